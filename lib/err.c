@@ -1,0 +1,81 @@
+/* err.c: names and sentences for the stable error codes. */
+#include "err.h"
+
+#include <stddef.h>
+
+struct err_entry {
+	const char *name;
+	const char *text;
+};
+
+static const struct err_entry err_table[] = {
+	{"OK", "success"},
+	{"E_NOMEM", "out of memory"},
+	{"E_INTERNAL", "internal error"},
+	{"E_INVALID_ARG", "invalid argument"},
+	{"E_IO", "input/output error"},
+	{"E_CRYPTO", "cryptographic library failure"},
+	{"E_TRUNCATED", "input truncated"},
+	{"E_TOO_LARGE", "input too large"},
+	{"E_TRAILING", "trailing bytes after input"},
+	{"E_DECODE", "malformed message"},
+	{"E_BAD_POINT", "invalid curve point"},
+	{"E_BAD_SCALAR", "invalid scalar"},
+	{"E_BAD_PROOF", "proof does not verify"},
+	{"E_BAD_SIGNATURE", "signature does not verify"},
+	{"E_MANIFEST", "invalid manifest"},
+	{"E_BALLOT_SHAPE", "ballot does not match the manifest"},
+	{"E_BAD_CHOICE", "invalid ballot choices"},
+	{"E_DLOG_RANGE", "total out of the decryptable range"},
+	{"E_VOTE_UNKNOWN", "unknown vote"},
+	{"E_VOTE_NOT_OPEN", "vote is not open"},
+	{"E_VOTE_STATE", "not allowed in the vote's current state"},
+	{"E_VOTE_EXISTS", "vote already exists"},
+	{"E_QUORUM", "quorum not reached"},
+	{"E_CRED_UNKNOWN", "credential not in the registry"},
+	{"E_CRED_USED", "credential already used in this vote"},
+	{"E_REPLAY", "ballot already submitted"},
+	{"E_ROLE", "not permitted for this role"},
+	{"E_LOG_CORRUPT", "log corrupt"},
+	{"E_LOG_FAILED", "log failed; intake stopped"},
+	{"E_BAD_SHARE", "invalid decryption share"},
+	{"E_SHARE_DUP", "decryption share already recorded"},
+	{"E_NEED_SHARES", "not enough decryption shares"},
+	{"E_CHECKSUM", "checksum mismatch"},
+	{"E_PERM", "insecure file permissions"},
+	{"E_EXISTS", "already exists"},
+	{"E_NOT_FOUND", "not found"},
+	{"E_CONFIG", "invalid configuration"},
+	{"E_PROTOCOL", "protocol error"},
+	{"E_TIMEOUT", "timed out"},
+	{"E_BUSY", "server busy"},
+	{"E_VERIFY", "verification failed"},
+	{"E_VERSION", "unsupported version"},
+	{"E_CEREMONY", "key ceremony error"},
+	{"E_RULES", "counting rules error"},
+};
+
+int
+tally_err_is_known(int err)
+{
+	return err <= 0 && err > TALLY_ERR_MIN_;
+}
+
+const char *
+tally_strerror(int err)
+{
+	if (!tally_err_is_known(err))
+		return "unknown error";
+	return err_table[-err].text;
+}
+
+const char *
+tally_errname(int err)
+{
+	if (!tally_err_is_known(err))
+		return "E_UNKNOWN";
+	return err_table[-err].name;
+}
+
+_Static_assert(sizeof(err_table) / sizeof(err_table[0]) == -TALLY_ERR_MIN_,
+    "every error code has a name");

@@ -1,0 +1,68 @@
+/*
+ * err.h: the stable error codes of tally.
+ *
+ * Every fallible function returns 0 or a negative enum tally_err. The values
+ * are part of the protocol (ErrorCode in proto/tally.proto is -tally_err) and
+ * of the command-line contract: never renumber one, only append.
+ */
+#ifndef TALLY_ERR_H
+#define TALLY_ERR_H
+
+enum tally_err {
+	TALLY_OK = 0,
+	TALLY_ERR_NOMEM = -1,
+	TALLY_ERR_INTERNAL = -2,
+	TALLY_ERR_INVALID_ARG = -3,
+	TALLY_ERR_IO = -4,
+	TALLY_ERR_CRYPTO = -5,
+	TALLY_ERR_TRUNCATED = -6,
+	TALLY_ERR_TOO_LARGE = -7,
+	TALLY_ERR_TRAILING = -8,
+	TALLY_ERR_DECODE = -9,
+	TALLY_ERR_BAD_POINT = -10,
+	TALLY_ERR_BAD_SCALAR = -11,
+	TALLY_ERR_BAD_PROOF = -12,
+	TALLY_ERR_BAD_SIGNATURE = -13,
+	TALLY_ERR_MANIFEST = -14,
+	TALLY_ERR_BALLOT_SHAPE = -15,
+	TALLY_ERR_BAD_CHOICE = -16,
+	TALLY_ERR_DLOG_RANGE = -17,
+	TALLY_ERR_VOTE_UNKNOWN = -18,
+	TALLY_ERR_VOTE_NOT_OPEN = -19,
+	TALLY_ERR_VOTE_STATE = -20,
+	TALLY_ERR_VOTE_EXISTS = -21,
+	TALLY_ERR_QUORUM = -22,
+	TALLY_ERR_CRED_UNKNOWN = -23,
+	TALLY_ERR_CRED_USED = -24,
+	TALLY_ERR_REPLAY = -25,
+	TALLY_ERR_ROLE = -26,
+	TALLY_ERR_LOG_CORRUPT = -27,
+	TALLY_ERR_LOG_FAILED = -28,
+	TALLY_ERR_BAD_SHARE = -29,
+	TALLY_ERR_SHARE_DUP = -30,
+	TALLY_ERR_NEED_SHARES = -31,
+	TALLY_ERR_CHECKSUM = -32,
+	TALLY_ERR_PERM = -33,
+	TALLY_ERR_EXISTS = -34,
+	TALLY_ERR_NOT_FOUND = -35,
+	TALLY_ERR_CONFIG = -36,
+	TALLY_ERR_PROTOCOL = -37,
+	TALLY_ERR_TIMEOUT = -38,
+	TALLY_ERR_BUSY = -39,
+	TALLY_ERR_VERIFY = -40,
+	TALLY_ERR_VERSION = -41,
+	TALLY_ERR_CEREMONY = -42,
+	TALLY_ERR_RULES = -43,
+	TALLY_ERR_MIN_ = -44 /* one past the last code; not an error */
+};
+
+/* A human sentence for err ("bad proof"); never NULL. */
+const char *tally_strerror(int err);
+
+/* The stable symbolic code for err ("E_BAD_PROOF"); never NULL. */
+const char *tally_errname(int err);
+
+/* True when err is one of the codes above. */
+int tally_err_is_known(int err);
+
+#endif

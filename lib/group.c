@@ -1,0 +1,326 @@
+/* group.c: P-256 through OpenSSL 3, with strict encodings. */
+#include "group.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/obj_mac.h>
+
+#include "err.h"
+
+static EC_GROUP *g_group;
+static BIGNUM *g_order;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static pthread_key_t g_ctx_key;
+
+static void
+ctx_destroy(void *p)
+{
+	BN_CTX_free(p);
+}
+
+static void
+group_init_once(void)
+{
+	g_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	g_order = BN_new();
+	if (g_group == NULL || g_order == NULL ||
+	    EC_GROUP_get_order(g_group, g_order, NULL) != 1 ||
+	    pthread_key_create(&g_ctx_key, ctx_destroy) != 0) {
+		EC_GROUP_free(g_group);
+		BN_free(g_order);
+		g_group = NULL;
+		g_order = NULL;
+	}
+}
+
+const EC_GROUP *
+group_ec(void)
+{
+	pthread_once(&g_once, group_init_once);
+	return g_group;
+}
+
+const BIGNUM *
+group_order(void)
+{
+	pthread_once(&g_once, group_init_once);
+	return g_order;
+}
+
+const EC_POINT *
+group_generator(void)
+{
+	const EC_GROUP *g = group_ec();
+
+	return g ? EC_GROUP_get0_generator(g) : NULL;
+}
+
+BN_CTX *
+group_bn_ctx(void)
+{
+	BN_CTX *ctx;
+
+	if (group_ec() == NULL)
+		return NULL;
+	ctx = pthread_getspecific(g_ctx_key);
+	if (ctx == NULL) {
+		ctx = BN_CTX_secure_new();
+		if (ctx == NULL || pthread_setspecific(g_ctx_key, ctx) != 0) {
+			BN_CTX_free(ctx);
+			return NULL;
+		}
+	}
+	return ctx;
+}
+
+EC_POINT *
+group_point_new(void)
+{
+	const EC_GROUP *g = group_ec();
+
+	return g ? EC_POINT_new(g) : NULL;
+}
+
+void
+group_point_free(EC_POINT *p)
+{
+	EC_POINT_clear_free(p);
+}
+
+int
+group_point_copy(EC_POINT *dst, const EC_POINT *src)
+{
+	return EC_POINT_copy(dst, src) == 1 ? 0 : TALLY_ERR_CRYPTO;
+}
+
+int
+group_point_equal(const EC_POINT *a, const EC_POINT *b)
+{
+	return EC_POINT_cmp(group_ec(), a, b, group_bn_ctx()) == 0;
+}
+
+int
+group_point_is_infinity(const EC_POINT *p)
+{
+	return EC_POINT_is_at_infinity(group_ec(), p) == 1;
+}
+
+int
+group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len)
+{
+	uint8_t again[GROUP_POINT_LEN];
+	BN_CTX *ctx = group_bn_ctx();
+
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
+	if (buf == NULL || len != GROUP_POINT_LEN ||
+	    (buf[0] != 0x02 && buf[0] != 0x03))
+		return TALLY_ERR_BAD_POINT;
+	/* oct2point refuses x >= p and x with no square root. */
+	if (EC_POINT_oct2point(group_ec(), out, buf, len, ctx) != 1)
+		return TALLY_ERR_BAD_POINT;
+	if (EC_POINT_is_at_infinity(group_ec(), out) == 1 ||
+	    EC_POINT_is_on_curve(group_ec(), out, ctx) != 1)
+		return TALLY_ERR_BAD_POINT;
+	/* Only the canonical encoding of a point is accepted. */
+	if (group_point_encode(again, out) != 0 ||
+	    CRYPTO_memcmp(again, buf, GROUP_POINT_LEN) != 0)
+		return TALLY_ERR_BAD_POINT;
+	return 0;
+}
+
+int
+group_point_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p)
+{
+	BN_CTX *ctx = group_bn_ctx();
+
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
+	if (EC_POINT_is_at_infinity(group_ec(), p) == 1)
+		return TALLY_ERR_BAD_POINT;
+	if (EC_POINT_point2oct(group_ec(), p, POINT_CONVERSION_COMPRESSED,
+		out, GROUP_POINT_LEN, ctx) != GROUP_POINT_LEN)
+		return TALLY_ERR_CRYPTO;
+	return 0;
+}
+
+BIGNUM *
+group_scalar_new(void)
+{
+	return BN_secure_new();
+}
+
+void
+group_scalar_free(BIGNUM *s)
+{
+	BN_clear_free(s);
+}
+
+int
+group_scalar_decode(BIGNUM *out, const uint8_t *buf, size_t len)
+{
+	if (buf == NULL || len != GROUP_SCALAR_LEN)
+		return TALLY_ERR_BAD_SCALAR;
+	if (BN_bin2bn(buf, (int)len, out) == NULL)
+		return TALLY_ERR_CRYPTO;
+	if (BN_cmp(out, group_order()) >= 0) {
+		BN_zero(out);
+		return TALLY_ERR_BAD_SCALAR;
+	}
+	return 0;
+}
+
+int
+group_scalar_encode(uint8_t out[GROUP_SCALAR_LEN], const BIGNUM *s)
+{
+	if (BN_is_negative(s) || BN_cmp(s, group_order()) >= 0)
+		return TALLY_ERR_BAD_SCALAR;
+	return BN_bn2binpad(s, out, GROUP_SCALAR_LEN) == GROUP_SCALAR_LEN
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_scalar_random(BIGNUM *out)
+{
+	int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		if (BN_priv_rand_range(out, group_order()) != 1)
+			return TALLY_ERR_CRYPTO;
+		if (!BN_is_zero(out))
+			return 0;
+	}
+	return TALLY_ERR_CRYPTO;
+}
+
+int
+group_scalar_set_u64(BIGNUM *out, uint64_t v)
+{
+	uint8_t be[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		be[i] = (uint8_t)(v >> (56 - 8 * i));
+	return BN_bin2bn(be, sizeof(be), out) ? 0 : TALLY_ERR_CRYPTO;
+}
+
+int
+group_scalar_add(BIGNUM *r, const BIGNUM *a, const BIGNUM *b)
+{
+	return BN_mod_add(r, a, b, group_order(), group_bn_ctx()) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_scalar_sub(BIGNUM *r, const BIGNUM *a, const BIGNUM *b)
+{
+	return BN_mod_sub(r, a, b, group_order(), group_bn_ctx()) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_scalar_mul(BIGNUM *r, const BIGNUM *a, const BIGNUM *b)
+{
+	return BN_mod_mul(r, a, b, group_order(), group_bn_ctx()) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_scalar_inv(BIGNUM *r, const BIGNUM *a)
+{
+	if (BN_is_zero(a))
+		return TALLY_ERR_INVALID_ARG;
+	return BN_mod_inverse(r, a, group_order(), group_bn_ctx()) != NULL
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_mul_g(EC_POINT *r, const BIGNUM *k)
+{
+	return EC_POINT_mul(group_ec(), r, k, NULL, NULL, group_bn_ctx()) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_mul(EC_POINT *r, const EC_POINT *p, const BIGNUM *k)
+{
+	return EC_POINT_mul(group_ec(), r, NULL, p, k, group_bn_ctx()) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_mul2(EC_POINT *r, const BIGNUM *gk, const EC_POINT *p,
+    const BIGNUM *pk)
+{
+	if (p == NULL || pk == NULL)
+		return EC_POINT_mul(group_ec(), r, gk, NULL, NULL,
+			   group_bn_ctx()) == 1
+		    ? 0
+		    : TALLY_ERR_CRYPTO;
+	return EC_POINT_mul(group_ec(), r, gk, p, pk, group_bn_ctx()) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_msm(EC_POINT *r, const BIGNUM *gk, size_t n, const EC_POINT **p,
+    const BIGNUM **s)
+{
+	/* EC_POINTs_mul is deprecated in 3.0 but is its only multi-scalar
+	 * multiplication; see DESIGN.md §4. */
+	int ok;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	ok = EC_POINTs_mul(group_ec(), r, gk, n, p, s, group_bn_ctx());
+#pragma GCC diagnostic pop
+	return ok == 1 ? 0 : TALLY_ERR_CRYPTO;
+}
+
+int
+group_add(EC_POINT *r, const EC_POINT *a, const EC_POINT *b)
+{
+	return EC_POINT_add(group_ec(), r, a, b, group_bn_ctx()) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_sub(EC_POINT *r, const EC_POINT *a, const EC_POINT *b)
+{
+	EC_POINT *nb = group_point_new();
+	int ret = TALLY_ERR_CRYPTO;
+
+	if (nb == NULL)
+		return TALLY_ERR_NOMEM;
+	if (EC_POINT_copy(nb, b) == 1 &&
+	    EC_POINT_invert(group_ec(), nb, group_bn_ctx()) == 1 &&
+	    EC_POINT_add(group_ec(), r, a, nb, group_bn_ctx()) == 1)
+		ret = 0;
+	group_point_free(nb);
+	return ret;
+}
+
+int
+group_mul_g_u64(EC_POINT *r, uint64_t m)
+{
+	BIGNUM *k = BN_new();
+	int ret;
+
+	if (k == NULL)
+		return TALLY_ERR_NOMEM;
+	ret = group_scalar_set_u64(k, m);
+	if (ret == 0)
+		ret = group_mul_g(r, k);
+	BN_free(k);
+	return ret;
+}

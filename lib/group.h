@@ -1,0 +1,72 @@
+/*
+ * group.h: the P-256 group, its points and scalars (DESIGN.md §4).
+ *
+ * Points travel as SEC1 compressed encodings (33 bytes); group_point_decode
+ * accepts nothing else: not the point at infinity, not a point off the curve,
+ * not an uncompressed or hybrid form, not an x coordinate >= p. Scalars travel
+ * as 32-byte big-endian integers that must be < q.
+ *
+ * The group and its order are process-wide and read-only; each thread gets
+ * its own BN_CTX from group_bn_ctx(), so no function here takes one.
+ */
+#ifndef TALLY_GROUP_H
+#define TALLY_GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+
+#define GROUP_POINT_LEN 33
+#define GROUP_SCALAR_LEN 32
+
+const EC_GROUP *group_ec(void);
+const BIGNUM *group_order(void);
+const EC_POINT *group_generator(void);
+/* The calling thread's BN_CTX; freed when the thread exits. */
+BN_CTX *group_bn_ctx(void);
+
+EC_POINT *group_point_new(void);
+void group_point_free(EC_POINT *p);
+int group_point_copy(EC_POINT *dst, const EC_POINT *src);
+int group_point_equal(const EC_POINT *a, const EC_POINT *b);
+int group_point_is_infinity(const EC_POINT *p);
+
+/* Strict decoding of a 33-byte compressed point. */
+int group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len);
+/* Encode p (not infinity) as 33 compressed bytes. */
+int group_point_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p);
+
+/* Scalars: BN_secure_new'd and wiped on free. */
+BIGNUM *group_scalar_new(void);
+void group_scalar_free(BIGNUM *s);
+/* Strict decoding: exactly 32 bytes, value < q. Zero is allowed. */
+int group_scalar_decode(BIGNUM *out, const uint8_t *buf, size_t len);
+int group_scalar_encode(uint8_t out[GROUP_SCALAR_LEN], const BIGNUM *s);
+/* Uniform in [1, q-1] from the private DRBG. */
+int group_scalar_random(BIGNUM *out);
+int group_scalar_set_u64(BIGNUM *out, uint64_t v);
+/* r = a + b, a - b, a * b (mod q); r may alias an operand. */
+int group_scalar_add(BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
+int group_scalar_sub(BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
+int group_scalar_mul(BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
+int group_scalar_inv(BIGNUM *r, const BIGNUM *a);
+
+/* r = kG */
+int group_mul_g(EC_POINT *r, const BIGNUM *k);
+/* r = kP */
+int group_mul(EC_POINT *r, const EC_POINT *p, const BIGNUM *k);
+/* r = gk G + pk P (either scalar may be NULL) */
+int group_mul2(EC_POINT *r, const BIGNUM *gk, const EC_POINT *p,
+    const BIGNUM *pk);
+/* r = gk G + sum s[i] P[i]: one multi-scalar multiplication. */
+int group_msm(EC_POINT *r, const BIGNUM *gk, size_t n, const EC_POINT **p,
+    const BIGNUM **s);
+/* r = a + b, r = a - b */
+int group_add(EC_POINT *r, const EC_POINT *a, const EC_POINT *b);
+int group_sub(EC_POINT *r, const EC_POINT *a, const EC_POINT *b);
+/* r = mG for a small integer m (a plaintext of exponential ElGamal). */
+int group_mul_g_u64(EC_POINT *r, uint64_t m);
+
+#endif

@@ -1,0 +1,216 @@
+/* check_group.c: strict point and scalar decoding, against Wycheproof's
+ * ecdh_secp256r1_ecpoint_test.json and hand-made edge cases. */
+#include <string.h>
+
+#include <openssl/obj_mac.h>
+
+#include "err.h"
+#include "group.h"
+#include "testutil.h"
+#include "util.h"
+
+/* Every "invalid" test case is refused; every "valid" point, compressed by
+ * OpenSSL, decodes and gives the expected ECDH shared x coordinate. Points
+ * in any other encoding than compressed are refused. */
+START_TEST(test_wycheproof_ecpoint)
+{
+	json_t *doc = tu_load_vector("wycheproof/ecdh_secp256r1_ecpoint_test.json");
+	json_t *groups = json_object_get(doc, "testGroups"), *grp, *tests, *t;
+	size_t gi, ti, plen, klen, slen;
+	EC_POINT *p = group_point_new(), *ref = group_point_new(),
+		 *sh = group_point_new();
+	BIGNUM *k = BN_new(), *x = BN_new();
+	uint8_t comp[GROUP_POINT_LEN], xb[32];
+	int invalid = 0, valid = 0, ret;
+
+	ck_assert_ptr_nonnull(groups);
+	json_array_foreach(groups, gi, grp) {
+		tests = json_object_get(grp, "tests");
+		json_array_foreach(tests, ti, t) {
+			const char *res = json_string_value(json_object_get(t, "result"));
+			uint8_t *pub = tu_unhex(json_string_value(json_object_get(t, "public")), &plen);
+
+			ret = group_point_decode(p, pub, plen);
+			if (strcmp(res, "invalid") == 0) {
+				ck_assert_msg(ret == TALLY_ERR_BAD_POINT,
+				    "tcId %lld accepted",
+				    json_integer_value(json_object_get(t, "tcId")));
+				invalid++;
+			} else if (strcmp(res, "valid") == 0) {
+				uint8_t *priv, *shared;
+
+				/* Compressed points decode; any other form is refused. */
+				ck_assert_int_eq(ret, plen == 33 ? 0 : TALLY_ERR_BAD_POINT);
+				ck_assert(EC_POINT_oct2point(group_ec(), ref, pub, plen, NULL) == 1);
+				ck_assert_int_eq(group_point_encode(comp, ref), 0);
+				ck_assert_int_eq(group_point_decode(p, comp, sizeof(comp)), 0);
+				ck_assert(group_point_equal(p, ref));
+				priv = tu_unhex(json_string_value(json_object_get(t, "private")), &klen);
+				shared = tu_unhex(json_string_value(json_object_get(t, "shared")), &slen);
+				ck_assert(BN_bin2bn(priv, (int)klen, k) != NULL);
+				ck_assert_int_eq(group_mul(sh, p, k), 0);
+				ck_assert(EC_POINT_get_affine_coordinates(group_ec(), sh, x, NULL, NULL) == 1);
+				ck_assert(BN_bn2binpad(x, xb, 32) == 32);
+				ck_assert_uint_eq(slen, 32);
+				ck_assert_mem_eq(xb, shared, 32);
+				free(priv);
+				free(shared);
+				valid++;
+			}
+			free(pub);
+		}
+	}
+	ck_assert_int_ge(invalid, 20);
+	ck_assert_int_ge(valid, 300);
+	BN_free(k);
+	BN_free(x);
+	group_point_free(p);
+	group_point_free(ref);
+	group_point_free(sh);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_point_edge_cases)
+{
+	EC_POINT *p = group_point_new();
+	uint8_t enc[GROUP_POINT_LEN], bad[GROUP_POINT_LEN + 1];
+	/* p, the field prime: an x coordinate that is not reduced. */
+	static const char *field_p =
+	    "03ffffffff00000001000000000000000000000000ffffffffffffffffffffffff";
+	uint8_t *fp;
+	size_t fl;
+
+	ck_assert_int_eq(group_point_encode(enc, group_generator()), 0);
+	ck_assert_int_eq(group_point_decode(p, enc, sizeof(enc)), 0);
+	ck_assert(group_point_equal(p, group_generator()));
+	/* truncated, oversized, trailing bytes, empty, NULL */
+	ck_assert_int_eq(group_point_decode(p, enc, 32), TALLY_ERR_BAD_POINT);
+	memcpy(bad, enc, sizeof(enc));
+	bad[33] = 0;
+	ck_assert_int_eq(group_point_decode(p, bad, 34), TALLY_ERR_BAD_POINT);
+	ck_assert_int_eq(group_point_decode(p, enc, 0), TALLY_ERR_BAD_POINT);
+	ck_assert_int_eq(group_point_decode(p, NULL, 33), TALLY_ERR_BAD_POINT);
+	/* infinity (0x00) and a wrong prefix */
+	bad[0] = 0x00;
+	ck_assert_int_eq(group_point_decode(p, bad, 1), TALLY_ERR_BAD_POINT);
+	memcpy(bad, enc, sizeof(enc));
+	bad[0] = 0x04;
+	ck_assert_int_eq(group_point_decode(p, bad, 33), TALLY_ERR_BAD_POINT);
+	bad[0] = 0x06;
+	ck_assert_int_eq(group_point_decode(p, bad, 33), TALLY_ERR_BAD_POINT);
+	/* x = p */
+	fp = tu_unhex(field_p, &fl);
+	ck_assert_int_eq(group_point_decode(p, fp, fl), TALLY_ERR_BAD_POINT);
+	free(fp);
+	/* infinity cannot be encoded */
+	ck_assert(EC_POINT_set_to_infinity(group_ec(), p) == 1);
+	ck_assert_int_eq(group_point_encode(enc, p), TALLY_ERR_BAD_POINT);
+	group_point_free(p);
+}
+END_TEST
+
+/* An x with no square root on the curve: try successive x until one fails. */
+START_TEST(test_point_off_curve)
+{
+	EC_POINT *p = group_point_new();
+	uint8_t enc[GROUP_POINT_LEN] = {0x02};
+	int x, refused = 0;
+
+	for (x = 1; x < 64; x++) {
+		enc[32] = (uint8_t)x;
+		if (group_point_decode(p, enc, sizeof(enc)) == TALLY_ERR_BAD_POINT)
+			refused++;
+	}
+	/* About half of all x have no point. */
+	ck_assert_int_gt(refused, 10);
+	group_point_free(p);
+}
+END_TEST
+
+START_TEST(test_scalars)
+{
+	BIGNUM *s = group_scalar_new(), *t = group_scalar_new();
+	uint8_t enc[GROUP_SCALAR_LEN], big[GROUP_SCALAR_LEN + 1];
+
+	ck_assert_int_eq(BN_bn2binpad(group_order(), enc, 32), 32);
+	ck_assert_int_eq(group_scalar_decode(s, enc, 32), TALLY_ERR_BAD_SCALAR);
+	memset(enc, 0xff, sizeof(enc));
+	ck_assert_int_eq(group_scalar_decode(s, enc, 32), TALLY_ERR_BAD_SCALAR);
+	ck_assert(BN_sub(t, group_order(), BN_value_one()) == 1);
+	ck_assert_int_eq(group_scalar_encode(enc, t), 0);
+	ck_assert_int_eq(group_scalar_decode(s, enc, 32), 0);
+	ck_assert_int_eq(BN_cmp(s, t), 0);
+	ck_assert_int_eq(group_scalar_decode(s, enc, 31), TALLY_ERR_BAD_SCALAR);
+	memset(big, 0, sizeof(big));
+	ck_assert_int_eq(group_scalar_decode(s, big, 33), TALLY_ERR_BAD_SCALAR);
+	ck_assert_int_eq(group_scalar_encode(enc, group_order()), TALLY_ERR_BAD_SCALAR);
+	ck_assert_int_eq(group_scalar_random(s), 0);
+	ck_assert(!BN_is_zero(s));
+	ck_assert_int_lt(BN_cmp(s, group_order()), 0);
+	group_scalar_free(s);
+	group_scalar_free(t);
+}
+END_TEST
+
+START_TEST(test_arithmetic)
+{
+	BIGNUM *a = group_scalar_new(), *b = group_scalar_new(),
+	       *c = group_scalar_new();
+	EC_POINT *p = group_point_new(), *q = group_point_new(),
+		 *r = group_point_new(), *pts[2];
+	const BIGNUM *sc[2];
+
+	ck_assert_int_eq(group_scalar_random(a), 0);
+	ck_assert_int_eq(group_scalar_random(b), 0);
+	/* (a + b) G == aG + bG */
+	ck_assert_int_eq(group_scalar_add(c, a, b), 0);
+	ck_assert_int_eq(group_mul_g(p, c), 0);
+	ck_assert_int_eq(group_mul_g(q, a), 0);
+	ck_assert_int_eq(group_mul_g(r, b), 0);
+	ck_assert_int_eq(group_add(q, q, r), 0);
+	ck_assert(group_point_equal(p, q));
+	/* msm: aG + b(aG) == (a + ab) G */
+	ck_assert_int_eq(group_mul_g(q, a), 0);
+	pts[0] = q;
+	sc[0] = b;
+	ck_assert_int_eq(group_msm(r, a, 1, (const EC_POINT **)pts, sc), 0);
+	ck_assert_int_eq(group_scalar_mul(c, a, b), 0);
+	ck_assert_int_eq(group_scalar_add(c, c, a), 0);
+	ck_assert_int_eq(group_mul_g(p, c), 0);
+	ck_assert(group_point_equal(p, r));
+	/* sub and inverse */
+	ck_assert_int_eq(group_sub(r, r, q), 0);
+	ck_assert_int_eq(group_scalar_mul(c, a, b), 0);
+	ck_assert_int_eq(group_mul_g(p, c), 0);
+	ck_assert(group_point_equal(p, r));
+	ck_assert_int_eq(group_scalar_inv(c, a), 0);
+	ck_assert_int_eq(group_scalar_mul(c, c, a), 0);
+	ck_assert(BN_is_one(c));
+	ck_assert_int_eq(group_mul_g_u64(p, 3), 0);
+	ck_assert_int_eq(group_add(q, group_generator(), group_generator()), 0);
+	ck_assert_int_eq(group_add(q, q, group_generator()), 0);
+	ck_assert(group_point_equal(p, q));
+	group_scalar_free(a);
+	group_scalar_free(b);
+	group_scalar_free(c);
+	group_point_free(p);
+	group_point_free(q);
+	group_point_free(r);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("group");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_wycheproof_ecpoint);
+	tcase_add_test(tc, test_point_edge_cases);
+	tcase_add_test(tc, test_point_off_curve);
+	tcase_add_test(tc, test_scalars);
+	tcase_add_test(tc, test_arithmetic);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

@@ -1,0 +1,82 @@
+/* testutil.c: shared helpers for the unit tests. */
+#include "testutil.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+json_t *
+tu_load_vector(const char *rel)
+{
+	char path[4096];
+	json_error_t err;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/%s", TALLY_VECTORS_DIR, rel);
+	j = json_load_file(path, 0, &err);
+	if (j == NULL) {
+		fprintf(stderr, "cannot load %s: %s\n", path, err.text);
+		abort();
+	}
+	return j;
+}
+
+uint8_t *
+tu_unhex(const char *hex, size_t *len)
+{
+	size_t n = strlen(hex) / 2;
+	uint8_t *out = calloc(1, n + 1);
+
+	if (out == NULL || strlen(hex) % 2 != 0 || util_unhex(out, n, hex) != 0)
+		abort();
+	*len = n;
+	return out;
+}
+
+char *
+tu_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *path;
+
+	if (base == NULL)
+		base = "/tmp";
+	if ((path = malloc(strlen(base) + 32)) == NULL)
+		abort();
+	snprintf(path, strlen(base) + 32, "%s/tally-test-XXXXXX", base);
+	if (mkdtemp(path) == NULL)
+		abort();
+	return path;
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void
+tu_rmtree(const char *path)
+{
+	if (path != NULL)
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+tu_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
