@@ -1,0 +1,97 @@
+/*
+ * proof.h: the zero-knowledge proofs of tally (DESIGN.md §4):
+ *   - range proofs: a ciphertext (a, b) under K encrypts one of 0..L
+ *     (disjunctive Chaum-Pedersen, L + 1 branches; L = 1 is the 0/1 proof);
+ *   - DLEQ: Chaum-Pedersen proof that log_G X = log_A D (decryption shares);
+ *   - Schnorr proof of knowledge of x with X = xG.
+ *
+ * Proofs are kept in their wire form (the protobuf messages of
+ * proto/tally.proto): the provers fill a message with allocated buffers
+ * (free with the matching *_clear), the verifiers decode strictly (counts,
+ * sizes, points, scalars) and check. Every challenge is the SHA-512 hash mod q
+ * of a tagged framing that includes the whole proof_bind, the statement and
+ * the commitments (docs/RECORD.md), so no proof moves to another election,
+ * credential, contest, selection or constraint.
+ *
+ * Proofs carry their commitments so that many can be checked at once: a
+ * proof_batch gathers the equations of many proofs with random 128-bit
+ * weights and checks them all with one multi-scalar multiplication.
+ */
+#ifndef TALLY_PROOF_H
+#define TALLY_PROOF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+
+#include "elgamal.h"
+#include "tally.pb-c.h"
+
+enum proof_kind {
+	PROOF_SELECTION = 1,   /* a ballot selection is 0 or 1 */
+	PROOF_CONSTRAINT = 2,  /* a sum of selections is in [0, L] */
+	PROOF_WRITEIN = 3,     /* knowledge of a write-in KEM nonce */
+	PROOF_COEFFICIENT = 4, /* ceremony: knowledge of a coefficient */
+	PROOF_TRANSPORT = 5,   /* ceremony: knowledge of a transport key */
+	PROOF_DECRYPTION = 6,  /* a partial decryption is correct */
+};
+
+/* What a proof is bound to. For ballots: subject = the credential public
+ * key, contest = contest index, index = selection or constraint index. For
+ * trustees: subject = u32be(trustee index), index = the coefficient or the
+ * aggregate index. election_hash is 32 bytes (zero before H_E exists, in
+ * the ceremony). */
+struct proof_bind {
+	const uint8_t *election_hash;
+	const uint8_t *subject;
+	size_t subject_len;
+	uint32_t kind;
+	uint32_t contest;
+	uint32_t index;
+};
+
+/* Prove ct = Enc(m; r) under K with 0 <= m <= max. */
+int range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
+    const struct elgamal_ct *ct, uint64_t m, const BIGNUM *r, uint32_t max,
+    const struct proof_bind *bind);
+int range_proof_verify(const Tally__RangeProof *p, const EC_POINT *K,
+    const struct elgamal_ct *ct, uint32_t max, const struct proof_bind *bind);
+/* Free what a prover allocated inside *p (not p itself). */
+void range_proof_clear(Tally__RangeProof *p);
+
+/* Prove knowledge of x with X = xG and D = xA. */
+int dleq_prove(Tally__DleqProof *out, const BIGNUM *x, const EC_POINT *A,
+    const EC_POINT *X, const EC_POINT *D, const struct proof_bind *bind);
+int dleq_verify(const Tally__DleqProof *p, const EC_POINT *A,
+    const EC_POINT *X, const EC_POINT *D, const struct proof_bind *bind);
+void dleq_clear(Tally__DleqProof *p);
+
+/* Prove knowledge of x with X = xG. */
+int schnorr_prove(Tally__SchnorrProof *out, const BIGNUM *x,
+    const EC_POINT *X, const struct proof_bind *bind);
+int schnorr_verify(const Tally__SchnorrProof *p, const EC_POINT *X,
+    const struct proof_bind *bind);
+void schnorr_clear(Tally__SchnorrProof *p);
+
+/* Batch verification. add_* decode and check the Fiat-Shamir hash of one
+ * proof at once (returning its error), and defer its group equations;
+ * proof_batch_verify checks every deferred equation with one multi-scalar
+ * multiplication and returns E_BAD_PROOF if any fails (then verify one by
+ * one to find which). */
+struct proof_batch;
+int proof_batch_new(struct proof_batch **out);
+void proof_batch_free(struct proof_batch *b);
+int proof_batch_add_range(struct proof_batch *b, const Tally__RangeProof *p,
+    const EC_POINT *K, const struct elgamal_ct *ct, uint32_t max,
+    const struct proof_bind *bind);
+int proof_batch_add_dleq(struct proof_batch *b, const Tally__DleqProof *p,
+    const EC_POINT *A, const EC_POINT *X, const EC_POINT *D,
+    const struct proof_bind *bind);
+int proof_batch_add_schnorr(struct proof_batch *b,
+    const Tally__SchnorrProof *p, const EC_POINT *X,
+    const struct proof_bind *bind);
+int proof_batch_verify(struct proof_batch *b);
+
+#endif
