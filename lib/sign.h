@@ -1,0 +1,28 @@
+/*
+ * sign.h: Ed25519 (RFC 8032) with raw 32-byte keys, through OpenSSL's
+ * EVP_PKEY_ED25519. Keys and signatures are fixed-size byte strings;
+ * verification takes the signature length so that untrusted input can be
+ * passed as it came and anything but 64 bytes is refused. Private keys are
+ * wiped from every temporary the module makes.
+ */
+#ifndef TALLY_SIGN_H
+#define TALLY_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ED25519_KEY_LEN 32
+#define ED25519_SIG_LEN 64
+
+/* A fresh key pair from the OpenSSL DRBG. */
+int ed25519_keygen(uint8_t sk[ED25519_KEY_LEN], uint8_t pk[ED25519_KEY_LEN]);
+int ed25519_public_from_private(uint8_t pk[ED25519_KEY_LEN],
+    const uint8_t sk[ED25519_KEY_LEN]);
+int ed25519_sign(uint8_t sig[ED25519_SIG_LEN],
+    const uint8_t sk[ED25519_KEY_LEN], const void *msg, size_t len);
+/* 0 when sig is a valid signature of msg by pk, else
+ * TALLY_ERR_BAD_SIGNATURE (including a bad key or a wrong length). */
+int ed25519_verify(const uint8_t pk[ED25519_KEY_LEN], const void *msg,
+    size_t len, const uint8_t *sig, size_t siglen);
+
+#endif
