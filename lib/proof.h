@@ -42,7 +42,7 @@ enum proof_kind {
  * key, contest = contest index, index = selection or constraint index. For
  * trustees: subject = u32be(trustee index), index = the coefficient or the
  * aggregate index. election_hash is 32 bytes (zero before H_E exists, in
- * the ceremony). */
+ * the ceremony; NULL stands for those 32 zero bytes). */
 struct proof_bind {
 	const uint8_t *election_hash;
 	const uint8_t *subject;
@@ -51,6 +51,10 @@ struct proof_bind {
 	uint32_t contest;
 	uint32_t index;
 };
+
+/* The largest L of a range proof; provers and verifiers refuse more
+ * (E_INVALID_ARG) so that a statement cannot ask for huge allocations. */
+#define PROOF_RANGE_MAX 4096
 
 /* Prove ct = Enc(m; r) under K with 0 <= m <= max. */
 int range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
@@ -75,11 +79,26 @@ int schnorr_verify(const Tally__SchnorrProof *p, const EC_POINT *X,
     const struct proof_bind *bind);
 void schnorr_clear(Tally__SchnorrProof *p);
 
+/* The Fiat-Shamir challenges (docs/record/proofs.md), exposed for the
+ * known-answer tests: points are 33-byte encodings; t and u hold max + 1
+ * commitments each. */
+int range_proof_challenge(BIGNUM *c, const struct proof_bind *bind,
+    uint32_t max, const uint8_t K[33], const uint8_t a[33],
+    const uint8_t b[33], const ProtobufCBinaryData *t,
+    const ProtobufCBinaryData *u);
+int dleq_challenge(BIGNUM *c, const struct proof_bind *bind,
+    const uint8_t A[33], const uint8_t X[33], const uint8_t D[33],
+    const uint8_t t1[33], const uint8_t t2[33]);
+int schnorr_challenge(BIGNUM *c, const struct proof_bind *bind,
+    const uint8_t X[33], const uint8_t t[33]);
+
 /* Batch verification. add_* decode and check the Fiat-Shamir hash of one
  * proof at once (returning its error), and defer its group equations;
  * proof_batch_verify checks every deferred equation with one multi-scalar
  * multiplication and returns E_BAD_PROOF if any fails (then verify one by
- * one to find which). */
+ * one to find which). A proof refused by add_* leaves the batch as it was;
+ * a failure while adding its terms (memory) makes proof_batch_verify fail
+ * with that error. proof_batch_verify does not consume the batch. */
 struct proof_batch;
 int proof_batch_new(struct proof_batch **out);
 void proof_batch_free(struct proof_batch *b);

@@ -1,0 +1,1175 @@
+/*
+ * proof.c: range (disjunctive Chaum-Pedersen), DLEQ and Schnorr proofs,
+ * their Fiat-Shamir framing (docs/record/proofs.md) and batch verification.
+ *
+ * Error scheme of the verifiers: a wrong number of entries -> E_BAD_PROOF;
+ * a field that is not a canonical point -> E_BAD_POINT; not a scalar < q ->
+ * E_BAD_SCALAR; a challenge or group equation that does not hold ->
+ * E_BAD_PROOF.
+ */
+#include "proof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "err.h"
+#include "group.h"
+#include "hash.h"
+
+static const uint8_t proof_zero_hash[32];
+
+/* ------------------------------------------------------------ framing */
+
+static int
+bind_start(struct hash_ctx *h, const char *tag, const struct proof_bind *bind)
+{
+	const uint8_t *eh = bind->election_hash ? bind->election_hash
+						: proof_zero_hash;
+	int ret;
+
+	if ((ret = hash_init(h, tag, 1)) != 0)
+		return ret;
+	if ((ret = hash_add(h, eh, 32)) != 0 ||
+	    (ret = hash_add(h, bind->subject, bind->subject_len)) != 0 ||
+	    (ret = hash_add_u32(h, bind->kind)) != 0 ||
+	    (ret = hash_add_u32(h, bind->contest)) != 0 ||
+	    (ret = hash_add_u32(h, bind->index)) != 0) {
+		hash_abort(h);
+		return ret;
+	}
+	return 0;
+}
+
+/* Append points (33 bytes each) and finish into c. */
+static int
+bind_finish(struct hash_ctx *h, BIGNUM *c, const uint8_t *const *pts,
+    size_t n)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if ((ret = hash_add(h, pts[i], GROUP_POINT_LEN)) != 0) {
+			hash_abort(h);
+			return ret;
+		}
+	}
+	return hash_final_scalar(h, c);
+}
+
+int
+range_proof_challenge(BIGNUM *c, const struct proof_bind *bind, uint32_t max,
+    const uint8_t K[33], const uint8_t a[33], const uint8_t b[33],
+    const ProtobufCBinaryData *t, const ProtobufCBinaryData *u)
+{
+	const uint8_t *st[3] = {K, a, b};
+	struct hash_ctx h;
+	size_t j;
+	int ret;
+
+	if ((ret = bind_start(&h, "range", bind)) != 0)
+		return ret;
+	if ((ret = hash_add_u32(&h, max)) != 0)
+		goto fail;
+	for (j = 0; j < 3; j++)
+		if ((ret = hash_add(&h, st[j], GROUP_POINT_LEN)) != 0)
+			goto fail;
+	for (j = 0; j <= max; j++)
+		if ((ret = hash_add(&h, t[j].data, t[j].len)) != 0)
+			goto fail;
+	for (j = 0; j <= max; j++)
+		if ((ret = hash_add(&h, u[j].data, u[j].len)) != 0)
+			goto fail;
+	return hash_final_scalar(&h, c);
+fail:
+	hash_abort(&h);
+	return ret;
+}
+
+int
+dleq_challenge(BIGNUM *c, const struct proof_bind *bind, const uint8_t A[33],
+    const uint8_t X[33], const uint8_t D[33], const uint8_t t1[33],
+    const uint8_t t2[33])
+{
+	const uint8_t *pts[5] = {A, X, D, t1, t2};
+	struct hash_ctx h;
+	int ret;
+
+	if ((ret = bind_start(&h, "dleq", bind)) != 0)
+		return ret;
+	return bind_finish(&h, c, pts, 5);
+}
+
+int
+schnorr_challenge(BIGNUM *c, const struct proof_bind *bind,
+    const uint8_t X[33], const uint8_t t[33])
+{
+	const uint8_t *pts[2] = {X, t};
+	struct hash_ctx h;
+	int ret;
+
+	if ((ret = bind_start(&h, "schnorr", bind)) != 0)
+		return ret;
+	return bind_finish(&h, c, pts, 2);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static int
+bin_set(ProtobufCBinaryData *d, const uint8_t *p, size_t n)
+{
+	if ((d->data = malloc(n)) == NULL)
+		return TALLY_ERR_NOMEM;
+	memcpy(d->data, p, n);
+	d->len = n;
+	return 0;
+}
+
+static int
+bin_point(ProtobufCBinaryData *d, const EC_POINT *p)
+{
+	uint8_t enc[GROUP_POINT_LEN];
+	int ret;
+
+	if ((ret = group_point_encode(enc, p)) != 0)
+		return ret;
+	return bin_set(d, enc, sizeof(enc));
+}
+
+static int
+bin_scalar(ProtobufCBinaryData *d, const BIGNUM *s)
+{
+	uint8_t enc[GROUP_SCALAR_LEN];
+	int ret;
+
+	if ((ret = group_scalar_encode(enc, s)) != 0)
+		return ret;
+	return bin_set(d, enc, sizeof(enc));
+}
+
+static void
+bin_free(ProtobufCBinaryData *d)
+{
+	free(d->data);
+	d->data = NULL;
+	d->len = 0;
+}
+
+static void
+bin_array_free(ProtobufCBinaryData **arr, size_t *n)
+{
+	size_t i;
+
+	if (*arr != NULL)
+		for (i = 0; i < *n; i++)
+			free((*arr)[i].data);
+	free(*arr);
+	*arr = NULL;
+	*n = 0;
+}
+
+/* r = -x mod q */
+static int
+scalar_neg(BIGNUM *r, const BIGNUM *x)
+{
+	if (BN_is_zero(x)) {
+		BN_zero(r);
+		return 0;
+	}
+	return BN_sub(r, group_order(), x) == 1 ? 0 : TALLY_ERR_CRYPTO;
+}
+
+/* A random 128-bit batch weight. */
+static int
+scalar_weight(BIGNUM *z)
+{
+	uint8_t rnd[16];
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+	    BN_bin2bn(rnd, sizeof(rnd), z) == NULL)
+		return TALLY_ERR_CRYPTO;
+	return 0;
+}
+
+static void
+bns_free(BIGNUM **s, size_t n)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		BN_clear_free(s[i]);
+	free(s);
+}
+
+static void
+pts_free(EC_POINT **p, size_t n)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		group_point_free(p[i]);
+	free(p);
+}
+
+/* Encode a statement point; the point at infinity is never a statement. */
+static int
+stmt_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p)
+{
+	if (p == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	return group_point_encode(out, p);
+}
+
+/* ------------------------------------------------------- range proofs */
+
+/* One simulated branch j: t = vG - c a, u = vK - c b + (c j) G. */
+static int
+range_fake_branch(EC_POINT *t, EC_POINT *u, const BIGNUM *c,
+    const BIGNUM *v, uint32_t j, const EC_POINT *K,
+    const struct elgamal_ct *ct)
+{
+	BIGNUM *nc = BN_new(), *cj = BN_new();
+	const EC_POINT *pts[2] = {K, ct->b};
+	const BIGNUM *sc[2] = {v, nc};
+	int ret = TALLY_ERR_NOMEM;
+
+	if (nc == NULL || cj == NULL)
+		goto out;
+	if ((ret = scalar_neg(nc, c)) != 0 ||
+	    (ret = group_scalar_set_u64(cj, j)) != 0 ||
+	    (ret = group_scalar_mul(cj, cj, c)) != 0)
+		goto out;
+	if ((ret = group_mul2(t, v, ct->a, nc)) != 0)
+		goto out;
+	ret = group_msm(u, cj, 2, pts, sc);
+out:
+	BN_free(nc);
+	BN_free(cj);
+	return ret;
+}
+
+static int
+range_alloc(Tally__RangeProof *out, size_t n)
+{
+	out->t = calloc(n, sizeof(*out->t));
+	out->u = calloc(n, sizeof(*out->u));
+	out->c = calloc(n, sizeof(*out->c));
+	out->v = calloc(n, sizeof(*out->v));
+	if (out->t == NULL || out->u == NULL || out->c == NULL ||
+	    out->v == NULL)
+		return TALLY_ERR_NOMEM;
+	out->n_t = out->n_u = out->n_c = out->n_v = n;
+	return 0;
+}
+
+/* Commitments of every branch; the simulated c_j, v_j go to out and
+ * their sum to csum. */
+static int
+range_commit(Tally__RangeProof *out, BIGNUM *csum, const BIGNUM *w,
+    const EC_POINT *K, const struct elgamal_ct *ct, uint64_t m,
+    uint32_t max)
+{
+	EC_POINT *t = group_point_new(), *u = group_point_new();
+	BIGNUM *c = BN_new(), *v = BN_new();
+	uint32_t j;
+	int ret = TALLY_ERR_NOMEM;
+
+	if (t == NULL || u == NULL || c == NULL || v == NULL)
+		goto out;
+	BN_zero(csum);
+	for (j = 0; j <= max; j++) {
+		if (j == m) {
+			if ((ret = group_mul_g(t, w)) != 0 ||
+			    (ret = group_mul(u, K, w)) != 0)
+				goto out;
+		} else {
+			if ((ret = group_scalar_random(c)) != 0 ||
+			    (ret = group_scalar_random(v)) != 0 ||
+			    (ret = range_fake_branch(t, u, c, v, j, K,
+				 ct)) != 0 ||
+			    (ret = group_scalar_add(csum, csum, c)) != 0 ||
+			    (ret = bin_scalar(&out->c[j], c)) != 0 ||
+			    (ret = bin_scalar(&out->v[j], v)) != 0)
+				goto out;
+		}
+		if ((ret = bin_point(&out->t[j], t)) != 0 ||
+		    (ret = bin_point(&out->u[j], u)) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	group_point_free(t);
+	group_point_free(u);
+	BN_free(c);
+	BN_free(v);
+	return ret;
+}
+
+int
+range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
+    const struct elgamal_ct *ct, uint64_t m, const BIGNUM *r, uint32_t max,
+    const struct proof_bind *bind)
+{
+	uint8_t kb[GROUP_POINT_LEN], ab[GROUP_POINT_LEN], bb[GROUP_POINT_LEN];
+	BIGNUM *w = group_scalar_new(), *c = BN_new(), *csum = BN_new();
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	tally__range_proof__init(out);
+	if (bind == NULL || ct == NULL || r == NULL ||
+	    max > PROOF_RANGE_MAX || m > max)
+		goto out;
+	if ((ret = stmt_encode(kb, K)) != 0 ||
+	    (ret = stmt_encode(ab, ct->a)) != 0 ||
+	    (ret = stmt_encode(bb, ct->b)) != 0)
+		goto out;
+	ret = TALLY_ERR_NOMEM;
+	if (w == NULL || c == NULL || csum == NULL ||
+	    (ret = range_alloc(out, (size_t)max + 1)) != 0)
+		goto out;
+	if ((ret = group_scalar_random(w)) != 0 ||
+	    (ret = range_commit(out, csum, w, K, ct, m, max)) != 0 ||
+	    (ret = range_proof_challenge(c, bind, max, kb, ab, bb, out->t,
+		 out->u)) != 0)
+		goto out;
+	/* c_m = c - sum c_j, v_m = w + c_m r */
+	if ((ret = group_scalar_sub(c, c, csum)) != 0 ||
+	    (ret = bin_scalar(&out->c[m], c)) != 0 ||
+	    (ret = group_scalar_mul(csum, c, r)) != 0 ||
+	    (ret = group_scalar_add(w, w, csum)) != 0 ||
+	    (ret = bin_scalar(&out->v[m], w)) != 0)
+		goto out;
+	ret = 0;
+out:
+	group_scalar_free(w);
+	BN_clear_free(c);
+	BN_clear_free(csum);
+	if (ret != 0)
+		range_proof_clear(out);
+	return ret;
+}
+
+void
+range_proof_clear(Tally__RangeProof *p)
+{
+	if (p == NULL)
+		return;
+	bin_array_free(&p->t, &p->n_t);
+	bin_array_free(&p->u, &p->n_u);
+	bin_array_free(&p->c, &p->n_c);
+	bin_array_free(&p->v, &p->n_v);
+}
+
+/* A range proof decoded and its challenge checked. */
+struct range_dec {
+	size_t n;
+	EC_POINT **t, **u;
+	BIGNUM **c, **v;
+};
+
+static void
+range_dec_free(struct range_dec *d)
+{
+	pts_free(d->t, d->n);
+	pts_free(d->u, d->n);
+	bns_free(d->c, d->n);
+	bns_free(d->v, d->n);
+	memset(d, 0, sizeof(*d));
+}
+
+static int
+range_dec_fields(struct range_dec *d, const Tally__RangeProof *p)
+{
+	size_t j;
+	int ret;
+
+	for (j = 0; j < d->n; j++) {
+		if ((d->t[j] = group_point_new()) == NULL ||
+		    (d->u[j] = group_point_new()) == NULL ||
+		    (d->c[j] = BN_new()) == NULL ||
+		    (d->v[j] = BN_new()) == NULL)
+			return TALLY_ERR_NOMEM;
+		if ((ret = group_point_decode(d->t[j], p->t[j].data,
+			 p->t[j].len)) != 0 ||
+		    (ret = group_point_decode(d->u[j], p->u[j].data,
+			 p->u[j].len)) != 0)
+			return ret;
+	}
+	for (j = 0; j < d->n; j++)
+		if ((ret = group_scalar_decode(d->c[j], p->c[j].data,
+			 p->c[j].len)) != 0 ||
+		    (ret = group_scalar_decode(d->v[j], p->v[j].data,
+			 p->v[j].len)) != 0)
+			return ret;
+	return 0;
+}
+
+/* Decode p strictly for [0, max] and check sum c_j == H(...). */
+static int
+range_prepare(struct range_dec *d, const Tally__RangeProof *p,
+    const EC_POINT *K, const struct elgamal_ct *ct, uint32_t max,
+    const struct proof_bind *bind)
+{
+	uint8_t kb[GROUP_POINT_LEN], ab[GROUP_POINT_LEN], bb[GROUP_POINT_LEN];
+	BIGNUM *c = NULL, *sum = NULL;
+	size_t j, n = (size_t)max + 1;
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	memset(d, 0, sizeof(*d));
+	if (p == NULL || ct == NULL || bind == NULL || max > PROOF_RANGE_MAX)
+		return ret;
+	if ((ret = stmt_encode(kb, K)) != 0 ||
+	    (ret = stmt_encode(ab, ct->a)) != 0 ||
+	    (ret = stmt_encode(bb, ct->b)) != 0)
+		return ret;
+	if (p->n_t != n || p->n_u != n || p->n_c != n || p->n_v != n)
+		return TALLY_ERR_BAD_PROOF;
+	d->n = n;
+	d->t = calloc(n, sizeof(*d->t));
+	d->u = calloc(n, sizeof(*d->u));
+	d->c = calloc(n, sizeof(*d->c));
+	d->v = calloc(n, sizeof(*d->v));
+	ret = TALLY_ERR_NOMEM;
+	if (d->t == NULL || d->u == NULL || d->c == NULL || d->v == NULL ||
+	    (c = BN_new()) == NULL || (sum = BN_new()) == NULL)
+		goto out;
+	if ((ret = range_dec_fields(d, p)) != 0 ||
+	    (ret = range_proof_challenge(c, bind, max, kb, ab, bb, p->t,
+		 p->u)) != 0)
+		goto out;
+	BN_zero(sum);
+	for (j = 0; j < n; j++)
+		if ((ret = group_scalar_add(sum, sum, d->c[j])) != 0)
+			goto out;
+	ret = BN_cmp(sum, c) == 0 ? 0 : TALLY_ERR_BAD_PROOF;
+out:
+	BN_free(c);
+	BN_free(sum);
+	if (ret != 0)
+		range_dec_free(d);
+	return ret;
+}
+
+/* Check v G == t + c a and v K == u + c b - (c j) G for branch j. */
+static int
+range_check_branch(const struct range_dec *d, size_t j, const EC_POINT *K,
+    const struct elgamal_ct *ct, EC_POINT *r, BIGNUM *nc, BIGNUM *cj)
+{
+	const EC_POINT *pts[2] = {K, ct->b};
+	const BIGNUM *sc[2] = {d->v[j], nc};
+	int ret;
+
+	if ((ret = scalar_neg(nc, d->c[j])) != 0 ||
+	    (ret = group_mul2(r, d->v[j], ct->a, nc)) != 0)
+		return ret;
+	if (!group_point_equal(r, d->t[j]))
+		return TALLY_ERR_BAD_PROOF;
+	if ((ret = group_scalar_set_u64(cj, j)) != 0 ||
+	    (ret = group_scalar_mul(cj, cj, d->c[j])) != 0 ||
+	    (ret = group_msm(r, cj, 2, pts, sc)) != 0)
+		return ret;
+	return group_point_equal(r, d->u[j]) ? 0 : TALLY_ERR_BAD_PROOF;
+}
+
+int
+range_proof_verify(const Tally__RangeProof *p, const EC_POINT *K,
+    const struct elgamal_ct *ct, uint32_t max, const struct proof_bind *bind)
+{
+	struct range_dec d;
+	EC_POINT *r = NULL;
+	BIGNUM *nc = NULL, *cj = NULL;
+	size_t j;
+	int ret;
+
+	if ((ret = range_prepare(&d, p, K, ct, max, bind)) != 0)
+		return ret;
+	ret = TALLY_ERR_NOMEM;
+	if ((r = group_point_new()) == NULL || (nc = BN_new()) == NULL ||
+	    (cj = BN_new()) == NULL)
+		goto out;
+	for (j = 0; j < d.n; j++)
+		if ((ret = range_check_branch(&d, j, K, ct, r, nc, cj)) != 0)
+			goto out;
+	ret = 0;
+out:
+	range_dec_free(&d);
+	group_point_free(r);
+	BN_free(nc);
+	BN_free(cj);
+	return ret;
+}
+
+/* --------------------------------------------------------------- DLEQ */
+
+int
+dleq_prove(Tally__DleqProof *out, const BIGNUM *x, const EC_POINT *A,
+    const EC_POINT *X, const EC_POINT *D, const struct proof_bind *bind)
+{
+	uint8_t ab[GROUP_POINT_LEN], xb[GROUP_POINT_LEN], db[GROUP_POINT_LEN];
+	EC_POINT *t = group_point_new();
+	BIGNUM *w = group_scalar_new(), *c = BN_new();
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	tally__dleq_proof__init(out);
+	if (bind == NULL || x == NULL)
+		goto out;
+	if ((ret = stmt_encode(ab, A)) != 0 ||
+	    (ret = stmt_encode(xb, X)) != 0 ||
+	    (ret = stmt_encode(db, D)) != 0)
+		goto out;
+	ret = TALLY_ERR_NOMEM;
+	if (t == NULL || w == NULL || c == NULL)
+		goto out;
+	if ((ret = group_scalar_random(w)) != 0 ||
+	    (ret = group_mul_g(t, w)) != 0 ||
+	    (ret = bin_point(&out->t1, t)) != 0 ||
+	    (ret = group_mul(t, A, w)) != 0 ||
+	    (ret = bin_point(&out->t2, t)) != 0 ||
+	    (ret = dleq_challenge(c, bind, ab, xb, db, out->t1.data,
+		 out->t2.data)) != 0)
+		goto out;
+	/* v = w + c x */
+	if ((ret = group_scalar_mul(c, c, x)) != 0 ||
+	    (ret = group_scalar_add(w, w, c)) != 0 ||
+	    (ret = bin_scalar(&out->v, w)) != 0)
+		goto out;
+	ret = 0;
+out:
+	group_point_free(t);
+	group_scalar_free(w);
+	BN_clear_free(c);
+	if (ret != 0)
+		dleq_clear(out);
+	return ret;
+}
+
+void
+dleq_clear(Tally__DleqProof *p)
+{
+	if (p == NULL)
+		return;
+	bin_free(&p->t1);
+	bin_free(&p->t2);
+	bin_free(&p->v);
+}
+
+/* A DLEQ proof decoded, challenge computed. */
+struct dleq_dec {
+	EC_POINT *t1, *t2;
+	BIGNUM *c, *v;
+};
+
+static void
+dleq_dec_free(struct dleq_dec *d)
+{
+	group_point_free(d->t1);
+	group_point_free(d->t2);
+	BN_free(d->c);
+	BN_free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+static int
+dleq_prepare(struct dleq_dec *d, const Tally__DleqProof *p, const EC_POINT *A,
+    const EC_POINT *X, const EC_POINT *D, const struct proof_bind *bind)
+{
+	uint8_t ab[GROUP_POINT_LEN], xb[GROUP_POINT_LEN], db[GROUP_POINT_LEN];
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	memset(d, 0, sizeof(*d));
+	if (p == NULL || bind == NULL)
+		return ret;
+	if ((ret = stmt_encode(ab, A)) != 0 ||
+	    (ret = stmt_encode(xb, X)) != 0 ||
+	    (ret = stmt_encode(db, D)) != 0)
+		return ret;
+	ret = TALLY_ERR_NOMEM;
+	if ((d->t1 = group_point_new()) == NULL ||
+	    (d->t2 = group_point_new()) == NULL ||
+	    (d->c = BN_new()) == NULL || (d->v = BN_new()) == NULL)
+		goto out;
+	if ((ret = group_point_decode(d->t1, p->t1.data, p->t1.len)) != 0 ||
+	    (ret = group_point_decode(d->t2, p->t2.data, p->t2.len)) != 0 ||
+	    (ret = group_scalar_decode(d->v, p->v.data, p->v.len)) != 0)
+		goto out;
+	ret = dleq_challenge(d->c, bind, ab, xb, db, p->t1.data, p->t2.data);
+out:
+	if (ret != 0)
+		dleq_dec_free(d);
+	return ret;
+}
+
+int
+dleq_verify(const Tally__DleqProof *p, const EC_POINT *A, const EC_POINT *X,
+    const EC_POINT *D, const struct proof_bind *bind)
+{
+	struct dleq_dec d;
+	EC_POINT *r = NULL;
+	BIGNUM *nc = NULL;
+	const EC_POINT *pts[2] = {A, D};
+	const BIGNUM *sc[2];
+	int ret;
+
+	if ((ret = dleq_prepare(&d, p, A, X, D, bind)) != 0)
+		return ret;
+	ret = TALLY_ERR_NOMEM;
+	if ((r = group_point_new()) == NULL || (nc = BN_new()) == NULL)
+		goto out;
+	sc[0] = d.v;
+	sc[1] = nc;
+	/* v G - c X == t1, v A - c D == t2 */
+	if ((ret = scalar_neg(nc, d.c)) != 0 ||
+	    (ret = group_mul2(r, d.v, X, nc)) != 0)
+		goto out;
+	ret = TALLY_ERR_BAD_PROOF;
+	if (!group_point_equal(r, d.t1))
+		goto out;
+	if ((ret = group_msm(r, NULL, 2, pts, sc)) != 0)
+		goto out;
+	ret = group_point_equal(r, d.t2) ? 0 : TALLY_ERR_BAD_PROOF;
+out:
+	dleq_dec_free(&d);
+	group_point_free(r);
+	BN_free(nc);
+	return ret;
+}
+
+/* ------------------------------------------------------------ Schnorr */
+
+int
+schnorr_prove(Tally__SchnorrProof *out, const BIGNUM *x, const EC_POINT *X,
+    const struct proof_bind *bind)
+{
+	uint8_t xb[GROUP_POINT_LEN];
+	EC_POINT *t = group_point_new();
+	BIGNUM *w = group_scalar_new(), *c = BN_new();
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	tally__schnorr_proof__init(out);
+	if (bind == NULL || x == NULL)
+		goto out;
+	if ((ret = stmt_encode(xb, X)) != 0)
+		goto out;
+	ret = TALLY_ERR_NOMEM;
+	if (t == NULL || w == NULL || c == NULL)
+		goto out;
+	if ((ret = group_scalar_random(w)) != 0 ||
+	    (ret = group_mul_g(t, w)) != 0 ||
+	    (ret = bin_point(&out->t, t)) != 0 ||
+	    (ret = schnorr_challenge(c, bind, xb, out->t.data)) != 0)
+		goto out;
+	if ((ret = group_scalar_mul(c, c, x)) != 0 ||
+	    (ret = group_scalar_add(w, w, c)) != 0 ||
+	    (ret = bin_scalar(&out->v, w)) != 0)
+		goto out;
+	ret = 0;
+out:
+	group_point_free(t);
+	group_scalar_free(w);
+	BN_clear_free(c);
+	if (ret != 0)
+		schnorr_clear(out);
+	return ret;
+}
+
+void
+schnorr_clear(Tally__SchnorrProof *p)
+{
+	if (p == NULL)
+		return;
+	bin_free(&p->t);
+	bin_free(&p->v);
+}
+
+struct schnorr_dec {
+	EC_POINT *t;
+	BIGNUM *c, *v;
+};
+
+static void
+schnorr_dec_free(struct schnorr_dec *d)
+{
+	group_point_free(d->t);
+	BN_free(d->c);
+	BN_free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+static int
+schnorr_prepare(struct schnorr_dec *d, const Tally__SchnorrProof *p,
+    const EC_POINT *X, const struct proof_bind *bind)
+{
+	uint8_t xb[GROUP_POINT_LEN];
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	memset(d, 0, sizeof(*d));
+	if (p == NULL || bind == NULL)
+		return ret;
+	if ((ret = stmt_encode(xb, X)) != 0)
+		return ret;
+	ret = TALLY_ERR_NOMEM;
+	if ((d->t = group_point_new()) == NULL || (d->c = BN_new()) == NULL ||
+	    (d->v = BN_new()) == NULL)
+		goto out;
+	if ((ret = group_point_decode(d->t, p->t.data, p->t.len)) != 0 ||
+	    (ret = group_scalar_decode(d->v, p->v.data, p->v.len)) != 0)
+		goto out;
+	ret = schnorr_challenge(d->c, bind, xb, p->t.data);
+out:
+	if (ret != 0)
+		schnorr_dec_free(d);
+	return ret;
+}
+
+int
+schnorr_verify(const Tally__SchnorrProof *p, const EC_POINT *X,
+    const struct proof_bind *bind)
+{
+	struct schnorr_dec d;
+	EC_POINT *r = NULL;
+	BIGNUM *nc = NULL;
+	int ret;
+
+	if ((ret = schnorr_prepare(&d, p, X, bind)) != 0)
+		return ret;
+	ret = TALLY_ERR_NOMEM;
+	if ((r = group_point_new()) == NULL || (nc = BN_new()) == NULL)
+		goto out;
+	/* v G - c X == t */
+	if ((ret = scalar_neg(nc, d.c)) != 0 ||
+	    (ret = group_mul2(r, d.v, X, nc)) != 0)
+		goto out;
+	ret = group_point_equal(r, d.t) ? 0 : TALLY_ERR_BAD_PROOF;
+out:
+	schnorr_dec_free(&d);
+	group_point_free(r);
+	BN_free(nc);
+	return ret;
+}
+
+/* -------------------------------------------------------------- batch */
+
+/*
+ * The batch is one growing sum  g G + sum s[i] p[i]  that is the point at
+ * infinity when every deferred equation holds (each equation scaled by its
+ * own random 128-bit weight). Points that recur across proofs (K, and A
+ * and X of DLEQ proofs) are found by their encoding and their scalars
+ * merged, so each costs one term.
+ */
+struct proof_batch {
+	size_t n, cap;
+	EC_POINT **p;
+	BIGNUM **s;
+	BIGNUM *g;
+	/* merged points: encoding -> term index, open addressing */
+	uint8_t (*key)[GROUP_POINT_LEN];
+	size_t *keyterm;
+	size_t nkeys, keycap; /* keycap: power of two, or 0 */
+	int err;              /* sticky: a failure while committing terms */
+};
+
+int
+proof_batch_new(struct proof_batch **out)
+{
+	struct proof_batch *b;
+
+	*out = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return TALLY_ERR_NOMEM;
+	if ((b->g = BN_new()) == NULL) {
+		free(b);
+		return TALLY_ERR_NOMEM;
+	}
+	BN_zero(b->g);
+	*out = b;
+	return 0;
+}
+
+void
+proof_batch_free(struct proof_batch *b)
+{
+	if (b == NULL)
+		return;
+	pts_free(b->p, b->n);
+	bns_free(b->s, b->n);
+	BN_free(b->g);
+	free(b->key);
+	free(b->keyterm);
+	free(b);
+}
+
+/* Append the term s P, taking ownership of P (freed on failure too). */
+static int
+batch_term(struct proof_batch *b, EC_POINT *P, const BIGNUM *s)
+{
+	EC_POINT **np;
+	BIGNUM **ns, *sc;
+	size_t cap;
+
+	if (b->n == b->cap) {
+		cap = b->cap ? 2 * b->cap : 64;
+		if ((np = reallocarray(b->p, cap, sizeof(*np))) == NULL) {
+			group_point_free(P);
+			return TALLY_ERR_NOMEM;
+		}
+		b->p = np;
+		if ((ns = reallocarray(b->s, cap, sizeof(*ns))) == NULL) {
+			group_point_free(P);
+			return TALLY_ERR_NOMEM;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	if ((sc = BN_dup(s)) == NULL) {
+		group_point_free(P);
+		return TALLY_ERR_NOMEM;
+	}
+	b->p[b->n] = P;
+	b->s[b->n] = sc;
+	b->n++;
+	return 0;
+}
+
+/* Append s P for a point the caller keeps. */
+static int
+batch_term_copy(struct proof_batch *b, const EC_POINT *P, const BIGNUM *s)
+{
+	EC_POINT *q = group_point_new();
+
+	if (q == NULL)
+		return TALLY_ERR_NOMEM;
+	if (group_point_copy(q, P) != 0) {
+		group_point_free(q);
+		return TALLY_ERR_CRYPTO;
+	}
+	return batch_term(b, q, s);
+}
+
+static size_t
+batch_key_slot(const struct proof_batch *b, const uint8_t enc[GROUP_POINT_LEN])
+{
+	uint64_t h = 0;
+	size_t i, mask = b->keycap - 1;
+	int k;
+
+	/* x is uniform: its top bytes are a good enough hash. */
+	for (k = 1; k < 9; k++)
+		h = (h << 8) | enc[k];
+	for (i = (size_t)h & mask; b->keyterm[i] != 0; i = (i + 1) & mask)
+		if (memcmp(b->key[i], enc, GROUP_POINT_LEN) == 0)
+			break;
+	return i;
+}
+
+static int
+batch_key_grow(struct proof_batch *b)
+{
+	struct proof_batch old = *b;
+	size_t i, j;
+
+	b->keycap = old.keycap ? 2 * old.keycap : 16;
+	b->key = calloc(b->keycap, sizeof(*b->key));
+	b->keyterm = calloc(b->keycap, sizeof(*b->keyterm));
+	if (b->key == NULL || b->keyterm == NULL) {
+		free(b->key);
+		free(b->keyterm);
+		b->key = old.key;
+		b->keyterm = old.keyterm;
+		b->keycap = old.keycap;
+		return TALLY_ERR_NOMEM;
+	}
+	for (i = 0; i < old.keycap; i++) {
+		if (old.keyterm[i] == 0)
+			continue;
+		j = batch_key_slot(b, old.key[i]);
+		memcpy(b->key[j], old.key[i], GROUP_POINT_LEN);
+		b->keyterm[j] = old.keyterm[i];
+	}
+	free(old.key);
+	free(old.keyterm);
+	return 0;
+}
+
+/* Add s P where P (encoded as enc) may recur: merge into its term. */
+static int
+batch_term_shared(struct proof_batch *b, const uint8_t enc[GROUP_POINT_LEN],
+    const EC_POINT *P, const BIGNUM *s)
+{
+	size_t i;
+	int ret;
+
+	if (2 * (b->nkeys + 1) > b->keycap &&
+	    (ret = batch_key_grow(b)) != 0)
+		return ret;
+	i = batch_key_slot(b, enc);
+	if (b->keyterm[i] != 0)
+		return group_scalar_add(b->s[b->keyterm[i] - 1],
+		    b->s[b->keyterm[i] - 1], s);
+	if ((ret = batch_term_copy(b, P, s)) != 0)
+		return ret;
+	memcpy(b->key[i], enc, GROUP_POINT_LEN);
+	b->keyterm[i] = b->n; /* index + 1 */
+	b->nkeys++;
+	return 0;
+}
+
+/* g += x y (mod q) */
+static int
+batch_addmul(BIGNUM *acc, const BIGNUM *x, const BIGNUM *y, BIGNUM *tmp)
+{
+	int ret;
+
+	if ((ret = group_scalar_mul(tmp, x, y)) != 0)
+		return ret;
+	return group_scalar_add(acc, acc, tmp);
+}
+
+/* Scratch scalars of the batch_add_* functions. */
+struct batch_tmp {
+	BIGNUM *z1, *z2, *t, *u, *acc1, *acc2, *acc3;
+};
+
+static int
+batch_tmp_new(struct batch_tmp *t)
+{
+	t->z1 = BN_new();
+	t->z2 = BN_new();
+	t->t = BN_new();
+	t->u = BN_new();
+	t->acc1 = BN_new();
+	t->acc2 = BN_new();
+	t->acc3 = BN_new();
+	if (!t->z1 || !t->z2 || !t->t || !t->u || !t->acc1 || !t->acc2 ||
+	    !t->acc3)
+		return TALLY_ERR_NOMEM;
+	BN_zero(t->acc1);
+	BN_zero(t->acc2);
+	BN_zero(t->acc3);
+	return 0;
+}
+
+static void
+batch_tmp_free(struct batch_tmp *t)
+{
+	BN_free(t->z1);
+	BN_free(t->z2);
+	BN_free(t->t);
+	BN_free(t->u);
+	BN_free(t->acc1);
+	BN_free(t->acc2);
+	BN_free(t->acc3);
+}
+
+/*
+ * Branch j with weights z1, z2:
+ *   z1 (v G - t - c a) + z2 (v K - u - c b + c j G) = O
+ * acc1 += z1 c (coefficient of -a), acc2 += z2 c (of -b), acc3 += z2 v
+ * (of K); t and u are handed over to the batch.
+ */
+static int
+batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
+    struct batch_tmp *w)
+{
+	EC_POINT *t = d->t[j], *u = d->u[j];
+	int ret;
+
+	d->t[j] = d->u[j] = NULL;
+	if ((ret = scalar_weight(w->z1)) != 0 ||
+	    (ret = scalar_weight(w->z2)) != 0 ||
+	    (ret = batch_addmul(b->g, w->z1, d->v[j], w->t)) != 0 ||
+	    (ret = group_scalar_set_u64(w->u, j)) != 0 ||
+	    (ret = group_scalar_mul(w->u, w->u, d->c[j])) != 0 ||
+	    (ret = batch_addmul(b->g, w->z2, w->u, w->t)) != 0 ||
+	    (ret = batch_addmul(w->acc1, w->z1, d->c[j], w->t)) != 0 ||
+	    (ret = batch_addmul(w->acc2, w->z2, d->c[j], w->t)) != 0 ||
+	    (ret = batch_addmul(w->acc3, w->z2, d->v[j], w->t)) != 0) {
+		group_point_free(t);
+		group_point_free(u);
+		return ret;
+	}
+	if ((ret = scalar_neg(w->t, w->z1)) != 0 ||
+	    (ret = batch_term(b, t, w->t)) != 0) {
+		group_point_free(u);
+		return ret;
+	}
+	if ((ret = scalar_neg(w->t, w->z2)) != 0 ||
+	    (ret = batch_term(b, u, w->t)) != 0)
+		return ret;
+	return 0;
+}
+
+static int
+batch_range_commit(struct proof_batch *b, struct range_dec *d,
+    const EC_POINT *K, const struct elgamal_ct *ct)
+{
+	uint8_t kb[GROUP_POINT_LEN];
+	struct batch_tmp w;
+	size_t j;
+	int ret;
+
+	if ((ret = batch_tmp_new(&w)) != 0)
+		goto out;
+	for (j = 0; j < d->n; j++)
+		if ((ret = batch_range_branch(b, d, j, &w)) != 0)
+			goto out;
+	if ((ret = scalar_neg(w.t, w.acc1)) != 0 ||
+	    (ret = batch_term_copy(b, ct->a, w.t)) != 0 ||
+	    (ret = scalar_neg(w.t, w.acc2)) != 0 ||
+	    (ret = batch_term_copy(b, ct->b, w.t)) != 0 ||
+	    (ret = group_point_encode(kb, K)) != 0 ||
+	    (ret = batch_term_shared(b, kb, K, w.acc3)) != 0)
+		goto out;
+out:
+	batch_tmp_free(&w);
+	return ret;
+}
+
+int
+proof_batch_add_range(struct proof_batch *b, const Tally__RangeProof *p,
+    const EC_POINT *K, const struct elgamal_ct *ct, uint32_t max,
+    const struct proof_bind *bind)
+{
+	struct range_dec d;
+	int ret;
+
+	if (b == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	if ((ret = range_prepare(&d, p, K, ct, max, bind)) != 0)
+		return ret;
+	/* From here on the batch changes: a failure spoils it. */
+	if ((ret = batch_range_commit(b, &d, K, ct)) != 0 && b->err == 0)
+		b->err = ret;
+	range_dec_free(&d);
+	return ret;
+}
+
+/*
+ *   z1 (v G - t1 - c X) + z2 (v A - t2 - c D) = O
+ */
+static int
+batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d,
+    const EC_POINT *A, const EC_POINT *X, const EC_POINT *D)
+{
+	uint8_t ab[GROUP_POINT_LEN], xb[GROUP_POINT_LEN];
+	EC_POINT *t1 = d->t1, *t2 = d->t2;
+	struct batch_tmp w;
+	int ret;
+
+	d->t1 = d->t2 = NULL;
+	if ((ret = batch_tmp_new(&w)) != 0 ||
+	    (ret = scalar_weight(w.z1)) != 0 ||
+	    (ret = scalar_weight(w.z2)) != 0 ||
+	    (ret = group_point_encode(ab, A)) != 0 ||
+	    (ret = group_point_encode(xb, X)) != 0 ||
+	    (ret = batch_addmul(b->g, w.z1, d->v, w.t)) != 0)
+		goto out;
+	if ((ret = scalar_neg(w.u, w.z1)) != 0 ||
+	    (ret = batch_term(b, t1, w.u)) != 0)
+		goto out1;
+	if ((ret = scalar_neg(w.u, w.z2)) != 0 ||
+	    (ret = batch_term(b, t2, w.u)) != 0)
+		goto out2;
+	if ((ret = group_scalar_mul(w.t, w.z1, d->c)) != 0 ||
+	    (ret = scalar_neg(w.u, w.t)) != 0 ||
+	    (ret = batch_term_shared(b, xb, X, w.u)) != 0 ||
+	    (ret = group_scalar_mul(w.t, w.z2, d->v)) != 0 ||
+	    (ret = batch_term_shared(b, ab, A, w.t)) != 0 ||
+	    (ret = group_scalar_mul(w.t, w.z2, d->c)) != 0 ||
+	    (ret = scalar_neg(w.u, w.t)) != 0 ||
+	    (ret = batch_term_copy(b, D, w.u)) != 0)
+		goto out2;
+	goto out2;
+out:
+	group_point_free(t1);
+out1:
+	group_point_free(t2);
+out2:
+	batch_tmp_free(&w);
+	return ret;
+}
+
+int
+proof_batch_add_dleq(struct proof_batch *b, const Tally__DleqProof *p,
+    const EC_POINT *A, const EC_POINT *X, const EC_POINT *D,
+    const struct proof_bind *bind)
+{
+	struct dleq_dec d;
+	int ret;
+
+	if (b == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	if ((ret = dleq_prepare(&d, p, A, X, D, bind)) != 0)
+		return ret;
+	if ((ret = batch_dleq_commit(b, &d, A, X, D)) != 0 && b->err == 0)
+		b->err = ret;
+	dleq_dec_free(&d);
+	return ret;
+}
+
+/*
+ *   z (v G - t - c X) = O
+ */
+int
+proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
+    const EC_POINT *X, const struct proof_bind *bind)
+{
+	uint8_t xb[GROUP_POINT_LEN];
+	struct schnorr_dec d;
+	struct batch_tmp w;
+	EC_POINT *t;
+	int ret;
+
+	if (b == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	if ((ret = schnorr_prepare(&d, p, X, bind)) != 0)
+		return ret;
+	t = d.t;
+	d.t = NULL;
+	if ((ret = batch_tmp_new(&w)) != 0 ||
+	    (ret = scalar_weight(w.z1)) != 0 ||
+	    (ret = group_point_encode(xb, X)) != 0 ||
+	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0) {
+		group_point_free(t);
+		goto out;
+	}
+	if ((ret = scalar_neg(w.u, w.z1)) != 0 ||
+	    (ret = batch_term(b, t, w.u)) != 0 ||
+	    (ret = group_scalar_mul(w.t, w.z1, d.c)) != 0 ||
+	    (ret = scalar_neg(w.u, w.t)) != 0 ||
+	    (ret = batch_term_shared(b, xb, X, w.u)) != 0)
+		goto out;
+out:
+	if (ret != 0 && b->err == 0)
+		b->err = ret;
+	batch_tmp_free(&w);
+	schnorr_dec_free(&d);
+	return ret;
+}
+
+int
+proof_batch_verify(struct proof_batch *b)
+{
+	EC_POINT *r;
+	int ret;
+
+	if (b == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	if (b->err != 0)
+		return b->err;
+	if (b->n == 0)
+		return BN_is_zero(b->g) ? 0 : TALLY_ERR_BAD_PROOF;
+	if ((r = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	ret = group_msm(r, b->g, b->n, (const EC_POINT **)b->p,
+	    (const BIGNUM **)b->s);
+	if (ret == 0 && !group_point_is_infinity(r))
+		ret = TALLY_ERR_BAD_PROOF;
+	group_point_free(r);
+	return ret;
+}
