@@ -1,0 +1,222 @@
+/* writein.c: hashed ElGamal of write-in names. */
+#include "writein.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "aead.h"
+#include "err.h"
+#include "group.h"
+#include "hash.h"
+
+#define WRITEIN_INFO "tally writein"
+
+/* Strict UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
+static int
+utf8_valid(const uint8_t *s, size_t len)
+{
+	size_t i = 0, n, j;
+	uint32_t cp, min;
+
+	while (i < len) {
+		if (s[i] == 0)
+			return 0;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0) {
+			n = 1, cp = s[i] & 0x1f, min = 0x80;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 2, cp = s[i] & 0x0f, min = 0x800;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 3, cp = s[i] & 0x07, min = 0x10000;
+		} else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (j = 1; j <= n; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+static int
+writein_key(uint8_t key[AEAD_KEY_LEN], const EC_POINT *rK,
+    const struct proof_bind *bind)
+{
+	uint8_t salt[HASH_LEN], z[GROUP_POINT_LEN], zero[32] = {0};
+	struct hash_ctx h;
+	int ret;
+
+	if ((ret = hash_init(&h, "writein-salt", 0)) != 0)
+		return ret;
+	if ((ret = hash_add(&h, bind->election_hash ? bind->election_hash :
+	    zero, 32)) != 0 ||
+	    (ret = hash_add(&h, bind->subject, bind->subject_len)) != 0 ||
+	    (ret = hash_add_u32(&h, bind->contest)) != 0 ||
+	    (ret = hash_add_u32(&h, bind->index)) != 0) {
+		hash_abort(&h);
+		return ret;
+	}
+	if ((ret = hash_final(&h, salt)) != 0 ||
+	    (ret = group_point_encode(z, rK)) != 0)
+		goto out;
+	ret = aead_hkdf(key, AEAD_KEY_LEN, z, sizeof(z), salt, sizeof(salt),
+	    (const uint8_t *)WRITEIN_INFO, sizeof(WRITEIN_INFO) - 1);
+out:
+	OPENSSL_cleanse(z, sizeof(z));
+	return ret;
+}
+
+static int
+alloc_bytes(ProtobufCBinaryData *b, size_t len)
+{
+	if ((b->data = calloc(1, len)) == NULL)
+		return TALLY_ERR_NOMEM;
+	b->len = len;
+	return 0;
+}
+
+/* The parts of out that do not need r: buffers, the nonce. */
+static int
+writein_alloc(Tally__WriteIn *out)
+{
+	int ret;
+
+	if ((ret = alloc_bytes(&out->kem, GROUP_POINT_LEN)) != 0 ||
+	    (ret = alloc_bytes(&out->nonce, WRITEIN_NONCE_LEN)) != 0 ||
+	    (ret = alloc_bytes(&out->sealed, WRITEIN_SEALED_LEN)) != 0)
+		return ret;
+	if ((out->pok = calloc(1, sizeof(*out->pok))) == NULL)
+		return TALLY_ERR_NOMEM;
+	tally__schnorr_proof__init(out->pok);
+	if (RAND_bytes(out->nonce.data, WRITEIN_NONCE_LEN) != 1)
+		return TALLY_ERR_CRYPTO;
+	return 0;
+}
+
+int
+writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
+    const struct proof_bind *bind)
+{
+	struct proof_bind b = *bind;
+	uint8_t pt[WRITEIN_PAD] = {0}, key[AEAD_KEY_LEN];
+	EC_POINT *R = NULL, *Z = NULL;
+	BIGNUM *r = NULL;
+	size_t len = strlen(name);
+	int ret = TALLY_ERR_NOMEM;
+
+	if (len > WRITEIN_NAME_MAX)
+		return TALLY_ERR_TOO_LARGE;
+	if (!utf8_valid((const uint8_t *)name, len))
+		return TALLY_ERR_INVALID_ARG;
+	b.kind = PROOF_WRITEIN;
+	pt[0] = (uint8_t)len;
+	memcpy(pt + 1, name, len);
+	if ((R = group_point_new()) == NULL || (Z = group_point_new()) == NULL ||
+	    (r = group_scalar_new()) == NULL)
+		goto out;
+	if ((ret = writein_alloc(out)) != 0 ||
+	    (ret = group_scalar_random(r)) != 0 ||
+	    (ret = group_mul_g(R, r)) != 0 || (ret = group_mul(Z, K, r)) != 0 ||
+	    (ret = group_point_encode(out->kem.data, R)) != 0 ||
+	    (ret = writein_key(key, Z, &b)) != 0 ||
+	    (ret = aead_seal(out->sealed.data, key, out->nonce.data,
+	    out->kem.data, GROUP_POINT_LEN, pt, sizeof(pt))) != 0)
+		goto out;
+	ret = schnorr_prove(out->pok, r, R, &b);
+out:
+	if (ret != 0)
+		writein_clear(out);
+	OPENSSL_cleanse(pt, sizeof(pt));
+	OPENSSL_cleanse(key, sizeof(key));
+	group_point_free(R);
+	group_point_free(Z);
+	group_scalar_free(r);
+	return ret;
+}
+
+void
+writein_clear(Tally__WriteIn *w)
+{
+	if (w == NULL)
+		return;
+	free(w->kem.data);
+	free(w->nonce.data);
+	free(w->sealed.data);
+	if (w->pok != NULL) {
+		schnorr_clear(w->pok);
+		free(w->pok);
+	}
+	tally__write_in__init(w);
+}
+
+int
+writein_kem(EC_POINT *R, const Tally__WriteIn *w)
+{
+	return group_point_decode(R, w->kem.data, w->kem.len);
+}
+
+int
+writein_check(const Tally__WriteIn *w, const struct proof_bind *bind)
+{
+	struct proof_bind b = *bind;
+	EC_POINT *R;
+	int ret;
+
+	if (w->nonce.len != WRITEIN_NONCE_LEN ||
+	    w->sealed.len != WRITEIN_SEALED_LEN || w->pok == NULL)
+		return TALLY_ERR_BALLOT_SHAPE;
+	b.kind = PROOF_WRITEIN;
+	if ((R = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	if ((ret = writein_kem(R, w)) == 0)
+		ret = schnorr_verify(w->pok, R, &b);
+	group_point_free(R);
+	return ret;
+}
+
+int
+writein_decrypt(char name[WRITEIN_NAME_MAX + 1], const Tally__WriteIn *w,
+    const EC_POINT *rK, const struct proof_bind *bind)
+{
+	struct proof_bind b = *bind;
+	uint8_t pt[WRITEIN_PAD], key[AEAD_KEY_LEN];
+	size_t len, i;
+	int ret;
+
+	name[0] = '\0';
+	if (w->kem.len != GROUP_POINT_LEN || w->nonce.len != WRITEIN_NONCE_LEN ||
+	    w->sealed.len != WRITEIN_SEALED_LEN)
+		return TALLY_ERR_BALLOT_SHAPE;
+	b.kind = PROOF_WRITEIN;
+	if ((ret = writein_key(key, rK, &b)) != 0 ||
+	    (ret = aead_open(pt, key, w->nonce.data, w->kem.data,
+	    GROUP_POINT_LEN, w->sealed.data, w->sealed.len)) != 0)
+		goto out;
+	ret = TALLY_ERR_DECODE;
+	len = pt[0];
+	if (len > WRITEIN_NAME_MAX ||
+	    !utf8_valid(pt + 1, len))
+		goto out;
+	for (i = 1 + len; i < sizeof(pt); i++)
+		if (pt[i] != 0)
+			goto out;
+	memcpy(name, pt + 1, len);
+	name[len] = '\0';
+	ret = 0;
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(pt, sizeof(pt));
+	return ret;
+}

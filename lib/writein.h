@@ -1,0 +1,48 @@
+/*
+ * writein.h: write-in names under hashed ElGamal (DESIGN.md §4).
+ *
+ *   R = rG,  key = HKDF-SHA256(ikm = rK as a compressed point,
+ *                              salt = H("writein-salt", election_hash,
+ *                                       subject, u32be(contest), u32be(index)),
+ *                              info = "tally writein"),
+ *   sealed = AES-256-GCM(key, nonce, aad = R; pad(name)),
+ *   pad(name) = u8(len) || name || zeros, WRITEIN_PAD bytes in all,
+ *
+ * with a Schnorr proof of knowledge of r (kind PROOF_WRITEIN, the rest of the
+ * bind as given) so that R cannot be lifted from another ballot. Every
+ * WriteIn, the empty name included, has the same sizes. Names are UTF-8 of at
+ * most WRITEIN_NAME_MAX bytes with no NUL. Trustees turn R into rK = sum
+ * lambda_i s_i R by proven partial decryption (ceremony.h); anyone holding
+ * rK opens the name.
+ */
+#ifndef TALLY_WRITEIN_H
+#define TALLY_WRITEIN_H
+
+#include <openssl/ec.h>
+
+#include "proof.h"
+#include "tally.pb-c.h"
+
+#define WRITEIN_PAD 64
+#define WRITEIN_NAME_MAX (WRITEIN_PAD - 1)
+#define WRITEIN_NONCE_LEN 12
+#define WRITEIN_SEALED_LEN (WRITEIN_PAD + 16)
+
+/* Fill out (initialised by the caller) with the encryption of name under K.
+ * bind->kind is ignored (PROOF_WRITEIN is used). E_TOO_LARGE for a name over
+ * WRITEIN_NAME_MAX bytes, E_INVALID_ARG when it is not UTF-8 or holds NUL.
+ * Free with writein_clear. */
+int writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
+    const struct proof_bind *bind);
+/* Free what writein_encrypt allocated inside w (not w). NULL-safe. */
+void writein_clear(Tally__WriteIn *w);
+/* Verifier side: exact sizes, a valid KEM point, the proof of knowledge. */
+int writein_check(const Tally__WriteIn *w, const struct proof_bind *bind);
+/* The KEM point R of w, strictly decoded. */
+int writein_kem(EC_POINT *R, const Tally__WriteIn *w);
+/* Open w given rK; name receives the NUL-terminated name. E_CRYPTO when
+ * the key or the ciphertext is wrong, E_DECODE for bad padding. */
+int writein_decrypt(char name[WRITEIN_NAME_MAX + 1], const Tally__WriteIn *w,
+    const EC_POINT *rK, const struct proof_bind *bind);
+
+#endif

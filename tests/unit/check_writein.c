@@ -1,0 +1,203 @@
+/* check_writein.c: write-in names under hashed ElGamal: roundtrip, a wrong
+ * key or context fails, every tampered byte fails, and every encryption has
+ * the same size whatever the name. */
+#include <string.h>
+
+#include "err.h"
+#include "group.h"
+#include "testutil.h"
+#include "writein.h"
+
+static BIGNUM *sk;
+static EC_POINT *pk;
+static const uint8_t eh[32] = {9, 9, 9};
+static const uint8_t cred[32] = {1, 2, 3, 4};
+
+static void
+setup(void)
+{
+	sk = group_scalar_new();
+	pk = group_point_new();
+	ck_assert_int_eq(group_scalar_random(sk), 0);
+	ck_assert_int_eq(group_mul_g(pk, sk), 0);
+}
+
+static void
+teardown(void)
+{
+	group_scalar_free(sk);
+	group_point_free(pk);
+}
+
+static struct proof_bind
+bind_of(uint32_t contest, uint32_t index)
+{
+	struct proof_bind b = {eh, cred, sizeof(cred), 0, contest, index};
+
+	return b;
+}
+
+/* rK from the secret key, as the trustees' combination would give. */
+static int
+open_with(char *name, const Tally__WriteIn *w, const BIGNUM *s,
+    const struct proof_bind *b)
+{
+	EC_POINT *R = group_point_new(), *Z = group_point_new();
+	int ret;
+
+	ck_assert_int_eq(writein_kem(R, w), 0);
+	ck_assert_int_eq(group_mul(Z, R, s), 0);
+	ret = writein_decrypt(name, w, Z, b);
+	group_point_free(R);
+	group_point_free(Z);
+	return ret;
+}
+
+START_TEST(test_roundtrip)
+{
+	static const char *names[] = {"", "a", "张三",
+	    "123456789012345678901234567890123456789012345678901234567890123",
+	    "另选他人 Zhang San-Li"};
+	struct proof_bind b = bind_of(2, 5);
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
+	char out[WRITEIN_NAME_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ck_assert_int_eq(writein_encrypt(&w, pk, names[i], &b), 0);
+		ck_assert_int_eq(writein_check(&w, &b), 0);
+		ck_assert_int_eq(open_with(out, &w, sk, &b), 0);
+		ck_assert_str_eq(out, names[i]);
+		writein_clear(&w);
+	}
+}
+END_TEST
+
+START_TEST(test_refused_names)
+{
+	struct proof_bind b = bind_of(0, 0);
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
+
+	ck_assert_int_eq(writein_encrypt(&w, pk,
+	    "1234567890123456789012345678901234567890123456789012345678901234",
+	    &b), TALLY_ERR_TOO_LARGE);
+	ck_assert_int_eq(writein_encrypt(&w, pk, "\xc3\x28", &b),
+	    TALLY_ERR_INVALID_ARG);
+	ck_assert_int_eq(writein_encrypt(&w, pk, "\xc0\xaf", &b),
+	    TALLY_ERR_INVALID_ARG);
+	ck_assert_int_eq(writein_encrypt(&w, pk, "\xed\xa0\x80", &b),
+	    TALLY_ERR_INVALID_ARG);
+	ck_assert_int_eq(writein_encrypt(&w, pk, "ab\xe5\xbc", &b),
+	    TALLY_ERR_INVALID_ARG);
+	ck_assert_ptr_null(w.kem.data);
+}
+END_TEST
+
+START_TEST(test_wrong_key_or_context)
+{
+	struct proof_bind b = bind_of(1, 1), b2;
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
+	BIGNUM *other = group_scalar_new();
+	char out[WRITEIN_NAME_MAX + 1];
+
+	ck_assert_int_eq(writein_encrypt(&w, pk, "王五", &b), 0);
+	ck_assert_int_eq(group_scalar_random(other), 0);
+	ck_assert_int_eq(open_with(out, &w, other, &b), TALLY_ERR_CRYPTO);
+	ck_assert_str_eq(out, "");
+	b2 = bind_of(1, 2);
+	ck_assert_int_eq(open_with(out, &w, sk, &b2), TALLY_ERR_CRYPTO);
+	ck_assert_int_ne(writein_check(&w, &b2), 0);
+	b2 = bind_of(2, 1);
+	ck_assert_int_ne(writein_check(&w, &b2), 0);
+	b2 = b;
+	b2.subject = eh;
+	ck_assert_int_ne(writein_check(&w, &b2), 0);
+	writein_clear(&w);
+	group_scalar_free(other);
+}
+END_TEST
+
+static void
+flip_all(ProtobufCBinaryData *f, Tally__WriteIn *w, const struct proof_bind *b)
+{
+	char out[WRITEIN_NAME_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < f->len; i++) {
+		f->data[i] ^= 0x01;
+		/* Either the structure/proof check or the opening fails. */
+		ck_assert(writein_check(w, b) != 0 ||
+		    open_with(out, w, sk, b) != 0);
+		f->data[i] ^= 0x01;
+	}
+}
+
+START_TEST(test_tampered)
+{
+	struct proof_bind b = bind_of(3, 0);
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
+	char out[WRITEIN_NAME_MAX + 1];
+
+	ck_assert_int_eq(writein_encrypt(&w, pk, "李四", &b), 0);
+	flip_all(&w.kem, &w, &b);
+	flip_all(&w.nonce, &w, &b);
+	flip_all(&w.sealed, &w, &b);
+	flip_all(&w.pok->t, &w, &b);
+	flip_all(&w.pok->v, &w, &b);
+	/* The proof is what stops a copied KEM point; sealed bytes by GCM. */
+	w.pok->v.data[5] ^= 0x80;
+	ck_assert_int_ne(writein_check(&w, &b), 0);
+	w.pok->v.data[5] ^= 0x80;
+	w.sealed.len--;
+	ck_assert_int_eq(writein_check(&w, &b), TALLY_ERR_BALLOT_SHAPE);
+	ck_assert_int_eq(open_with(out, &w, sk, &b), TALLY_ERR_BALLOT_SHAPE);
+	w.sealed.len++;
+	w.nonce.len--;
+	ck_assert_int_eq(writein_check(&w, &b), TALLY_ERR_BALLOT_SHAPE);
+	w.nonce.len++;
+	ck_assert_int_eq(writein_check(&w, &b), 0);
+	ck_assert_int_eq(open_with(out, &w, sk, &b), 0);
+	ck_assert_str_eq(out, "李四");
+	writein_clear(&w);
+}
+END_TEST
+
+START_TEST(test_sizes_constant)
+{
+	static const char *names[] = {"", "x", "张三",
+	    "123456789012345678901234567890123456789012345678901234567890123"};
+	struct proof_bind b = bind_of(0, 0);
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
+	size_t i, first = 0, sz;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ck_assert_int_eq(writein_encrypt(&w, pk, names[i], &b), 0);
+		ck_assert_uint_eq(w.kem.len, 33);
+		ck_assert_uint_eq(w.nonce.len, WRITEIN_NONCE_LEN);
+		ck_assert_uint_eq(w.sealed.len, WRITEIN_SEALED_LEN);
+		ck_assert_uint_eq(w.pok->t.len, 33);
+		ck_assert_uint_eq(w.pok->v.len, 32);
+		sz = tally__write_in__get_packed_size(&w);
+		if (i == 0)
+			first = sz;
+		ck_assert_uint_eq(sz, first);
+		writein_clear(&w);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("writein");
+	TCase *tc = tcase_create("writein");
+
+	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_refused_names);
+	tcase_add_test(tc, test_wrong_key_or_context);
+	tcase_add_test(tc, test_tampered);
+	tcase_add_test(tc, test_sizes_constant);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}
