@@ -1,0 +1,75 @@
+/*
+ * election.h: the state of one vote inside the ledger.
+ *
+ * A vote moves created -> open -> closed -> tallied, each step a log
+ * record. election_check says whether a record may be appended now (with
+ * the error code a client gets); election_apply changes the state as the
+ * record says. The same apply runs on the live path and when a vote is
+ * recovered from its log, so a restart rebuilds exactly the state that
+ * was acknowledged: used credentials, seen ciphertexts, running sums.
+ */
+#ifndef TALLYD_ELECTION_H
+#define TALLYD_ELECTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "elgamal.h"
+#include "hash.h"
+#include "manifest.h"
+#include "tally.pb-c.h"
+
+enum vote_state {
+	VOTE_NONE,		/* no VoteCreated record yet */
+	VOTE_CREATED,
+	VOTE_OPEN,
+	VOTE_CLOSED,
+	VOTE_TALLIED
+};
+
+/* A set of 32-byte digests (open addressing). */
+struct digest_set {
+	uint8_t		(*slot)[HASH_LEN];
+	uint8_t		*used;
+	size_t		 cap;
+	size_t		 n;
+};
+
+struct vote {
+	TAILQ_ENTRY(vote)	 entry;
+	char			 id[MANIFEST_ID_MAX + 1];
+	enum vote_state		 state;
+	struct log		*log;
+	Tally__VoteCreated	*created;	/* the record's copy, owned */
+	struct manifest		*manifest;
+	uint32_t		 present, issued;
+	uint64_t		 ballots;
+	uint64_t		 records;
+	uint32_t		 shares;
+	struct digest_set	 creds;		/* credentials used */
+	struct digest_set	 cts;		/* H(a || b) of every selection */
+	struct elgamal_ct	*sums;		/* manifest->nsel running sums */
+};
+
+const char *vote_state_name(enum vote_state s);
+
+struct vote *vote_new(const char *id);
+void vote_free(struct vote *v);
+
+/* 0 when rec may be appended to v now, else the client's error code with
+ * a message in msg. A Ballot record is fully checked here. */
+int election_check(const struct vote *v, const Tally__LogRecord *rec,
+    char *msg, size_t msglen);
+/* Apply a record that passed election_check (or was recovered). */
+int election_apply(struct vote *v, const Tally__LogRecord *rec);
+
+/* The aggregate of v (caller frees with tally__aggregate__free_unpacked
+ * semantics: use election_aggregate_free). */
+int election_aggregate(const struct vote *v, Tally__Aggregate **out);
+void election_aggregate_free(Tally__Aggregate *a);
+
+/* H_E over the manifest, transcript, registry and ledger key. */
+int election_hash(uint8_t out[HASH_LEN], const Tally__VoteCreated *vc);
+
+#endif

@@ -1,0 +1,714 @@
+/* ledger.c: the ledger process: votes, logs, group commit and receipts. */
+#include "ledger.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "checkpoint.h"
+#include "election.h"
+#include "err.h"
+#include "ipc.h"
+#include "log.h"
+#include "logmsg.h"
+#include "util.h"
+
+#define LEDGER_CHUNK	(1024 * 1024)	/* get_record chunk size */
+
+/* A request whose record is queued in a log, waiting for its sync. */
+struct inflight {
+	struct inflight		*next;
+	struct ledger		*lg;
+	struct vote		*v;
+	uint64_t		 seq;
+	Tally__Request__BodyCase kind;
+	int			 reply;		/* 0: an intermediate record */
+	int			 err;
+	struct log_result	 r;
+};
+
+struct ledger {
+	int			 fd;
+	int			 wake[2];
+	uint8_t			 sk[32];
+	uint8_t			 pk[32];
+	TAILQ_HEAD(, vote)	 votes;
+	pthread_mutex_t		 lock;
+	struct inflight		*done_head, **done_tail;
+	unsigned int		 inflight;
+	int			 eof;
+};
+
+int
+ledger_load_key(const char *path, uint8_t sk[32], uint8_t pk[32])
+{
+	uint8_t *buf = NULL;
+	size_t len = 0, sklen = 32;
+	EVP_PKEY *k = NULL;
+	BIO *bio = NULL;
+	int ret;
+
+	if ((ret = util_check_private(path)) != 0 ||
+	    (ret = util_read_file(path, 16384, &buf, &len)) != 0)
+		return ret;
+	ret = TALLY_ERR_DECODE;
+	if (len == 32)
+		memcpy(sk, buf, 32);
+	else if ((len == 64 || (len == 65 && buf[64] == '\n')) &&
+	    util_unhex(sk, 32, (char *)buf) == 0)
+		;
+	else {
+		buf[len] = '\0';
+		if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
+		    (k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) ==
+		    NULL || EVP_PKEY_get_raw_private_key(k, sk, &sklen) != 1 ||
+		    sklen != 32)
+			goto out;
+	}
+	ret = ed25519_public_from_private(pk, sk);
+out:
+	EVP_PKEY_free(k);
+	BIO_free(bio);
+	util_freezero(buf, len + 1);
+	return ret;
+}
+
+/* --------------------------------------------------------------- replies */
+
+static void
+ledger_send(struct ledger *lg, uint64_t seq, Tally__Response *resp)
+{
+	Tally__LedgerResponse lr = TALLY__LEDGER_RESPONSE__INIT;
+	uint8_t *buf;
+	size_t len;
+
+	lr.seq = seq;
+	lr.response = resp;
+	if (ipc_frame_encode(IPC_LEDGER_RESPONSE, &lr.base, &buf, &len) != 0)
+		fatalx("cannot encode a response");
+	if (ipc_write_all(lg->fd, buf, len) != 0)
+		fatalx("lost the frontend");
+	free(buf);
+}
+
+static void
+ledger_fail(struct ledger *lg, uint64_t seq, int err, const char *msg)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+
+	resp.code = (Tally__ErrorCode)-err;
+	resp.message = (char *)(msg != NULL && *msg ? msg :
+	    tally_strerror(err));
+	ledger_send(lg, seq, &resp);
+}
+
+static struct vote *
+ledger_find(struct ledger *lg, const char *id)
+{
+	struct vote *v;
+
+	TAILQ_FOREACH(v, &lg->votes, entry)
+		if (strcmp(v->id, id) == 0)
+			return v;
+	return NULL;
+}
+
+/* ----------------------------------------------------------- the appends */
+
+/* On the log's writer thread: hand the result to the main loop. */
+static void
+ledger_log_done(void *arg, int err, const struct log_result *r)
+{
+	struct inflight *f = arg;
+	struct ledger *lg = f->lg;
+
+	f->err = err;
+	f->r = *r;
+	pthread_mutex_lock(&lg->lock);
+	*lg->done_tail = f;
+	lg->done_tail = &f->next;
+	pthread_mutex_unlock(&lg->lock);
+	(void)!write(lg->wake[1], "", 1);
+}
+
+/* Check rec against the vote, apply it and queue it. On refusal the
+ * client gets the code and nothing changed. */
+static int
+ledger_append(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
+    uint64_t seq, Tally__Request__BodyCase kind, int reply)
+{
+	struct inflight *f;
+	char msg[256] = "";
+	int ret;
+
+	if ((ret = election_check(v, rec, msg, sizeof(msg))) != 0) {
+		if (reply)
+			ledger_fail(lg, seq, ret, msg);
+		return ret;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		fatalx("out of memory");
+	f->lg = lg;
+	f->v = v;
+	f->seq = seq;
+	f->kind = kind;
+	f->reply = reply;
+	if ((ret = election_apply(v, rec)) != 0)
+		fatalx("vote %s: cannot apply a checked record: %s", v->id,
+		    tally_strerror(ret));
+	if ((ret = log_append_submit(v->log, rec, ledger_log_done, f)) != 0)
+		fatalx("vote %s: log append failed: %s", v->id,
+		    tally_strerror(ret));
+	lg->inflight++;
+	return 0;
+}
+
+static void
+ledger_receipt(struct ledger *lg, struct inflight *f)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+	Tally__CastResponse cr = TALLY__CAST_RESPONSE__INIT;
+	Tally__Receipt rc = TALLY__RECEIPT__INIT;
+	Tally__Checkpoint cpm = TALLY__CHECKPOINT__INIT;
+	struct checkpoint cp;
+	uint8_t path[MERKLE_MAX_PATH][HASH_LEN];
+	ProtobufCBinaryData inc[MERKLE_MAX_PATH], *incp[MERKLE_MAX_PATH];
+	size_t n = 0, i;
+
+	cp.size = f->r.size;
+	memcpy(cp.root, f->r.root, HASH_LEN);
+	memcpy(cp.head, f->r.head, HASH_LEN);
+	if (checkpoint_sign(&cp, f->v->id, lg->sk) != 0 ||
+	    log_inclusion(f->v->log, f->r.index, f->r.size, path, &n) != 0)
+		fatalx("vote %s: cannot make a receipt", f->v->id);
+	checkpoint_to_proto(&cp, &cpm);
+	for (i = 0; i < n; i++) {
+		inc[i].data = path[i];
+		inc[i].len = HASH_LEN;
+		incp[i] = &inc[i];
+	}
+	(void)incp;
+	rc.version = 1;
+	rc.vote_id = f->v->id;
+	rc.index = f->r.index;
+	rc.leaf_hash.data = f->r.leaf_hash;
+	rc.leaf_hash.len = HASH_LEN;
+	rc.checkpoint = &cpm;
+	rc.n_inclusion = n;
+	rc.inclusion = inc;
+	cr.receipt = &rc;
+	resp.body_case = TALLY__RESPONSE__BODY_CAST;
+	resp.cast = &cr;
+	ledger_send(lg, f->seq, &resp);
+}
+
+static void
+ledger_finish(struct ledger *lg, struct inflight *f)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+	Tally__CreateVoteResponse cv = TALLY__CREATE_VOTE_RESPONSE__INIT;
+
+	lg->inflight--;
+	if (f->err != 0)
+		fatalx("vote %s: log write failed (%s): stopping, no receipt "
+		    "for this batch", f->v->id, tally_strerror(f->err));
+	if (!f->reply)
+		;
+	else if (f->kind == TALLY__REQUEST__BODY_CAST)
+		ledger_receipt(lg, f);
+	else if (f->kind == TALLY__REQUEST__BODY_CREATE_VOTE) {
+		cv.election_hash = f->v->created->election_hash;
+		resp.body_case = TALLY__RESPONSE__BODY_CREATE_VOTE;
+		resp.create_vote = &cv;
+		ledger_send(lg, f->seq, &resp);
+	} else
+		ledger_send(lg, f->seq, &resp);
+	free(f);
+}
+
+static void
+ledger_drain_done(struct ledger *lg)
+{
+	struct inflight *f, *next;
+	char buf[256];
+
+	while (read(lg->wake[0], buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&lg->lock);
+	f = lg->done_head;
+	lg->done_head = NULL;
+	lg->done_tail = &lg->done_head;
+	pthread_mutex_unlock(&lg->lock);
+	for (; f != NULL; f = next) {
+		next = f->next;
+		ledger_finish(lg, f);
+	}
+}
+
+/* ------------------------------------------------------------- requests */
+
+static struct log_opts
+ledger_log_opts(void)
+{
+	struct log_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.keep_leaves = 1;
+	return o;
+}
+
+static int
+registry_sorted(const Tally__CreateVoteRequest *c)
+{
+	size_t i;
+
+	for (i = 1; i < c->n_registry; i++)
+		if (memcmp(c->registry[i - 1].data, c->registry[i].data,
+		    32) >= 0)
+			return 0;
+	return 1;
+}
+
+static void
+ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__VoteCreated vc = TALLY__VOTE_CREATED__INIT;
+	struct log_opts o = ledger_log_opts();
+	struct manifest *m = NULL;
+	struct vote *v = NULL;
+	uint8_t eh[HASH_LEN];
+	char err[256] = "", path[MANIFEST_ID_MAX + 8];
+	int ret;
+
+	if ((ret = manifest_parse(&m, c->manifest.data, c->manifest.len, err,
+	    sizeof(err))) != 0) {
+		ledger_fail(lg, seq, ret, err);
+		return;
+	}
+	if (!registry_sorted(c))
+		ret = TALLY_ERR_INVALID_ARG, snprintf(err, sizeof(err),
+		    "registry not sorted or has duplicates");
+	else if (ledger_find(lg, m->id) != NULL)
+		ret = TALLY_ERR_VOTE_EXISTS, snprintf(err, sizeof(err),
+		    "vote %s exists", m->id);
+	if (ret != 0)
+		goto out;
+	vc.vote_id = m->id;
+	vc.manifest = c->manifest;
+	vc.transcript = c->transcript;
+	vc.n_registry = c->n_registry;
+	vc.registry = c->registry;
+	vc.ledger_key.data = lg->pk;
+	vc.ledger_key.len = 32;
+	if ((ret = election_hash(eh, &vc)) != 0)
+		goto out;
+	vc.election_hash.data = eh;
+	vc.election_hash.len = HASH_LEN;
+	rec.body_case = TALLY__LOG_RECORD__BODY_VOTE_CREATED;
+	rec.vote_created = &vc;
+	snprintf(path, sizeof(path), "%s.log", m->id);
+	if ((v = vote_new(m->id)) == NULL)
+		fatalx("out of memory");
+	if ((ret = log_create(path, &o, &v->log, err, sizeof(err))) != 0)
+		goto out;
+	TAILQ_INSERT_TAIL(&lg->votes, v, entry);
+	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CREATE_VOTE,
+	    1) == 0)
+		log_info("vote %s created", m->id);
+	v = NULL;
+out:
+	if (ret != 0)
+		ledger_fail(lg, seq, ret, err);
+	vote_free(v);
+	manifest_free(m);
+}
+
+static struct vote *
+ledger_vote(struct ledger *lg, uint64_t seq, const char *id)
+{
+	struct vote *v;
+	char msg[128];
+
+	if ((v = ledger_find(lg, id)) == NULL) {
+		snprintf(msg, sizeof(msg), "no vote %s", id);
+		ledger_fail(lg, seq, TALLY_ERR_VOTE_UNKNOWN, msg);
+	}
+	return v;
+}
+
+static void
+ledger_open(struct ledger *lg, uint64_t seq, Tally__OpenVoteRequest *o)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__PollsOpened po = TALLY__POLLS_OPENED__INIT;
+	struct vote *v;
+
+	if ((v = ledger_vote(lg, seq, o->vote_id)) == NULL)
+		return;
+	po.present = o->present;
+	po.issued = o->issued;
+	rec.body_case = TALLY__LOG_RECORD__BODY_POLLS_OPENED;
+	rec.polls_opened = &po;
+	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_OPEN_VOTE,
+	    1) == 0)
+		log_info("vote %s open: %u present, %u issued", v->id,
+		    po.present, po.issued);
+}
+
+/* Closing appends the running sums first, then PollsClosed: the tally
+ * needs no pass over the ballots. */
+static void
+ledger_close(struct ledger *lg, uint64_t seq, Tally__CloseVoteRequest *c)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__PollsClosed pc = TALLY__POLLS_CLOSED__INIT;
+	Tally__Aggregate *agg = NULL;
+	struct vote *v;
+	int ret;
+
+	if ((v = ledger_vote(lg, seq, c->vote_id)) == NULL)
+		return;
+	if (v->state == VOTE_OPEN &&
+	    (ret = election_aggregate(v, &agg)) == 0) {
+		rec.body_case = TALLY__LOG_RECORD__BODY_AGGREGATE;
+		rec.aggregate = agg;
+		ret = ledger_append(lg, v, &rec, seq,
+		    TALLY__REQUEST__BODY_CLOSE_VOTE, 0);
+		election_aggregate_free(agg);
+		if (ret != 0)
+			fatalx("vote %s: aggregate refused", v->id);
+	}
+	pc.ballots = v->ballots;
+	rec.body_case = TALLY__LOG_RECORD__BODY_POLLS_CLOSED;
+	rec.polls_closed = &pc;
+	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CLOSE_VOTE,
+	    1) == 0)
+		log_info("vote %s closed: %llu ballots", v->id,
+		    (unsigned long long)v->ballots);
+}
+
+static void
+ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__BallotBody *body;
+	struct vote *v;
+	char id[MANIFEST_ID_MAX + 1];
+
+	/* The vote id is inside the signed body; only it is read here. */
+	if ((body = tally__ballot_body__unpack(NULL, c->ballot->body.len,
+	    c->ballot->body.data)) == NULL) {
+		ledger_fail(lg, seq, TALLY_ERR_DECODE, "ballot body does not "
+		    "decode");
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", body->vote_id);
+	tally__ballot_body__free_unpacked(body, NULL);
+	if ((v = ledger_vote(lg, seq, id)) == NULL)
+		return;
+	rec.body_case = TALLY__LOG_RECORD__BODY_BALLOT;
+	rec.ballot = c->ballot;
+	ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CAST, 1);
+}
+
+static int
+ledger_status_one(const struct vote *v, Tally__VoteStatus *st)
+{
+	tally__vote_status__init(st);
+	st->vote_id = (char *)v->id;
+	st->state = (char *)vote_state_name(v->state);
+	st->ballots = v->ballots;
+	st->log_size = v->records;
+	st->shares = v->shares;
+	st->quorum = v->created && v->created->transcript ?
+	    v->created->transcript->quorum : 0;
+	st->present = v->present;
+	st->issued = v->issued;
+	return 0;
+}
+
+static void
+ledger_status(struct ledger *lg, uint64_t seq, Tally__StatusRequest *s)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+	Tally__StatusResponse sr = TALLY__STATUS_RESPONSE__INIT;
+	Tally__VoteStatus *st = NULL, **stp = NULL;
+	struct vote *v;
+	size_t n = 0;
+
+	TAILQ_FOREACH(v, &lg->votes, entry)
+		n++;
+	if ((st = calloc(n + 1, sizeof(*st))) == NULL ||
+	    (stp = calloc(n + 1, sizeof(*stp))) == NULL)
+		fatalx("out of memory");
+	TAILQ_FOREACH(v, &lg->votes, entry) {
+		if (v->state == VOTE_NONE || (s->vote_id[0] != '\0' &&
+		    strcmp(s->vote_id, v->id) != 0))
+			continue;
+		ledger_status_one(v, &st[sr.n_votes]);
+		stp[sr.n_votes] = &st[sr.n_votes];
+		sr.n_votes++;
+	}
+	sr.votes = stp;
+	if (s->vote_id[0] != '\0' && sr.n_votes == 0)
+		ledger_fail(lg, seq, TALLY_ERR_VOTE_UNKNOWN, "no such vote");
+	else {
+		resp.body_case = TALLY__RESPONSE__BODY_STATUS;
+		resp.status = &sr;
+		ledger_send(lg, seq, &resp);
+	}
+	free(st);
+	free(stp);
+}
+
+static void
+ledger_get_vote(struct ledger *lg, uint64_t seq, Tally__GetVoteRequest *g)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+	Tally__GetVoteResponse gv = TALLY__GET_VOTE_RESPONSE__INIT;
+	Tally__Aggregate *agg = NULL;
+	struct vote *v;
+
+	if ((v = ledger_vote(lg, seq, g->vote_id)) == NULL)
+		return;
+	gv.vote = v->created;
+	if (v->state >= VOTE_CLOSED && election_aggregate(v, &agg) != 0)
+		fatalx("out of memory");
+	gv.aggregate = agg;
+	resp.body_case = TALLY__RESPONSE__BODY_GET_VOTE;
+	resp.get_vote = &gv;
+	ledger_send(lg, seq, &resp);
+	election_aggregate_free(agg);
+}
+
+/* Whole frames from offset, up to LEDGER_CHUNK (or one larger frame). */
+static void
+ledger_get_record(struct ledger *lg, uint64_t seq, Tally__GetRecordRequest *g)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+	Tally__GetRecordResponse gr = TALLY__GET_RECORD_RESPONSE__INIT;
+	char path[MANIFEST_ID_MAX + 8];
+	const uint8_t *pl;
+	uint8_t *buf = NULL;
+	size_t len, used, plen, flen;
+	int ret;
+
+	if (ledger_vote(lg, seq, g->vote_id) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s.log", g->vote_id);
+	if ((ret = util_read_file(path, (size_t)1 << 31, &buf, &len)) != 0) {
+		ledger_fail(lg, seq, ret, "cannot read the log");
+		return;
+	}
+	if (g->offset > len || (g->offset < LOG_HEADER_LEN && g->offset)) {
+		ledger_fail(lg, seq, TALLY_ERR_INVALID_ARG, "bad offset");
+		free(buf);
+		return;
+	}
+	used = g->offset == 0 ? LOG_HEADER_LEN : (size_t)g->offset;
+	while (used < len && log_frame_decode(buf + used, len - used, &pl,
+	    &plen, &flen) == 0 && (used + flen - g->offset <= LEDGER_CHUNK ||
+	    used == g->offset))
+		used += flen;
+	gr.chunk.data = buf + g->offset;
+	gr.chunk.len = used - (size_t)g->offset;
+	gr.next_offset = used;
+	gr.done = used == len;
+	resp.body_case = TALLY__RESPONSE__BODY_GET_RECORD;
+	resp.get_record = &gr;
+	ledger_send(lg, seq, &resp);
+	free(buf);
+}
+
+static void
+ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
+{
+	Tally__Request *r = lr->request;
+
+	switch (r->body_case) {
+	case TALLY__REQUEST__BODY_CREATE_VOTE:
+		ledger_create(lg, lr->seq, r->create_vote);
+		break;
+	case TALLY__REQUEST__BODY_OPEN_VOTE:
+		ledger_open(lg, lr->seq, r->open_vote);
+		break;
+	case TALLY__REQUEST__BODY_CLOSE_VOTE:
+		ledger_close(lg, lr->seq, r->close_vote);
+		break;
+	case TALLY__REQUEST__BODY_CAST:
+		ledger_cast(lg, lr->seq, r->cast);
+		break;
+	case TALLY__REQUEST__BODY_STATUS:
+		ledger_status(lg, lr->seq, r->status);
+		break;
+	case TALLY__REQUEST__BODY_GET_VOTE:
+		ledger_get_vote(lg, lr->seq, r->get_vote);
+		break;
+	case TALLY__REQUEST__BODY_GET_RECORD:
+		ledger_get_record(lg, lr->seq, r->get_record);
+		break;
+	default:
+		ledger_fail(lg, lr->seq, TALLY_ERR_INTERNAL,
+		    "not implemented in this version");
+		break;
+	}
+}
+
+/* ------------------------------------------------------- recovery, loop */
+
+static int
+ledger_replay(void *arg, const Tally__LogRecord *rec,
+    const struct log_result *r)
+{
+	return election_apply(arg, rec);
+}
+
+static void
+ledger_recover(struct ledger *lg)
+{
+	DIR *d;
+	struct dirent *de;
+	struct vote *v;
+	struct log_opts o = ledger_log_opts();
+	char id[MANIFEST_ID_MAX + 1], err[256];
+	size_t n;
+	int ret;
+
+	if ((d = opendir(".")) == NULL)
+		fatal("cannot read the data directory");
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n < 5 || n - 4 > MANIFEST_ID_MAX || de->d_name[0] == '.' ||
+		    strcmp(de->d_name + n - 4, ".log") != 0)
+			continue;
+		memcpy(id, de->d_name, n - 4);
+		id[n - 4] = '\0';
+		if ((v = vote_new(id)) == NULL)
+			fatalx("out of memory");
+		o.replay = ledger_replay;
+		o.replay_arg = v;
+		if ((ret = log_open(de->d_name, &o, &v->log, err,
+		    sizeof(err))) != 0)
+			fatalx("%s: %s: %s", de->d_name, tally_errname(ret),
+			    err);
+		TAILQ_INSERT_TAIL(&lg->votes, v, entry);
+		log_info("vote %s recovered: %s, %llu ballots, %llu records",
+		    id, vote_state_name(v->state),
+		    (unsigned long long)v->ballots,
+		    (unsigned long long)v->records);
+	}
+	closedir(d);
+}
+
+/* Read what the frontend sent; handle every whole frame. */
+static void
+ledger_read(struct ledger *lg, uint8_t **buf, size_t *have, size_t *cap)
+{
+	Tally__LedgerRequest *lr;
+	const uint8_t *payload;
+	uint32_t type, plen;
+	size_t total, off = 0;
+	ssize_t n;
+	int ret;
+
+	if (*cap - *have < 65536) {
+		*cap = *cap * 2 + 65536;
+		if ((*buf = realloc(*buf, *cap)) == NULL)
+			fatalx("out of memory");
+	}
+	n = read(lg->fd, *buf + *have, *cap - *have);
+	if (n == 0 || (n == -1 && errno != EINTR && errno != EAGAIN)) {
+		lg->eof = 1;
+		return;
+	}
+	if (n > 0)
+		*have += (size_t)n;
+	while ((ret = ipc_frame_peek(*buf + off, *have - off, &type, &payload,
+	    &plen, &total)) == 0) {
+		if (type != IPC_LEDGER_REQUEST ||
+		    ipc_decode_request(payload, plen, &lr) != 0)
+			fatalx("frontend sent a bad frame");
+		ledger_request(lg, lr);
+		tally__ledger_request__free_unpacked(lr, NULL);
+		off += total;
+	}
+	if (ret != TALLY_ERR_TRUNCATED)
+		fatalx("frontend sent a bad frame header");
+	memmove(*buf, *buf + off, *have - off);
+	*have -= off;
+}
+
+static void
+ledger_loop(struct ledger *lg)
+{
+	struct pollfd pfd[2];
+	uint8_t *buf = NULL;
+	size_t have = 0, cap = 0;
+
+	pfd[0].fd = lg->fd;
+	pfd[1].fd = lg->wake[0];
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (!lg->eof || lg->inflight > 0) {
+		pfd[0].fd = lg->eof ? -1 : lg->fd;
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[1].revents & POLLIN)
+			ledger_drain_done(lg);
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			ledger_read(lg, &buf, &have, &cap);
+	}
+	free(buf);
+}
+
+void
+ledger_main(const struct config *cfg, int ipc_fd,
+    const struct sandbox_user *user)
+{
+	struct ledger lg;
+	struct vote *v;
+	int ret;
+
+	log_setproc("ledger");
+	memset(&lg, 0, sizeof(lg));
+	lg.fd = ipc_fd;
+	TAILQ_INIT(&lg.votes);
+	pthread_mutex_init(&lg.lock, NULL);
+	lg.done_tail = &lg.done_head;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);	/* stop when the frontend is gone */
+	if ((ret = ledger_load_key(cfg->ledger_key, lg.sk, lg.pk)) != 0)
+		fatalx("E_CONFIG: ledger_key %s: %s", cfg->ledger_key,
+		    tally_strerror(ret));
+	if (pipe2(lg.wake, O_CLOEXEC | O_NONBLOCK) == -1)
+		fatal("pipe2");
+	sandbox_warm_openssl();
+	if (chdir(cfg->data_dir) == -1)
+		fatal("chdir %s", cfg->data_dir);
+	sandbox_enter(SANDBOX_LEDGER, cfg->data_dir, user);
+	ledger_recover(&lg);
+	log_info("ready");
+	ledger_loop(&lg);
+	while ((v = TAILQ_FIRST(&lg.votes)) != NULL) {
+		TAILQ_REMOVE(&lg.votes, v, entry);
+		log_close(v->log);
+		vote_free(v);
+	}
+	OPENSSL_cleanse(lg.sk, sizeof(lg.sk));
+	log_info("stopped");
+	exit(0);
+}

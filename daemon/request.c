@@ -1,0 +1,171 @@
+/* request.c: the role table and the frontend's checks on each request. */
+#include <stdio.h>
+#include <string.h>
+
+#include "err.h"
+#include "frontend.h"
+
+#define B(x)	(1u << TALLY__REQUEST__BODY_##x)
+
+/* Auditors too present a certificate (role auditor); they are read-only. */
+static const struct {
+	enum tally_role	role;
+	uint32_t	allowed;	/* bit per Tally__Request__BodyCase */
+	int		large;		/* gets max_large_frame */
+} role_table[] = {
+	{ ROLE_TERMINAL, B(CAST) | B(STATUS), 0 },
+	{ ROLE_OFFICIAL, B(CREATE_VOTE) | B(OPEN_VOTE) | B(CLOSE_VOTE) |
+	    B(STATUS) | B(TALLY) | B(GET_RECORD) | B(GET_VOTE), 1 },
+	{ ROLE_TRUSTEE, B(GET_VOTE) | B(SUBMIT_SHARE) | B(STATUS), 0 },
+	{ ROLE_AUDITOR, B(STATUS) | B(GET_RECORD) | B(GET_VOTE), 1 },
+};
+#define NROLES (sizeof(role_table) / sizeof(role_table[0]))
+
+int
+role_may(enum tally_role role, Tally__Request__BodyCase body)
+{
+	size_t i;
+
+	if ((unsigned int)body >= 32)
+		return 0;
+	for (i = 0; i < NROLES; i++)
+		if (role_table[i].role == role)
+			return (role_table[i].allowed & (1u << body)) != 0;
+	return 0;
+}
+
+uint32_t
+role_frame_limit(const struct config *cfg, enum tally_role role)
+{
+	size_t i;
+
+	for (i = 0; i < NROLES; i++)
+		if (role_table[i].role == role && role_table[i].large)
+			return cfg->max_large_frame;
+	return cfg->max_frame;
+}
+
+/* Vote ids are short printable names: letters, digits, '-', '_', '.'. */
+static int
+vote_id_ok(const char *id, int may_be_empty)
+{
+	size_t n = strlen(id), i;
+
+	if (n == 0)
+		return may_be_empty;
+	if (n > 64 || id[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = id[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static const char *
+request_vote_id(const Tally__Request *r)
+{
+	switch (r->body_case) {
+	case TALLY__REQUEST__BODY_OPEN_VOTE:
+		return r->open_vote->vote_id;
+	case TALLY__REQUEST__BODY_CLOSE_VOTE:
+		return r->close_vote->vote_id;
+	case TALLY__REQUEST__BODY_STATUS:
+		return r->status->vote_id;
+	case TALLY__REQUEST__BODY_GET_VOTE:
+		return r->get_vote->vote_id;
+	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
+		return r->submit_share->vote_id;
+	case TALLY__REQUEST__BODY_TALLY:
+		return r->tally->vote_id;
+	case TALLY__REQUEST__BODY_GET_RECORD:
+		return r->get_record->vote_id;
+	default:
+		return NULL;
+	}
+}
+
+static int
+validate_create(const Tally__CreateVoteRequest *c, char *msg, size_t len)
+{
+	size_t i;
+
+	if (c->manifest.len == 0 || c->transcript == NULL) {
+		snprintf(msg, len, "manifest and transcript are required");
+		return TALLY_ERR_INVALID_ARG;
+	}
+	if (c->n_registry == 0) {
+		snprintf(msg, len, "empty credential registry");
+		return TALLY_ERR_INVALID_ARG;
+	}
+	for (i = 0; i < c->n_registry; i++)
+		if (c->registry[i].len != 32) {
+			snprintf(msg, len, "registry key %zu is not 32 bytes",
+			    i);
+			return TALLY_ERR_INVALID_ARG;
+		}
+	return 0;
+}
+
+static int
+validate_cast(const Tally__CastRequest *c, char *msg, size_t len)
+{
+	if (c->ballot == NULL || c->ballot->body.len == 0 ||
+	    c->ballot->signature.len != 64) {
+		snprintf(msg, len, "ballot needs a body and a 64-byte "
+		    "signature");
+		return TALLY_ERR_BALLOT_SHAPE;
+	}
+	return 0;
+}
+
+/* Cheap checks, on the event loop: sizes, names, presence. */
+int
+request_validate(const Tally__Request *req, char *msg, size_t msglen)
+{
+	const char *id = request_vote_id(req);
+	int empty_ok = req->body_case == TALLY__REQUEST__BODY_STATUS;
+
+	if (id != NULL && !vote_id_ok(id, empty_ok)) {
+		snprintf(msg, msglen, "bad vote id");
+		return TALLY_ERR_INVALID_ARG;
+	}
+	switch (req->body_case) {
+	case TALLY__REQUEST__BODY_CREATE_VOTE:
+		return validate_create(req->create_vote, msg, msglen);
+	case TALLY__REQUEST__BODY_CAST:
+		return validate_cast(req->cast, msg, msglen);
+	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
+		if (req->submit_share->share == NULL) {
+			snprintf(msg, msglen, "share missing");
+			return TALLY_ERR_INVALID_ARG;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+request_needs_worker(const Tally__Request *req)
+{
+	return req->body_case == TALLY__REQUEST__BODY_CAST;
+}
+
+/*
+ * On a worker thread: the expensive checks of DESIGN.md §5 (credential
+ * signature, points, proofs) that need no ledger state. The vote context
+ * (manifest, registry, H_E, joint key) comes with ballot_verify from
+ * lib/ballot.h; until it lands the ledger's checks are the only ones.
+ */
+void
+request_verify_job(struct job *job)
+{
+	struct pending *p = job->arg;
+
+	p->resp = NULL;	/* NULL: passed, forward to the ledger */
+}

@@ -1,0 +1,410 @@
+/* session.c: one TLS client connection of the frontend. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/err.h>
+
+#include "err.h"
+#include "frontend.h"
+#include "logmsg.h"
+
+/* Requests one connection may have in flight before we stop reading. */
+#define SESSION_MAX_PIPELINE	64
+
+struct session {
+	TAILQ_ENTRY(session)	 entry;
+	struct frontend		*fe;
+	struct bufferevent	*bev;
+	struct event		*ev_handshake;
+	struct pendingq		 pending;
+	unsigned int		 npending;
+	enum tally_role		 role;
+	uint32_t		 limit;
+	int			 ready;		/* handshake done, role known */
+	int			 closing;	/* write what is queued, close */
+	unsigned int		 serial;	/* for log lines, not an address */
+};
+
+static unsigned int session_serial;
+
+static void session_free(struct session *s);
+static void session_read(struct bufferevent *bev, void *arg);
+
+void
+pending_free(struct pending *p)
+{
+	if (p == NULL)
+		return;
+	if (p->req != NULL)
+		tally__request__free_unpacked(p->req, NULL);
+	if (p->resp != NULL)
+		tally__response__free_unpacked(p->resp, NULL);
+	free(p->out);
+	free(p);
+}
+
+int
+frame_pack_response(const Tally__Response *resp, uint8_t **out,
+    size_t *outlen)
+{
+	size_t n = tally__response__get_packed_size(resp);
+	uint32_t be;
+	uint8_t *buf;
+
+	if (n > UINT32_MAX - 4 || (buf = calloc(1, n + 4)) == NULL)
+		return TALLY_ERR_NOMEM;
+	be = htonl((uint32_t)n);
+	memcpy(buf, &be, 4);
+	tally__response__pack(resp, buf + 4);
+	*out = buf;
+	*outlen = n + 4;
+	return 0;
+}
+
+/* Write every finished response at the head of the queue, in order. */
+static void
+session_flush(struct session *s)
+{
+	struct pending *p;
+
+	while ((p = TAILQ_FIRST(&s->pending)) != NULL && p->done) {
+		TAILQ_REMOVE(&s->pending, p, s_entry);
+		s->npending--;
+		if (p->out != NULL)
+			bufferevent_write(s->bev, p->out, p->outlen);
+		if (p->in_ledger || p->in_worker)
+			p->s = NULL;	/* the ledger still owes an answer */
+		else
+			pending_free(p);
+	}
+	if (!s->closing && !s->fe->stopping &&
+	    s->npending < SESSION_MAX_PIPELINE)
+		bufferevent_enable(s->bev, EV_READ);
+}
+
+void
+session_complete(struct pending *p, Tally__Response *resp)
+{
+	struct session *s = p->s;
+
+	if (p->done)
+		return;
+	p->done = 1;
+	resp->id = p->id;
+	resp->version = 1;
+	if (frame_pack_response(resp, &p->out, &p->outlen) != 0)
+		p->out = NULL;
+	if (s != NULL) {
+		session_flush(s);
+		if (s->closing && TAILQ_EMPTY(&s->pending) &&
+		    evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
+			session_free(s);
+	}
+}
+
+void
+session_error(struct pending *p, int err, const char *msg)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+
+	resp.code = (Tally__ErrorCode)-err;
+	resp.message = (char *)(msg != NULL ? msg : tally_strerror(err));
+	session_complete(p, &resp);
+}
+
+static struct pending *
+session_new_pending(struct session *s, uint64_t id)
+{
+	struct pending *p;
+	struct timeval now;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->s = s;
+	p->fe = s->fe;
+	p->id = id;
+	gettimeofday(&now, NULL);
+	p->deadline = now;
+	p->deadline.tv_sec += s->fe->cfg->request_timeout;
+	TAILQ_INSERT_TAIL(&s->pending, p, s_entry);
+	s->npending++;
+	return p;
+}
+
+/* A response for a broken stream, then close: the framing is lost. */
+static void
+session_fail(struct session *s, int err, const char *msg)
+{
+	struct pending *p;
+
+	s->closing = 1;
+	bufferevent_disable(s->bev, EV_READ);
+	if ((p = session_new_pending(s, 0)) == NULL) {
+		session_free(s);
+		return;
+	}
+	session_error(p, err, msg);
+}
+
+static void
+session_dispatch(struct session *s, Tally__Request *req)
+{
+	struct pending *p;
+	char msg[128] = "";
+	int ret;
+
+	if ((p = session_new_pending(s, req->id)) == NULL) {
+		tally__request__free_unpacked(req, NULL);
+		session_free(s);
+		return;
+	}
+	p->req = req;
+	if (req->version != 1)
+		ret = TALLY_ERR_VERSION;
+	else if (req->body_case == TALLY__REQUEST__BODY__NOT_SET) {
+		ret = TALLY_ERR_PROTOCOL;
+		snprintf(msg, sizeof(msg), "empty request");
+	} else if (!role_may(s->role, req->body_case)) {
+		ret = TALLY_ERR_ROLE;
+		snprintf(msg, sizeof(msg), "role %s may not send this "
+		    "request", role_name(s->role));
+	} else
+		ret = request_validate(req, msg, sizeof(msg));
+	if (ret != 0) {
+		session_error(p, ret, msg[0] ? msg : NULL);
+		return;
+	}
+	if (request_needs_worker(req)) {
+		p->in_worker = 1;
+		p->job.arg = p;
+		p->job.run = request_verify_job;
+		p->job.done = frontend_worker_done;
+		workers_submit(s->fe->workers, &p->job);
+	} else
+		frontend_forward(s->fe, p);
+}
+
+/* Take one whole frame off the input, if there is one. 1: go on. */
+static int
+session_take_frame(struct session *s, struct evbuffer *in)
+{
+	uint8_t hdr[4], *body;
+	uint32_t len;
+	Tally__Request *req;
+	struct pending *p;
+
+	if (evbuffer_copyout(in, hdr, 4) != 4)
+		return 0;
+	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+	    (uint32_t)hdr[2] << 8 | hdr[3];
+	if (len > s->limit) {
+		session_fail(s, TALLY_ERR_TOO_LARGE, "frame over the limit");
+		return 0;
+	}
+	if (evbuffer_get_length(in) < 4 + (size_t)len) {
+		bufferevent_setwatermark(s->bev, EV_READ, 4 + (size_t)len,
+		    0);
+		return 0;
+	}
+	bufferevent_setwatermark(s->bev, EV_READ, 0, 0);
+	evbuffer_drain(in, 4);
+	body = evbuffer_pullup(in, len);
+	req = tally__request__unpack(NULL, len, len ? body : (uint8_t *)"");
+	evbuffer_drain(in, len);
+	if (req == NULL || req->base.n_unknown_fields != 0) {
+		if (req != NULL)
+			tally__request__free_unpacked(req, NULL);
+		if ((p = session_new_pending(s, 0)) != NULL)
+			session_error(p, TALLY_ERR_DECODE,
+			    "request does not decode");
+		return 1;
+	}
+	session_dispatch(s, req);
+	return 1;
+}
+
+static void
+session_read(struct bufferevent *bev, void *arg)
+{
+	struct session *s = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	while (s->ready && !s->closing && !s->fe->stopping) {
+		if (s->npending >= SESSION_MAX_PIPELINE) {
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
+		if (!session_take_frame(s, in))
+			return;
+	}
+}
+
+static void
+session_write(struct bufferevent *bev, void *arg)
+{
+	struct session *s = arg;
+
+	if (s->closing && TAILQ_EMPTY(&s->pending))
+		session_free(s);
+}
+
+static int
+session_read_role(struct session *s)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(s->bev);
+	X509 *cert;
+	int ret;
+
+	if ((cert = SSL_get1_peer_certificate(ssl)) == NULL)
+		return TALLY_ERR_ROLE;
+	ret = cert_role(cert, &s->role);
+	X509_free(cert);
+	if (ret == 0 && (s->role == ROLE_NONE || s->role == ROLE_DAEMON))
+		ret = TALLY_ERR_ROLE;
+	return ret;
+}
+
+static void
+session_connected(struct session *s)
+{
+	struct timeval idle = { (time_t)s->fe->cfg->idle_timeout, 0 };
+
+	evtimer_del(s->ev_handshake);
+	if (session_read_role(s) != 0) {
+		log_info("connection #%u: certificate carries no usable "
+		    "role", s->serial);
+		session_free(s);
+		return;
+	}
+	s->limit = role_frame_limit(s->fe->cfg, s->role);
+	s->ready = 1;
+	bufferevent_set_timeouts(s->bev, &idle, NULL);
+	log_debug("connection #%u: %s", s->serial, role_name(s->role));
+	session_read(s->bev, s);
+}
+
+static void
+session_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct session *s = arg;
+	unsigned long e;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		session_connected(s);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		log_info("connection #%u: idle timeout", s->serial);
+	else if (what & BEV_EVENT_ERROR) {
+		while ((e = bufferevent_get_openssl_error(bev)) != 0)
+			log_debug("connection #%u: TLS: %s", s->serial,
+			    ERR_reason_error_string(e));
+	}
+	session_free(s);
+}
+
+static void
+session_handshake_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	log_info("connection #%u: handshake timeout", s->serial);
+	session_free(s);
+}
+
+void
+session_accept(struct frontend *fe, int fd)
+{
+	struct timeval hs = { (time_t)fe->cfg->handshake_timeout, 0 };
+	struct session *s;
+	SSL *ssl;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (ssl = SSL_new(fe->ctx)) == NULL) {
+		free(s);
+		close(fd);
+		return;
+	}
+	s->fe = fe;
+	s->serial = ++session_serial;
+	TAILQ_INIT(&s->pending);
+	s->bev = bufferevent_openssl_socket_new(fe->base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	s->ev_handshake = evtimer_new(fe->base, session_handshake_timeout, s);
+	if (s->bev == NULL || s->ev_handshake == NULL) {
+		if (s->bev == NULL) {
+			SSL_free(ssl);
+			close(fd);
+		}
+		session_free(s);
+		return;
+	}
+	fe->nconn++;
+	TAILQ_INSERT_TAIL(&fe->sessions, s, entry);
+	bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
+	bufferevent_setcb(s->bev, session_read, session_write, session_event,
+	    s);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	evtimer_add(s->ev_handshake, &hs);
+}
+
+static void
+session_free(struct session *s)
+{
+	struct pending *p;
+	struct frontend *fe = s->fe;
+
+	while ((p = TAILQ_FIRST(&s->pending)) != NULL) {
+		TAILQ_REMOVE(&s->pending, p, s_entry);
+		if (p->in_ledger || p->in_worker)
+			p->s = NULL;
+		else
+			pending_free(p);
+	}
+	if (s->ev_handshake != NULL)
+		event_free(s->ev_handshake);
+	if (s->bev != NULL) {
+		bufferevent_free(s->bev);
+		fe->nconn--;
+		TAILQ_REMOVE(&fe->sessions, s, entry);
+		if (fe->listener != NULL && !fe->stopping)
+			evconnlistener_enable(fe->listener);
+	}
+	free(s);
+}
+
+/* Answer E_TIMEOUT for every request past its deadline. */
+void
+session_expire(struct frontend *fe, const struct timeval *now)
+{
+	struct session *s, *next;
+	struct pending *p, *pnext;
+
+	for (s = TAILQ_FIRST(&fe->sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		for (p = TAILQ_FIRST(&s->pending); p != NULL; p = pnext) {
+			pnext = TAILQ_NEXT(p, s_entry);
+			if (!p->done && timercmp(now, &p->deadline, >)) {
+				session_error(p, TALLY_ERR_TIMEOUT,
+				    "request deadline passed");
+				break;	/* the session may be gone */
+			}
+		}
+	}
+}
+
+void
+session_stop_reading(struct frontend *fe)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &fe->sessions, entry)
+		bufferevent_disable(s->bev, EV_READ);
+}
