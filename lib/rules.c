@@ -271,7 +271,7 @@ merge_writeins(const struct manifest *m, size_t ci,
 	for (i = 0; i < c->writein_slots; i++)
 		marks += in->totals[c->sel_first + 2 * c->noptions + i];
 	for (i = 0; i < in->nwriteins; i++) {
-		if (in->writeins[i].contest != ci || in->writeins[i].votes == 0)
+		if (in->writeins[i].contest != ci)
 			continue;
 		if ((ret = manifest_name_normalize(in->writeins[i].name,
 		    strlen(in->writeins[i].name), &norm)) != 0)
