@@ -132,7 +132,8 @@ manifest_name_normalize(const char *in, size_t len, char **out)
 		start = 0;
 	if ((*out = calloc(1, end - start + 1)) == NULL)
 		goto out;
-	memcpy(*out, nfc + start, end - start);
+	if (end > start)
+		memcpy(*out, nfc + start, end - start);
 	ret = 0;
 out:
 	free(nfc);
