@@ -1,0 +1,661 @@
+/* ballot.c: ballot encryption (terminal) and verification (daemon, auditor). */
+#include "ballot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "err.h"
+#include "group.h"
+#include "hash.h"
+#include "pb.h"
+#include "sign.h"
+#include "writein.h"
+
+/* ------------------------------------------------------------ H_E */
+
+int
+ballot_registry_check(const uint8_t *registry, size_t nreg)
+{
+	size_t i;
+
+	for (i = 1; i < nreg; i++)
+		if (memcmp(registry + 32 * (i - 1), registry + 32 * i, 32) >= 0)
+			return TALLY_ERR_INVALID_ARG;
+	return 0;
+}
+
+int
+ballot_registry_has(const uint8_t *registry, size_t nreg,
+    const uint8_t key[32])
+{
+	size_t lo = 0, hi = nreg, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = memcmp(key, registry + 32 * mid, 32);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+static int
+registry_digest(uint8_t out[32], const uint8_t *registry, size_t nreg)
+{
+	struct hash_ctx h;
+	size_t i;
+	int ret;
+
+	if (nreg > UINT32_MAX)
+		return TALLY_ERR_TOO_LARGE;
+	if ((ret = hash_init(&h, "registry", 0)) != 0)
+		return ret;
+	ret = hash_add_u32(&h, (uint32_t)nreg);
+	for (i = 0; ret == 0 && i < nreg; i++)
+		ret = hash_add(&h, registry + 32 * i, 32);
+	if (ret != 0) {
+		hash_abort(&h);
+		return ret;
+	}
+	return hash_final(&h, out);
+}
+
+static int
+hash_add_transcript(struct hash_ctx *h, const Tally__CeremonyTranscript *tr)
+{
+	size_t i, j;
+	int ret;
+
+	if ((ret = hash_add_u32(h, tr->trustees)) != 0 ||
+	    (ret = hash_add_u32(h, tr->quorum)) != 0 ||
+	    (ret = hash_add(h, tr->joint_key.data, tr->joint_key.len)) != 0)
+		return ret;
+	for (i = 0; i < tr->n_public_shares; i++)
+		if ((ret = hash_add(h, tr->public_shares[i].data,
+			 tr->public_shares[i].len)) != 0)
+			return ret;
+	for (i = 0; i < tr->n_members; i++) {
+		const Tally__TrusteePublic *p = tr->members[i];
+
+		if ((ret = hash_add_u32(h, p->index)) != 0)
+			return ret;
+		for (j = 0; j < p->n_commitments; j++)
+			if ((ret = hash_add(h, p->commitments[j].data,
+				 p->commitments[j].len)) != 0)
+				return ret;
+	}
+	return 0;
+}
+
+int
+ballot_election_hash(uint8_t out[32], const char *vote_id,
+    const uint8_t *manifest, size_t mlen, const Tally__CeremonyTranscript *tr,
+    const uint8_t *registry, size_t nreg, const uint8_t ledger_key[32])
+{
+	struct hash_ctx h;
+	uint8_t reg[32];
+	int ret;
+
+	if ((ret = ballot_registry_check(registry, nreg)) != 0 ||
+	    (ret = registry_digest(reg, registry, nreg)) != 0)
+		return ret;
+	if ((ret = hash_init(&h, "election", 0)) != 0)
+		return ret;
+	if ((ret = hash_add_str(&h, vote_id)) != 0 ||
+	    (ret = hash_add(&h, manifest, mlen)) != 0 ||
+	    (ret = hash_add_transcript(&h, tr)) != 0 ||
+	    (ret = hash_add(&h, reg, sizeof(reg))) != 0 ||
+	    (ret = hash_add(&h, ledger_key, 32)) != 0) {
+		hash_abort(&h);
+		return ret;
+	}
+	return hash_final(&h, out);
+}
+
+/* ----------------------------------------------------- binding */
+
+static struct proof_bind
+ballot_bind(const struct ballot_ctx *ctx, const uint8_t cred[32],
+    uint32_t kind, uint32_t contest, uint32_t index)
+{
+	struct proof_bind b = {
+		.election_hash = ctx->election_hash,
+		.subject = cred,
+		.subject_len = 32,
+		.kind = kind,
+		.contest = contest,
+		.index = index,
+	};
+	return b;
+}
+
+/* Sum of the ciphertexts of a constraint's selections. */
+static int
+constraint_sum(struct elgamal_ct *sum, const struct manifest_constraint *con,
+    const struct elgamal_ct *sel)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = elgamal_ct_copy(sum, &sel[con->sel[0]])) != 0)
+		return ret;
+	for (i = 1; i < con->nsel; i++)
+		if ((ret = elgamal_add(sum, sum, &sel[con->sel[i]])) != 0)
+			return ret;
+	return 0;
+}
+
+/* ------------------------------------------------------ encrypt */
+
+/* Refuse marks that no valid ballot could prove. */
+static int
+marks_check(const struct manifest *m, const uint8_t *marks,
+    char *const *writeins)
+{
+	size_t i, j;
+	uint32_t sum;
+
+	for (i = 0; i < m->nsel; i++)
+		if (marks[i] > 1)
+			return TALLY_ERR_BAD_CHOICE;
+	for (i = 0; i < m->ncon; i++) {
+		sum = 0;
+		for (j = 0; j < m->con[i].nsel; j++)
+			sum += marks[m->con[i].sel[j]];
+		if (sum > m->con[i].max)
+			return TALLY_ERR_BAD_CHOICE;
+	}
+	/* A write-in name is only carried by a marked write-in slot. */
+	for (i = 0; i < m->nsel; i++) {
+		const struct manifest_selection *s = &m->sel[i];
+		size_t slot;
+
+		if (s->mark != MANIFEST_MARK_WRITEIN)
+			continue;
+		slot = m->contests[s->contest].wi_first + s->index;
+		if (writeins != NULL && writeins[slot] != NULL && !marks[i])
+			return TALLY_ERR_BAD_CHOICE;
+	}
+	return 0;
+}
+
+struct enc_state {
+	Tally__BallotBody body;
+	Tally__Ciphertext *cts;
+	Tally__Ciphertext **ctp;
+	Tally__RangeProof *sp, *cp;
+	Tally__RangeProof **spp, **cpp;
+	Tally__WriteIn *wi;
+	Tally__WriteIn **wip;
+	struct elgamal_ct *sel;
+	BIGNUM **r;
+	size_t nsel, ncon, nwi;
+	uint8_t (*abuf)[2][33];
+};
+
+static void
+enc_state_free(struct enc_state *st)
+{
+	size_t i;
+
+	for (i = 0; st->sel != NULL && i < st->nsel; i++)
+		elgamal_ct_clear(&st->sel[i]);
+	for (i = 0; st->r != NULL && i < st->nsel; i++)
+		group_scalar_free(st->r[i]);
+	for (i = 0; st->sp != NULL && i < st->nsel; i++)
+		range_proof_clear(&st->sp[i]);
+	for (i = 0; st->cp != NULL && i < st->ncon; i++)
+		range_proof_clear(&st->cp[i]);
+	for (i = 0; st->wi != NULL && i < st->nwi; i++)
+		writein_clear(&st->wi[i]);
+	free(st->sel);
+	free(st->r);
+	free(st->cts);
+	free(st->ctp);
+	free(st->sp);
+	free(st->spp);
+	free(st->cp);
+	free(st->cpp);
+	free(st->wi);
+	free(st->wip);
+	free(st->abuf);
+}
+
+static int
+enc_state_alloc(struct enc_state *st, const struct manifest *m)
+{
+	size_t i;
+
+	st->nsel = m->nsel;
+	st->ncon = m->ncon;
+	st->nwi = m->nwriteins;
+	st->sel = calloc(st->nsel, sizeof(*st->sel));
+	st->r = calloc(st->nsel, sizeof(*st->r));
+	st->cts = calloc(st->nsel, sizeof(*st->cts));
+	st->ctp = calloc(st->nsel, sizeof(*st->ctp));
+	st->sp = calloc(st->nsel, sizeof(*st->sp));
+	st->spp = calloc(st->nsel, sizeof(*st->spp));
+	st->cp = calloc(st->ncon, sizeof(*st->cp));
+	st->cpp = calloc(st->ncon, sizeof(*st->cpp));
+	st->wi = calloc(st->nwi + 1, sizeof(*st->wi));
+	st->wip = calloc(st->nwi + 1, sizeof(*st->wip));
+	st->abuf = calloc(st->nsel, sizeof(*st->abuf));
+	if (!st->sel || !st->r || !st->cts || !st->ctp || !st->sp ||
+	    !st->spp || (st->ncon && (!st->cp || !st->cpp)) || !st->wi ||
+	    !st->wip || !st->abuf)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < st->nsel; i++) {
+		tally__ciphertext__init(&st->cts[i]);
+		tally__range_proof__init(&st->sp[i]);
+		st->ctp[i] = &st->cts[i];
+		st->spp[i] = &st->sp[i];
+		if ((st->r[i] = group_scalar_new()) == NULL ||
+		    elgamal_ct_init(&st->sel[i]) != 0)
+			return TALLY_ERR_NOMEM;
+	}
+	for (i = 0; i < st->ncon; i++) {
+		tally__range_proof__init(&st->cp[i]);
+		st->cpp[i] = &st->cp[i];
+	}
+	for (i = 0; i < st->nwi; i++) {
+		tally__write_in__init(&st->wi[i]);
+		st->wip[i] = &st->wi[i];
+	}
+	return 0;
+}
+
+static int
+enc_selections(struct enc_state *st, const struct ballot_ctx *ctx,
+    const uint8_t cred[32], const uint8_t *marks)
+{
+	const struct manifest *m = ctx->m;
+	struct proof_bind b;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < m->nsel; i++) {
+		if ((ret = elgamal_encrypt(&st->sel[i], st->r[i],
+			 ctx->joint_key, marks[i])) != 0 ||
+		    (ret = elgamal_ct_encode(st->abuf[i][0], st->abuf[i][1],
+			 &st->sel[i])) != 0)
+			return ret;
+		st->cts[i].a.data = st->abuf[i][0];
+		st->cts[i].a.len = 33;
+		st->cts[i].b.data = st->abuf[i][1];
+		st->cts[i].b.len = 33;
+		b = ballot_bind(ctx, cred, PROOF_SELECTION, m->sel[i].contest,
+		    (uint32_t)i);
+		if ((ret = range_proof_prove(&st->sp[i], ctx->joint_key,
+			 &st->sel[i], marks[i], st->r[i], 1, &b)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int
+enc_constraints(struct enc_state *st, const struct ballot_ctx *ctx,
+    const uint8_t cred[32], const uint8_t *marks)
+{
+	const struct manifest *m = ctx->m;
+	const struct manifest_constraint *con;
+	struct elgamal_ct sum = {NULL, NULL};
+	struct proof_bind b;
+	BIGNUM *r = group_scalar_new();
+	uint64_t v;
+	size_t i, j;
+	int ret = TALLY_ERR_NOMEM;
+
+	if (r == NULL || (ret = elgamal_ct_init(&sum)) != 0)
+		goto out;
+	for (i = 0; i < m->ncon; i++) {
+		con = &m->con[i];
+		BN_zero(r);
+		v = 0;
+		for (j = 0; j < con->nsel; j++) {
+			v += marks[con->sel[j]];
+			if ((ret = group_scalar_add(r, r,
+				 st->r[con->sel[j]])) != 0)
+				goto out;
+		}
+		if ((ret = constraint_sum(&sum, con, st->sel)) != 0)
+			goto out;
+		b = ballot_bind(ctx, cred, PROOF_CONSTRAINT, con->contest,
+		    (uint32_t)i);
+		if ((ret = range_proof_prove(&st->cp[i], ctx->joint_key, &sum,
+			 v, r, con->max, &b)) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	elgamal_ct_clear(&sum);
+	group_scalar_free(r);
+	return ret;
+}
+
+static int
+enc_writeins(struct enc_state *st, const struct ballot_ctx *ctx,
+    const uint8_t cred[32], char *const *writeins)
+{
+	const struct manifest *m = ctx->m;
+	struct proof_bind b;
+	size_t c, s, slot;
+	int ret;
+
+	for (c = 0; c < m->ncontests; c++) {
+		for (s = 0; s < m->contests[c].writein_slots; s++) {
+			slot = m->contests[c].wi_first + s;
+			b = ballot_bind(ctx, cred, PROOF_WRITEIN, (uint32_t)c,
+			    (uint32_t)slot);
+			if ((ret = writein_encrypt(&st->wi[slot],
+				 ctx->joint_key,
+				 writeins && writeins[slot] ? writeins[slot] : "",
+				 &b)) != 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int
+enc_pack_signed(uint8_t **out, size_t *outlen, struct enc_state *st,
+    const uint8_t cred_sk[32])
+{
+	Tally__Ballot ballot = TALLY__BALLOT__INIT;
+	uint8_t sig[ED25519_SIG_LEN], *body = NULL, *buf = NULL;
+	size_t blen, len;
+	int ret = TALLY_ERR_NOMEM;
+
+	blen = tally__ballot_body__get_packed_size(&st->body);
+	if ((body = calloc(1, blen + 1)) == NULL)
+		goto out;
+	tally__ballot_body__pack(&st->body, body);
+	if ((ret = ed25519_sign(sig, cred_sk, body, blen)) != 0)
+		goto out;
+	ballot.body.data = body;
+	ballot.body.len = blen;
+	ballot.signature.data = sig;
+	ballot.signature.len = sizeof(sig);
+	len = tally__ballot__get_packed_size(&ballot);
+	if ((buf = calloc(1, len + 1)) == NULL) {
+		ret = TALLY_ERR_NOMEM;
+		goto out;
+	}
+	tally__ballot__pack(&ballot, buf);
+	*out = buf;
+	*outlen = len;
+	ret = 0;
+out:
+	free(body);
+	return ret;
+}
+
+int
+ballot_encrypt(uint8_t **out, size_t *outlen, const struct ballot_ctx *ctx,
+    const uint8_t cred_sk[32], const uint8_t *marks, char *const *writeins)
+{
+	struct enc_state st;
+	uint8_t cred[32];
+	int ret;
+
+	*out = NULL;
+	*outlen = 0;
+	memset(&st, 0, sizeof(st));
+	if ((ret = marks_check(ctx->m, marks, writeins)) != 0)
+		return ret;
+	if ((ret = ed25519_public_from_private(cred, cred_sk)) != 0)
+		return ret;
+	if ((ret = enc_state_alloc(&st, ctx->m)) != 0 ||
+	    (ret = enc_selections(&st, ctx, cred, marks)) != 0 ||
+	    (ret = enc_constraints(&st, ctx, cred, marks)) != 0 ||
+	    (ret = enc_writeins(&st, ctx, cred, writeins)) != 0)
+		goto out;
+	tally__ballot_body__init(&st.body);
+	st.body.version = BALLOT_VERSION;
+	st.body.vote_id = (char *)ctx->vote_id;
+	st.body.election_hash.data = (uint8_t *)ctx->election_hash;
+	st.body.election_hash.len = 32;
+	st.body.credential.data = cred;
+	st.body.credential.len = 32;
+	st.body.n_selections = st.nsel;
+	st.body.selections = st.ctp;
+	st.body.n_selection_proofs = st.nsel;
+	st.body.selection_proofs = st.spp;
+	st.body.n_constraint_proofs = st.ncon;
+	st.body.constraint_proofs = st.cpp;
+	st.body.n_writeins = st.nwi;
+	st.body.writeins = st.wip;
+	ret = enc_pack_signed(out, outlen, &st, cred_sk);
+out:
+	enc_state_free(&st);
+	return ret;
+}
+
+/* ------------------------------------------------------- verify */
+
+void
+ballot_info_clear(struct ballot_info *info)
+{
+	size_t i;
+
+	if (info == NULL)
+		return;
+	for (i = 0; info->sel != NULL && i < info->nsel; i++)
+		elgamal_ct_clear(&info->sel[i]);
+	for (i = 0; info->kem != NULL && i < info->nwriteins; i++)
+		group_point_free(info->kem[i]);
+	free(info->sel);
+	free(info->sel_a);
+	free(info->kem);
+	memset(info, 0, sizeof(*info));
+}
+
+/* Counts and sizes against the manifest, before any crypto. */
+static int
+body_shape(const Tally__BallotBody *body, const struct ballot_ctx *ctx)
+{
+	const struct manifest *m = ctx->m;
+	size_t i;
+
+	if (body->version != BALLOT_VERSION)
+		return TALLY_ERR_VERSION;
+	if (body->n_selections != m->nsel ||
+	    body->n_selection_proofs != m->nsel ||
+	    body->n_constraint_proofs != m->ncon ||
+	    body->n_writeins != m->nwriteins ||
+	    body->credential.len != 32 || body->election_hash.len != 32)
+		return TALLY_ERR_BALLOT_SHAPE;
+	for (i = 0; i < m->nsel; i++)
+		if (body->selections[i] == NULL ||
+		    body->selection_proofs[i] == NULL)
+			return TALLY_ERR_BALLOT_SHAPE;
+	for (i = 0; i < m->ncon; i++)
+		if (body->constraint_proofs[i] == NULL)
+			return TALLY_ERR_BALLOT_SHAPE;
+	for (i = 0; i < m->nwriteins; i++)
+		if (body->writeins[i] == NULL)
+			return TALLY_ERR_BALLOT_SHAPE;
+	if (body->vote_id == NULL || strcmp(body->vote_id, ctx->vote_id) != 0 ||
+	    CRYPTO_memcmp(body->election_hash.data, ctx->election_hash, 32) != 0)
+		return TALLY_ERR_VOTE_UNKNOWN;
+	return 0;
+}
+
+static int
+info_alloc(struct ballot_info *info, const struct manifest *m)
+{
+	size_t i;
+
+	info->sel = calloc(m->nsel, sizeof(*info->sel));
+	info->sel_a = calloc(m->nsel, sizeof(*info->sel_a));
+	info->kem = calloc(m->nwriteins + 1, sizeof(*info->kem));
+	if (info->sel == NULL || info->sel_a == NULL || info->kem == NULL)
+		return TALLY_ERR_NOMEM;
+	info->nsel = m->nsel;
+	info->nwriteins = m->nwriteins;
+	for (i = 0; i < m->nsel; i++)
+		if (elgamal_ct_init(&info->sel[i]) != 0)
+			return TALLY_ERR_NOMEM;
+	for (i = 0; i < m->nwriteins; i++)
+		if ((info->kem[i] = group_point_new()) == NULL)
+			return TALLY_ERR_NOMEM;
+	return 0;
+}
+
+static int
+decode_points(const Tally__BallotBody *body, struct ballot_info *info)
+{
+	const Tally__Ciphertext *ct;
+	const Tally__WriteIn *w;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < info->nsel; i++) {
+		ct = body->selections[i];
+		if ((ret = elgamal_ct_decode(&info->sel[i], ct->a.data,
+			 ct->a.len, ct->b.data, ct->b.len)) != 0)
+			return ret;
+		memcpy(info->sel_a[i], ct->a.data, 33);
+	}
+	for (i = 0; i < info->nwriteins; i++) {
+		w = body->writeins[i];
+		if (w->nonce.len != WRITEIN_NONCE_LEN ||
+		    w->sealed.len != WRITEIN_SEALED_LEN || w->pok == NULL)
+			return TALLY_ERR_BALLOT_SHAPE;
+		if ((ret = writein_kem(info->kem[i], w)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int
+check_proofs(const Tally__BallotBody *body, const struct ballot_ctx *ctx,
+    const struct ballot_info *info, struct proof_batch *batch)
+{
+	const struct manifest *m = ctx->m;
+	const uint8_t *cred = body->credential.data;
+	struct elgamal_ct sum = {NULL, NULL};
+	struct proof_bind b;
+	size_t i, c, s, slot;
+	int ret;
+
+	for (i = 0; i < m->nsel; i++) {
+		b = ballot_bind(ctx, cred, PROOF_SELECTION, m->sel[i].contest,
+		    (uint32_t)i);
+		if ((ret = proof_batch_add_range(batch,
+			 body->selection_proofs[i], ctx->joint_key,
+			 &info->sel[i], 1, &b)) != 0)
+			return ret;
+	}
+	if ((ret = elgamal_ct_init(&sum)) != 0)
+		return ret;
+	for (i = 0; i < m->ncon; i++) {
+		b = ballot_bind(ctx, cred, PROOF_CONSTRAINT, m->con[i].contest,
+		    (uint32_t)i);
+		if ((ret = constraint_sum(&sum, &m->con[i], info->sel)) != 0 ||
+		    (ret = proof_batch_add_range(batch,
+			 body->constraint_proofs[i], ctx->joint_key, &sum,
+			 m->con[i].max, &b)) != 0)
+			goto out;
+	}
+	for (c = 0; c < m->ncontests; c++) {
+		for (s = 0; s < m->contests[c].writein_slots; s++) {
+			slot = m->contests[c].wi_first + s;
+			b = ballot_bind(ctx, cred, PROOF_WRITEIN, (uint32_t)c,
+			    (uint32_t)slot);
+			if ((ret = proof_batch_add_schnorr(batch,
+				 body->writeins[slot]->pok, info->kem[slot],
+				 &b)) != 0)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	elgamal_ct_clear(&sum);
+	return ret;
+}
+
+static int
+verify_body(const Tally__Ballot *b, const Tally__BallotBody *body,
+    const struct ballot_ctx *ctx, enum ballot_check what,
+    struct proof_batch *batch, struct ballot_info *info)
+{
+	struct proof_batch *own = NULL;
+	int ret;
+
+	if ((ret = body_shape(body, ctx)) != 0)
+		return ret;
+	if (!ballot_registry_has(ctx->registry, ctx->nreg,
+		body->credential.data))
+		return TALLY_ERR_CRED_UNKNOWN;
+	if ((ret = ed25519_verify(body->credential.data, b->body.data,
+		 b->body.len, b->signature.data, b->signature.len)) != 0)
+		return TALLY_ERR_BAD_SIGNATURE;
+	if ((ret = info_alloc(info, ctx->m)) != 0 ||
+	    (ret = decode_points(body, info)) != 0)
+		return ret;
+	memcpy(info->credential, body->credential.data, 32);
+	if (what == BALLOT_CHECK_NO_PROOFS)
+		return 0;
+	if (batch == NULL) {
+		if ((ret = proof_batch_new(&own)) != 0)
+			return ret;
+		batch = own;
+	}
+	ret = check_proofs(body, ctx, info, batch);
+	if (ret == 0 && own != NULL)
+		ret = proof_batch_verify(own);
+	proof_batch_free(own);
+	return ret;
+}
+
+int
+ballot_verify(const Tally__Ballot *b, const struct ballot_ctx *ctx,
+    enum ballot_check what, struct proof_batch *batch,
+    struct ballot_info *info)
+{
+	ProtobufCMessage *pm = NULL;
+	Tally__BallotBody *body;
+	struct ballot_info local;
+	int ret;
+
+	memset(&local, 0, sizeof(local));
+	if (b == NULL || b->body.len == 0)
+		return TALLY_ERR_DECODE;
+	if ((ret = pb_unpack_strict(&tally__ballot_body__descriptor,
+		 b->body.data, b->body.len, BALLOT_BODY_MAX, &pm)) != 0)
+		return ret;
+	body = (Tally__BallotBody *)pm;
+	ret = verify_body(b, body, ctx, what, batch, &local);
+	tally__ballot_body__free_unpacked(body, NULL);
+	if (ret != 0 || info == NULL) {
+		ballot_info_clear(&local);
+		return ret;
+	}
+	*info = local;
+	return 0;
+}
+
+int
+ballot_verify_bytes(const uint8_t *p, size_t len,
+    const struct ballot_ctx *ctx, enum ballot_check what,
+    struct proof_batch *batch, struct ballot_info *info)
+{
+	ProtobufCMessage *pm;
+	Tally__Ballot *b;
+	int ret;
+
+	if ((ret = pb_unpack_strict(&tally__ballot__descriptor, p, len,
+		 BALLOT_BODY_MAX + 128, &pm)) != 0)
+		return ret;
+	b = (Tally__Ballot *)pm;
+	ret = ballot_verify(b, ctx, what, batch, info);
+	tally__ballot__free_unpacked(b, NULL);
+	return ret;
+}

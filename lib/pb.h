@@ -1,0 +1,30 @@
+/*
+ * pb.h: strict protobuf decoding for untrusted bytes.
+ *
+ * protobuf accepts many encodings of one message: fields in any order,
+ * repeated scalars, unknown fields (which a signature would still cover and
+ * a parser would silently ignore). tally keeps exactly one: the canonical
+ * encoding protobuf-c itself writes. pb_unpack_strict refuses anything else,
+ * so that the bytes that are hashed and logged are the bytes that mean.
+ */
+#ifndef TALLY_PB_H
+#define TALLY_PB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+/*
+ * Unpack p[len] as a message of descriptor d. Returns 0 and *out (free with
+ * protobuf_c_message_free_unpacked), or E_TOO_LARGE (len > max), E_DECODE
+ * (not a message of d), E_TRAILING (unknown fields anywhere in the message
+ * tree, or bytes that are not the canonical encoding of what they decode to).
+ */
+int pb_unpack_strict(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+    size_t len, size_t max, ProtobufCMessage **out);
+
+/* 1 when m and every message below it has no unknown fields. */
+int pb_is_strict(const ProtobufCMessage *m);
+
+#endif
