@@ -1,0 +1,140 @@
+#!/bin/sh
+# keys_test.sh: tally-keys end to end: CA and role certificates verified by
+# openssl, a 5-of-3 ceremony, a phase-by-phase ceremony with a tampered share
+# (the sender is named), 239 credential cards for two votes, private file
+# modes, and bad inputs that must fail without leaving files behind.
+# usage: keys_test.sh PATH/TO/tally-keys
+set -u
+K=${1:?usage: keys_test.sh TALLY_KEYS}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { "$@" >"$T/out" 2>&1 || fail "$* (exit $?): $(cat "$T/out")"; }
+# Expect a non-zero exit; $1 is a pattern the error must contain.
+bad() {
+	pat=$1; shift
+	if "$@" >"$T/out" 2>&1; then fail "$* succeeded"; return; fi
+	grep -q -- "$pat" "$T/out" || fail "$*: no '$pat' in: $(cat "$T/out")"
+}
+mode() { stat -c %a "$1"; }
+private() { [ "$(mode "$1")" = 600 ] || fail "$1 is $(mode "$1"), not 600"; }
+
+# --- CA and certificates
+ok "$K" ca init "$T/pki"
+private "$T/pki/ca.key"
+for r in terminal official trustee auditor daemon; do
+	ok "$K" cert issue "$T/pki" --role $r --name "$r-1"
+	private "$T/pki/$r-1.key"
+	openssl verify -CAfile "$T/pki/ca.crt" "$T/pki/$r-1.crt" >/dev/null ||
+	    fail "openssl verify $r"
+	ou=$(openssl x509 -in "$T/pki/$r-1.crt" -noout -subject \
+	    -nameopt multiline | sed -n 's/^ *organizationalUnitName *= *//p')
+	[ "$ou" = "$r" ] || fail "role of $r-1 read back as '$ou'"
+	openssl x509 -in "$T/pki/$r-1.crt" -noout -text | grep -q "CA:FALSE" ||
+	    fail "$r-1 is not CA:FALSE"
+done
+openssl x509 -in "$T/pki/daemon-1.crt" -noout -text |
+    grep -q "DNS:localhost, IP Address:127.0.0.1" || fail "daemon SAN"
+openssl x509 -in "$T/pki/daemon-1.crt" -noout -text |
+    grep -q "TLS Web Server Authentication" || fail "daemon EKU"
+openssl x509 -in "$T/pki/terminal-1.crt" -noout -text |
+    grep -q "TLS Web Client Authentication" || fail "terminal EKU"
+bad E_EXISTS "$K" cert issue "$T/pki" --role auditor --name auditor-1
+bad E_INVALID_ARG "$K" cert issue "$T/pki" --role admin --name x
+[ -e "$T/pki/x.key" ] && fail "x.key left behind"
+bad E_NOT_FOUND "$K" cert issue "$T/nodir" --role auditor --name a
+[ -e "$T/nodir" ] && fail "nodir created"
+ok "$K" ledger-key "$T/pki"
+private "$T/pki/ledger.key"
+[ "$(wc -c <"$T/pki/ledger.pub")" = 65 ] || fail "ledger.pub size"
+ok "$K" ca --help
+ok "$K" trustee --help
+ok "$K" credentials generate --help
+
+# --- ceremony, all at once
+ok "$K" ceremony "$T/c" --trustees 5 --quorum 3
+[ -s "$T/c/transcript.pb" ] || fail "no transcript"
+for i in 1 2 3 4 5; do
+	private "$T/c/private-$i/share.pb"
+	private "$T/c/private-$i/state"
+done
+bad E_INVALID_ARG "$K" ceremony "$T/c2" --trustees 3 --quorum 5
+bad E_INVALID_ARG "$K" ceremony "$T/c2" --trustees 65 --quorum 3
+bad E_INVALID_ARG "$K" ceremony "$T/c2" --trustees 5 --quorum 0
+[ -e "$T/c2" ] && fail "c2 created for bad parameters"
+
+# --- ceremony phase by phase, with a tampered share
+C=$T/p
+mkdir "$C"
+bad E_NOT_FOUND "$K" trustee init --ceremony "$T/none" --index 1 --of 3 \
+    --quorum 2
+bad E_INVALID_ARG "$K" trustee init --ceremony "$C" --index 1 --of 3 \
+    --quorum 4
+bad E_INVALID_ARG "$K" trustee init --ceremony "$C" --index 4 --of 3 \
+    --quorum 2
+[ -z "$(ls "$C")" ] || fail "files left after bad init: $(ls "$C")"
+ok "$K" trustee init --ceremony "$C" --index 1 --of 3 --quorum 2
+bad E_CEREMONY "$K" trustee share --ceremony "$C" --index 1
+ls "$C" | grep -q share- && fail "share files after a share too early"
+bad E_EXISTS "$K" trustee init --ceremony "$C" --index 1 --of 3 --quorum 2
+ok "$K" trustee init --ceremony "$C" --index 2 --of 3 --quorum 2
+ok "$K" trustee init --ceremony "$C" --index 3 --of 3 --quorum 2
+bad E_CEREMONY "$K" trustee share --ceremony "$C" --index 1 --of 4
+ok "$K" trustee share --ceremony "$C" --index 1
+bad E_CEREMONY "$K" trustee finish --ceremony "$C" --index 1
+[ -e "$C/transcript.pb" ] && fail "transcript after a finish too early"
+ok "$K" trustee share --ceremony "$C" --index 2
+ok "$K" trustee share --ceremony "$C" --index 3
+cp "$C/share-2-3.pb" "$T/good"
+# Flip one byte in the middle of the share trustee 2 sent to trustee 3.
+f=$C/share-2-3.pb
+off=$(($(wc -c <"$f") / 2))
+v=$(od -An -tu1 -j $off -N1 "$f" | tr -d ' ')
+printf "\\$(printf %o $((v ^ 1)))" |
+    dd of="$f" bs=1 seek=$off conv=notrunc 2>/dev/null
+cmp -s "$f" "$T/good" && fail "tampering did not change the share"
+bad "trustee 2" "$K" trustee finish --ceremony "$C" --index 3
+grep -q "E_BAD_SIGNATURE\|E_BAD_SHARE\|E_CRYPTO\|E_DECODE" "$T/out" || fail "no error code: $(cat "$T/out")"
+cat "$T/out"
+[ -e "$C/private-3/share.pb" ] && fail "share.pb written despite a bad share"
+[ -e "$C/transcript.pb" ] && fail "transcript written despite a bad share"
+cp "$T/good" "$C/share-2-3.pb"
+for i in 1 2 3; do ok "$K" trustee finish --ceremony "$C" --index $i; done
+private "$C/private-3/share.pb"
+chmod 644 "$C/private-1/state"
+bad E_PERM "$K" trustee finish --ceremony "$C" --index 1
+
+# --- credentials
+ok "$K" credentials generate --count 239 --votes v1,v2 --out "$T/cr"
+n=$(ls "$T/cr/cards" | wc -l)
+[ "$n" = 239 ] || fail "$n cards, not 239"
+for f in "$T/cr/cards/"*; do private "$f"; done
+private "$T/cr/cards.html"
+for v in v1 v2; do
+	head -1 "$T/cr/registry-$v.txt" | grep -q "^tally-registry v1 $v 239$" ||
+	    fail "registry header $v"
+	[ "$(wc -l <"$T/cr/registry-$v.txt")" = 240 ] || fail "registry $v size"
+	tail -n +2 "$T/cr/registry-$v.txt" | LC_ALL=C sort -c -u ||
+	    fail "registry $v not sorted"
+done
+[ "$(grep -c 'class="card"' "$T/cr/cards.html")" = 239 ] || fail "sheet"
+# No registry key appears on a card or in the other registry.
+if tail -n +2 "$T/cr/registry-v1.txt" | grep -q -F -f - \
+    "$T/cr/registry-v2.txt"; then fail "registries share keys"; fi
+bad E_INVALID_ARG "$K" credentials generate --count 0 --votes v1 --out "$T/cr2"
+bad E_INVALID_ARG "$K" credentials generate --count 3 --votes V1 --out "$T/cr2"
+bad E_INVALID_ARG "$K" credentials generate --count 3 --votes a,a --out "$T/cr2"
+[ -e "$T/cr2" ] && fail "cr2 created for bad input"
+bad E_EXISTS "$K" credentials generate --count 3 --votes v1 --out "$T/cr"
+[ "$(ls "$T/cr/cards" | wc -l)" = 239 ] || fail "existing cards disturbed"
+bad E_INVALID_ARG "$K" nosuch
+"$K" >/dev/null 2>&1
+[ $? = 2 ] || fail "usage exit code is not 2"
+
+if [ $fails -ne 0 ]; then
+	echo "$fails failure(s)"
+	exit 1
+fi
+echo "keys_test: ok"
