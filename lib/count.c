@@ -1,0 +1,771 @@
+/* count.c: shares, combination, totals, write-ins and the rules. */
+#include "count.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ballot.h"
+#include "ceremony.h"
+#include "dlog.h"
+#include "err.h"
+#include "group.h"
+#include "pb.h"
+#include "proof.h"
+
+/* The points the trustees decrypt: the aggregate sums' a, then the
+ * write-in list (kem, mark a per item). */
+struct count_pts {
+	EC_POINT **A;
+	size_t nA;
+	size_t nsums;
+};
+
+static void
+pts_free(struct count_pts *p)
+{
+	size_t i;
+
+	for (i = 0; p->A != NULL && i < p->nA; i++)
+		group_point_free(p->A[i]);
+	free(p->A);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+count_items_from_ballot(struct count_item *items, const struct manifest *m,
+    const Tally__Ballot *b)
+{
+	Tally__BallotBody *body = NULL;
+	const Tally__WriteIn *w;
+	const Tally__Ciphertext *ct;
+	size_t c, s, slot;
+	long sel;
+	int ret;
+
+	if ((ret = pb_unpack_strict(&tally__ballot_body__descriptor,
+	    b->body.data, b->body.len, BALLOT_BODY_MAX,
+	    (ProtobufCMessage **)&body)) != 0)
+		return ret;
+	ret = TALLY_ERR_BALLOT_SHAPE;
+	if (body->credential.len != 32 || body->n_selections != m->nsel ||
+	    body->n_writeins != m->nwriteins)
+		goto out;
+	for (c = 0; c < m->ncontests; c++) {
+		for (s = 0; s < m->contests[c].writein_slots; s++) {
+			slot = m->contests[c].wi_first + s;
+			sel = manifest_selection_index(m, c, s,
+			    MANIFEST_MARK_WRITEIN);
+			w = body->writeins[slot];
+			if (sel < 0 || w == NULL || w->kem.len != 33 ||
+			    w->nonce.len != WRITEIN_NONCE_LEN ||
+			    w->sealed.len != WRITEIN_SEALED_LEN)
+				goto out;
+			ct = body->selections[sel];
+			if (ct == NULL || ct->a.len != 33 || ct->b.len != 33)
+				goto out;
+			memcpy(items[slot].cred, body->credential.data, 32);
+			items[slot].contest = (uint32_t)c;
+			items[slot].slot = (uint32_t)slot;
+			memcpy(items[slot].kem, w->kem.data, 33);
+			memcpy(items[slot].nonce, w->nonce.data, WRITEIN_NONCE_LEN);
+			memcpy(items[slot].sealed, w->sealed.data,
+			    WRITEIN_SEALED_LEN);
+			memcpy(items[slot].mark_a, ct->a.data, 33);
+			memcpy(items[slot].mark_b, ct->b.data, 33);
+		}
+	}
+	ret = 0;
+out:
+	protobuf_c_message_free_unpacked((ProtobufCMessage *)body, NULL);
+	return ret;
+}
+
+static int
+input_shape(const struct count_input *in)
+{
+	const struct manifest *m = in->m;
+	uint64_t want;
+
+	if (in->agg == NULL || in->tr == NULL || in->election_hash == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	want = in->agg->ballots == 0 ? 0 : m->nsel;
+	if (in->agg->n_sums != want)
+		return TALLY_ERR_BALLOT_SHAPE;
+	if (m->nwriteins != 0 &&
+	    in->agg->ballots > SIZE_MAX / 2 / m->nwriteins)
+		return TALLY_ERR_TOO_LARGE;
+	if (in->nitems != in->agg->ballots * m->nwriteins)
+		return TALLY_ERR_BALLOT_SHAPE;
+	return 0;
+}
+
+static int
+pts_make(struct count_pts *p, const struct count_input *in)
+{
+	const Tally__Ciphertext *ct;
+	size_t i;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if ((ret = input_shape(in)) != 0)
+		return ret;
+	p->nsums = in->agg->n_sums;
+	p->nA = p->nsums + 2 * in->nitems;
+	if ((p->A = calloc(p->nA + 1, sizeof(*p->A))) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < p->nA; i++)
+		if ((p->A[i] = group_point_new()) == NULL) {
+			ret = TALLY_ERR_NOMEM;
+			goto out;
+		}
+	for (i = 0; i < p->nsums; i++) {
+		ct = in->agg->sums[i];
+		if (ct == NULL) {
+			ret = TALLY_ERR_BALLOT_SHAPE;
+			goto out;
+		}
+		if ((ret = group_point_decode(p->A[i], ct->a.data,
+		    ct->a.len)) != 0)
+			goto out;
+	}
+	for (i = 0; i < in->nitems; i++) {
+		if ((ret = group_point_decode(p->A[p->nsums + 2 * i],
+		    in->items[i].kem, 33)) != 0 ||
+		    (ret = group_point_decode(p->A[p->nsums + 2 * i + 1],
+		    in->items[i].mark_a, 33)) != 0)
+			goto out;
+	}
+	return 0;
+out:
+	pts_free(p);
+	return ret;
+}
+
+int
+count_input_check(const struct count_input *in)
+{
+	struct count_pts p;
+	int ret;
+
+	ret = pts_make(&p, in);
+	pts_free(&p);
+	return ret;
+}
+
+static struct proof_bind
+share_bind(const struct count_input *in, const uint8_t subj[4], size_t j,
+    size_t nsums)
+{
+	struct proof_bind b = {
+		.election_hash = in->election_hash,
+		.subject = subj,
+		.subject_len = 4,
+		.kind = PROOF_DECRYPTION,
+		.contest = j < nsums ? 0 : 1,
+		.index = (uint32_t)(j < nsums ? j : j - nsums),
+	};
+	return b;
+}
+
+static void
+u32be(uint8_t out[4], uint32_t v)
+{
+	out[0] = v >> 24;
+	out[1] = v >> 16;
+	out[2] = v >> 8;
+	out[3] = v;
+}
+
+/* The share's point and proof for entry j of pts. */
+static void
+share_entry(const Tally__DecryptionShare *sh, size_t j, size_t nsums,
+    const ProtobufCBinaryData **D, const Tally__DleqProof **pr)
+{
+	if (j < nsums) {
+		*D = &sh->sums[j];
+		*pr = sh->sum_proofs[j];
+	} else {
+		*D = &sh->writeins[j - nsums];
+		*pr = sh->writein_proofs[j - nsums];
+	}
+}
+
+static int
+share_counts(const struct count_pts *p, const Tally__DecryptionShare *sh,
+    uint32_t n)
+{
+	if (sh->trustee < 1 || sh->trustee > n)
+		return TALLY_ERR_BAD_SHARE;
+	if (sh->n_sums != p->nsums || sh->n_sum_proofs != p->nsums ||
+	    sh->n_writeins != p->nA - p->nsums ||
+	    sh->n_writein_proofs != p->nA - p->nsums)
+		return TALLY_ERR_BAD_SHARE;
+	return 0;
+}
+
+/* Each proof alone: the first bad one. */
+static int
+share_find_bad(const struct count_input *in, const struct count_pts *p,
+    const Tally__DecryptionShare *sh, const EC_POINT *X, size_t *where)
+{
+	const ProtobufCBinaryData *d;
+	const Tally__DleqProof *pr;
+	struct proof_bind b;
+	EC_POINT *D;
+	uint8_t subj[4];
+	size_t j;
+	int ret = 0;
+
+	if ((D = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	u32be(subj, sh->trustee);
+	for (j = 0; j < p->nA && ret == 0; j++) {
+		share_entry(sh, j, p->nsums, &d, &pr);
+		b = share_bind(in, subj, j, p->nsums);
+		if (pr == NULL)
+			ret = TALLY_ERR_BAD_PROOF;
+		else if ((ret = group_point_decode(D, d->data, d->len)) == 0)
+			ret = ceremony_partial_verify(pr, p->A[j], X, D, &b);
+		if (ret != 0 && where != NULL)
+			*where = j;
+	}
+	group_point_free(D);
+	return ret == 0 ? TALLY_ERR_BAD_PROOF : ret;
+}
+
+static int
+share_verify_pts(const struct count_input *in, const struct count_pts *p,
+    const Tally__DecryptionShare *sh, size_t *where)
+{
+	const ProtobufCBinaryData *d;
+	const Tally__DleqProof *pr;
+	struct proof_batch *batch = NULL;
+	struct proof_bind b;
+	EC_POINT *X = NULL, *D = NULL;
+	uint8_t subj[4];
+	size_t j;
+	int ret;
+
+	if ((ret = share_counts(p, sh, in->tr->trustees)) != 0)
+		return ret;
+	if ((X = group_point_new()) == NULL || (D = group_point_new()) == NULL ||
+	    (ret = proof_batch_new(&batch)) != 0) {
+		ret = ret ? ret : TALLY_ERR_NOMEM;
+		goto out;
+	}
+	if ((ret = ceremony_public_share(X, in->tr, sh->trustee)) != 0)
+		goto out;
+	u32be(subj, sh->trustee);
+	for (j = 0; j < p->nA; j++) {
+		share_entry(sh, j, p->nsums, &d, &pr);
+		b = share_bind(in, subj, j, p->nsums);
+		ret = pr == NULL ? TALLY_ERR_BAD_PROOF :
+		    group_point_decode(D, d->data, d->len);
+		if (ret == 0)
+			ret = proof_batch_add_dleq(batch, pr, p->A[j], X, D, &b);
+		if (ret != 0) {
+			if (where != NULL)
+				*where = j;
+			goto out;
+		}
+	}
+	if ((ret = proof_batch_verify(batch)) == TALLY_ERR_BAD_PROOF)
+		ret = share_find_bad(in, p, sh, X, where);
+out:
+	proof_batch_free(batch);
+	group_point_free(X);
+	group_point_free(D);
+	return ret;
+}
+
+int
+count_share_verify(const struct count_input *in,
+    const Tally__DecryptionShare *sh, size_t *where)
+{
+	struct count_pts p;
+	int ret;
+
+	if ((ret = pts_make(&p, in)) != 0)
+		return ret;
+	ret = share_verify_pts(in, &p, sh, where);
+	pts_free(&p);
+	return ret;
+}
+
+void
+count_share_free(Tally__DecryptionShare *sh)
+{
+	size_t i;
+
+	if (sh == NULL)
+		return;
+	for (i = 0; sh->sums != NULL && i < sh->n_sums; i++)
+		free(sh->sums[i].data);
+	for (i = 0; sh->writeins != NULL && i < sh->n_writeins; i++)
+		free(sh->writeins[i].data);
+	for (i = 0; sh->sum_proofs != NULL && i < sh->n_sum_proofs; i++) {
+		dleq_clear(sh->sum_proofs[i]);
+		free(sh->sum_proofs[i]);
+	}
+	for (i = 0; sh->writein_proofs != NULL && i < sh->n_writein_proofs;
+	    i++) {
+		dleq_clear(sh->writein_proofs[i]);
+		free(sh->writein_proofs[i]);
+	}
+	free(sh->sums);
+	free(sh->writeins);
+	free(sh->sum_proofs);
+	free(sh->writein_proofs);
+	free(sh);
+}
+
+static int
+share_alloc(Tally__DecryptionShare **out, size_t nsums, size_t nwi)
+{
+	Tally__DecryptionShare *sh;
+	size_t i;
+
+	if ((sh = calloc(1, sizeof(*sh))) == NULL)
+		return TALLY_ERR_NOMEM;
+	tally__decryption_share__init(sh);
+	*out = sh;
+	sh->sums = calloc(nsums + 1, sizeof(*sh->sums));
+	sh->sum_proofs = calloc(nsums + 1, sizeof(*sh->sum_proofs));
+	sh->writeins = calloc(nwi + 1, sizeof(*sh->writeins));
+	sh->writein_proofs = calloc(nwi + 1, sizeof(*sh->writein_proofs));
+	if (sh->sums == NULL || sh->sum_proofs == NULL ||
+	    sh->writeins == NULL || sh->writein_proofs == NULL)
+		return TALLY_ERR_NOMEM;
+	sh->n_sums = sh->n_sum_proofs = nsums;
+	sh->n_writeins = sh->n_writein_proofs = nwi;
+	for (i = 0; i < nsums + nwi; i++) {
+		ProtobufCBinaryData *d = i < nsums ? &sh->sums[i] :
+		    &sh->writeins[i - nsums];
+		Tally__DleqProof **pp = i < nsums ? &sh->sum_proofs[i] :
+		    &sh->writein_proofs[i - nsums];
+		if ((d->data = calloc(1, GROUP_POINT_LEN)) == NULL ||
+		    (*pp = calloc(1, sizeof(**pp))) == NULL)
+			return TALLY_ERR_NOMEM;
+		d->len = GROUP_POINT_LEN;
+		tally__dleq_proof__init(*pp);
+	}
+	return 0;
+}
+
+int
+count_share_make(Tally__DecryptionShare **out, const struct count_input *in,
+    uint32_t index, const BIGNUM *s)
+{
+	Tally__DecryptionShare *sh = NULL;
+	const ProtobufCBinaryData *dd;
+	const Tally__DleqProof *pr;
+	struct count_pts p;
+	struct proof_bind b;
+	EC_POINT *X = NULL, *sG = NULL, *D = NULL;
+	uint8_t subj[4];
+	size_t j;
+	int ret;
+
+	*out = NULL;
+	if ((ret = pts_make(&p, in)) != 0)
+		return ret;
+	if (index < 1 || index > in->tr->trustees) {
+		ret = TALLY_ERR_INVALID_ARG;
+		goto out;
+	}
+	if ((X = group_point_new()) == NULL || (sG = group_point_new()) == NULL ||
+	    (D = group_point_new()) == NULL) {
+		ret = TALLY_ERR_NOMEM;
+		goto out;
+	}
+	if ((ret = ceremony_public_share(X, in->tr, index)) != 0 ||
+	    (ret = group_mul_g(sG, s)) != 0)
+		goto out;
+	if (!group_point_equal(X, sG)) {
+		ret = TALLY_ERR_BAD_SHARE;
+		goto out;
+	}
+	if ((ret = share_alloc(&sh, p.nsums, p.nA - p.nsums)) != 0)
+		goto out;
+	sh->trustee = index;
+	u32be(subj, index);
+	for (j = 0; j < p.nA; j++) {
+		share_entry(sh, j, p.nsums, &dd, &pr);
+		b = share_bind(in, subj, j, p.nsums);
+		if ((ret = ceremony_partial_decrypt(D, (Tally__DleqProof *)pr,
+		    s, p.A[j], &b)) != 0 ||
+		    (ret = group_point_encode(dd->data, D)) != 0)
+			goto out;
+	}
+	*out = sh;
+	sh = NULL;
+out:
+	count_share_free(sh);
+	group_point_free(X);
+	group_point_free(sG);
+	group_point_free(D);
+	pts_free(&p);
+	return ret;
+}
+
+/* ------------------------------------------------------------ combining */
+
+struct combiner {
+	size_t k;
+	uint32_t set[CEREMONY_MAX_TRUSTEES];
+	const Tally__DecryptionShare *sh[CEREMONY_MAX_TRUSTEES];
+	BIGNUM *lam[CEREMONY_MAX_TRUSTEES];
+	EC_POINT *D[CEREMONY_MAX_TRUSTEES];
+	size_t nsums;
+};
+
+static void
+combiner_clear(struct combiner *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->k; i++) {
+		BN_free(c->lam[i]);
+		group_point_free(c->D[i]);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+cmp_share(const void *x, const void *y)
+{
+	const Tally__DecryptionShare *a = *(const Tally__DecryptionShare *const *)x;
+	const Tally__DecryptionShare *b = *(const Tally__DecryptionShare *const *)y;
+
+	return a->trustee < b->trustee ? -1 : a->trustee > b->trustee;
+}
+
+/* The k lowest indices of the (verified, distinct) shares. */
+static int
+combiner_init(struct combiner *c, const Tally__DecryptionShare *const *shares,
+    size_t nshares, size_t k, size_t nsums)
+{
+	const Tally__DecryptionShare **sorted;
+	size_t i;
+	int ret = 0;
+
+	memset(c, 0, sizeof(*c));
+	if ((sorted = calloc(nshares, sizeof(*sorted))) == NULL)
+		return TALLY_ERR_NOMEM;
+	memcpy(sorted, shares, nshares * sizeof(*sorted));
+	qsort(sorted, nshares, sizeof(*sorted), cmp_share);
+	c->k = k;
+	c->nsums = nsums;
+	for (i = 0; i < k; i++) {
+		c->sh[i] = sorted[i];
+		c->set[i] = sorted[i]->trustee;
+	}
+	free(sorted);
+	for (i = 0; i < k && ret == 0; i++) {
+		if ((c->lam[i] = BN_new()) == NULL ||
+		    (c->D[i] = group_point_new()) == NULL)
+			ret = TALLY_ERR_NOMEM;
+		else
+			ret = ceremony_lagrange(c->lam[i], c->set[i], c->set, k);
+	}
+	return ret;
+}
+
+/* out = sum lambda_t D_t[j] (= s A_j). */
+static int
+combine_at(EC_POINT *out, struct combiner *c, size_t j)
+{
+	const ProtobufCBinaryData *d;
+	const Tally__DleqProof *pr;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->k; i++) {
+		share_entry(c->sh[i], j, c->nsums, &d, &pr);
+		if ((ret = group_point_decode(c->D[i], d->data, d->len)) != 0)
+			return ret;
+	}
+	return group_msm(out, NULL, c->k, (const EC_POINT **)c->D,
+	    (const BIGNUM **)c->lam);
+}
+
+/* P = point - combined(j). */
+static int
+combine_open(EC_POINT *P, struct combiner *c, size_t j, const uint8_t *b,
+    size_t blen)
+{
+	EC_POINT *B;
+	int ret;
+
+	if ((B = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	if ((ret = group_point_decode(B, b, blen)) == 0 &&
+	    (ret = combine_at(P, c, j)) == 0)
+		ret = group_sub(P, B, P);
+	group_point_free(B);
+	return ret;
+}
+
+static int
+count_totals(struct count_result *r, const struct count_input *in,
+    struct combiner *c, char *err, size_t errlen)
+{
+	struct dlog_table *t = NULL;
+	EC_POINT *P = NULL;
+	size_t i;
+	int ret;
+
+	if (in->agg->ballots == 0)
+		return 0;
+	if ((P = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	if ((ret = dlog_table_new(&t, in->agg->ballots)) != 0)
+		goto out;
+	for (i = 0; i < in->agg->n_sums; i++) {
+		if ((ret = combine_open(P, c, i, in->agg->sums[i]->b.data,
+		    in->agg->sums[i]->b.len)) != 0)
+			goto out;
+		if ((ret = dlog_solve(t, P, &r->totals[i])) != 0) {
+			snprintf(err, errlen, "total of selection %zu is not "
+			    "in 0..%llu", i,
+			    (unsigned long long)in->agg->ballots);
+			goto out;
+		}
+	}
+out:
+	dlog_table_free(t);
+	group_point_free(P);
+	return ret;
+}
+
+/* 0 or 1 from P = bit G, else E_VERIFY. */
+static int
+point_bit(const EC_POINT *P, int *bit)
+{
+	if (group_point_is_infinity(P)) {
+		*bit = 0;
+		return 0;
+	}
+	if (group_point_equal(P, group_generator())) {
+		*bit = 1;
+		return 0;
+	}
+	return TALLY_ERR_VERIFY;
+}
+
+/* The name of item i when its slot is marked and it opens, else NULL. */
+static int
+count_writein_one(char **name, const struct count_input *in,
+    struct combiner *c, size_t i, EC_POINT *P)
+{
+	const struct count_item *it = &in->items[i];
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
+	struct proof_bind b = {
+		.election_hash = in->election_hash,
+		.subject = it->cred,
+		.subject_len = 32,
+		.kind = PROOF_WRITEIN,
+		.contest = it->contest,
+		.index = it->slot,
+	};
+	char buf[WRITEIN_NAME_MAX + 1];
+	int bit, ret;
+
+	*name = NULL;
+	if ((ret = combine_open(P, c, c->nsums + 2 * i + 1, it->mark_b,
+	    33)) != 0 || (ret = point_bit(P, &bit)) != 0 || bit == 0)
+		return ret;
+	if ((ret = combine_at(P, c, c->nsums + 2 * i)) != 0)
+		return ret;
+	w.kem.data = (uint8_t *)it->kem;
+	w.kem.len = 33;
+	w.nonce.data = (uint8_t *)it->nonce;
+	w.nonce.len = WRITEIN_NONCE_LEN;
+	w.sealed.data = (uint8_t *)it->sealed;
+	w.sealed.len = WRITEIN_SEALED_LEN;
+	/* A marked slot whose name does not open counts for nobody. */
+	if (writein_decrypt(buf, &w, P, &b) != 0)
+		return 0;
+	if ((*name = strdup(buf)) == NULL)
+		return TALLY_ERR_NOMEM;
+	return 0;
+}
+
+struct wi_list {
+	struct rules_writein_in *v;
+	size_t n;
+};
+
+static void
+wi_list_clear(struct wi_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free((char *)l->v[i].name);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+count_writeins(struct wi_list *l, const struct count_input *in,
+    struct combiner *c, char *err, size_t errlen)
+{
+	EC_POINT *P;
+	char *name;
+	size_t i;
+	int ret = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (in->nitems == 0)
+		return 0;
+	if ((l->v = calloc(in->nitems, sizeof(*l->v))) == NULL ||
+	    (P = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < in->nitems; i++) {
+		if ((ret = count_writein_one(&name, in, c, i, P)) != 0) {
+			snprintf(err, errlen, "write-in mark of ballot %zu slot "
+			    "%u is not 0 or 1", i / in->m->nwriteins,
+			    in->items[i].slot);
+			break;
+		}
+		if (name == NULL)
+			continue;
+		l->v[l->n].contest = in->items[i].contest;
+		l->v[l->n].name = name;
+		l->v[l->n].votes = 1;
+		l->n++;
+	}
+	group_point_free(P);
+	return ret;
+}
+
+/* Every share verified and distinct; *culprit names the bad one. */
+static int
+count_check_shares(const struct count_input *in, const struct count_pts *p,
+    const Tally__DecryptionShare *const *shares, size_t nshares,
+    uint32_t *culprit, char *err, size_t errlen)
+{
+	uint8_t seen[CEREMONY_MAX_TRUSTEES + 1] = { 0 };
+	size_t i, where = 0;
+	int ret;
+
+	for (i = 0; i < nshares; i++) {
+		if ((ret = share_verify_pts(in, p, shares[i], &where)) != 0) {
+			*culprit = shares[i]->trustee;
+			snprintf(err, errlen, "share of trustee %u: %s at %zu",
+			    shares[i]->trustee, tally_strerror(ret), where);
+			return ret;
+		}
+		if (seen[shares[i]->trustee]++) {
+			*culprit = shares[i]->trustee;
+			snprintf(err, errlen, "second share of trustee %u",
+			    shares[i]->trustee);
+			return TALLY_ERR_SHARE_DUP;
+		}
+	}
+	if (nshares < in->tr->quorum) {
+		snprintf(err, errlen, "%zu of %u shares: %zu more needed",
+		    nshares, in->tr->quorum, in->tr->quorum - nshares);
+		return TALLY_ERR_NEED_SHARES;
+	}
+	return 0;
+}
+
+static int
+count_rules(struct count_result *r, const struct count_input *in,
+    const struct wi_list *l, char *err, size_t errlen)
+{
+	struct rules_input ri = {
+		.present = in->present,
+		.issued = in->issued,
+		.cast = in->agg->ballots,
+		.totals = r->totals,
+		.writeins = l->v,
+		.nwriteins = l->n,
+	};
+	int ret;
+
+	if ((ret = rules_count(&r->outcome, in->m, &ri, err, errlen)) != 0)
+		return ret;
+	return rules_outcome_to_json(in->m, r->outcome, &r->json,
+	    &r->jsonlen);
+}
+
+int
+count_tally(struct count_result **out, const struct count_input *in,
+    const Tally__DecryptionShare *const *shares, size_t nshares,
+    uint32_t *culprit, char *err, size_t errlen)
+{
+	struct count_result *r = NULL;
+	struct count_pts p;
+	struct combiner c;
+	struct wi_list l;
+	uint32_t dummy;
+	char ebuf[2];
+	int ret;
+
+	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	memset(&l, 0, sizeof(l));
+	if (culprit == NULL)
+		culprit = &dummy;
+	*culprit = 0;
+	if (err == NULL || errlen == 0) {
+		err = ebuf;
+		errlen = sizeof(ebuf);
+	}
+	err[0] = '\0';
+	if ((ret = pts_make(&p, in)) != 0)
+		return ret;
+	if ((ret = count_check_shares(in, &p, shares, nshares, culprit, err,
+	    errlen)) != 0)
+		goto out;
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->totals = calloc(in->m->nsel + 1, sizeof(*r->totals))) == NULL) {
+		ret = TALLY_ERR_NOMEM;
+		goto out;
+	}
+	r->ntotals = in->m->nsel;
+	if ((ret = combiner_init(&c, shares, nshares, in->tr->quorum,
+	    p.nsums)) != 0 ||
+	    (ret = count_totals(r, in, &c, err, errlen)) != 0 ||
+	    (ret = count_writeins(&l, in, &c, err, errlen)) != 0 ||
+	    (ret = count_rules(r, in, &l, err, errlen)) != 0)
+		goto out;
+	memcpy(r->trustees, c.set, c.k * sizeof(c.set[0]));
+	r->ntrustees = c.k;
+	*out = r;
+	r = NULL;
+out:
+	wi_list_clear(&l);
+	combiner_clear(&c);
+	pts_free(&p);
+	count_result_free(r);
+	return ret;
+}
+
+void
+count_result_free(struct count_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->totals);
+	rules_outcome_free(r->outcome);
+	free(r->json);
+	free(r);
+}
+
+void
+count_result_to_proto(const struct count_result *r, Tally__Result *res)
+{
+	res->results_json.data = (uint8_t *)r->json;
+	res->results_json.len = r->jsonlen;
+	res->n_totals = r->ntotals;
+	res->totals = r->totals;
+	res->n_trustees = r->ntrustees;
+	res->trustees = (uint32_t *)r->trustees;
+}
