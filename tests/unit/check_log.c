@@ -12,6 +12,7 @@
 #include "err.h"
 #include "log.h"
 #include "testutil.h"
+#include "util.h"
 
 static char *dir;
 static char path[4096];
@@ -560,6 +561,43 @@ START_TEST(test_oversized_record_refused)
 }
 END_TEST
 
+/* The bytes of a two-record log, computed independently (Python: hashlib
+ * and a bitwise CRC-32C) from docs/record/log.md. */
+START_TEST(test_file_bytes_known_answer)
+{
+	const char *want_hex =
+	    "54414c4c594c4f470000000100000010"
+	    "000000287b03aa7308011a20000000000000000000000000000000000000"
+	    "00000000000000000000000000009a060178"
+	    "0000002aa4088633080110011a2082245ad057f1734ac41e7af010a9e1c3"
+	    "c89ef2aaa3b5431c3a0a054e8cc6cddc9a060179";
+	uint8_t *want, root[HASH_LEN], head[HASH_LEN], *got;
+	size_t wlen, glen;
+	struct log *l;
+	uint64_t size;
+
+	want = tu_unhex(want_hex, &wlen);
+	ck_assert_int_eq(log_create(path, NULL, &l, err, sizeof(err)), 0);
+	ck_assert_int_eq(log_append_test(l, "x", 1, NULL), 0);
+	ck_assert_int_eq(log_append_test(l, "y", 1, NULL), 0);
+	log_state(l, &size, root, head);
+	log_close(l);
+	ck_assert_int_eq(util_read_file(path, 1 << 20, &got, &glen), 0);
+	ck_assert_uint_eq(glen, wlen);
+	ck_assert_mem_eq(got, want, wlen);
+	free(got);
+	free(want);
+	want = tu_unhex("f2ca197733524c132e0d4f537965e5e4"
+	    "12388d7721ed0373ca34eabf8f5573c8", &wlen);
+	ck_assert_mem_eq(root, want, HASH_LEN);
+	free(want);
+	want = tu_unhex("1eaf0a0596ca324d8dd0ca8cd5670f73"
+	    "5ef4564a181d12b1c11c6f357fc04c59", &wlen);
+	ck_assert_mem_eq(head, want, HASH_LEN);
+	free(want);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -570,6 +608,7 @@ main(void)
 	tcase_add_test(tc, test_header_decode);
 	tcase_add_test(tc, test_frame_decode);
 	tcase_add_test(tc, test_record_decode);
+	tcase_add_test(tc, test_file_bytes_known_answer);
 	tcase_add_test(tc, test_create_append_reopen);
 	tcase_add_test(tc, test_second_open_busy);
 	tcase_add_test(tc, test_concurrent_group_commit);
