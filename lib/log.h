@@ -71,7 +71,9 @@ struct log_result {
 };
 
 /* Called on the writer thread once the batch is durable (err 0) or failed
- * (err < 0, r->index still set). Keep it short: the next batch waits. */
+ * (err < 0, r->index still set). Keep it short: the next batch waits. It
+ * may call log_append_submit, log_state and the proof functions, never
+ * log_append or log_close (they wait for this very thread). */
 typedef void (*log_done_fn)(void *arg, int err, const struct log_result *r);
 /* Called during open for every recovered record, in order. */
 typedef int (*log_replay_fn)(void *arg, const Tally__LogRecord *rec,
