@@ -1,0 +1,1093 @@
+/* record.c: offline verification of a vote's record and of receipts. */
+#include "record.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "ballot.h"
+#include "ceremony.h"
+#include "checkpoint.h"
+#include "count.h"
+#include "err.h"
+#include "group.h"
+#include "log.h"
+#include "manifest.h"
+#include "merkle.h"
+#include "pb.h"
+#include "rules.h"
+
+#define NONE SIZE_MAX
+/* Ballots per proof batch: small enough that a failing batch is cheap to
+ * re-check one by one, large enough to amortise the multiplication. */
+#define BATCH_BALLOTS 32
+
+enum rv_state {
+	ST_EMPTY, ST_CREATED, ST_OPEN, ST_CLOSED, ST_SEALED, ST_AGGREGATED,
+	ST_RESULT, ST_DONE
+};
+
+struct rv {
+	const struct record_opts *o;
+	struct record_report *rep;
+	pthread_mutex_t mu;
+	uint64_t progress_done;
+	/* the records */
+	Tally__LogRecord **rec;
+	uint8_t (*rhash)[HASH_LEN];
+	size_t n, cap;
+	struct merkle_tree *tree;
+	/* where things are */
+	size_t opened, closed, agg, result;
+	size_t *ballots, nballots;
+	size_t *shares, nshares;
+	size_t *cps, ncps;
+	enum rv_state state;
+	/* the vote */
+	const Tally__VoteCreated *vc;
+	struct manifest *m;
+	Tally__CeremonyTranscript *tr;
+	uint8_t *registry;
+	size_t nreg;
+	EC_POINT *K;
+	uint8_t he[32];
+	struct ballot_ctx ctx;
+	/* what the ballots yield */
+	struct elgamal_ct *sums;
+	size_t nsums;
+	struct count_item *items;
+	size_t nitems;
+	uint8_t (*creds)[32];
+	uint8_t (*sel_a)[33];
+};
+
+static int
+rv_fail(struct rv *v, uint64_t index, const char *check, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	v->rep->index = index;
+	snprintf(v->rep->check, sizeof(v->rep->check), "%s", check);
+	va_start(ap, fmt);
+	vsnprintf(v->rep->reason, sizeof(v->rep->reason), fmt, ap);
+	va_end(ap);
+	return TALLY_ERR_VERIFY;
+}
+
+static void
+rv_progress(struct rv *v, const char *phase, uint64_t add, uint64_t total)
+{
+	if (v->o->progress == NULL)
+		return;
+	pthread_mutex_lock(&v->mu);
+	v->progress_done += add;
+	v->o->progress(v->o->progress_arg, phase, v->progress_done, total);
+	pthread_mutex_unlock(&v->mu);
+}
+
+static const char *
+body_name(int c)
+{
+	switch (c) {
+	case TALLY__LOG_RECORD__BODY_VOTE_CREATED: return "VoteCreated";
+	case TALLY__LOG_RECORD__BODY_POLLS_OPENED: return "PollsOpened";
+	case TALLY__LOG_RECORD__BODY_BALLOT: return "Ballot";
+	case TALLY__LOG_RECORD__BODY_POLLS_CLOSED: return "PollsClosed";
+	case TALLY__LOG_RECORD__BODY_AGGREGATE: return "Aggregate";
+	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE: return "DecryptionShare";
+	case TALLY__LOG_RECORD__BODY_RESULT: return "Result";
+	case TALLY__LOG_RECORD__BODY_CHECKPOINT: return "Checkpoint";
+	case TALLY__LOG_RECORD__BODY_TEST: return "test";
+	default: return "unknown";
+	}
+}
+
+static void
+rv_free(struct rv *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		tally__log_record__free_unpacked(v->rec[i], NULL);
+	free(v->rec);
+	free(v->rhash);
+	merkle_tree_free(v->tree);
+	free(v->ballots);
+	free(v->shares);
+	free(v->cps);
+	manifest_free(v->m);
+	if (v->tr != NULL)
+		tally__ceremony_transcript__free_unpacked(v->tr, NULL);
+	free(v->registry);
+	group_point_free(v->K);
+	for (i = 0; v->sums != NULL && i < v->nsums; i++)
+		elgamal_ct_clear(&v->sums[i]);
+	free(v->sums);
+	free(v->items);
+	free(v->creds);
+	free(v->sel_a);
+	pthread_mutex_destroy(&v->mu);
+}
+
+/* ------------------------------------------------ framing and chain */
+
+static int
+rv_push(struct rv *v, Tally__LogRecord *rec, const struct log_entry *e)
+{
+	size_t ncap;
+	void *p;
+
+	if (v->n == v->cap) {
+		ncap = v->cap ? 2 * v->cap : 256;
+		if ((p = reallocarray(v->rec, ncap, sizeof(*v->rec))) == NULL)
+			return TALLY_ERR_NOMEM;
+		v->rec = p;
+		if ((p = reallocarray(v->rhash, ncap, sizeof(*v->rhash))) ==
+		    NULL)
+			return TALLY_ERR_NOMEM;
+		v->rhash = p;
+		v->cap = ncap;
+	}
+	v->rec[v->n] = rec;
+	memcpy(v->rhash[v->n], e->record_hash, HASH_LEN);
+	v->n++;
+	return merkle_tree_append(v->tree, e->leaf_hash);
+}
+
+static int
+rv_read_all(struct rv *v, struct log_reader *r, char *err)
+{
+	ProtobufCMessage *msg;
+	struct log_entry e;
+	int ret;
+
+	for (;;) {
+		if ((ret = log_reader_next(r, &e)) == 0)
+			break;
+		if (ret < 0)
+			return rv_fail(v, v->n, strstr(err, "prev_hash") ?
+			    "chain" : "framing", "%s", err);
+		if (pb_unpack_strict(&tally__log_record__descriptor,
+		    e.payload, e.len, LOG_MAX_RECORD, &msg) != 0)
+			return rv_fail(v, v->n, "framing",
+			    "record is not in canonical encoding");
+		if ((ret = rv_push(v, (Tally__LogRecord *)msg, &e)) != 0) {
+			if (v->n == 0 || v->rec[v->n - 1] != (void *)msg)
+				protobuf_c_message_free_unpacked(msg, NULL);
+			return ret;
+		}
+		if (v->n % 1024 == 0)
+			rv_progress(v, "read", 1024, 0);
+	}
+	if (log_reader_torn(r) != 0)
+		return rv_fail(v, v->n, "framing",
+		    "%llu bytes of an incomplete record at the end",
+		    (unsigned long long)log_reader_torn(r));
+	return 0;
+}
+
+static int
+rv_read(struct rv *v, const char *path)
+{
+	struct log_reader *r = NULL;
+	char err[RECORD_REASON_MAX];
+	int ret;
+
+	err[0] = '\0';
+	if ((v->tree = merkle_tree_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	ret = log_reader_open(path, &r, err, sizeof(err));
+	if (ret == TALLY_ERR_NOT_FOUND || ret == TALLY_ERR_IO ||
+	    ret == TALLY_ERR_NOMEM) {
+		rv_fail(v, 0, "read", "%s: %s", path, err);
+		return ret;
+	}
+	if (ret != 0)
+		return rv_fail(v, 0, "framing", "%s", err);
+	ret = rv_read_all(v, r, err);
+	log_reader_free(r);
+	v->rep->records = v->n;
+	return ret;
+}
+
+/* ---------------------------------------------------------- structure */
+
+static int
+rv_list_add(size_t **list, size_t *n, size_t i)
+{
+	size_t *p;
+
+	if ((p = reallocarray(*list, *n + 1, sizeof(**list))) == NULL)
+		return TALLY_ERR_NOMEM;
+	p[(*n)++] = i;
+	*list = p;
+	return 0;
+}
+
+/* The state after a record of kind c in state s, or -1. */
+static int
+rv_next_state(enum rv_state s, int c)
+{
+	switch (c) {
+	case TALLY__LOG_RECORD__BODY_CHECKPOINT:
+		if (s == ST_EMPTY || s == ST_DONE)
+			return -1;
+		return s == ST_CLOSED ? ST_SEALED : s == ST_RESULT ? ST_DONE :
+		    (int)s;
+	case TALLY__LOG_RECORD__BODY_VOTE_CREATED:
+		return s == ST_EMPTY ? ST_CREATED : -1;
+	case TALLY__LOG_RECORD__BODY_POLLS_OPENED:
+		return s == ST_CREATED ? ST_OPEN : -1;
+	case TALLY__LOG_RECORD__BODY_BALLOT:
+		return s == ST_OPEN ? ST_OPEN : -1;
+	case TALLY__LOG_RECORD__BODY_POLLS_CLOSED:
+		return s == ST_OPEN ? ST_CLOSED : -1;
+	case TALLY__LOG_RECORD__BODY_AGGREGATE:
+		return s == ST_SEALED ? ST_AGGREGATED : -1;
+	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
+		return s == ST_AGGREGATED ? ST_AGGREGATED : -1;
+	case TALLY__LOG_RECORD__BODY_RESULT:
+		return s == ST_AGGREGATED ? ST_RESULT : -1;
+	default:
+		return -1;
+	}
+}
+
+static const char *state_name[] = {
+	"at the start", "before PollsOpened", "while the polls are open",
+	"right after PollsClosed (a Checkpoint must follow)",
+	"after the closing Checkpoint (the Aggregate must follow)",
+	"after the Aggregate", "after the Result (only a Checkpoint may follow)",
+	"after the final Checkpoint"
+};
+
+static int
+rv_note(struct rv *v, size_t i, int c)
+{
+	switch (c) {
+	case TALLY__LOG_RECORD__BODY_CHECKPOINT:
+		return rv_list_add(&v->cps, &v->ncps, i);
+	case TALLY__LOG_RECORD__BODY_BALLOT:
+		return rv_list_add(&v->ballots, &v->nballots, i);
+	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
+		return rv_list_add(&v->shares, &v->nshares, i);
+	case TALLY__LOG_RECORD__BODY_POLLS_OPENED:
+		v->opened = i;
+		break;
+	case TALLY__LOG_RECORD__BODY_POLLS_CLOSED:
+		v->closed = i;
+		break;
+	case TALLY__LOG_RECORD__BODY_AGGREGATE:
+		v->agg = i;
+		break;
+	case TALLY__LOG_RECORD__BODY_RESULT:
+		v->result = i;
+		break;
+	}
+	return 0;
+}
+
+static int
+rv_structure(struct rv *v)
+{
+	size_t i;
+	int c, s, ret;
+
+	v->opened = v->closed = v->agg = v->result = NONE;
+	v->state = ST_EMPTY;
+	if (v->n == 0)
+		return rv_fail(v, 0, "incomplete", "the record is empty");
+	for (i = 0; i < v->n; i++) {
+		c = v->rec[i]->body_case;
+		if ((s = rv_next_state(v->state, c)) < 0)
+			return rv_fail(v, i, "structure",
+			    "%s record %s", body_name(c),
+			    state_name[v->state]);
+		v->state = (enum rv_state)s;
+		if ((ret = rv_note(v, i, c)) != 0)
+			return ret;
+	}
+	v->vc = v->rec[0]->vote_created;
+	snprintf(v->rep->vote_id, sizeof(v->rep->vote_id), "%s",
+	    v->vc->vote_id);
+	v->rep->ballots = v->nballots;
+	v->rep->shares = v->nshares;
+	v->rep->checkpoints = v->ncps;
+	v->rep->complete = v->state == ST_DONE;
+	return 0;
+}
+
+/* ------------------------------------------------------- checkpoints */
+
+static int
+rv_checkpoint(struct rv *v, size_t i)
+{
+	struct checkpoint cp;
+	uint8_t root[HASH_LEN];
+	int ret;
+
+	if (checkpoint_from_proto(&cp, v->rec[i]->checkpoint) != 0)
+		return rv_fail(v, i, "checkpoint", "malformed checkpoint");
+	if (cp.size != i)
+		return rv_fail(v, i, "checkpoint", "size %llu, expected %zu",
+		    (unsigned long long)cp.size, i);
+	if ((ret = merkle_tree_root(v->tree, i, root)) != 0)
+		return ret;
+	if (CRYPTO_memcmp(root, cp.root, HASH_LEN) != 0)
+		return rv_fail(v, i, "checkpoint",
+		    "root differs from the tree of records 0..%zu", i - 1);
+	if (CRYPTO_memcmp(v->rhash[i - 1], cp.head, HASH_LEN) != 0)
+		return rv_fail(v, i, "checkpoint",
+		    "chain head differs from the hash of record %zu", i - 1);
+	if (checkpoint_verify(&cp, v->vc->vote_id, v->vc->ledger_key.data) !=
+	    0)
+		return rv_fail(v, i, "checkpoint",
+		    "signature does not verify under the ledger key");
+	return 0;
+}
+
+static int
+rv_checkpoints(struct rv *v)
+{
+	size_t i;
+	int ret;
+
+	if (v->vc->ledger_key.len != ED25519_KEY_LEN)
+		return rv_fail(v, 0, "checkpoint",
+		    "ledger key is not %d bytes", ED25519_KEY_LEN);
+	for (i = 0; i < v->ncps; i++)
+		if ((ret = rv_checkpoint(v, v->cps[i])) != 0)
+			return ret;
+	return 0;
+}
+
+/* --------------------------------------------- manifest, keys, H_E */
+
+static int
+rv_registry(struct rv *v)
+{
+	const Tally__VoteCreated *vc = v->vc;
+	size_t i;
+
+	if ((v->registry = calloc(vc->n_registry + 1, 32)) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < vc->n_registry; i++) {
+		if (vc->registry[i].len != 32)
+			return rv_fail(v, 0, "registry",
+			    "key %zu is not 32 bytes", i);
+		memcpy(v->registry + 32 * i, vc->registry[i].data, 32);
+	}
+	v->nreg = vc->n_registry;
+	if (ballot_registry_check(v->registry, v->nreg) != 0)
+		return rv_fail(v, 0, "registry",
+		    "keys are not strictly ascending");
+	return 0;
+}
+
+static int
+rv_transcript(struct rv *v)
+{
+	uint8_t *buf;
+	size_t len;
+	int ret;
+
+	if (v->vc->transcript == NULL)
+		return rv_fail(v, 0, "transcript", "no ceremony transcript");
+	len = tally__ceremony_transcript__get_packed_size(v->vc->transcript);
+	if ((buf = malloc(len + 1)) == NULL)
+		return TALLY_ERR_NOMEM;
+	tally__ceremony_transcript__pack(v->vc->transcript, buf);
+	ret = ceremony_transcript_open(&v->tr, buf, len);
+	free(buf);
+	if (ret == TALLY_ERR_NOMEM)
+		return ret;
+	if (ret != 0)
+		return rv_fail(v, 0, "transcript", "%s (%s)",
+		    tally_strerror(ret), tally_errname(ret));
+	if ((v->K = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	return ceremony_joint_key(v->K, v->tr);
+}
+
+static int
+rv_vote(struct rv *v)
+{
+	const Tally__VoteCreated *vc = v->vc;
+	char err[RECORD_REASON_MAX];
+	int ret;
+
+	if ((ret = manifest_parse(&v->m, vc->manifest.data, vc->manifest.len,
+	    err, sizeof(err))) != 0)
+		return ret == TALLY_ERR_NOMEM ? ret :
+		    rv_fail(v, 0, "manifest", "%s", err);
+	if (strcmp(vc->vote_id, v->m->id) != 0)
+		return rv_fail(v, 0, "manifest",
+		    "vote id \"%s\" is not the manifest's \"%s\"",
+		    vc->vote_id, v->m->id);
+	if ((ret = rv_registry(v)) != 0 || (ret = rv_transcript(v)) != 0)
+		return ret;
+	if ((ret = ballot_election_hash(v->he, vc->vote_id, vc->manifest.data,
+	    vc->manifest.len, v->tr, v->registry, v->nreg,
+	    vc->ledger_key.data)) != 0)
+		return ret;
+	if (vc->election_hash.len != 32 ||
+	    CRYPTO_memcmp(vc->election_hash.data, v->he, 32) != 0)
+		return rv_fail(v, 0, "election-hash",
+		    "election_hash is not H_E recomputed");
+	v->ctx.m = v->m;
+	v->ctx.vote_id = vc->vote_id;
+	v->ctx.joint_key = v->K;
+	memcpy(v->ctx.election_hash, v->he, 32);
+	v->ctx.registry = v->registry;
+	v->ctx.nreg = v->nreg;
+	return 0;
+}
+
+static int
+rv_polls(struct rv *v)
+{
+	const Tally__PollsOpened *po;
+	char err[RECORD_REASON_MAX];
+
+	if (v->opened == NONE)
+		return 0;
+	po = v->rec[v->opened]->polls_opened;
+	v->rep->present = po->present;
+	v->rep->issued = po->issued;
+	if (rules_quorum_check(v->m, po->present, err, sizeof(err)) != 0)
+		return rv_fail(v, v->opened, "quorum", "%s", err);
+	return 0;
+}
+
+/* ------------------------------------------------------------ ballots */
+
+struct bworker {
+	struct rv *v;
+	pthread_t th;
+	size_t lo, hi;
+	struct elgamal_ct *sums;	/* this worker's partial sums */
+	size_t fail_pos;		/* NONE or the first bad ballot */
+	int fail_ret;
+	int err;			/* a failure that is not the record's */
+};
+
+/* The first of ballots [lo, hi) that fails on its own. */
+static size_t
+bw_find_bad(struct bworker *w, size_t lo, size_t hi, int *ret)
+{
+	struct rv *v = w->v;
+	size_t p;
+
+	for (p = lo; p < hi; p++) {
+		*ret = ballot_verify(v->rec[v->ballots[p]]->ballot, &v->ctx,
+		    BALLOT_CHECK_ALL, NULL, NULL);
+		if (*ret != 0)
+			return p;
+	}
+	*ret = TALLY_ERR_BAD_PROOF;
+	return hi;	/* only the batch as a whole fails */
+}
+
+/* Verify the pending batch of ballots [lo, hi); 0 or a failure noted. */
+static int
+bw_flush(struct bworker *w, struct proof_batch **batch, size_t lo, size_t hi)
+{
+	int ret;
+
+	if (hi > lo && (ret = proof_batch_verify(*batch)) != 0) {
+		if (ret != TALLY_ERR_BAD_PROOF) {
+			w->err = ret;
+			return ret;
+		}
+		w->fail_pos = bw_find_bad(w, lo, hi, &w->fail_ret);
+		if (w->fail_pos == hi)
+			w->fail_pos = hi - 1;
+		return TALLY_ERR_BAD_PROOF;
+	}
+	proof_batch_free(*batch);
+	*batch = NULL;
+	if ((ret = proof_batch_new(batch)) != 0)
+		w->err = ret;
+	rv_progress(w->v, "ballots", hi - lo, w->v->nballots);
+	return ret;
+}
+
+/* Check ballot p into the batch and keep what the count needs. */
+static int
+bw_one(struct bworker *w, struct proof_batch *batch, size_t p)
+{
+	struct rv *v = w->v;
+	const Tally__Ballot *b = v->rec[v->ballots[p]]->ballot;
+	struct ballot_info info;
+	size_t i, W = v->m->nwriteins;
+	int ret;
+
+	memset(&info, 0, sizeof(info));
+	if ((ret = ballot_verify(b, &v->ctx, BALLOT_CHECK_ALL, batch,
+	    &info)) != 0)
+		return ret;
+	if ((ret = count_items_from_ballot(v->items + p * W, v->m, b)) != 0)
+		goto out;
+	memcpy(v->creds[p], info.credential, 32);
+	memcpy(v->sel_a + p * v->m->nsel, info.sel_a,
+	    v->m->nsel * sizeof(*info.sel_a));
+	for (i = 0; i < v->m->nsel; i++)
+		if ((ret = elgamal_add(&w->sums[i], &w->sums[i],
+		    &info.sel[i])) != 0) {
+			w->err = ret;
+			goto out;
+		}
+out:
+	ballot_info_clear(&info);
+	return ret;
+}
+
+static void *
+bw_run(void *arg)
+{
+	struct bworker *w = arg;
+	struct proof_batch *batch = NULL;
+	size_t p, lo = w->lo;
+	int ret;
+
+	if ((w->err = proof_batch_new(&batch)) != 0)
+		return NULL;
+	for (p = w->lo; p < w->hi; p++) {
+		if ((ret = bw_one(w, batch, p)) != 0) {
+			if (w->err != 0 || bw_flush(w, &batch, lo, p) != 0)
+				break;
+			w->fail_pos = p;
+			w->fail_ret = ret;
+			break;
+		}
+		if (p + 1 - lo == BATCH_BALLOTS || p + 1 == w->hi) {
+			if (bw_flush(w, &batch, lo, p + 1) != 0)
+				break;
+			lo = p + 1;
+		}
+	}
+	proof_batch_free(batch);
+	return NULL;
+}
+
+static unsigned int
+rv_threads(const struct rv *v)
+{
+	long n = v->o->threads;
+	size_t most = v->nballots / 8 + 1;
+
+	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		n = 1;
+	if (n > 256)
+		n = 256;
+	return (size_t)n < most ? (unsigned int)n : (unsigned int)most;
+}
+
+static int
+bw_init(struct bworker *w, struct rv *v, size_t lo, size_t hi)
+{
+	size_t i;
+	int ret;
+
+	w->v = v;
+	w->lo = lo;
+	w->hi = hi;
+	w->fail_pos = NONE;
+	if ((w->sums = calloc(v->m->nsel + 1, sizeof(*w->sums))) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < v->m->nsel; i++)
+		if ((ret = elgamal_ct_init(&w->sums[i])) != 0)
+			return ret;
+	return 0;
+}
+
+static void
+bw_clear(struct bworker *w, size_t nsel)
+{
+	size_t i;
+
+	for (i = 0; w->sums != NULL && i < nsel; i++)
+		elgamal_ct_clear(&w->sums[i]);
+	free(w->sums);
+}
+
+/* Gather the workers' results: the first failure, the total sums. */
+static int
+rv_ballots_gather(struct rv *v, struct bworker *w, unsigned int nt)
+{
+	size_t i, t, first = NONE;
+	int ret = 0, fret = 0;
+
+	for (t = 0; t < nt; t++) {
+		if (w[t].err != 0)
+			return w[t].err;
+		if (w[t].fail_pos < first) {
+			first = w[t].fail_pos;
+			fret = w[t].fail_ret;
+		}
+	}
+	if (first != NONE)
+		return rv_fail(v, v->ballots[first], "ballot-proof", "%s (%s)",
+		    tally_strerror(fret), tally_errname(fret));
+	for (t = 0; t < nt && ret == 0; t++)
+		for (i = 0; i < v->m->nsel && ret == 0; i++)
+			ret = elgamal_add(&v->sums[i], &v->sums[i],
+			    &w[t].sums[i]);
+	return ret;
+}
+
+static int
+rv_ballots_alloc(struct rv *v)
+{
+	size_t i, B = v->nballots, S = v->m->nsel, W = v->m->nwriteins;
+
+	if (S != 0 && B > SIZE_MAX / 64 / S)
+		return TALLY_ERR_TOO_LARGE;
+	v->nitems = B * W;
+	if ((v->sums = calloc(S + 1, sizeof(*v->sums))) == NULL ||
+	    (v->items = calloc(v->nitems + 1, sizeof(*v->items))) == NULL ||
+	    (v->creds = calloc(B + 1, sizeof(*v->creds))) == NULL ||
+	    (v->sel_a = calloc(B * S + 1, sizeof(*v->sel_a))) == NULL)
+		return TALLY_ERR_NOMEM;
+	v->nsums = S;
+	for (i = 0; i < S; i++)
+		if (elgamal_ct_init(&v->sums[i]) != 0)
+			return TALLY_ERR_NOMEM;
+	return 0;
+}
+
+static int
+rv_ballots_proofs(struct rv *v)
+{
+	struct bworker *w;
+	unsigned int nt, t, started = 0;
+	size_t per;
+	int ret = 0;
+
+	nt = rv_threads(v);
+	if ((w = calloc(nt, sizeof(*w))) == NULL)
+		return TALLY_ERR_NOMEM;
+	per = (v->nballots + nt - 1) / nt;
+	for (t = 0; t < nt && ret == 0; t++) {
+		size_t lo = t * per < v->nballots ? t * per : v->nballots;
+		size_t hi = lo + per < v->nballots ? lo + per : v->nballots;
+		ret = bw_init(&w[t], v, lo, hi);
+	}
+	for (t = 0; t < nt && ret == 0; t++, started++)
+		if (pthread_create(&w[t].th, NULL, bw_run, &w[t]) != 0)
+			ret = TALLY_ERR_INTERNAL;
+	for (t = 0; t < started; t++)
+		pthread_join(w[t].th, NULL);
+	if (ret == 0)
+		ret = rv_ballots_gather(v, w, nt);
+	for (t = 0; t < nt; t++)
+		bw_clear(&w[t], v->m->nsel);
+	free(w);
+	return ret;
+}
+
+struct keyed {
+	const uint8_t *key;
+	size_t len;
+	size_t pos;
+};
+
+static int
+keyed_cmp(const void *x, const void *y)
+{
+	const struct keyed *a = x, *b = y;
+	int c = memcmp(a->key, b->key, a->len);
+
+	if (c != 0)
+		return c;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* The smallest ballot position that repeats an earlier key, or NONE. */
+static int
+first_repeat(struct keyed *k, size_t n, size_t *first)
+{
+	size_t i;
+
+	*first = NONE;
+	qsort(k, n, sizeof(*k), keyed_cmp);
+	for (i = 1; i < n; i++)
+		if (memcmp(k[i - 1].key, k[i].key, k[i].len) == 0 &&
+		    k[i].pos < *first)
+			*first = k[i].pos;
+	return 0;
+}
+
+static int
+rv_ballots_unique(struct rv *v)
+{
+	struct keyed *k;
+	size_t i, n, S = v->m->nsel, dup, rep;
+
+	n = v->nballots * S > v->nballots ? v->nballots * S : v->nballots;
+	if ((k = calloc(n + 1, sizeof(*k))) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < v->nballots; i++)
+		k[i] = (struct keyed){ v->creds[i], 32, i };
+	first_repeat(k, v->nballots, &dup);
+	for (i = 0; i < v->nballots * S; i++)
+		k[i] = (struct keyed){ v->sel_a[i], 33, i / S };
+	first_repeat(k, v->nballots * S, &rep);
+	free(k);
+	if (dup != NONE && dup <= rep)
+		return rv_fail(v, v->ballots[dup], "ballot-duplicate",
+		    "second ballot of a credential");
+	if (rep != NONE)
+		return rv_fail(v, v->ballots[rep], "ballot-replay",
+		    "a selection ciphertext of an earlier ballot");
+	return 0;
+}
+
+static int
+rv_ballots(struct rv *v)
+{
+	const Tally__PollsClosed *pc;
+	int ret;
+
+	if ((ret = rv_ballots_alloc(v)) != 0)
+		return ret;
+	if (v->nballots > 0 && ((ret = rv_ballots_proofs(v)) != 0 ||
+	    (ret = rv_ballots_unique(v)) != 0))
+		return ret;
+	if (v->closed == NONE)
+		return 0;
+	pc = v->rec[v->closed]->polls_closed;
+	if (pc->ballots != v->nballots)
+		return rv_fail(v, v->closed, "ballot-count",
+		    "PollsClosed says %llu ballots, the record holds %zu",
+		    (unsigned long long)pc->ballots, v->nballots);
+	return 0;
+}
+
+/* ------------------------------------------------ aggregate, shares */
+
+static int
+rv_aggregate(struct rv *v)
+{
+	const Tally__Aggregate *a;
+	uint8_t ea[33], eb[33];
+	size_t i, want;
+	int ret;
+
+	if (v->agg == NONE)
+		return 0;
+	a = v->rec[v->agg]->aggregate;
+	if (a->ballots != v->nballots)
+		return rv_fail(v, v->agg, "ballot-count",
+		    "Aggregate says %llu ballots, the record holds %zu",
+		    (unsigned long long)a->ballots, v->nballots);
+	want = v->nballots == 0 ? 0 : v->m->nsel;
+	if (a->n_sums != want)
+		return rv_fail(v, v->agg, "aggregate", "%zu sums, expected %zu",
+		    a->n_sums, want);
+	for (i = 0; i < want; i++) {
+		if ((ret = elgamal_ct_encode(ea, eb, &v->sums[i])) != 0)
+			return rv_fail(v, v->agg, "aggregate",
+			    "sum of selection %zu is the point at infinity", i);
+		if (a->sums[i]->a.len != 33 || a->sums[i]->b.len != 33 ||
+		    memcmp(a->sums[i]->a.data, ea, 33) != 0 ||
+		    memcmp(a->sums[i]->b.data, eb, 33) != 0)
+			return rv_fail(v, v->agg, "aggregate",
+			    "sum of selection %zu differs from the ballots'", i);
+	}
+	return 0;
+}
+
+static void
+rv_count_input(struct rv *v, struct count_input *in)
+{
+	const Tally__PollsOpened *po = v->rec[v->opened]->polls_opened;
+
+	memset(in, 0, sizeof(*in));
+	in->m = v->m;
+	in->tr = v->tr;
+	in->election_hash = v->he;
+	in->present = po->present;
+	in->issued = po->issued;
+	in->agg = v->rec[v->agg]->aggregate;
+	in->items = v->items;
+	in->nitems = v->nitems;
+}
+
+static int
+rv_shares(struct rv *v)
+{
+	const Tally__DecryptionShare *sh;
+	struct count_input in;
+	uint8_t seen[CEREMONY_MAX_TRUSTEES + 1] = { 0 };
+	size_t i, where = 0;
+	int ret;
+
+	if (v->agg == NONE)
+		return 0;
+	rv_count_input(v, &in);
+	if ((ret = count_input_check(&in)) != 0)
+		return rv_fail(v, v->agg, "aggregate", "%s",
+		    tally_strerror(ret));
+	for (i = 0; i < v->nshares; i++) {
+		sh = v->rec[v->shares[i]]->decryption_share;
+		if ((ret = count_share_verify(&in, sh, &where)) != 0)
+			return ret == TALLY_ERR_NOMEM ? ret :
+			    rv_fail(v, v->shares[i], "share-proof",
+			    "trustee %u: %s at entry %zu", sh->trustee,
+			    tally_strerror(ret), where);
+		if (seen[sh->trustee]++)
+			return rv_fail(v, v->shares[i], "share-duplicate",
+			    "second share of trustee %u", sh->trustee);
+		rv_progress(v, "shares", 1, v->nshares);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- result */
+
+static int
+rv_result_compare(struct rv *v, const struct count_result *cr)
+{
+	const Tally__Result *r = v->rec[v->result]->result;
+	size_t i;
+
+	if (r->n_trustees != cr->ntrustees ||
+	    memcmp(r->trustees, cr->trustees,
+	    cr->ntrustees * sizeof(*cr->trustees)) != 0)
+		return rv_fail(v, v->result, "result",
+		    "trustees combined are not the %zu lowest of the shares",
+		    cr->ntrustees);
+	if (r->n_totals != cr->ntotals)
+		return rv_fail(v, v->result, "result", "%zu totals, expected %zu",
+		    r->n_totals, cr->ntotals);
+	for (i = 0; i < cr->ntotals; i++)
+		if (r->totals[i] != cr->totals[i])
+			return rv_fail(v, v->result, "result",
+			    "total of selection %zu is %llu, decrypted %llu", i,
+			    (unsigned long long)r->totals[i],
+			    (unsigned long long)cr->totals[i]);
+	if (r->results_json.len != cr->jsonlen ||
+	    memcmp(r->results_json.data, cr->json, cr->jsonlen) != 0)
+		return rv_fail(v, v->result, "result",
+		    "results_json differs from the recomputed outcome");
+	return 0;
+}
+
+static int
+rv_result(struct rv *v)
+{
+	const Tally__DecryptionShare **sh;
+	struct count_result *cr = NULL;
+	struct count_input in;
+	char err[RECORD_REASON_MAX] = "";
+	size_t i;
+	int ret;
+
+	if (v->result == NONE)
+		return 0;
+	if (v->nshares < v->tr->quorum)
+		return rv_fail(v, v->result, "structure",
+		    "Result after %zu shares; %u are needed", v->nshares,
+		    v->tr->quorum);
+	if ((sh = calloc(v->nshares, sizeof(*sh))) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < v->nshares; i++)
+		sh[i] = v->rec[v->shares[i]]->decryption_share;
+	rv_count_input(v, &in);
+	ret = count_tally(&cr, &in, sh, v->nshares, NULL, err, sizeof(err));
+	free(sh);
+	if (ret == TALLY_ERR_DLOG_RANGE || ret == TALLY_ERR_VERIFY)
+		ret = rv_fail(v, v->result, "combine", "%s", err);
+	else if (ret == TALLY_ERR_RULES || ret == TALLY_ERR_INVALID_ARG)
+		ret = rv_fail(v, v->result, "rules", "%s", err);
+	else if (ret == 0 && (ret = rv_result_compare(v, cr)) == 0) {
+		v->rep->outcome = cr->json;
+		v->rep->outcome_len = cr->jsonlen;
+		cr->json = NULL;
+	}
+	count_result_free(cr);
+	return ret;
+}
+
+/* ----------------------------------------------------------------- api */
+
+static int
+rv_run(struct rv *v, const char *path)
+{
+	int ret;
+
+	if ((ret = rv_read(v, path)) != 0 || (ret = rv_structure(v)) != 0 ||
+	    (ret = rv_checkpoints(v)) != 0 || (ret = rv_vote(v)) != 0 ||
+	    (ret = rv_polls(v)) != 0 || (ret = rv_ballots(v)) != 0 ||
+	    (ret = rv_aggregate(v)) != 0 || (ret = rv_shares(v)) != 0 ||
+	    (ret = rv_result(v)) != 0)
+		return ret;
+	if (!v->rep->complete && !v->o->allow_incomplete)
+		return rv_fail(v, v->n, "incomplete",
+		    "the record ends after %s %zu without a Result and a "
+		    "final Checkpoint", body_name(v->rec[v->n - 1]->body_case),
+		    v->n - 1);
+	return 0;
+}
+
+static int
+rv_init(struct rv *v, const struct record_opts *o, struct record_report *rep)
+{
+	memset(v, 0, sizeof(*v));
+	memset(rep, 0, sizeof(*rep));
+	v->o = o;
+	v->rep = rep;
+	if (pthread_mutex_init(&v->mu, NULL) != 0)
+		return TALLY_ERR_INTERNAL;
+	return 0;
+}
+
+static void
+rv_internal(struct rv *v, int ret)
+{
+	if (ret != TALLY_ERR_VERIFY && v->rep->check[0] == '\0')
+		rv_fail(v, v->n, "internal", "%s", tally_strerror(ret));
+}
+
+int
+record_verify(const char *path, const struct record_opts *o,
+    struct record_report *rep)
+{
+	static const struct record_opts none;
+	struct rv v;
+	int ret;
+
+	if ((ret = rv_init(&v, o != NULL ? o : &none, rep)) != 0)
+		return ret;
+	if ((ret = rv_run(&v, path)) != 0) {
+		rv_internal(&v, ret);
+		free(rep->outcome);
+		rep->outcome = NULL;
+		rep->outcome_len = 0;
+	}
+	rv_free(&v);
+	return ret;
+}
+
+void
+record_report_clear(struct record_report *rep)
+{
+	if (rep == NULL)
+		return;
+	free(rep->outcome);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* ------------------------------------------------------------ receipts */
+
+static int
+rc_inclusion(struct rv *v, const Tally__Receipt *rc, const struct checkpoint *cp)
+{
+	uint8_t path[MERKLE_MAX_PATH][HASH_LEN], leaf[HASH_LEN];
+	size_t i;
+
+	if (rc->leaf_hash.len != HASH_LEN || rc->n_inclusion > MERKLE_MAX_PATH)
+		return rv_fail(v, rc->index, "receipt", "malformed receipt");
+	for (i = 0; i < rc->n_inclusion; i++) {
+		if (rc->inclusion[i].len != HASH_LEN)
+			return rv_fail(v, rc->index, "receipt",
+			    "malformed inclusion path");
+		memcpy(path[i], rc->inclusion[i].data, HASH_LEN);
+	}
+	if (rc->index >= cp->size ||
+	    merkle_verify_inclusion(rc->leaf_hash.data, rc->index, cp->size,
+	    (const uint8_t (*)[HASH_LEN])path, rc->n_inclusion, cp->root) != 0)
+		return rv_fail(v, rc->index, "receipt-inclusion",
+		    "the tracking code is not at index %llu of the receipt's "
+		    "checkpoint", (unsigned long long)rc->index);
+	if (rc->index >= v->n ||
+	    merkle_tree_leaf(v->tree, rc->index, leaf) != 0 ||
+	    CRYPTO_memcmp(leaf, rc->leaf_hash.data, HASH_LEN) != 0 ||
+	    v->rec[rc->index]->body_case != TALLY__LOG_RECORD__BODY_BALLOT)
+		return rv_fail(v, rc->index, "receipt-leaf",
+		    "the record holds no such ballot at index %llu",
+		    (unsigned long long)rc->index);
+	return 0;
+}
+
+/* The receipt's checkpoint is a prefix of the record, which ends with a
+ * valid Checkpoint record: check it with a consistency proof from the
+ * record's tree, as a voter's own software would with a served proof. */
+static int
+rc_consistency(struct rv *v, const struct checkpoint *cp)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN], root[HASH_LEN];
+	size_t fin, n;
+
+	if (v->ncps == 0 || v->cps[v->ncps - 1] != v->n - 1)
+		return rv_fail(v, v->n, "incomplete",
+		    "the record does not end with a Checkpoint");
+	fin = v->n - 1;
+	if (cp->size == 0 || cp->size > fin ||
+	    merkle_tree_consistency(v->tree, cp->size, fin, proof, &n) != 0 ||
+	    merkle_tree_root(v->tree, fin, root) != 0 ||
+	    merkle_verify_consistency(cp->size, fin, cp->root, root,
+	    (const uint8_t (*)[HASH_LEN])proof, n) != 0)
+		return rv_fail(v, fin, "receipt-consistency",
+		    "the receipt's checkpoint (size %llu) is not a prefix of "
+		    "the record's final checkpoint",
+		    (unsigned long long)cp->size);
+	if (CRYPTO_memcmp(v->rhash[cp->size - 1], cp->head, HASH_LEN) != 0)
+		return rv_fail(v, fin, "receipt-consistency",
+		    "the receipt's chain head is not the record's at size %llu",
+		    (unsigned long long)cp->size);
+	return 0;
+}
+
+static int
+rc_run(struct rv *v, const uint8_t *p, size_t len, const char *path)
+{
+	Tally__Receipt *rc = NULL;
+	struct checkpoint cp;
+	int ret;
+
+	if ((ret = rv_read(v, path)) != 0 || (ret = rv_structure(v)) != 0 ||
+	    (ret = rv_checkpoints(v)) != 0)
+		return ret;
+	if (pb_unpack_strict(&tally__receipt__descriptor, p, len, 64 * 1024,
+	    (ProtobufCMessage **)&rc) != 0)
+		return rv_fail(v, 0, "receipt", "not a Receipt");
+	if (rc->version != 1 || rc->checkpoint == NULL ||
+	    checkpoint_from_proto(&cp, rc->checkpoint) != 0)
+		ret = rv_fail(v, rc->index, "receipt", "malformed receipt");
+	else if (strcmp(rc->vote_id, v->vc->vote_id) != 0)
+		ret = rv_fail(v, rc->index, "receipt",
+		    "receipt of vote \"%s\", record of \"%s\"", rc->vote_id,
+		    v->vc->vote_id);
+	else if (checkpoint_verify(&cp, v->vc->vote_id,
+	    v->vc->ledger_key.data) != 0)
+		ret = rv_fail(v, rc->index, "receipt-signature",
+		    "the receipt's checkpoint is not signed by the ledger key");
+	else if ((ret = rc_inclusion(v, rc, &cp)) == 0)
+		ret = rc_consistency(v, &cp);
+	tally__receipt__free_unpacked(rc, NULL);
+	return ret;
+}
+
+int
+record_receipt_check(const uint8_t *receipt, size_t len, const char *path,
+    struct record_report *rep)
+{
+	static const struct record_opts opts = { .allow_incomplete = 1 };
+	struct rv v;
+	int ret;
+
+	if ((ret = rv_init(&v, &opts, rep)) != 0)
+		return ret;
+	if ((ret = rc_run(&v, receipt, len, path)) != 0)
+		rv_internal(&v, ret);
+	rv_free(&v);
+	return ret;
+}

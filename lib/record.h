@@ -1,0 +1,71 @@
+/*
+ * record.h: offline verification of a vote's record (DESIGN.md §9,
+ * docs/record/semantics.md, docs/record/verify.md) and of voters' receipts.
+ *
+ * record_verify re-checks everything an auditor needs, in the order of
+ * DESIGN.md §9, and stops at the first failure, naming the record index, a
+ * stable check name ("chain", "checkpoint", "ballot-proof", ... listed in
+ * docs/record/semantics.md) and a reason. It never trusts the ledger: every
+ * total and the outcome are recomputed and compared byte for byte. Ballot
+ * proofs are verified on several threads, each with its own batch.
+ */
+#ifndef TALLY_RECORD_H
+#define TALLY_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RECORD_CHECK_MAX 32
+#define RECORD_REASON_MAX 256
+
+/* Called with the phase ("read", "ballots", "shares", ...), how far it got
+ * and of how much. May be called from worker threads, never concurrently. */
+typedef void (*record_progress_fn)(void *arg, const char *phase,
+    uint64_t done, uint64_t total);
+
+struct record_opts {
+	unsigned int threads;		/* 0: one per online core */
+	int allow_incomplete;		/* accept a record before its Result */
+	record_progress_fn progress;	/* may be NULL */
+	void *progress_arg;
+};
+
+struct record_report {
+	/* on failure */
+	uint64_t index;			/* failing record (count: past end) */
+	char check[RECORD_CHECK_MAX];
+	char reason[RECORD_REASON_MAX];
+	/* summary (filled as far as verification got) */
+	char vote_id[72];
+	uint64_t records, ballots, shares, checkpoints;
+	uint64_t present, issued;
+	int complete;			/* ends with Result, Checkpoint */
+	char *outcome;			/* the verified results_json, NUL-ended */
+	size_t outcome_len;
+};
+
+/*
+ * Verify the record at path. Returns 0 when everything holds, E_VERIFY
+ * with rep's index, check and reason filled on the first failure, or
+ * another error (E_NOT_FOUND, E_IO, E_NOMEM) when it could not be read,
+ * also described in rep. Release rep with record_report_clear.
+ */
+int record_verify(const char *path, const struct record_opts *o,
+    struct record_report *rep);
+void record_report_clear(struct record_report *rep);
+
+/*
+ * A voter's receipt (serialized Receipt) against a record: same vote; the
+ * receipt's checkpoint signed by the record's ledger key; its leaf hash
+ * included at its index in that checkpoint's tree; the record holding a
+ * Ballot with that leaf hash at that index; and the receipt's checkpoint a
+ * prefix (size, root, chain head) of the record, whose final Checkpoint
+ * record is checked. The record's ballots are not re-verified here (that is
+ * record_verify). Returns 0 or E_VERIFY (checks "receipt",
+ * "receipt-signature", "receipt-inclusion", "receipt-leaf",
+ * "receipt-consistency", or a record check), filling rep as record_verify.
+ */
+int record_receipt_check(const uint8_t *receipt, size_t len,
+    const char *path, struct record_report *rep);
+
+#endif
