@@ -970,6 +970,85 @@ txt_motion(struct sbuf *sb, const struct an_results *r,
 	sb_raw(sb, r->zh ? "。\n" : ".\n");
 }
 
+/* "全体代表239人" or "参加投票的选民520人", and its number. */
+static uint64_t
+zh_base(struct sbuf *sb, const struct an_results *r)
+{
+	switch (r->m->body) {
+	case MANIFEST_BODY_CONSTITUENCY:
+		sb_fmt(sb, "参加投票的选民%llu人", (ull)r->cast);
+		return r->cast;
+	case MANIFEST_BODY_STANDING_COMMITTEE:
+		sb_fmt(sb, "全体组成人员%llu人", (ull)r->members);
+		return r->members;
+	case MANIFEST_BODY_CONGRESS:
+		break;
+	}
+	sb_fmt(sb, "全体代表%llu人", (ull)r->members);
+	return r->members;
+}
+
+static void
+zh_majority(struct sbuf *sb, const struct an_results *r)
+{
+	uint64_t base;
+
+	sb_raw(sb, "超过");
+	base = zh_base(sb, r);
+	sb_fmt(sb, "的半数（不少于%llu票）", (ull)rules_majority(base));
+}
+
+/*
+ * The rule of RULES.md in Chinese, from the manifest's settings and the
+ * thresholds of rules.h; the recorded sentence follows it, so a reader can
+ * compare the two.
+ */
+static void
+zh_rule(struct sbuf *sb, const struct an_results *r,
+    const struct an_contest *ac)
+{
+	const struct manifest_contest *c = ac->c;
+	uint64_t t;
+
+	if (ac->result == RULES_VOID)
+		sb_raw(sb, "本轮无效，不产生结果");
+	else if (c->kind == MANIFEST_KIND_ELECTION &&
+	    r->m->body == MANIFEST_BODY_CONSTITUENCY && c->rules.another_round) {
+		t = (r->cast * c->rules.runoff_min_num +
+		    c->rules.runoff_min_den - 1) / c->rules.runoff_min_den;
+		sb_fmt(sb, "另行选举，得票多者当选，但得票不得少于选票的"
+		    "%u/%u（不少于%llu票）", c->rules.runoff_min_num,
+		    c->rules.runoff_min_den, (ull)(t ? t : 1));
+	} else if (c->kind == MANIFEST_KIND_ELECTION) {
+		sb_raw(sb, "获得赞成票");
+		zh_majority(sb, r);
+		sb_raw(sb, "始得当选");
+	} else if (c->kind == MANIFEST_KIND_PROJECT) {
+		if (c->mode == MANIFEST_MODE_FOR_AGAINST) {
+			sb_raw(sb, "赞成票");
+			zh_majority(sb, r);
+			sb_fmt(sb, "的项目中，赞成票最多的%u个入选", c->seats);
+		} else {
+			sb_fmt(sb, "得票最多的%u个项目入选", c->seats);
+			if (c->rules.require_majority) {
+				sb_raw(sb, "，且得票须");
+				zh_majority(sb, r);
+			}
+		}
+	} else if (c->rules.threshold == MANIFEST_THRESHOLD_TWO_THIRDS) {
+		sb_raw(sb, "赞成票达到");
+		t = zh_base(sb, r);
+		t = rules_two_thirds(t);
+		sb_fmt(sb, "的三分之二以上（不少于%llu票）为通过",
+		    (ull)(t ? t : 1));
+	} else {
+		sb_raw(sb, "赞成票");
+		zh_majority(sb, r);
+		sb_raw(sb, "为通过");
+	}
+	sb_raw(sb, "。");
+}
+
 static void
 txt_contest(struct sbuf *sb, const struct an_results *r, size_t i)
 {
@@ -994,7 +1073,12 @@ txt_contest(struct sbuf *sb, const struct an_results *r, size_t i)
 	outcome(sb, r, ac);
 	sb_raw(sb, "\n");
 	txt_line_start(sb, r);
-	sb_raw(sb, r->zh ? "计票规则：" : "Rule: ");
+	if (r->zh) {
+		sb_raw(sb, "计票规则：");
+		zh_rule(sb, r, ac);
+		sb_raw(sb, "\n" ZH_INDENT "规则记录：");
+	} else
+		sb_raw(sb, "Rule: ");
 	sb_text(sb, ac->rule);
 	sb_raw(sb, "\n");
 }
@@ -1223,8 +1307,13 @@ html_contest(struct sbuf *sb, const struct an_results *r, size_t i)
 		html_motion(sb, r, ac);
 	sb_raw(sb, "</tbody>\n</table>\n<p class=\"outcome\">");
 	outcome(sb, r, ac);
-	sb_raw(sb, r->zh ? "</p>\n<p class=\"rule\">计票规则：" :
-	    "</p>\n<p class=\"rule\">Rule: ");
+	sb_raw(sb, "</p>\n<p class=\"rule\">");
+	if (r->zh) {
+		sb_raw(sb, "计票规则：");
+		zh_rule(sb, r, ac);
+		sb_raw(sb, "<br>规则记录：");
+	} else
+		sb_raw(sb, "Rule: ");
 	sb_text(sb, ac->rule);
 	sb_raw(sb, "</p>\n</section>\n");
 }

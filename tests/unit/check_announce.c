@@ -127,7 +127,9 @@ START_TEST(test_election_writein_zh)
 	has_line(txt, "　　候选人甲：赞成80票，反对30票，弃权129票，未当选。");
 	has_line(txt, "　　另选他人张三：125票，当选。");
 	has_line(txt, "　　选举结果：张三当选。");
-	has_line(txt, "　　计票规则：more than half of all 239 members (120)");
+	has_line(txt, "　　计票规则：获得赞成票超过全体代表239人的半数"
+	    "（不少于120票）始得当选。");
+	has_line(txt, "　　规则记录：more than half of all 239 members (120)");
 	has_line(txt, "　　本次选举有效。");
 	has_line(txt, "　　特此公告。");
 	free(txt);
@@ -190,7 +192,7 @@ START_TEST(test_election_runoff)
 	    "得票相等，须再次投票。");
 	has_line(txt, "　　选举结果：王建国、李秀英、张伟、刘芳当选；陈明、杨丽"
 	    "得票相等，须就票数相等的候选人再次投票，确定1名。");
-	has_line(txt, "　　计票规则：more than half of all 239 members (120); "
+	has_line(txt, "　　规则记录：more than half of all 239 members (120); "
 	    "2 tied at the cut-off: runoff among them for 1 place");
 	free(txt);
 	txt = render(m, json, "en", 0);
@@ -260,6 +262,8 @@ START_TEST(test_projects_ranked)
 	has_line(txt, "　　第11名　雨污分流管网改造：100票，未入选。");
 	has_line(txt, "　　第15名　公交线路优化：50票，未入选。");
 	has_line(txt, "　　票决结果：确定入选项目10个。");
+	has_line(txt, "　　计票规则：得票最多的10个项目入选。");
+	has_line(txt, "　　规则记录：the 10 with the most approvals");
 	has_line(txt, "　　本次票决有效。");
 	ck_assert(strstr(txt, "第1名") < strstr(txt, "第2名"));
 	ck_assert(strstr(txt, "第10名") < strstr(txt, "第11名"));
@@ -322,7 +326,9 @@ START_TEST(test_motion_passed_failed)
 	json = results(m, 239, 230, 230, fail, NULL, 0);
 	txt = render(m, json, NULL, 0);
 	has_line(txt, "　　表决结果：未通过。");
-	has_line(txt, "　　计票规则：more than half of all 239 members (120)");
+	has_line(txt, "　　计票规则：赞成票超过全体代表239人的半数（不少于120票）"
+	    "为通过。");
+	has_line(txt, "　　规则记录：more than half of all 239 members (120)");
 	free(txt);
 	txt = render(m, json, "en", 0);
 	has_line(txt, "   Outcome: not passed.");
@@ -356,6 +362,61 @@ START_TEST(test_void_round)
 	free(txt);
 	free(json);
 	manifest_free(m);
+}
+END_TEST
+
+/* ---- the Chinese rule beside the recorded one, for every base ------------------ */
+
+static void
+expect_rule(const char *manifest, uint64_t present, uint64_t cast,
+    const uint64_t *t, const char *zh, const char *recorded)
+{
+	struct manifest *m = parse(manifest);
+	char *json = results(m, present, cast, cast, t, NULL, 0);
+	char *txt = render(m, json, NULL, 0);
+
+	has_line(txt, zh);
+	has_line(txt, recorded);
+	free(txt);
+	free(json);
+	manifest_free(m);
+}
+
+START_TEST(test_rule_texts)
+{
+	static const uint64_t cons[5] = { 261, 0, 259, 0, 0 };
+	static const uint64_t mot[2] = { 21, 1 };
+	static const uint64_t fa[4] = { 130, 10, 60, 20 };
+
+	expect_rule("{\"id\":\"v\",\"title\":\"T\",\"body\":\"constituency\","
+	    "\"members\":1000,\"registered\":1000,\"contests\":[{\"id\":\"e\","
+	    "\"kind\":\"election\",\"title\":\"E\",\"seats\":1,\"options\":"
+	    "[{\"id\":\"a\",\"name\":\"甲\"},{\"id\":\"b\",\"name\":\"乙\"}]}]}",
+	    520, 520, cons, "　　计票规则：获得赞成票超过参加投票的选民520人的"
+	    "半数（不少于261票）始得当选。", "　　规则记录：more than half "
+	    "of the 520 ballots cast (261)");
+	expect_rule("{\"id\":\"v\",\"title\":\"T\",\"body\":\"constituency\","
+	    "\"members\":1000,\"registered\":1000,\"contests\":[{\"id\":\"e\","
+	    "\"kind\":\"election\",\"title\":\"E\",\"seats\":1,"
+	    "\"another_round\":true,\"options\":[{\"id\":\"a\",\"name\":"
+	    "\"甲\"},{\"id\":\"b\",\"name\":\"乙\"}]}]}", 520, 520, cons,
+	    "　　计票规则：另行选举，得票多者当选，但得票不得少于选票的1/3"
+	    "（不少于174票）。", "　　规则记录：another round: the most "
+	    "votes, at least 1/3 of the 520 ballots cast (174)");
+	expect_rule("{\"id\":\"v\",\"title\":\"T\",\"body\":"
+	    "\"standing_committee\",\"members\":31,\"contests\":[{\"id\":"
+	    "\"m\",\"kind\":\"motion\",\"title\":\"M\",\"threshold\":"
+	    "\"two_thirds\"}]}", 25, 25, mot, "　　计票规则：赞成票达到全体"
+	    "组成人员31人的三分之二以上（不少于21票）为通过。",
+	    "　　规则记录：two thirds or more of all 31 members (21)");
+	expect_rule("{\"id\":\"v\",\"title\":\"T\",\"body\":\"congress\","
+	    "\"members\":200,\"contests\":[{\"id\":\"p\",\"kind\":\"project\","
+	    "\"title\":\"P\",\"choose\":1,\"mode\":\"for_against\",\"options\":"
+	    "[{\"id\":\"a\",\"name\":\"甲\"},{\"id\":\"b\",\"name\":\"乙\"}]}]}",
+	    200, 200, fa, "　　计票规则：赞成票超过全体代表200人的半数"
+	    "（不少于101票）的项目中，赞成票最多的1个入选。",
+	    "　　规则记录：the 1 with the most votes for, each more than half "
+	    "of all 200 members (101)");
 }
 END_TEST
 
@@ -739,6 +800,7 @@ announce_suite(void)
 	tcase_add_test(tc, test_projects_tie_shares_rank);
 	tcase_add_test(tc, test_motion_passed_failed);
 	tcase_add_test(tc, test_void_round);
+	tcase_add_test(tc, test_rule_texts);
 	tcase_add_test(tc, test_session_three_contests);
 	tcase_add_test(tc, test_html_escapes_names);
 	tcase_add_test(tc, test_html_document);
