@@ -1,0 +1,69 @@
+/*
+ * recordgen.h: test fixture that writes a complete, valid vote record in
+ * process (docs/record/semantics.md): an in-memory k-of-n ceremony, a
+ * manifest from tests/data/manifests, a registry, ballots with known
+ * choices, the aggregate, shares, the Result and the checkpoints, through
+ * the log appender. A hook may alter, drop or repeat any record before it
+ * is appended, so tamper tests get a re-chained, re-signed record.
+ */
+#ifndef TALLY_RECORDGEN_H
+#define TALLY_RECORDGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/bn.h>
+
+#include "count.h"
+#include "manifest.h"
+#include "tally.pb-c.h"
+
+enum rg_action { RG_WRITE = 0, RG_SKIP = 1, RG_TWICE = 2 };
+
+/* seq: position in the planned sequence (not the log index). */
+typedef enum rg_action (*rg_hook_fn)(void *arg, size_t seq,
+    Tally__LogRecord *rec);
+
+struct rg_opts {
+	const char *manifest;		/* file under tests/data/manifests */
+	uint32_t n, k;
+	size_t ncred, nballots;
+	const char *const *choices;	/* ballot i: choices[i % nchoices] */
+	size_t nchoices;
+	uint32_t sharers[64];		/* trustees that submit, in order */
+	size_t nsharers;
+	uint64_t present, issued;
+	int stop_before_result;		/* leave the record incomplete */
+	rg_hook_fn hook;
+	void *hook_arg;
+};
+
+struct recordgen {
+	struct manifest *m;
+	uint8_t *mjson;
+	size_t mlen;
+	Tally__CeremonyTranscript *tr;
+	BIGNUM *s[65];			/* trustees' secret shares, 1..n */
+	uint8_t ledger_sk[32], ledger_pk[32];
+	uint8_t he[32];
+	uint64_t *expect;		/* plaintext totals cast */
+	size_t nrecords;
+	size_t first_ballot, closed, agg, result;	/* log indices */
+	Tally__Aggregate *agg_msg;	/* as written */
+	struct count_item *items;
+	size_t nitems;
+};
+
+/* Defaults: session.json, 5 of 3, 30 credentials, 30 ballots, the
+ * standard choices, trustees 1 2 3 sharing, present = issued = 239. */
+void rg_opts_default(struct rg_opts *o);
+/* The record at path (created). */
+int rg_build(struct recordgen **out, const struct rg_opts *o,
+    const char *path);
+void rg_free(struct recordgen *g);
+
+/* The standard session.json choices and their known write-in tally. */
+extern const char *const rg_session_choices[];
+extern const size_t rg_session_nchoices;
+
+#endif
