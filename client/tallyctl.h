@@ -1,0 +1,65 @@
+/*
+ * tallyctl.h: what tallyctl's subcommands share: the connection options,
+ * the TLS 1.3 transport to tallyd (u32be length || Request out, the same
+ * framing with a Response back, pipelining allowed) and one-line errors.
+ *
+ * Every subcommand is one file with one entry point taking its own argv
+ * (argv[0] is the subcommand word) and returning the process exit code.
+ */
+#ifndef TALLYCTL_H
+#define TALLYCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tally.pb-c.h"
+
+#define CTL_MAX_RESPONSE	(256u * 1024 * 1024)
+
+struct ctl_opts {
+	char	*server;	/* host:port */
+	char	*ca;
+	char	*cert;
+	char	*key;
+	char	*config;
+};
+
+struct ctl_conn;
+
+/* Fill unset options from opts->config ("server", "ca_cert", "cert",
+ * "key", one per line, '#' comments). */
+int ctl_opts_load(struct ctl_opts *o, char *err, size_t errlen);
+
+/* TLS 1.3 with our certificate; the server's must chain to the CA and
+ * carry the role daemon. */
+int ctl_connect(const struct ctl_opts *o, struct ctl_conn **out, char *err,
+    size_t errlen);
+void ctl_close(struct ctl_conn *c);
+/* Send req with a fresh id (returned) and version 1. */
+int ctl_send(struct ctl_conn *c, Tally__Request *req, uint64_t *id);
+/* The next response; E_PROTOCOL if the peer closed. */
+int ctl_recv(struct ctl_conn *c, Tally__Response **out);
+/* Send, then receive the response; the response is checked for the id.
+ * A non-OK response code is returned as its negative tally_err with the
+ * message kept in the response. */
+int ctl_call(struct ctl_conn *c, Tally__Request *req, Tally__Response **out);
+int ctl_fd(const struct ctl_conn *c);
+
+/* "tallyctl: E_CODE: message" on stderr; returns 1. */
+int ctl_error(int err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Report a failed call (server message if any); returns 1. */
+int ctl_call_error(int err, const Tally__Response *resp, const char *what);
+
+/* Connect with the global options or print the error; NULL on failure. */
+struct ctl_conn *ctl_connect_or_report(struct ctl_opts *o);
+
+extern struct ctl_opts ctl_global;
+
+/* Subcommands. */
+int cmd_status(int argc, char **argv);
+int cmd_vote(int argc, char **argv);
+int cmd_cast(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+
+#endif

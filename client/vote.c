@@ -1,0 +1,234 @@
+/* vote.c: tallyctl vote create|open|close. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ceremony.h"
+#include "credential.h"
+#include "err.h"
+#include "manifest.h"
+#include "tallyctl.h"
+#include "util.h"
+
+/* The transcript file a ceremony folder holds (tally-keys ceremony). */
+static const char *const transcript_names[] = {
+	"transcript.pb", "transcript.bin", "transcript"
+};
+
+static int
+vote_usage(FILE *f, int code)
+{
+	fprintf(f, "usage: tallyctl vote create MANIFEST.json --ceremony CDIR "
+	    "--registry FILE\n"
+	    "       tallyctl vote open VOTE --present N --issued N\n"
+	    "       tallyctl vote close VOTE\n");
+	return code;
+}
+
+static int
+vote_run(Tally__Request *req, Tally__Response **resp)
+{
+	struct ctl_conn *c;
+	int ret;
+
+	if ((c = ctl_connect_or_report(&ctl_global)) == NULL)
+		return -1;
+	if ((ret = ctl_call(c, req, resp)) != 0)
+		ctl_call_error(ret, *resp, "request");
+	ctl_close(c);
+	return ret;
+}
+
+static int
+read_transcript(const char *cdir, uint8_t **buf, size_t *len)
+{
+	char path[4096];
+	size_t i;
+	int ret = TALLY_ERR_NOT_FOUND;
+
+	for (i = 0; i < sizeof(transcript_names) / sizeof(*transcript_names);
+	    i++) {
+		snprintf(path, sizeof(path), "%s/%s", cdir,
+		    transcript_names[i]);
+		if ((ret = util_read_file(path, 64u << 20, buf, len)) !=
+		    TALLY_ERR_NOT_FOUND)
+			return ret;
+	}
+	return ret;
+}
+
+struct create_in {
+	uint8_t			*manifest, *tr;
+	size_t			 mlen, trlen;
+	struct registry		*reg;
+	Tally__CeremonyTranscript *transcript;
+	ProtobufCBinaryData	*keys;
+};
+
+static int
+create_load(struct create_in *in, const char *mpath, const char *cdir,
+    const char *rpath)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = util_read_file(mpath, MANIFEST_JSON_MAX, &in->manifest,
+	    &in->mlen)) != 0)
+		return ctl_error(ret, "%s: %s", mpath, tally_strerror(ret));
+	if ((ret = read_transcript(cdir, &in->tr, &in->trlen)) != 0)
+		return ctl_error(ret, "%s: no ceremony transcript: %s", cdir,
+		    tally_strerror(ret));
+	if ((in->transcript = tally__ceremony_transcript__unpack(NULL,
+	    in->trlen, in->tr)) == NULL)
+		return ctl_error(TALLY_ERR_DECODE, "%s: transcript does not "
+		    "decode", cdir);
+	if ((ret = registry_load(&in->reg, rpath)) != 0)
+		return ctl_error(ret, "%s: %s", rpath, tally_strerror(ret));
+	if ((in->keys = calloc(in->reg->n + 1, sizeof(*in->keys))) == NULL)
+		return ctl_error(TALLY_ERR_NOMEM, "out of memory");
+	for (i = 0; i < in->reg->n; i++) {
+		in->keys[i].data = in->reg->keys[i];
+		in->keys[i].len = CRED_KEY_LEN;
+	}
+	return 0;
+}
+
+static int
+vote_create(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ceremony", required_argument, NULL, 'c' },
+		{ "registry", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__CreateVoteRequest cv = TALLY__CREATE_VOTE_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	ProtobufCBinaryData *kp;
+	struct create_in in;
+	const char *cdir = NULL, *rpath = NULL;
+	char hex[65];
+	int ch, ret = 1;
+
+	memset(&in, 0, sizeof(in));
+	while ((ch = getopt_long(argc, argv, "c:r:h", longopts, NULL)) != -1) {
+		if (ch == 'c')
+			cdir = optarg;
+		else if (ch == 'r')
+			rpath = optarg;
+		else
+			return vote_usage(ch == 'h' ? stdout : stderr,
+			    ch != 'h');
+	}
+	if (argc - optind != 1 || cdir == NULL || rpath == NULL)
+		return vote_usage(stderr, 1);
+	if (create_load(&in, argv[optind], cdir, rpath) != 0)
+		goto out;
+	cv.manifest.data = in.manifest;
+	cv.manifest.len = in.mlen;
+	cv.transcript = in.transcript;
+	cv.n_registry = in.reg->n;
+	kp = in.keys;
+	cv.registry = kp;
+	req.body_case = TALLY__REQUEST__BODY_CREATE_VOTE;
+	req.create_vote = &cv;
+	if (vote_run(&req, &resp) != 0)
+		goto out;
+	if (resp->create_vote != NULL &&
+	    resp->create_vote->election_hash.len == 32) {
+		util_hex(hex, resp->create_vote->election_hash.data, 32);
+		printf("election hash %s\n", hex);
+	}
+	ret = 0;
+out:
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	if (in.transcript != NULL)
+		tally__ceremony_transcript__free_unpacked(in.transcript, NULL);
+	registry_free(in.reg);
+	free(in.keys);
+	free(in.manifest);
+	free(in.tr);
+	return ret;
+}
+
+static int
+vote_open(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "present", required_argument, NULL, 'p' },
+		{ "issued", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__OpenVoteRequest ov = TALLY__OPEN_VOTE_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	int ch, have_p = 0, have_i = 0, ret;
+
+	while ((ch = getopt_long(argc, argv, "p:i:h", longopts, NULL)) != -1) {
+		if (ch == 'p' && util_parse_u32(optarg, 0, 10000000,
+		    &ov.present) == 0)
+			have_p = 1;
+		else if (ch == 'i' && util_parse_u32(optarg, 0, 10000000,
+		    &ov.issued) == 0)
+			have_i = 1;
+		else if (ch == 'h')
+			return vote_usage(stdout, 0);
+		else
+			return ctl_error(TALLY_ERR_INVALID_ARG, "bad option or "
+			    "number");
+	}
+	if (argc - optind != 1 || !have_p || !have_i)
+		return vote_usage(stderr, 1);
+	ov.vote_id = argv[optind];
+	req.body_case = TALLY__REQUEST__BODY_OPEN_VOTE;
+	req.open_vote = &ov;
+	ret = vote_run(&req, &resp);
+	if (ret == 0)
+		printf("vote %s open\n", ov.vote_id);
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	return ret != 0;
+}
+
+static int
+vote_close(int argc, char **argv)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__CloseVoteRequest cv = TALLY__CLOSE_VOTE_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	int ret;
+
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return vote_usage(stdout, 0);
+	if (argc != 2 || argv[1][0] == '-')
+		return vote_usage(stderr, 1);
+	cv.vote_id = argv[1];
+	req.body_case = TALLY__REQUEST__BODY_CLOSE_VOTE;
+	req.close_vote = &cv;
+	ret = vote_run(&req, &resp);
+	if (ret == 0)
+		printf("vote %s closed\n", cv.vote_id);
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	return ret != 0;
+}
+
+int
+cmd_vote(int argc, char **argv)
+{
+	if (argc < 2)
+		return vote_usage(stderr, 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return vote_usage(stdout, 0);
+	if (strcmp(argv[1], "create") == 0)
+		return vote_create(argc - 1, argv + 1);
+	if (strcmp(argv[1], "open") == 0)
+		return vote_open(argc - 1, argv + 1);
+	if (strcmp(argv[1], "close") == 0)
+		return vote_close(argc - 1, argv + 1);
+	return ctl_error(TALLY_ERR_INVALID_ARG, "unknown vote command '%s'",
+	    argv[1]);
+}

@@ -1,0 +1,97 @@
+# daemon_lib.sh: helpers shared by the tallyd integration tests (sourced).
+#
+# Test certificates are made with the openssl CLI: an election CA (ECDSA
+# P-256) and one certificate per role, the role in the subject OU, as
+# tally-keys issues them; plus a certificate from a foreign CA.
+
+set -eu
+
+: "${TALLYD:?}" "${TALLYCTL:?}"
+T=$(mktemp -d /tmp/tallyd-test.XXXXXX)
+DAEMON_PID=
+cleanup() {
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -TERM "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; [ -f "$T/tallyd.err" ] && tail -20 "$T/tallyd.err" >&2; exit 1; }
+
+# mkcert NAME OU CA_DIR
+mkcert() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/$1.key" -out "$T/$1.csr" -subj "/O=tally/OU=$2/CN=$1" \
+	    2>/dev/null
+	openssl x509 -req -in "$T/$1.csr" -CA "$3/ca.crt" -CAkey "$3/ca.key" \
+	    -CAcreateserial -days 2 -out "$T/$1.crt" 2>/dev/null
+	chmod 600 "$T/$1.key"
+}
+
+mkca() {
+	mkdir -p "$1"
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -keyout "$1/ca.key" -out "$1/ca.crt" -days 2 \
+	    -subj "/O=tally/CN=$2" 2>/dev/null
+}
+
+setup_pki() {
+	mkca "$T/ca" "tally test CA"
+	mkca "$T/evil" "foreign CA"
+	for r in daemon terminal official trustee auditor; do
+		mkcert "$r" "$r" "$T/ca"
+	done
+	mkcert noou "" "$T/ca" 2>/dev/null || true
+	mkcert foreign official "$T/evil"
+	openssl genpkey -algorithm ED25519 -out "$T/ledger.key" 2>/dev/null
+	chmod 600 "$T/ledger.key"
+}
+
+# write_config FILE [extra lines...]
+write_config() {
+	f=$1; shift
+	mkdir -p "$T/data" "$T/empty"
+	cat >"$f" <<EOC
+listen 127.0.0.1:0
+data_dir $T/data
+ca_cert $T/ca/ca.crt
+tls_cert $T/daemon.crt
+tls_key $T/daemon.key
+ledger_key $T/ledger.key
+user nobody
+empty_dir $T/empty
+workers 2
+EOC
+	for l in "$@"; do echo "$l" >>"$f"; done
+}
+
+# start_daemon CONFIG: sets DAEMON_PID and PORT.
+start_daemon() {
+	"$TALLYD" -d -f "$1" 2>"$T/tallyd.err" &
+	DAEMON_PID=$!
+	PORT=
+	for _ in $(seq 1 100); do
+		PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+		    "$T/tallyd.err" | head -1)
+		if [ -n "$PORT" ] && grep -q "frontend: ready" "$T/tallyd.err" &&
+		    grep -q "ledger: ready" "$T/tallyd.err"; then
+			return 0
+		fi
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "tallyd died"
+		sleep 0.1
+	done
+	fail "tallyd did not start"
+}
+
+# ctl ROLE ARGS...: tallyctl as ROLE.
+ctl() {
+	r=$1; shift
+	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$T/ca/ca.crt" \
+	    --cert "$T/$r.crt" --key "$T/$r.key" "$@"
+}
+
+child_pids() {
+	pgrep -P "$DAEMON_PID"
+}
