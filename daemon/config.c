@@ -104,7 +104,8 @@ set_listen(struct parse *p, struct config *cfg, const char *v)
 	if (inet_pton(AF_INET, host, addr) != 1 &&
 	    inet_pton(AF_INET6, host, addr) != 1)
 		return perr(p, "listen: '%s' is not a numeric address", host);
-	if (util_parse_u32(port, 0, 65535, &portnum) != 0)
+	if ((port[0] == '0' && port[1] != '\0') ||
+	    util_parse_u32(port, 0, 65535, &portnum) != 0)
 		return perr(p, "listen: bad port '%s'", port);
 	if ((cfg->listen_host = strdup(host)) == NULL ||
 	    (cfg->listen_port = strdup(port)) == NULL)
@@ -131,7 +132,8 @@ set_value(struct parse *p, struct config *cfg, const struct keyword *k,
 			return perr(p, "%s: name too long", k->name);
 		break;
 	case K_U32:
-		if (util_parse_u32(v, k->min, k->max, up) != 0)
+		if ((v[0] == '0' && v[1] != '\0') ||
+		    util_parse_u32(v, k->min, k->max, up) != 0)
 			return perr(p, "%s: '%s' is not a number in "
 			    "[%u, %u]", k->name, v, k->min, k->max);
 		return 0;

@@ -1,0 +1,221 @@
+/*
+ * daemon_raw.c: a raw tallyd client for the integration tests, to send
+ * what tallyctl never would and print what comes back, one line each:
+ *   resp id=ID code=CODE     a Response frame
+ *   eof                      the server closed the connection
+ *   handshake-failed         TLS did not complete
+ *
+ * usage: daemon_raw HOST PORT CA CERT|- KEY|- MODE [ARG]
+ * modes:
+ *   frames HEX...   each HEX is a whole Request payload, sent framed
+ *   raw HEX         exactly these bytes (may be a broken frame)
+ *   len N           a frame header announcing N bytes, then 16 bytes
+ *   pipeline N      N status requests in one write, ids 1..N
+ *   stall N SECS    N TCP connections that never start TLS; prints
+ *                   "closed K of N after S s" once all are closed or
+ *                   SECS passed
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "tally.pb-c.h"
+
+static int
+tcp(const char *host, int port)
+{
+	struct sockaddr_in sin;
+	int fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 ||
+	    (fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		perror("connect");
+		exit(2);
+	}
+	return fd;
+}
+
+static size_t
+unhex(uint8_t *out, const char *s)
+{
+	size_t n = 0;
+	unsigned int b;
+
+	while (s[0] && s[1] && sscanf(s, "%2x", &b) == 1) {
+		out[n++] = (uint8_t)b;
+		s += 2;
+	}
+	return n;
+}
+
+/* Print every response until the server closes or 3 s of silence. */
+static void
+read_responses(SSL *ssl, int fd, int want)
+{
+	uint8_t buf[1 << 16];
+	size_t have = 0, got;
+	uint32_t len;
+	Tally__Response *r;
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	for (;;) {
+		while (have >= 4) {
+			len = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
+			    (uint32_t)buf[2] << 8 | buf[3];
+			if (have < 4 + (size_t)len)
+				break;
+			if ((r = tally__response__unpack(NULL, len, buf + 4)) ==
+			    NULL)
+				printf("undecodable\n");
+			else {
+				printf("resp id=%llu code=%d\n",
+				    (unsigned long long)r->id, (int)r->code);
+				tally__response__free_unpacked(r, NULL);
+			}
+			memmove(buf, buf + 4 + len, have - 4 - len);
+			have -= 4 + len;
+			if (--want == 0)
+				return;
+		}
+		if (SSL_pending(ssl) == 0 && poll(&pfd, 1, 3000) == 0) {
+			printf("silence\n");
+			return;
+		}
+		if (SSL_read_ex(ssl, buf + have, sizeof(buf) - have, &got) !=
+		    1) {
+			printf("eof\n");
+			return;
+		}
+		have += got;
+	}
+}
+
+static void
+send_frame(SSL *ssl, const uint8_t *p, size_t n)
+{
+	uint8_t hdr[4] = { n >> 24, n >> 16, n >> 8, n };
+
+	SSL_write(ssl, hdr, 4);
+	if (n)
+		SSL_write(ssl, p, (int)n);
+}
+
+static void
+pipeline(SSL *ssl, int fd, int n)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__StatusRequest st = TALLY__STATUS_REQUEST__INIT;
+	uint8_t buf[64 * 256], *p = buf;
+	size_t len;
+	int i;
+
+	req.version = 1;
+	req.body_case = TALLY__REQUEST__BODY_STATUS;
+	req.status = &st;
+	st.vote_id = "";
+	for (i = 1; i <= n && i < 256; i++) {
+		req.id = (uint64_t)i;
+		len = tally__request__get_packed_size(&req);
+		p[0] = 0; p[1] = 0; p[2] = len >> 8; p[3] = len;
+		tally__request__pack(&req, p + 4);
+		p += 4 + len;
+	}
+	SSL_write(ssl, buf, (int)(p - buf));
+	read_responses(ssl, fd, n);
+}
+
+static int
+stall(const char *host, int port, int n, int secs)
+{
+	int fds[256], closed = 0, i;
+	time_t start = time(NULL);
+	char c;
+
+	for (i = 0; i < n && i < 256; i++)
+		fds[i] = tcp(host, port);
+	while (closed < n && time(NULL) - start <= secs) {
+		for (i = 0; i < n; i++) {
+			struct pollfd pfd = { fds[i], POLLIN, 0 };
+
+			if (fds[i] >= 0 && poll(&pfd, 1, 0) == 1 &&
+			    recv(fds[i], &c, 1, 0) <= 0) {
+				close(fds[i]);
+				fds[i] = -1;
+				closed++;
+			}
+		}
+		usleep(50000);
+	}
+	printf("closed %d of %d after %ld s\n", closed, n,
+	    (long)(time(NULL) - start));
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	SSL_CTX *ctx;
+	SSL *ssl;
+	uint8_t buf[1 << 16];
+	size_t n;
+	int fd, i;
+
+	if (argc < 7)
+		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (strcmp(argv[6], "stall") == 0)
+		return stall(argv[1], atoi(argv[2]), atoi(argv[7]),
+		    atoi(argv[8]));
+	ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+	SSL_CTX_load_verify_locations(ctx, argv[3], NULL);
+	if (strcmp(argv[4], "-") != 0 &&
+	    (SSL_CTX_use_certificate_file(ctx, argv[4], SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, argv[5], SSL_FILETYPE_PEM) != 1))
+		return 2;
+	fd = tcp(argv[1], atoi(argv[2]));
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (SSL_connect(ssl) != 1) {
+		printf("handshake-failed\n");
+		return 0;
+	}
+	/* In TLS 1.3 a refused client certificate shows on the first read. */
+	if (strcmp(argv[6], "frames") == 0) {
+		for (i = 7; i < argc; i++) {
+			n = unhex(buf, argv[i]);
+			send_frame(ssl, buf, n);
+		}
+		read_responses(ssl, fd, argc - 7);
+	} else if (strcmp(argv[6], "raw") == 0) {
+		n = unhex(buf, argv[7]);
+		SSL_write(ssl, buf, (int)n);
+		read_responses(ssl, fd, -1);
+	} else if (strcmp(argv[6], "len") == 0) {
+		n = (size_t)strtoul(argv[7], NULL, 10);
+		memset(buf, 0, 20);
+		buf[0] = n >> 24; buf[1] = n >> 16; buf[2] = n >> 8; buf[3] = n;
+		SSL_write(ssl, buf, 20);
+		read_responses(ssl, fd, -1);
+	} else if (strcmp(argv[6], "pipeline") == 0)
+		pipeline(ssl, fd, atoi(argv[7]));
+	SSL_free(ssl);
+	close(fd);
+	SSL_CTX_free(ctx);
+	return 0;
+}
