@@ -259,6 +259,334 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/* ------------------------------------ re-chained, re-signed tampering */
+
+struct tamper {
+	int kind;
+	size_t seq;		/* which planned record */
+};
+
+enum {
+	T_DROP, T_TWICE, T_RESULT_JSON, T_RESULT_TOTAL, T_RESULT_TRUSTEES,
+	T_SHARE_SWAP_TRUSTEE, T_SHARE_POINT, T_AGG_SWAP, T_BALLOT_SIG,
+	T_PRESENT, T_MANIFEST, T_HASH, T_CLOSED_COUNT, T_CP_SIG, T_AGG_COUNT
+};
+
+static enum rg_action
+tamper_hook(void *arg, size_t seq, Tally__LogRecord *rec)
+{
+	struct tamper *t = arg;
+	Tally__Ciphertext *ct;
+	uint8_t *mp;
+
+	if (seq != t->seq)
+		return RG_WRITE;
+	switch (t->kind) {
+	case T_DROP:
+		return RG_SKIP;
+	case T_TWICE:
+		return RG_TWICE;
+	case T_RESULT_JSON:
+		rec->result->results_json.data[10] ^= 1;
+		break;
+	case T_RESULT_TOTAL:
+		rec->result->totals[0]++;
+		break;
+	case T_RESULT_TRUSTEES:
+		rec->result->trustees[2] = 4;
+		break;
+	case T_SHARE_SWAP_TRUSTEE:
+		rec->decryption_share->trustee = 4;
+		break;
+	case T_SHARE_POINT:
+		/* another valid point: the share of the next entry */
+		memcpy(rec->decryption_share->sums[0].data,
+		    rec->decryption_share->sums[1].data, 33);
+		break;
+	case T_AGG_SWAP:
+		ct = rec->aggregate->sums[0];
+		rec->aggregate->sums[0] = rec->aggregate->sums[1];
+		rec->aggregate->sums[1] = ct;
+		break;
+	case T_BALLOT_SIG:
+		rec->ballot->signature.data[5] ^= 0x20;
+		break;
+	case T_PRESENT:
+		rec->polls_opened->present = 100;	/* under 2/3 of 239 */
+		break;
+	case T_MANIFEST:
+		ck_assert_ptr_nonnull(mp = memmem(rec->vote_created->manifest.data,
+		    rec->vote_created->manifest.len, "239", 3));
+		mp[2] = '8';	/* members 238 */
+		break;
+	case T_HASH:
+		rec->vote_created->election_hash.data[0] ^= 1;
+		break;
+	case T_CLOSED_COUNT:
+		rec->polls_closed->ballots++;
+		break;
+	case T_CP_SIG:
+		rec->checkpoint->signature.data[0] ^= 1;
+		break;
+	case T_AGG_COUNT:
+		rec->aggregate->ballots--;
+		break;
+	}
+	return RG_WRITE;
+}
+
+/* Planned sequence of the default record: 0 VoteCreated, 1 PollsOpened,
+ * 2..31 ballots, 32 PollsClosed, 33 Checkpoint, 34 Aggregate, 35..37
+ * shares, 38 Result, 39 Checkpoint. */
+static void
+tamper_case(int kind, size_t seq, uint64_t want_index, const char *check)
+{
+	struct tamper t;
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	char path[600];
+	int ret;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = kind;
+	t.seq = seq;
+	rg_opts_default(&o);
+	o.hook = tamper_hook;
+	o.hook_arg = &t;
+	snprintf(path, sizeof(path), "%s/tamper-%d-%zu.log", dir, kind, seq);
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	ret = verify_file(path, &rep);
+	ck_assert_msg(ret == TALLY_ERR_VERIFY, "tamper %d at %zu accepted",
+	    kind, seq);
+	ck_assert_msg(rep.index == want_index && strcmp(rep.check, check) == 0,
+	    "tamper %d at %zu: got record %llu %s: %s; want %llu %s", kind,
+	    seq, (unsigned long long)rep.index, rep.check, rep.reason,
+	    (unsigned long long)want_index, check);
+	record_report_clear(&rep);
+	rg_free(g);
+}
+
+START_TEST(test_resigned_tamper)
+{
+	tamper_case(T_RESULT_JSON, 38, 38, "result");
+	tamper_case(T_RESULT_TOTAL, 38, 38, "result");
+	tamper_case(T_RESULT_TRUSTEES, 38, 38, "result");
+	tamper_case(T_SHARE_SWAP_TRUSTEE, 36, 36, "share-proof");
+	tamper_case(T_SHARE_POINT, 37, 37, "share-proof");
+	tamper_case(T_AGG_SWAP, 34, 34, "aggregate");
+	tamper_case(T_AGG_COUNT, 34, 34, "ballot-count");
+	tamper_case(T_BALLOT_SIG, 20, 20, "ballot-proof");
+	tamper_case(T_PRESENT, 1, 1, "quorum");
+	tamper_case(T_MANIFEST, 0, 0, "election-hash");
+	tamper_case(T_HASH, 0, 0, "election-hash");
+	tamper_case(T_CLOSED_COUNT, 32, 32, "ballot-count");
+	tamper_case(T_CP_SIG, 33, 33, "checkpoint");
+	tamper_case(T_CP_SIG, 39, 39, "checkpoint");
+}
+END_TEST
+
+START_TEST(test_resigned_drop_repeat)
+{
+	/* a dropped ballot: PollsClosed no longer matches */
+	tamper_case(T_DROP, 10, 31, "ballot-count");
+	/* a repeated ballot, share, VoteCreated, PollsOpened, Result */
+	tamper_case(T_TWICE, 10, 11, "ballot-duplicate");
+	tamper_case(T_TWICE, 36, 37, "share-duplicate");
+	tamper_case(T_TWICE, 0, 1, "structure");
+	tamper_case(T_TWICE, 1, 2, "structure");
+	tamper_case(T_TWICE, 32, 33, "structure");
+	tamper_case(T_TWICE, 38, 39, "structure");
+	/* missing pieces */
+	tamper_case(T_DROP, 33, 33, "structure");	/* sealing checkpoint */
+	tamper_case(T_DROP, 34, 34, "structure");	/* aggregate */
+	tamper_case(T_DROP, 1, 1, "structure");		/* PollsOpened */
+	tamper_case(T_DROP, 39, 39, "incomplete");	/* final checkpoint */
+	tamper_case(T_DROP, 38, 39, "incomplete");	/* result */
+	tamper_case(T_DROP, 37, 37, "structure");	/* 2 shares of 3 */
+}
+END_TEST
+
+/* ----------------------------------------------------------- receipts */
+
+/* A receipt for the ballot at index, with a checkpoint of size. */
+static uint8_t *
+make_receipt(uint64_t index, uint64_t size, size_t *len, int bad_sig)
+{
+	Tally__Receipt rc = TALLY__RECEIPT__INIT;
+	Tally__Checkpoint cpm = TALLY__CHECKPOINT__INIT;
+	struct merkle_tree *t;
+	struct checkpoint cp;
+	uint8_t head[32], path[MERKLE_MAX_PATH][32], leaf[32], *out;
+	ProtobufCBinaryData inc[MERKLE_MAX_PATH];
+	char err[256];
+	size_t n, i;
+
+	ck_assert_int_eq(log_audit(good, &t, head, err, sizeof(err)), 0);
+	cp.size = size;
+	ck_assert_int_eq(merkle_tree_root(t, size, cp.root), 0);
+	/* the chain head at size: the prev_hash of record size */
+	{
+		struct log_reader *r;
+		struct log_entry e;
+
+		ck_assert_int_eq(log_reader_open(good, &r, err, sizeof(err)),
+		    0);
+		for (i = 0; i < size; i++) {
+			ck_assert_int_eq(log_reader_next(r, &e), 1);
+			memcpy(cp.head, e.record_hash, 32);
+		}
+		log_reader_free(r);
+	}
+	ck_assert_int_eq(checkpoint_sign(&cp, G->m->id, G->ledger_sk), 0);
+	if (bad_sig)
+		cp.sig[3] ^= 1;
+	checkpoint_to_proto(&cp, &cpm);
+	ck_assert_int_eq(merkle_tree_inclusion(t, index, size, path, &n), 0);
+	ck_assert_int_eq(merkle_tree_leaf(t, index, leaf), 0);
+	for (i = 0; i < n; i++) {
+		inc[i].data = path[i];
+		inc[i].len = 32;
+	}
+	rc.version = 1;
+	rc.vote_id = G->m->id;
+	rc.index = index;
+	rc.leaf_hash.data = leaf;
+	rc.leaf_hash.len = 32;
+	rc.checkpoint = &cpm;
+	rc.n_inclusion = n;
+	rc.inclusion = inc;
+	*len = tally__receipt__get_packed_size(&rc);
+	out = malloc(*len);
+	tally__receipt__pack(&rc, out);
+	merkle_tree_free(t);
+	return out;
+}
+
+static void
+receipt_expect(const uint8_t *p, size_t len, const char *path,
+    const char *check)
+{
+	struct record_report rep;
+	int ret = record_receipt_check(p, len, path, &rep);
+
+	if (check == NULL)
+		ck_assert_msg(ret == 0, "receipt refused: %s: %s", rep.check,
+		    rep.reason);
+	else
+		ck_assert_msg(ret == TALLY_ERR_VERIFY &&
+		    strcmp(rep.check, check) == 0, "want %s, got %d %s: %s",
+		    check, ret, rep.check, rep.reason);
+	record_report_clear(&rep);
+}
+
+START_TEST(test_receipt)
+{
+	uint8_t *p;
+	size_t len, i;
+	char path[600];
+
+	for (i = 2; i < 32; i += 7) {
+		p = make_receipt(i, i + 1, &len, 0);
+		receipt_expect(p, len, good, NULL);
+		free(p);
+		p = make_receipt(i, 32, &len, 0);
+		receipt_expect(p, len, good, NULL);
+		free(p);
+	}
+	p = make_receipt(5, 20, &len, 1);
+	receipt_expect(p, len, good, "receipt-signature");
+	free(p);
+	/* every bit of the receipt matters */
+	p = make_receipt(5, 20, &len, 0);
+	for (i = 0; i < len * 8; i++) {
+		struct record_report rep;
+
+		p[i / 8] ^= 1u << (i % 8);
+		ck_assert_msg(record_receipt_check(p, len, good, &rep) != 0,
+		    "receipt bit %zu flipped accepted", i);
+		record_report_clear(&rep);
+		p[i / 8] ^= 1u << (i % 8);
+	}
+	receipt_expect(p, len, good, NULL);
+	/* not a ballot: a receipt for the PollsOpened record */
+	free(p);
+	p = make_receipt(1, 20, &len, 0);
+	receipt_expect(p, len, good, "receipt-leaf");
+	free(p);
+	/* against another record of another vote with another key */
+	{
+		struct rg_opts o;
+		struct recordgen *g2;
+
+		snprintf(path, sizeof(path), "%s/other.log", dir);
+		rg_opts_default(&o);
+		ck_assert_int_eq(rg_build(&g2, &o, path), 0);
+		p = make_receipt(5, 20, &len, 0);
+		receipt_expect(p, len, path, "receipt-signature");
+		free(p);
+		rg_free(g2);
+	}
+	/* a record cut before its checkpoint covers the receipt */
+	p = make_receipt(5, 20, &len, 0);
+	snprintf(path, sizeof(path), "%s/cut.log", dir);
+	ck_assert_int_eq(util_write_file(path, goodbuf, frame_off[25], 0600,
+	    0), 0);
+	receipt_expect(p, len, path, "incomplete");
+	free(p);
+}
+END_TEST
+
+/* ---------------------------------------------------------- zero votes */
+
+START_TEST(test_zero_ballots)
+{
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	char path[600];
+	json_t *j;
+	json_error_t je;
+
+	rg_opts_default(&o);
+	o.nballots = 0;
+	snprintf(path, sizeof(path), "%s/zero.log", dir);
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	ck_assert_int_eq(verify_file(path, &rep), 0);
+	ck_assert_uint_eq(rep.ballots, 0);
+	j = json_loadb(rep.outcome, rep.outcome_len, 0, &je);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "cast")), 0);
+	json_decref(j);
+	record_report_clear(&rep);
+	rg_free(g);
+}
+END_TEST
+
+START_TEST(test_incomplete_allowed)
+{
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	struct record_opts ro;
+	char path[600];
+
+	rg_opts_default(&o);
+	o.stop_before_result = 1;
+	snprintf(path, sizeof(path), "%s/open.log", dir);
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	ck_assert_int_eq(verify_file(path, &rep), TALLY_ERR_VERIFY);
+	ck_assert_str_eq(rep.check, "incomplete");
+	record_report_clear(&rep);
+	memset(&ro, 0, sizeof(ro));
+	ro.allow_incomplete = 1;
+	ck_assert_int_eq(record_verify(path, &ro, &rep), 0);
+	ck_assert_int_eq(rep.complete, 0);
+	record_report_clear(&rep);
+	rg_free(g);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -273,6 +601,11 @@ main(void)
 	tcase_add_test(tc, test_alter_each_recrc);
 	tcase_add_test(tc, test_flip_bytes);
 	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_resigned_tamper);
+	tcase_add_test(tc, test_resigned_drop_repeat);
+	tcase_add_test(tc, test_receipt);
+	tcase_add_test(tc, test_zero_ballots);
+	tcase_add_test(tc, test_incomplete_allowed);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -141,14 +141,27 @@ static int
 rg_append(struct rg_writer *w, Tally__LogRecord *rec)
 {
 	enum rg_action a = RG_WRITE;
+	Tally__LogRecord *copy = NULL;
 	struct log_result r;
+	uint8_t *buf = NULL;
+	size_t len;
 	int ret = 0;
 
-	if (w->o->hook != NULL)
-		a = w->o->hook(w->o->hook_arg, w->seq, rec);
+	if (w->o->hook != NULL) {
+		len = tally__log_record__get_packed_size(rec);
+		if ((buf = malloc(len + 1)) == NULL)
+			return TALLY_ERR_NOMEM;
+		tally__log_record__pack(rec, buf);
+		copy = tally__log_record__unpack(NULL, len, buf);
+		free(buf);
+		if (copy == NULL)
+			return TALLY_ERR_DECODE;
+		a = w->o->hook(w->o->hook_arg, w->seq, copy);
+		rec = copy;
+	}
 	w->seq++;
 	if (a == RG_SKIP)
-		return 0;
+		goto out;
 	RG_CHECK(log_append(w->log, rec, &r));
 	w->g->nrecords++;
 	if (a == RG_TWICE) {
@@ -156,6 +169,8 @@ rg_append(struct rg_writer *w, Tally__LogRecord *rec)
 		w->g->nrecords++;
 	}
 out:
+	if (copy != NULL)
+		tally__log_record__free_unpacked(copy, NULL);
 	return ret;
 }
 
@@ -339,24 +354,28 @@ rg_count(struct rg_writer *w, Tally__Ballot **b, size_t nb)
 	in.agg = g->agg_msg;
 	in.items = g->items;
 	in.nitems = g->nitems;
+	/* Everything is computed before anything is written, so that a hook
+	 * that alters a record cannot change what the ledger would derive. */
+	for (i = 0; i < o->nsharers; i++)
+		RG_CHECK(count_share_make(&sh[i], &in, o->sharers[i],
+		    g->s[o->sharers[i]]));
+	if (!o->stop_before_result) {
+		RG_CHECK(count_tally(&cr, &in,
+		    (const Tally__DecryptionShare *const *)sh, o->nsharers,
+		    NULL, NULL, 0));
+		count_result_to_proto(cr, &res);
+	}
 	pc.ballots = nb;
 	g->closed = g->nrecords;
 	RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_POLLS_CLOSED, &pc));
 	RG_CHECK(rg_checkpoint(w));
 	g->agg = g->nrecords;
 	RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_AGGREGATE, g->agg_msg));
-	for (i = 0; i < o->nsharers; i++) {
-		RG_CHECK(count_share_make(&sh[i], &in, o->sharers[i],
-		    g->s[o->sharers[i]]));
+	for (i = 0; i < o->nsharers; i++)
 		RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE,
 		    sh[i]));
-	}
 	if (o->stop_before_result)
 		goto out;
-	RG_CHECK(count_tally(&cr, &in,
-	    (const Tally__DecryptionShare *const *)sh, o->nsharers, NULL,
-	    NULL, 0));
-	count_result_to_proto(cr, &res);
 	g->result = g->nrecords;
 	RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_RESULT, &res));
 	RG_CHECK(rg_checkpoint(w));

@@ -20,7 +20,8 @@
 
 enum rg_action { RG_WRITE = 0, RG_SKIP = 1, RG_TWICE = 2 };
 
-/* seq: position in the planned sequence (not the log index). */
+/* seq: position in the planned sequence (not the log index). rec is a
+ * private copy: change it in place only (no new pointers). */
 typedef enum rg_action (*rg_hook_fn)(void *arg, size_t seq,
     Tally__LogRecord *rec);
 
