@@ -348,6 +348,10 @@ election_aggregate(const struct vote *v, Tally__Aggregate **out)
 		return TALLY_ERR_NOMEM;
 	tally__aggregate__init(a);
 	a->ballots = v->ballots;
+	/* No ballots: every sum is the point at infinity, which has no
+	 * 33-byte encoding; an empty list says "all zero". */
+	if (v->ballots == 0)
+		n = 0;
 	if ((a->sums = calloc(n ? n : 1, sizeof(*a->sums))) == NULL) {
 		free(a);
 		return TALLY_ERR_NOMEM;

@@ -379,8 +379,10 @@ ledger_close(struct ledger *lg, uint64_t seq, Tally__CloseVoteRequest *c)
 
 	if ((v = ledger_vote(lg, seq, c->vote_id)) == NULL)
 		return;
-	if (v->state == VOTE_OPEN &&
-	    (ret = election_aggregate(v, &agg)) == 0) {
+	if (v->state == VOTE_OPEN) {
+		if ((ret = election_aggregate(v, &agg)) != 0)
+			fatalx("vote %s: cannot encode the aggregate: %s",
+			    v->id, tally_strerror(ret));
 		rec.body_case = TALLY__LOG_RECORD__BODY_AGGREGATE;
 		rec.aggregate = agg;
 		ret = ledger_append(lg, v, &rec, seq,

@@ -44,6 +44,7 @@ static const char *const ledger_calls[] = {
 	"openat", "pread64", "pwrite64", "pwritev", "preadv", "fsync",
 	"fdatasync", "ftruncate", "rename", "renameat", "unlinkat",
 	"mkdirat", "getdents64", "linkat", "link", "unlink", "fallocate",
+	"flock", "clone", "clone3", "stat", "lstat", "open",
 };
 
 static void

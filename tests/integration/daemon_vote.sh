@@ -1,0 +1,90 @@
+#!/bin/sh
+# daemon_vote.sh: votes through tallyd with tallyctl: create (manifest,
+# ceremony transcript, registry), open (quorum), close, status; the
+# refusals of each step; two votes at once; every transition survives a
+# restart; a child that dies takes tallyd down with a non-zero status.
+TALLYD=$1 TALLYCTL=$2 KEYS=${5:-}
+. "$(dirname "$0")/daemon_lib.sh"
+SRC=$4
+M=$SRC/tests/data/manifests
+[ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
+
+setup_pki
+"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
+"$KEYS" credentials generate --count 20 --votes s6-head,s6-budget \
+    --out "$T/cards" >/dev/null
+write_config "$T/tallyd.conf"
+[ "$(id -u)" = 0 ] && chown nobody "$T/data"
+start_daemon "$T/tallyd.conf"
+
+expect_ctl() {	# expect_ctl ROLE EXPECTED_CODE ARGS...
+	r=$1 code=$2; shift 2
+	out=$(ctl "$r" "$@" 2>&1) && st=0 || st=$?
+	if [ "$code" = OK ]; then
+		[ $st = 0 ] || fail "$r $*: $out"
+	else
+		[ $st != 0 ] && echo "$out" | grep -q "^tallyctl: $code: " ||
+		    fail "$r $* should give $code, got: $out"
+	fi
+}
+state_is() {	# state_is VOTE "STATE ballots=.. ..."
+	s=$(ctl auditor status "$1") || fail "status $1"
+	case "$s" in "$1 $2"*) ;; *) fail "status of $1: '$s', expected '$2'";; esac
+}
+create() {	# create MANIFEST VOTE
+	ctl official vote create "$M/$1" --ceremony "$T/cer" \
+	    --registry "$T/cards/registry-$2.txt"
+}
+
+out=$(create district-head.json s6-head) || fail "create: $out"
+echo "$out" | grep -Eq '^election hash [0-9a-f]{64}$' || fail "create: $out"
+state_is s6-head "created ballots=0 log=1 present=0 issued=0 shares=0/2"
+expect_ctl official E_VOTE_EXISTS vote create "$M/district-head.json" \
+    --ceremony "$T/cer" --registry "$T/cards/registry-s6-head.txt"
+expect_ctl terminal E_ROLE vote create "$M/district-head.json" \
+    --ceremony "$T/cer" --registry "$T/cards/registry-s6-head.txt"
+printf '{"id": "x"}' >"$T/bad.json"
+expect_ctl official E_MANIFEST vote create "$T/bad.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-head.txt"
+create budget-motion.json s6-budget >/dev/null || fail "second vote"
+[ "$(ctl official status | wc -l)" = 2 ] || fail "two votes expected"
+
+# Opening: quorum of a congress is ceil(2 * 239 / 3) = 160 present.
+expect_ctl official E_QUORUM vote open s6-head --present 159 --issued 159
+expect_ctl official E_INVALID_ARG vote open s6-head --present 200 --issued 201
+expect_ctl terminal E_ROLE vote open s6-head --present 200 --issued 200
+expect_ctl official E_VOTE_STATE vote close s6-head
+expect_ctl official OK vote open s6-head --present 200 --issued 198
+expect_ctl official E_VOTE_STATE vote open s6-head --present 200 --issued 198
+state_is s6-head "open ballots=0 log=2 present=200 issued=198"
+state_is s6-budget "created ballots=0 log=1"
+
+# A restart recovers both votes from their logs.
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+start_daemon "$T/tallyd.conf"
+grep -q 'vote s6-head recovered: open' "$T/tallyd.err" || fail "no recovery"
+state_is s6-head "open ballots=0 log=2 present=200 issued=198"
+state_is s6-budget "created ballots=0 log=1"
+
+# Closing appends the aggregate and the close: log grows by two.
+expect_ctl official OK vote close s6-head
+state_is s6-head "closed ballots=0 log=4 present=200 issued=198"
+expect_ctl official E_VOTE_STATE vote close s6-head
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+start_daemon "$T/tallyd.conf"
+state_is s6-head "closed ballots=0 log=4"
+
+# The log files are the ledger's: 0600 or tighter, in data_dir only.
+[ -f "$T/data/s6-head.log" ] && [ -f "$T/data/s6-budget.log" ] ||
+    fail "log files missing"
+[ -z "$(ls "$T/empty")" ] || fail "frontend wrote into its chroot"
+
+# A dead child stops tallyd with a non-zero status.
+ledger=$(pgrep -P "$DAEMON_PID" | head -1)
+kill -KILL "$ledger"
+wait "$DAEMON_PID" && st=0 || st=$?
+DAEMON_PID=
+[ $st != 0 ] || fail "tallyd exited 0 after a child was killed"
+sleep 0.2
+[ -z "$(pgrep -f "tallyd -d -f $T/tallyd.conf")" ] || fail "a child survived"
+echo ok
