@@ -12,6 +12,7 @@
 #include "err.h"
 #include "group.h"
 #include "hash.h"
+#include "sign.h"
 #include "util.h"
 
 #define ED_LEN 32
@@ -88,67 +89,6 @@ points_decode(struct points *pts, const ProtobufCBinaryData *b, size_t n)
 			return ret;
 		}
 	return 0;
-}
-
-/* ------------------------------------------------------------ Ed25519 */
-
-static int
-ed_public(uint8_t pub[ED_LEN], const uint8_t seed[ED_LEN])
-{
-	EVP_PKEY *k;
-	size_t len = ED_LEN;
-	int ret = TALLY_ERR_CRYPTO;
-
-	k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, ED_LEN);
-	if (k != NULL && EVP_PKEY_get_raw_public_key(k, pub, &len) == 1 &&
-	    len == ED_LEN)
-		ret = 0;
-	EVP_PKEY_free(k);
-	return ret;
-}
-
-static int
-ed_sign(uint8_t sig[SIG_LEN], const uint8_t seed[ED_LEN], const uint8_t *m,
-    size_t len)
-{
-	EVP_PKEY *k;
-	EVP_MD_CTX *md = NULL;
-	size_t siglen = SIG_LEN;
-	int ret = TALLY_ERR_CRYPTO;
-
-	k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, ED_LEN);
-	if (k == NULL || (md = EVP_MD_CTX_new()) == NULL)
-		goto out;
-	if (EVP_DigestSignInit(md, NULL, NULL, NULL, k) == 1 &&
-	    EVP_DigestSign(md, sig, &siglen, m, len) == 1 && siglen == SIG_LEN)
-		ret = 0;
-out:
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(k);
-	return ret;
-}
-
-static int
-ed_verify(const ProtobufCBinaryData *sig, const ProtobufCBinaryData *pub,
-    const uint8_t *m, size_t len)
-{
-	EVP_PKEY *k = NULL;
-	EVP_MD_CTX *md = NULL;
-	int ret = TALLY_ERR_BAD_SIGNATURE;
-
-	if (sig->len != SIG_LEN || pub->len != ED_LEN)
-		return TALLY_ERR_BAD_SIGNATURE;
-	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub->data,
-	    ED_LEN);
-	if (k == NULL || (md = EVP_MD_CTX_new()) == NULL)
-		goto out;
-	if (EVP_DigestVerifyInit(md, NULL, NULL, NULL, k) == 1 &&
-	    EVP_DigestVerify(md, sig->data, SIG_LEN, m, len) == 1)
-		ret = 0;
-out:
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(k);
-	return ret;
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -431,7 +371,7 @@ public_fill(struct public_build *b, const struct ceremony_trustee *t)
 	    (ret = commit_prove(b->tkey, &b->tproof, t->transport,
 	    &bb.bind)) != 0)
 		return ret;
-	return ed_public(b->skey, t->sign_seed);
+	return ed25519_public_from_private(b->skey, t->sign_seed);
 }
 
 int
@@ -461,7 +401,7 @@ ceremony_public_make(const struct ceremony_trustee *t, const char *name,
 	b.msg.proofs = b.prp;
 	b.msg.transport_proof = &b.tproof;
 	if ((ret = pack_alloc(&b.msg.base, &unsigned_msg, &ulen)) != 0 ||
-	    (ret = ed_sign(b.sig, t->sign_seed, unsigned_msg, ulen)) != 0)
+	    (ret = ed25519_sign(b.sig, t->sign_seed, unsigned_msg, ulen)) != 0)
 		goto out;
 	b.msg.signature = (ProtobufCBinaryData){SIG_LEN, b.sig};
 	ret = pack_alloc(&b.msg.base, out, len);
@@ -519,7 +459,8 @@ public_verify(const Tally__TrusteePublic *pub, uint32_t n, uint32_t k,
 	tmp.signature = (ProtobufCBinaryData){0, NULL};
 	if ((ret = pack_alloc(&tmp.base, &m, &mlen)) != 0)
 		return ret;
-	ret = ed_verify(&pub->signature, &pub->signing_key, m, mlen);
+	ret = ed25519_verify(pub->signing_key.data, m, mlen,
+	    pub->signature.data, pub->signature.len);
 	free(m);
 	return ret;
 }
@@ -668,7 +609,7 @@ ceremony_share_seal(const struct ceremony_trustee *from,
 	msg.nonce = (ProtobufCBinaryData){AEAD_NONCE_LEN, sb.nonce};
 	msg.sealed = (ProtobufCBinaryData){SEALED_LEN, sb.sealed};
 	if ((ret = pack_alloc(&msg.base, &m, &mlen)) != 0 ||
-	    (ret = ed_sign(sb.sig, from->sign_seed, m, mlen)) != 0)
+	    (ret = ed25519_sign(sb.sig, from->sign_seed, m, mlen)) != 0)
 		goto out;
 	msg.signature = (ProtobufCBinaryData){SIG_LEN, sb.sig};
 	ret = pack_alloc(&msg.base, out, len);
@@ -729,7 +670,8 @@ share_signature_check(const Tally__EncryptedShare *msg,
 	tmp.signature = (ProtobufCBinaryData){0, NULL};
 	if ((ret = pack_alloc(&tmp.base, &m, &mlen)) != 0)
 		return ret;
-	ret = ed_verify(&msg->signature, &from->signing_key, m, mlen);
+	ret = ed25519_verify(from->signing_key.data, m, mlen,
+	    msg->signature.data, msg->signature.len);
 	free(m);
 	return ret;
 }

@@ -318,24 +318,3 @@ registry_contains(const struct registry *r, const uint8_t pk[CRED_KEY_LEN])
 {
 	return bsearch(pk, r->keys, r->n, CRED_KEY_LEN, key_cmp) != NULL;
 }
-
-int
-registry_hash(uint8_t out[32], const struct registry *r)
-{
-	struct hash_ctx h;
-	size_t i;
-	int ret;
-
-	if ((ret = hash_init(&h, "registry", 0)) != 0)
-		return ret;
-	ret = hash_add_str(&h, r->vote_id);
-	if (ret == 0)
-		ret = hash_add_u64(&h, r->n);
-	for (i = 0; i < r->n && ret == 0; i++)
-		ret = hash_add(&h, r->keys[i], CRED_KEY_LEN);
-	if (ret != 0) {
-		hash_abort(&h);
-		return ret;
-	}
-	return hash_final(&h, out);
-}

@@ -71,7 +71,5 @@ int registry_load(struct registry **out, const char *path);
 /* Binary search: 1 when pk is in r, else 0. */
 int registry_contains(const struct registry *r,
     const uint8_t pk[CRED_KEY_LEN]);
-/* H("registry", vote id, every key in order): the root H_E binds. */
-int registry_hash(uint8_t out[32], const struct registry *r);
 
 #endif
