@@ -17,6 +17,8 @@ static const struct {
 	{ "cast", cmd_cast, "cast VOTE --card CARD --ballot CHOICES.json" },
 	{ "simulate", cmd_simulate, "simulate VOTE --cards DIR --terminals T "
 	    "..." },
+	{ "verify", cmd_verify, "verify RECORD [--json]" },
+	{ "receipt", cmd_receipt, "receipt check RECEIPT --record RECORD" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -61,5 +61,7 @@ int cmd_status(int argc, char **argv);
 int cmd_vote(int argc, char **argv);
 int cmd_cast(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_receipt(int argc, char **argv);
 
 #endif

@@ -37,6 +37,7 @@ struct rv {
 	struct record_report *rep;
 	pthread_mutex_t mu;
 	uint64_t progress_done;
+	const char *progress_phase;
 	/* the records */
 	Tally__LogRecord **rec;
 	uint8_t (*rhash)[HASH_LEN];
@@ -86,6 +87,11 @@ rv_progress(struct rv *v, const char *phase, uint64_t add, uint64_t total)
 	if (v->o->progress == NULL)
 		return;
 	pthread_mutex_lock(&v->mu);
+	if (v->progress_phase == NULL ||
+	    strcmp(v->progress_phase, phase) != 0) {
+		v->progress_phase = phase;
+		v->progress_done = 0;
+	}
 	v->progress_done += add;
 	v->o->progress(v->o->progress_arg, phase, v->progress_done, total);
 	pthread_mutex_unlock(&v->mu);

@@ -436,7 +436,7 @@ rg_build(struct recordgen **out, const struct rg_opts *o, const char *path)
 	struct rg_writer w;
 	struct log_opts lo;
 	uint8_t (*kp)[64] = NULL, *reg = NULL;
-	char file[512], err[256];
+	char file[1024], err[256];
 	int ret;
 
 	*out = NULL;
