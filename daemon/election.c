@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "err.h"
+#include "ceremony.h"
+#include "group.h"
 #include "rules.h"
 #include "sign.h"
 
@@ -108,40 +110,16 @@ vote_free(struct vote *v)
 
 	if (v == NULL)
 		return;
-	if (v->sums != NULL && v->manifest != NULL)
-		for (i = 0; i < v->manifest->nsel; i++)
+	if (v->sums != NULL && v->ctx.m != NULL)
+		for (i = 0; i < v->ctx.m->nsel; i++)
 			elgamal_ct_clear(&v->sums[i]);
 	free(v->sums);
-	manifest_free(v->manifest);
+	vote_ctx_clear(&v->ctx);
 	if (v->created != NULL)
 		tally__vote_created__free_unpacked(v->created, NULL);
 	dset_clear(&v->creds);
 	dset_clear(&v->cts);
 	free(v);
-}
-
-static int
-registry_has(const Tally__VoteCreated *vc, const uint8_t *key)
-{
-	size_t lo = 0, hi = vc->n_registry, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = memcmp(vc->registry[mid].data, key, 32)) == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-static int
-ct_digest(uint8_t out[HASH_LEN], const Tally__Ciphertext *c)
-{
-	return hash_sha256_2(out, c->a.data, c->a.len, c->b.data, c->b.len);
 }
 
 #define FAIL(code, ...) do {				\
@@ -150,55 +128,114 @@ ct_digest(uint8_t out[HASH_LEN], const Tally__Ciphertext *c)
 	goto out;					\
 } while (0)
 
-static int
-check_ballot(const struct vote *v, const Tally__Ballot *b, char *msg,
-    size_t msglen)
+/* ------------------------------------------------------------- context */
+
+int
+vote_ctx_init(struct vote_ctx *c, const Tally__VoteCreated *vc)
 {
-	Tally__BallotBody *body = NULL;
-	struct elgamal_ct ct = { NULL, NULL };
+	size_t i;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	if (strlen(vc->vote_id) > MANIFEST_ID_MAX ||
+	    vc->election_hash.len != HASH_LEN || vc->transcript == NULL)
+		return TALLY_ERR_DECODE;
+	snprintf(c->id, sizeof(c->id), "%s", vc->vote_id);
+	if ((ret = manifest_parse(&c->m, vc->manifest.data, vc->manifest.len,
+	    NULL, 0)) != 0)
+		goto out;
+	ret = TALLY_ERR_NOMEM;
+	if ((c->K = group_point_new()) == NULL ||
+	    (c->registry = calloc(vc->n_registry + 1, 32)) == NULL)
+		goto out;
+	if ((ret = ceremony_joint_key(c->K, vc->transcript)) != 0)
+		goto out;
+	for (i = 0; i < vc->n_registry; i++) {
+		if (vc->registry[i].len != 32) {
+			ret = TALLY_ERR_DECODE;
+			goto out;
+		}
+		memcpy(c->registry + 32 * i, vc->registry[i].data, 32);
+	}
+	c->nreg = vc->n_registry;
+	c->bc.m = c->m;
+	c->bc.vote_id = c->id;
+	c->bc.joint_key = c->K;
+	memcpy(c->bc.election_hash, vc->election_hash.data, HASH_LEN);
+	c->bc.registry = c->registry;
+	c->bc.nreg = c->nreg;
+	ret = 0;
+out:
+	if (ret != 0)
+		vote_ctx_clear(c);
+	return ret;
+}
+
+void
+vote_ctx_clear(struct vote_ctx *c)
+{
+	manifest_free(c->m);
+	group_point_free(c->K);
+	free(c->registry);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The replay key of a selection: its first point, as the verifier's. */
+static int
+sel_digest(uint8_t out[HASH_LEN], const uint8_t a[33])
+{
+	return hash_sha256(out, a, 33);
+}
+
+int
+election_check_ballot(const struct vote *v, const Tally__Ballot *b,
+    struct ballot_info *info, char *msg, size_t msglen)
+{
 	uint8_t d[HASH_LEN];
 	size_t i;
 	int ret = 0;
 
+	memset(info, 0, sizeof(*info));
 	if (v->state != VOTE_OPEN)
 		FAIL(TALLY_ERR_VOTE_NOT_OPEN, "vote %s is %s", v->id,
 		    vote_state_name(v->state));
-	if ((body = tally__ballot_body__unpack(NULL, b->body.len,
-	    b->body.data)) == NULL)
-		FAIL(TALLY_ERR_DECODE, "ballot body does not decode");
-	if (body->version != 1 || strcmp(body->vote_id, v->id) != 0 ||
-	    body->election_hash.len != HASH_LEN ||
-	    memcmp(body->election_hash.data, v->created->election_hash.data,
-	    HASH_LEN) != 0)
-		FAIL(TALLY_ERR_BALLOT_SHAPE, "ballot is for another vote");
-	if (body->n_selections != v->manifest->nsel)
-		FAIL(TALLY_ERR_BALLOT_SHAPE, "%zu selections, expected %zu",
-		    body->n_selections, v->manifest->nsel);
-	if (body->credential.len != 32 || !registry_has(v->created,
-	    body->credential.data))
-		FAIL(TALLY_ERR_CRED_UNKNOWN, "credential not registered");
-	if (ed25519_verify(body->credential.data, b->body.data, b->body.len,
-	    b->signature.data, b->signature.len) != 0)
-		FAIL(TALLY_ERR_BAD_SIGNATURE, "credential signature invalid");
-	for (i = 0; i < body->n_selections; i++) {
-		if (elgamal_ct_init(&ct) != 0 || elgamal_ct_decode(&ct,
-		    body->selections[i]->a.data, body->selections[i]->a.len,
-		    body->selections[i]->b.data,
-		    body->selections[i]->b.len) != 0)
-			FAIL(TALLY_ERR_BAD_POINT, "selection %zu: bad point", i);
-		elgamal_ct_clear(&ct);
-		if (ct_digest(d, body->selections[i]) != 0)
-			FAIL(TALLY_ERR_INTERNAL, "hash failed");
+	if ((ret = ballot_verify(b, &v->ctx.bc, BALLOT_CHECK_NO_PROOFS, NULL,
+	    info)) != 0)
+		FAIL(ret, "%s", tally_strerror(ret));
+	for (i = 0; i < info->nsel; i++) {
+		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
+			FAIL(ret, "hash failed");
 		if (dset_has(&v->cts, d))
-			FAIL(TALLY_ERR_REPLAY, "ciphertext seen before");
+			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot was "
+			    "seen before");
 	}
-	if (dset_has(&v->creds, body->credential.data))
-		FAIL(TALLY_ERR_CRED_USED, "credential already used");
+	if (dset_has(&v->creds, info->credential))
+		FAIL(TALLY_ERR_CRED_USED, "this credential has voted");
 out:
-	elgamal_ct_clear(&ct);
-	if (body != NULL)
-		tally__ballot_body__free_unpacked(body, NULL);
+	if (ret != 0)
+		ballot_info_clear(info);
 	return ret;
+}
+
+int
+election_apply_ballot(struct vote *v, const struct ballot_info *info)
+{
+	uint8_t d[HASH_LEN];
+	size_t i;
+	int ret;
+
+	if (info->nsel != v->ctx.m->nsel)
+		return TALLY_ERR_INTERNAL;
+	if ((ret = dset_add(&v->creds, info->credential)) != 0)
+		return ret;
+	for (i = 0; i < info->nsel; i++)
+		if ((ret = sel_digest(d, info->sel_a[i])) != 0 ||
+		    (ret = dset_add(&v->cts, d)) != 0 ||
+		    (ret = elgamal_add(&v->sums[i], &v->sums[i],
+		    &info->sel[i])) != 0)
+			return ret;
+	v->ballots++;
+	return 0;
 }
 
 int
@@ -221,17 +258,20 @@ election_check(const struct vote *v, const Tally__LogRecord *rec, char *msg,
 			    "than members present (%u)",
 			    rec->polls_opened->issued,
 			    rec->polls_opened->present);
-		ret = rules_quorum_check(v->manifest,
+		ret = rules_quorum_check(v->ctx.m,
 		    rec->polls_opened->present, msg, msglen);
 		break;
-	case TALLY__LOG_RECORD__BODY_BALLOT:
-		ret = check_ballot(v, rec->ballot, msg, msglen);
-		break;
 	case TALLY__LOG_RECORD__BODY_POLLS_CLOSED:
-	case TALLY__LOG_RECORD__BODY_AGGREGATE:
 		if (v->state != VOTE_OPEN)
 			FAIL(TALLY_ERR_VOTE_STATE, "vote %s is %s", v->id,
 			    vote_state_name(v->state));
+		break;
+	case TALLY__LOG_RECORD__BODY_CHECKPOINT:
+		break;
+	case TALLY__LOG_RECORD__BODY_AGGREGATE:
+		if (v->state != VOTE_CLOSED || !v->sealed || v->aggregated)
+			FAIL(TALLY_ERR_VOTE_STATE, "vote %s: no aggregate now",
+			    v->id);
 		break;
 	default:
 		FAIL(TALLY_ERR_INTERNAL, "record kind not handled yet");
@@ -254,52 +294,30 @@ apply_created(struct vote *v, const Tally__VoteCreated *vc)
 	free(buf);
 	if (v->created == NULL)
 		return TALLY_ERR_NOMEM;
-	if ((ret = manifest_parse(&v->manifest, vc->manifest.data,
-	    vc->manifest.len, NULL, 0)) != 0)
+	if ((ret = vote_ctx_init(&v->ctx, v->created)) != 0)
 		return ret;
-	if ((v->sums = calloc(v->manifest->nsel ? v->manifest->nsel : 1,
-	    sizeof(*v->sums))) == NULL)
+	if ((v->sums = calloc(v->ctx.m->nsel + 1, sizeof(*v->sums))) == NULL)
 		return TALLY_ERR_NOMEM;
-	for (i = 0; i < v->manifest->nsel; i++)
+	for (i = 0; i < v->ctx.m->nsel; i++)
 		if ((ret = elgamal_ct_init(&v->sums[i])) != 0)
 			return ret;
 	v->state = VOTE_CREATED;
 	return 0;
 }
 
+/* Recovery: the ballot was checked when it was accepted; decode it again
+ * (points and signature, no proofs) to rebuild the sets and sums. */
 static int
 apply_ballot(struct vote *v, const Tally__Ballot *b)
 {
-	Tally__BallotBody *body;
-	struct elgamal_ct ct = { NULL, NULL };
-	uint8_t d[HASH_LEN];
-	size_t i;
-	int ret = TALLY_ERR_DECODE;
+	struct ballot_info info;
+	int ret;
 
-	if ((body = tally__ballot_body__unpack(NULL, b->body.len,
-	    b->body.data)) == NULL || body->credential.len != 32 ||
-	    body->n_selections != v->manifest->nsel)
-		goto out;
-	if ((ret = dset_add(&v->creds, body->credential.data)) != 0)
-		goto out;
-	for (i = 0; i < body->n_selections; i++) {
-		const Tally__Ciphertext *c = body->selections[i];
-
-		if ((ret = ct_digest(d, c)) != 0 ||
-		    (ret = dset_add(&v->cts, d)) != 0 ||
-		    (ret = elgamal_ct_init(&ct)) != 0 ||
-		    (ret = elgamal_ct_decode(&ct, c->a.data, c->a.len,
-		    c->b.data, c->b.len)) != 0 ||
-		    (ret = elgamal_add(&v->sums[i], &v->sums[i], &ct)) != 0)
-			goto out;
-		elgamal_ct_clear(&ct);
-	}
-	v->ballots++;
-	ret = 0;
-out:
-	elgamal_ct_clear(&ct);
-	if (body != NULL)
-		tally__ballot_body__free_unpacked(body, NULL);
+	if ((ret = ballot_verify(b, &v->ctx.bc, BALLOT_CHECK_NO_PROOFS, NULL,
+	    &info)) != 0)
+		return ret;
+	ret = election_apply_ballot(v, &info);
+	ballot_info_clear(&info);
 	return ret;
 }
 
@@ -323,6 +341,13 @@ election_apply(struct vote *v, const Tally__LogRecord *rec)
 	case TALLY__LOG_RECORD__BODY_POLLS_CLOSED:
 		v->state = VOTE_CLOSED;
 		break;
+	case TALLY__LOG_RECORD__BODY_CHECKPOINT:
+		if (v->state == VOTE_CLOSED)
+			v->sealed = 1;
+		break;
+	case TALLY__LOG_RECORD__BODY_AGGREGATE:
+		v->aggregated = 1;
+		break;
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
 		v->shares++;
 		break;
@@ -341,7 +366,7 @@ int
 election_aggregate(const struct vote *v, Tally__Aggregate **out)
 {
 	Tally__Aggregate *a;
-	size_t i, n = v->manifest->nsel;
+	size_t i, n = v->ctx.m->nsel;
 	int ret;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
@@ -391,37 +416,27 @@ election_aggregate_free(Tally__Aggregate *a)
 	free(a);
 }
 
-/* Provisional until lib/ballot.h fixes H_E for everyone: the exact parts
- * the design names, each length-framed by hash_tagged. */
 int
 election_hash(uint8_t out[HASH_LEN], const Tally__VoteCreated *vc)
 {
-	struct hash_part parts[4];
-	uint8_t *tr, reg[HASH_LEN];
-	size_t trlen, i;
-	struct hash_ctx h;
+	uint8_t *reg;
+	size_t i;
 	int ret;
 
-	if ((ret = hash_init(&h, "registry", 0)) != 0)
-		return ret;
-	for (i = 0; i < vc->n_registry; i++)
-		if ((ret = hash_add(&h, vc->registry[i].data,
-		    vc->registry[i].len)) != 0) {
-			hash_abort(&h);
-			return ret;
-		}
-	if ((ret = hash_final(&h, reg)) != 0)
-		return ret;
-	trlen = tally__ceremony_transcript__get_packed_size(vc->transcript);
-	if ((tr = calloc(1, trlen + 1)) == NULL)
+	if (vc->ledger_key.len != 32 || vc->transcript == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	if ((reg = calloc(vc->n_registry + 1, 32)) == NULL)
 		return TALLY_ERR_NOMEM;
-	tally__ceremony_transcript__pack(vc->transcript, tr);
-	parts[0] = (struct hash_part){ vc->manifest.data, vc->manifest.len };
-	parts[1] = (struct hash_part){ tr, trlen };
-	parts[2] = (struct hash_part){ reg, HASH_LEN };
-	parts[3] = (struct hash_part){ vc->ledger_key.data,
-	    vc->ledger_key.len };
-	ret = hash_tagged(out, "election", parts, 4);
-	free(tr);
+	for (i = 0; i < vc->n_registry; i++) {
+		if (vc->registry[i].len != 32) {
+			free(reg);
+			return TALLY_ERR_INVALID_ARG;
+		}
+		memcpy(reg + 32 * i, vc->registry[i].data, 32);
+	}
+	ret = ballot_election_hash(out, vc->vote_id, vc->manifest.data,
+	    vc->manifest.len, vc->transcript, reg, vc->n_registry,
+	    vc->ledger_key.data);
+	free(reg);
 	return ret;
 }

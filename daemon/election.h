@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "ballot.h"
 #include "elgamal.h"
 #include "hash.h"
 #include "manifest.h"
@@ -36,19 +37,35 @@ struct digest_set {
 	size_t		 n;
 };
 
+/* What ballots of one vote are checked against, built from its
+ * VoteCreated record; read-only once built, so threads may share it. */
+struct vote_ctx {
+	struct manifest		*m;
+	EC_POINT		*K;
+	uint8_t			*registry;	/* nreg sorted 32-byte keys */
+	size_t			 nreg;
+	char			 id[MANIFEST_ID_MAX + 1];
+	struct ballot_ctx	 bc;
+};
+
+int vote_ctx_init(struct vote_ctx *c, const Tally__VoteCreated *vc);
+void vote_ctx_clear(struct vote_ctx *c);
+
 struct vote {
 	TAILQ_ENTRY(vote)	 entry;
 	char			 id[MANIFEST_ID_MAX + 1];
 	enum vote_state		 state;
 	struct log		*log;
 	Tally__VoteCreated	*created;	/* the record's copy, owned */
-	struct manifest		*manifest;
+	struct vote_ctx		 ctx;
+	int			 sealed;	/* Checkpoint after PollsClosed */
+	int			 aggregated;
 	uint32_t		 present, issued;
 	uint64_t		 ballots;
 	uint64_t		 records;
 	uint32_t		 shares;
 	struct digest_set	 creds;		/* credentials used */
-	struct digest_set	 cts;		/* H(a || b) of every selection */
+	struct digest_set	 cts;		/* H(a) of every selection */
 	struct elgamal_ct	*sums;		/* manifest->nsel running sums */
 };
 
@@ -58,10 +75,17 @@ struct vote *vote_new(const char *id);
 void vote_free(struct vote *v);
 
 /* 0 when rec may be appended to v now, else the client's error code with
- * a message in msg. A Ballot record is fully checked here. */
+ * a message in msg. Not for Ballot records: see election_check_ballot. */
 int election_check(const struct vote *v, const Tally__LogRecord *rec,
     char *msg, size_t msglen);
-/* Apply a record that passed election_check (or was recovered). */
+/* The ledger's checks of a ballot: the vote is open, shape, registry,
+ * signature and points (ballot_verify without proofs: the frontend
+ * checked those), no ciphertext seen before, credential unused. On
+ * success info is filled for election_apply_ballot. */
+int election_check_ballot(const struct vote *v, const Tally__Ballot *b,
+    struct ballot_info *info, char *msg, size_t msglen);
+int election_apply_ballot(struct vote *v, const struct ballot_info *info);
+/* Apply a record that passed the checks (or was recovered). */
 int election_apply(struct vote *v, const Tally__LogRecord *rec);
 
 /* The aggregate of v (caller frees with tally__aggregate__free_unpacked

@@ -60,7 +60,10 @@ frontend_forward(struct frontend *fe, struct pending *p)
 	}
 	bufferevent_write(fe->ipc, buf, len);
 	free(buf);
-	tally__request__free_unpacked(p->req, NULL);
+	if (p->on_answer != NULL)
+		free(p->req);	/* built by hand in one block */
+	else
+		tally__request__free_unpacked(p->req, NULL);
 	p->req = NULL;
 	p->in_ledger = 1;
 	TAILQ_INSERT_TAIL(&fe->ledgerq, p, l_entry);
@@ -79,7 +82,10 @@ frontend_ledger_answer(struct frontend *fe, Tally__LedgerResponse *lr)
 		    (unsigned long long)lr->seq);
 	TAILQ_REMOVE(&fe->ledgerq, p, l_entry);
 	p->in_ledger = 0;
-	if (p->s == NULL)
+	if (p->on_answer != NULL) {
+		p->on_answer(p, lr->response);
+		pending_free(p);
+	} else if (p->s == NULL)
 		pending_free(p);
 	else if (!p->done)
 		session_complete(p, lr->response);
@@ -132,8 +138,8 @@ frontend_worker_done(struct job *job)
 		pending_free(p);
 	else if (p->done)
 		return;
-	else if (p->resp != NULL)
-		session_complete(p, p->resp);
+	else if (p->err != 0)
+		session_error(p, p->err, p->errmsg[0] ? p->errmsg : NULL);
 	else
 		frontend_forward(fe, p);
 }
@@ -220,6 +226,7 @@ frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
 	fe.cfg = cfg;
 	TAILQ_INIT(&fe.ledgerq);
 	TAILQ_INIT(&fe.sessions);
+	TAILQ_INIT(&fe.votes);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	if (evthread_use_pthreads() != 0)

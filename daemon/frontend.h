@@ -18,22 +18,41 @@
 #include <openssl/ssl.h>
 
 #include "config.h"
+#include "election.h"
 #include "role.h"
 #include "sandbox.h"
 #include "tally.pb-c.h"
 #include "workers.h"
 
 struct session;
+struct frontend;
+struct pending;
+
+/* What the frontend knows of a vote to verify its ballots: its
+ * VoteCreated, fetched once from the ledger (it never changes). */
+struct fe_vote {
+	TAILQ_ENTRY(fe_vote)	 entry;
+	char			 id[MANIFEST_ID_MAX + 1];
+	int			 ready;
+	struct vote_ctx		 ctx;
+	TAILQ_HEAD(, pending)	 waiting;	/* casts until ready */
+};
 
 /* One request from arrival to its response being queued for writing. */
 struct pending {
 	TAILQ_ENTRY(pending)	 s_entry;	/* in its session, in order */
 	TAILQ_ENTRY(pending)	 l_entry;	/* waiting for the ledger */
 	struct job		 job;
+	TAILQ_ENTRY(pending)	 v_entry;	/* waiting for its vote */
 	struct session		*s;		/* NULL once the peer is gone */
 	struct frontend		*fe;
 	Tally__Request		*req;
-	Tally__Response		*resp;		/* set by a worker job */
+	struct fe_vote		*fv;		/* cast: the vote checked against */
+	int			 err;		/* set by a worker job */
+	char			 errmsg[128];
+	/* Internal requests (no client): called with the ledger's answer. */
+	void			(*on_answer)(struct pending *,
+				    const Tally__Response *);
 	uint64_t		 id;
 	uint64_t		 seq;
 	struct timeval		 deadline;
@@ -57,6 +76,7 @@ struct frontend {
 	unsigned int		 nconn;
 	int			 stopping;
 	TAILQ_HEAD(, session)	 sessions;
+	TAILQ_HEAD(, fe_vote)	 votes;
 };
 
 void frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
@@ -89,5 +109,8 @@ uint32_t role_frame_limit(const struct config *cfg, enum tally_role role);
 int request_validate(const Tally__Request *req, char *msg, size_t msglen);
 int request_needs_worker(const Tally__Request *req);
 void request_verify_job(struct job *job);
+
+/* castq.c: a cast waits for its vote's context, then goes to a worker. */
+void cast_submit(struct frontend *fe, struct pending *p);
 
 #endif

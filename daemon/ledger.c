@@ -33,6 +33,7 @@ struct inflight {
 	uint64_t		 seq;
 	Tally__Request__BodyCase kind;
 	int			 reply;		/* 0: an intermediate record */
+	int			 seal;		/* PollsClosed: seal when durable */
 	int			 err;
 	struct log_result	 r;
 };
@@ -141,21 +142,14 @@ ledger_log_done(void *arg, int err, const struct log_result *r)
 	(void)!write(lg->wake[1], "", 1);
 }
 
-/* Check rec against the vote, apply it and queue it. On refusal the
- * client gets the code and nothing changed. */
-static int
-ledger_append(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
+/* Queue rec (already checked and applied) in v's log. */
+static struct inflight *
+ledger_submit(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
     uint64_t seq, Tally__Request__BodyCase kind, int reply)
 {
 	struct inflight *f;
-	char msg[256] = "";
 	int ret;
 
-	if ((ret = election_check(v, rec, msg, sizeof(msg))) != 0) {
-		if (reply)
-			ledger_fail(lg, seq, ret, msg);
-		return ret;
-	}
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		fatalx("out of memory");
 	f->lg = lg;
@@ -163,14 +157,70 @@ ledger_append(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
 	f->seq = seq;
 	f->kind = kind;
 	f->reply = reply;
-	if ((ret = election_apply(v, rec)) != 0)
-		fatalx("vote %s: cannot apply a checked record: %s", v->id,
-		    tally_strerror(ret));
 	if ((ret = log_append_submit(v->log, rec, ledger_log_done, f)) != 0)
 		fatalx("vote %s: log append failed: %s", v->id,
 		    tally_strerror(ret));
 	lg->inflight++;
-	return 0;
+	return f;
+}
+
+/* Check rec against the vote, apply it and queue it. On refusal the
+ * client gets the code and nothing changed. */
+static struct inflight *
+ledger_append(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
+    uint64_t seq, Tally__Request__BodyCase kind, int reply)
+{
+	char msg[256] = "";
+	int ret;
+
+	if ((ret = election_check(v, rec, msg, sizeof(msg))) != 0) {
+		if (reply)
+			ledger_fail(lg, seq, ret, msg);
+		return NULL;
+	}
+	if ((ret = election_apply(v, rec)) != 0)
+		fatalx("vote %s: cannot apply a checked record: %s", v->id,
+		    tally_strerror(ret));
+	return ledger_submit(lg, v, rec, seq, kind, reply);
+}
+
+/*
+ * After PollsClosed is durable: a signed Checkpoint of the log up to it,
+ * then the Aggregate of the running sums (docs/record: the closing
+ * Checkpoint must follow PollsClosed). seq, when not 0, is answered once
+ * the Aggregate is durable.
+ */
+static void
+ledger_seal(struct ledger *lg, struct vote *v, uint64_t size,
+    const uint8_t root[HASH_LEN], const uint8_t head[HASH_LEN], uint64_t seq)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__Checkpoint cpm = TALLY__CHECKPOINT__INIT;
+	Tally__Aggregate *agg = NULL;
+	struct checkpoint cp;
+	int ret;
+
+	if (!v->sealed) {
+		cp.size = size;
+		memcpy(cp.root, root, HASH_LEN);
+		memcpy(cp.head, head, HASH_LEN);
+		if (checkpoint_sign(&cp, v->id, lg->sk) != 0)
+			fatalx("vote %s: cannot sign the checkpoint", v->id);
+		checkpoint_to_proto(&cp, &cpm);
+		rec.body_case = TALLY__LOG_RECORD__BODY_CHECKPOINT;
+		rec.checkpoint = &cpm;
+		if (ledger_append(lg, v, &rec, 0, 0, 0) == NULL)
+			fatalx("vote %s: closing checkpoint refused", v->id);
+	}
+	if ((ret = election_aggregate(v, &agg)) != 0)
+		fatalx("vote %s: cannot encode the aggregate: %s", v->id,
+		    tally_strerror(ret));
+	rec.body_case = TALLY__LOG_RECORD__BODY_AGGREGATE;
+	rec.aggregate = agg;
+	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CLOSE_VOTE,
+	    seq != 0) == NULL)
+		fatalx("vote %s: aggregate refused", v->id);
+	election_aggregate_free(agg);
 }
 
 static void
@@ -222,7 +272,11 @@ ledger_finish(struct ledger *lg, struct inflight *f)
 	if (f->err != 0)
 		fatalx("vote %s: log write failed (%s): stopping, no receipt "
 		    "for this batch", f->v->id, tally_strerror(f->err));
-	if (!f->reply)
+	if (f->seal) {
+		if (f->r.size != f->r.index + 1)
+			fatalx("vote %s: records after PollsClosed", f->v->id);
+		ledger_seal(lg, f->v, f->r.size, f->r.root, f->r.head, f->seq);
+	} else if (!f->reply)
 		;
 	else if (f->kind == TALLY__REQUEST__BODY_CAST)
 		ledger_receipt(lg, f);
@@ -324,7 +378,7 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 		goto out;
 	TAILQ_INSERT_TAIL(&lg->votes, v, entry);
 	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CREATE_VOTE,
-	    1) == 0)
+	    1) != NULL)
 		log_info("vote %s created", m->id);
 	v = NULL;
 out:
@@ -361,43 +415,33 @@ ledger_open(struct ledger *lg, uint64_t seq, Tally__OpenVoteRequest *o)
 	rec.body_case = TALLY__LOG_RECORD__BODY_POLLS_OPENED;
 	rec.polls_opened = &po;
 	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_OPEN_VOTE,
-	    1) == 0)
+	    1) != NULL)
 		log_info("vote %s open: %u present, %u issued", v->id,
 		    po.present, po.issued);
 }
 
-/* Closing appends the running sums first, then PollsClosed: the tally
- * needs no pass over the ballots. */
+/* Closing is instant: PollsClosed now, the closing Checkpoint and the
+ * running sums as soon as it is durable; the answer after the sums. */
 static void
 ledger_close(struct ledger *lg, uint64_t seq, Tally__CloseVoteRequest *c)
 {
 	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
 	Tally__PollsClosed pc = TALLY__POLLS_CLOSED__INIT;
-	Tally__Aggregate *agg = NULL;
+	struct inflight *f;
 	struct vote *v;
-	int ret;
 
 	if ((v = ledger_vote(lg, seq, c->vote_id)) == NULL)
 		return;
-	if (v->state == VOTE_OPEN) {
-		if ((ret = election_aggregate(v, &agg)) != 0)
-			fatalx("vote %s: cannot encode the aggregate: %s",
-			    v->id, tally_strerror(ret));
-		rec.body_case = TALLY__LOG_RECORD__BODY_AGGREGATE;
-		rec.aggregate = agg;
-		ret = ledger_append(lg, v, &rec, seq,
-		    TALLY__REQUEST__BODY_CLOSE_VOTE, 0);
-		election_aggregate_free(agg);
-		if (ret != 0)
-			fatalx("vote %s: aggregate refused", v->id);
-	}
 	pc.ballots = v->ballots;
 	rec.body_case = TALLY__LOG_RECORD__BODY_POLLS_CLOSED;
 	rec.polls_closed = &pc;
-	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CLOSE_VOTE,
-	    1) == 0)
-		log_info("vote %s closed: %llu ballots", v->id,
-		    (unsigned long long)v->ballots);
+	if ((f = ledger_append(lg, v, &rec, seq,
+	    TALLY__REQUEST__BODY_CLOSE_VOTE, 1)) == NULL)
+		return;
+	f->reply = 0;	/* answered once the Aggregate is durable */
+	f->seal = 1;
+	log_info("vote %s closed: %llu ballots", v->id,
+	    (unsigned long long)v->ballots);
 }
 
 static void
@@ -405,8 +449,10 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 {
 	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
 	Tally__BallotBody *body;
+	struct ballot_info info;
 	struct vote *v;
-	char id[MANIFEST_ID_MAX + 1];
+	char id[MANIFEST_ID_MAX + 1], msg[256] = "";
+	int ret;
 
 	/* The vote id is inside the signed body; only it is read here. */
 	if ((body = tally__ballot_body__unpack(NULL, c->ballot->body.len,
@@ -419,9 +465,18 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 	tally__ballot_body__free_unpacked(body, NULL);
 	if ((v = ledger_vote(lg, seq, id)) == NULL)
 		return;
+	if ((ret = election_check_ballot(v, c->ballot, &info, msg,
+	    sizeof(msg))) != 0) {
+		ledger_fail(lg, seq, ret, msg);
+		return;
+	}
+	if ((ret = election_apply_ballot(v, &info)) != 0)
+		fatalx("vote %s: cannot apply a checked ballot: %s", v->id,
+		    tally_strerror(ret));
+	ballot_info_clear(&info);
 	rec.body_case = TALLY__LOG_RECORD__BODY_BALLOT;
 	rec.ballot = c->ballot;
-	ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CAST, 1);
+	ledger_submit(lg, v, &rec, seq, TALLY__REQUEST__BODY_CAST, 1);
 }
 
 static int
@@ -613,6 +668,24 @@ ledger_recover(struct ledger *lg)
 	closedir(d);
 }
 
+/* A crash between PollsClosed and the Aggregate: finish sealing now. */
+static void
+ledger_finish_closing(struct ledger *lg)
+{
+	struct vote *v;
+	uint64_t size;
+	uint8_t root[HASH_LEN], head[HASH_LEN];
+
+	TAILQ_FOREACH(v, &lg->votes, entry) {
+		if (v->state != VOTE_CLOSED || v->aggregated)
+			continue;
+		if (log_state(v->log, &size, root, head) != 0)
+			fatalx("vote %s: no log state", v->id);
+		log_info("vote %s: completing its closing records", v->id);
+		ledger_seal(lg, v, size, root, head, 0);
+	}
+}
+
 /* Read what the frontend sent; handle every whole frame. */
 static void
 ledger_read(struct ledger *lg, uint8_t **buf, size_t *have, size_t *cap)
@@ -703,6 +776,7 @@ ledger_main(const struct config *cfg, int ipc_fd,
 		fatal("chdir %s", cfg->data_dir);
 	sandbox_enter(SANDBOX_LEDGER, cfg->data_dir, user);
 	ledger_recover(&lg);
+	ledger_finish_closing(&lg);
 	log_info("ready");
 	ledger_loop(&lg);
 	while ((v = TAILQ_FIRST(&lg.votes)) != NULL) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "ballot.h"
 #include "frontend.h"
 
 #define B(x)	(1u << TALLY__REQUEST__BODY_##x)
@@ -156,16 +157,13 @@ request_needs_worker(const Tally__Request *req)
 	return req->body_case == TALLY__REQUEST__BODY_CAST;
 }
 
-/*
- * On a worker thread: the expensive checks of DESIGN.md §5 (credential
- * signature, points, proofs) that need no ledger state. The vote context
- * (manifest, registry, H_E, joint key) comes with ballot_verify from
- * lib/ballot.h; until it lands the ledger's checks are the only ones.
- */
+/* On a worker thread: every check of DESIGN.md section 5 that needs no
+ * ledger state: shape, vote and H_E, registry, signature, points, proofs. */
 void
 request_verify_job(struct job *job)
 {
 	struct pending *p = job->arg;
 
-	p->resp = NULL;	/* NULL: passed, forward to the ledger */
+	p->err = ballot_verify(p->req->cast->ballot, &p->fv->ctx.bc,
+	    BALLOT_CHECK_ALL, NULL, NULL);
 }

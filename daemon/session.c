@@ -44,8 +44,6 @@ pending_free(struct pending *p)
 		return;
 	if (p->req != NULL)
 		tally__request__free_unpacked(p->req, NULL);
-	if (p->resp != NULL)
-		tally__response__free_unpacked(p->resp, NULL);
 	free(p->out);
 	free(p);
 }
@@ -181,13 +179,9 @@ session_dispatch(struct session *s, Tally__Request *req)
 		session_error(p, ret, msg[0] ? msg : NULL);
 		return;
 	}
-	if (request_needs_worker(req)) {
-		p->in_worker = 1;
-		p->job.arg = p;
-		p->job.run = request_verify_job;
-		p->job.done = frontend_worker_done;
-		workers_submit(s->fe->workers, &p->job);
-	} else
+	if (request_needs_worker(req))
+		cast_submit(s->fe, p);
+	else
 		frontend_forward(s->fe, p);
 }
 

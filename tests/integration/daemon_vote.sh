@@ -66,13 +66,13 @@ grep -q 'vote s6-head recovered: open' "$T/tallyd.err" || fail "no recovery"
 state_is s6-head "open ballots=0 log=2 present=200 issued=198"
 state_is s6-budget "created ballots=0 log=1"
 
-# Closing appends the aggregate and the close: log grows by two.
+# Closing appends PollsClosed, the closing Checkpoint and the Aggregate.
 expect_ctl official OK vote close s6-head
-state_is s6-head "closed ballots=0 log=4 present=200 issued=198"
+state_is s6-head "closed ballots=0 log=5 present=200 issued=198"
 expect_ctl official E_VOTE_STATE vote close s6-head
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
 start_daemon "$T/tallyd.conf"
-state_is s6-head "closed ballots=0 log=4"
+state_is s6-head "closed ballots=0 log=5"
 
 # The log files are the ledger's: 0600 or tighter, in data_dir only.
 [ -f "$T/data/s6-head.log" ] && [ -f "$T/data/s6-budget.log" ] ||
