@@ -230,6 +230,12 @@ log_open(const char *path, const struct log_opts *o, struct log **out,
 		ret = log_errmsg(err, errlen, TALLY_ERR_IO, "truncate");
 		goto out;
 	}
+	/* A creation that died before syncing the folder left a name that a
+	 * power loss can still take away, acknowledged records with it. */
+	if ((ret = util_sync_parent(path)) != 0) {
+		log_errmsg(err, errlen, ret, "open");
+		goto out;
+	}
 	if ((ret = log_start(l)) != 0)
 		log_errmsg(err, errlen, ret, "open");
 out:

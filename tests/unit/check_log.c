@@ -1,6 +1,7 @@
 /* check_log.c: the header and frame decoders, record checks, appends with
  * group commit, recovery of torn tails, refusal of damage in the middle,
  * the reader and the proofs it feeds. */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +18,22 @@
 static char *dir;
 static char path[4096];
 static char err[256];
+
+/* fsync interposed to count syncs of folders (test_open_syncs_parent). */
+static int dir_fsyncs;
+
+int
+fsync(int fd)
+{
+	static int (*real)(int);
+	struct stat st;
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "fsync");
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		dir_fsyncs++;
+	return real(fd);
+}
 
 static void
 setup(void)
@@ -597,6 +614,28 @@ START_TEST(test_file_bytes_known_answer)
 	free(want);
 }
 END_TEST
+/* A creation that died before its folder was synced (whole header or a
+ * prefix): opening must sync the folder before acknowledging anything. */
+START_TEST(test_open_syncs_parent)
+{
+	uint8_t h[LOG_HEADER_LEN];
+	struct log *l;
+	size_t cut;
+	int fd;
+
+	log_header_encode(h);
+	for (cut = 5; cut <= LOG_HEADER_LEN; cut += LOG_HEADER_LEN - 5) {
+		unlink(path);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		ck_assert_int_eq(write(fd, h, cut), (ssize_t)cut);
+		close(fd);
+		dir_fsyncs = 0;
+		ck_assert_int_eq(log_open(path, NULL, &l, err, sizeof(err)), 0);
+		ck_assert_int_gt(dir_fsyncs, 0);
+		log_close(l);
+	}
+}
+END_TEST
 
 int
 main(void)
@@ -619,6 +658,7 @@ main(void)
 	tcase_add_test(tc, test_forged_record_refused);
 	tcase_add_test(tc, test_header_cases);
 	tcase_add_test(tc, test_oversized_record_refused);
+	tcase_add_test(tc, test_open_syncs_parent);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
