@@ -1,19 +1,325 @@
 /* cast.c: tallyctl cast VOTE --card CARD --ballot CHOICES.json. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "tallyctl.h"
+#include <openssl/crypto.h>
 
-/* Encrypting and proving needs lib/ballot.h (ballot_encrypt); this
- * subcommand is completed when it lands. */
+#include "castlib.h"
+#include "ceremony.h"
+#include "checkpoint.h"
+#include "credential.h"
+#include "err.h"
+#include "group.h"
+#include "merkle.h"
+#include "util.h"
+
+int
+cast_vote_fetch(struct ctl_conn *c, const char *vote_id, const char *pin,
+    struct cast_vote *v, char *err, size_t errlen)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__GetVoteRequest gv = TALLY__GET_VOTE_REQUEST__INIT;
+	const Tally__VoteCreated *vc;
+	uint8_t he[32], want[32];
+	size_t i;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	gv.vote_id = (char *)vote_id;
+	req.body_case = TALLY__REQUEST__BODY_GET_VOTE;
+	req.get_vote = &gv;
+	if ((ret = ctl_call(c, &req, &v->resp)) != 0) {
+		snprintf(err, errlen, "%s", v->resp && v->resp->message ?
+		    v->resp->message : tally_strerror(ret));
+		return ret;
+	}
+	ret = TALLY_ERR_PROTOCOL;
+	snprintf(err, errlen, "the server sent no usable vote");
+	if (v->resp->get_vote == NULL || (vc = v->resp->get_vote->vote) ==
+	    NULL || vc->transcript == NULL || vc->ledger_key.len != 32 ||
+	    vc->election_hash.len != 32 || strcmp(vc->vote_id, vote_id) != 0)
+		return ret;
+	v->vc = vc;
+	if ((ret = manifest_parse(&v->m, vc->manifest.data, vc->manifest.len,
+	    err, errlen)) != 0)
+		return ret;
+	ret = TALLY_ERR_NOMEM;
+	if ((v->K = group_point_new()) == NULL ||
+	    (v->registry = calloc(vc->n_registry + 1, 32)) == NULL)
+		return ret;
+	for (i = 0; i < vc->n_registry; i++) {
+		if (vc->registry[i].len != 32)
+			return TALLY_ERR_PROTOCOL;
+		memcpy(v->registry + 32 * i, vc->registry[i].data, 32);
+	}
+	if ((ret = ceremony_joint_key(v->K, vc->transcript)) != 0 ||
+	    (ret = ballot_election_hash(he, vc->vote_id, vc->manifest.data,
+	    vc->manifest.len, vc->transcript, v->registry, vc->n_registry,
+	    vc->ledger_key.data)) != 0) {
+		snprintf(err, errlen, "the vote's parameters do not check");
+		return ret;
+	}
+	if (CRYPTO_memcmp(he, vc->election_hash.data, 32) != 0 ||
+	    (pin != NULL && (util_unhex(want, 32, pin) != 0 ||
+	    CRYPTO_memcmp(he, want, 32) != 0))) {
+		snprintf(err, errlen, "election hash mismatch: the server's "
+		    "vote is not the one expected");
+		return TALLY_ERR_VERIFY;
+	}
+	v->bc.m = v->m;
+	v->bc.vote_id = vc->vote_id;
+	v->bc.joint_key = v->K;
+	memcpy(v->bc.election_hash, he, 32);
+	v->bc.registry = v->registry;
+	v->bc.nreg = vc->n_registry;
+	err[0] = '\0';
+	return 0;
+}
+
+void
+cast_vote_clear(struct cast_vote *v)
+{
+	if (v->resp != NULL)
+		tally__response__free_unpacked(v->resp, NULL);
+	manifest_free(v->m);
+	group_point_free(v->K);
+	free(v->registry);
+	memset(v, 0, sizeof(*v));
+}
+
+int
+cast_make(const struct cast_vote *v, const uint8_t seed[32],
+    const uint8_t *marks, char *const *writeins, uint8_t **out,
+    size_t *outlen)
+{
+	uint8_t sk[32], pk[32];
+	int ret;
+
+	if ((ret = credential_derive(sk, pk, seed, v->vc->vote_id)) != 0)
+		return ret;
+	ret = ballot_encrypt(out, outlen, &v->bc, sk, marks, writeins);
+	OPENSSL_cleanse(sk, sizeof(sk));
+	return ret;
+}
+
+int
+cast_request(Tally__Request *req, Tally__CastRequest *cr,
+    Tally__Ballot **ballot, const uint8_t *p, size_t len)
+{
+	if ((*ballot = tally__ballot__unpack(NULL, len, p)) == NULL)
+		return TALLY_ERR_DECODE;
+	tally__request__init(req);
+	tally__cast_request__init(cr);
+	cr->ballot = *ballot;
+	req->body_case = TALLY__REQUEST__BODY_CAST;
+	req->cast = cr;
+	return 0;
+}
+
+int
+cast_receipt_check(const struct cast_vote *v, const Tally__Receipt *r)
+{
+	struct checkpoint cp;
+	uint8_t path[MERKLE_MAX_PATH][HASH_LEN];
+	size_t i;
+
+	if (r->checkpoint == NULL || strcmp(r->vote_id, v->vc->vote_id) != 0 ||
+	    r->leaf_hash.len != HASH_LEN || r->n_inclusion > MERKLE_MAX_PATH ||
+	    checkpoint_from_proto(&cp, r->checkpoint) != 0)
+		return TALLY_ERR_DECODE;
+	if (checkpoint_verify(&cp, v->vc->vote_id, v->vc->ledger_key.data) !=
+	    0)
+		return TALLY_ERR_BAD_SIGNATURE;
+	for (i = 0; i < r->n_inclusion; i++) {
+		if (r->inclusion[i].len != HASH_LEN)
+			return TALLY_ERR_DECODE;
+		memcpy(path[i], r->inclusion[i].data, HASH_LEN);
+	}
+	return merkle_verify_inclusion(r->leaf_hash.data, r->index, cp.size,
+	    (const uint8_t (*)[HASH_LEN])path, r->n_inclusion, cp.root);
+}
+
+int
+cast_receipt_save(const Tally__Receipt *r, const char *path)
+{
+	size_t n = tally__receipt__get_packed_size(r);
+	uint8_t *buf;
+	int ret;
+
+	if ((buf = calloc(1, n + 1)) == NULL)
+		return TALLY_ERR_NOMEM;
+	tally__receipt__pack(r, buf);
+	ret = util_write_file(path, buf, n, 0644, 1);
+	free(buf);
+	return ret;
+}
+
+void
+cast_tracking_code(char *out, size_t outlen, const uint8_t leaf[32])
+{
+	char b32[64];
+	size_t i, n, o = 0;
+
+	n = util_base32(b32, leaf, 32);
+	for (i = 0; i < n && o + 2 < outlen; i++) {
+		if (i > 0 && i % 4 == 0)
+			out[o++] = '-';
+		out[o++] = b32[i];
+	}
+	out[o] = '\0';
+}
+
+/* ------------------------------------------------------------ the command */
+
+struct cast_args {
+	const char	*vote, *card, *choices, *receipt, *pin;
+};
+
+static int
+cast_usage(FILE *f, int code)
+{
+	fprintf(f, "usage: tallyctl cast VOTE --card CARD --ballot CHOICES.json "
+	    "[--receipt FILE] [--election-hash HEX]\n"
+	    "  Encrypt the choices with the card's credential, submit the "
+	    "ballot, check and\n  save the receipt (default "
+	    "receipt-VOTE-INDEX.pb) and print the tracking code.\n");
+	return code;
+}
+
+static int
+cast_parse(int argc, char **argv, struct cast_args *a)
+{
+	static const struct option longopts[] = {
+		{ "card", required_argument, NULL, 'c' },
+		{ "ballot", required_argument, NULL, 'b' },
+		{ "receipt", required_argument, NULL, 'r' },
+		{ "election-hash", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	memset(a, 0, sizeof(*a));
+	while ((ch = getopt_long(argc, argv, "c:b:r:e:h", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c': a->card = optarg; break;
+		case 'b': a->choices = optarg; break;
+		case 'r': a->receipt = optarg; break;
+		case 'e': a->pin = optarg; break;
+		case 'h': exit(cast_usage(stdout, 0));
+		default: return -1;
+		}
+	}
+	if (argc - optind != 1 || a->card == NULL || a->choices == NULL)
+		return -1;
+	a->vote = argv[optind];
+	return 0;
+}
+
+/* Marks and write-ins from the choices file. */
+static int
+cast_choices(const struct cast_vote *v, const char *path, uint8_t **marks,
+    char ***names)
+{
+	uint8_t *json;
+	size_t len;
+	char err[256];
+	int ret;
+
+	if ((ret = util_read_file(path, MANIFEST_CHOICES_MAX, &json, &len)) !=
+	    0)
+		return ctl_error(ret, "%s: %s", path, tally_strerror(ret));
+	if ((*marks = calloc(v->m->nsel + 1, 1)) == NULL)
+		ret = TALLY_ERR_NOMEM;
+	else
+		ret = manifest_choices(v->m, json, len, *marks, names, err,
+		    sizeof(err));
+	free(json);
+	if (ret != 0)
+		return ctl_error(ret, "%s: %s", path, ret ==
+		    TALLY_ERR_BAD_CHOICE ? err : tally_strerror(ret));
+	return 0;
+}
+
+static int
+cast_report(const struct cast_vote *v, const Tally__Receipt *r,
+    const char *path)
+{
+	char code[96], def[128];
+	int ret;
+
+	if ((ret = cast_receipt_check(v, r)) != 0)
+		return ctl_error(ret, "the receipt does not check: %s",
+		    tally_strerror(ret));
+	if (path == NULL) {
+		snprintf(def, sizeof(def), "receipt-%s-%llu.pb", r->vote_id,
+		    (unsigned long long)r->index);
+		path = def;
+	}
+	if ((ret = cast_receipt_save(r, path)) != 0)
+		return ctl_error(ret, "%s: %s", path, tally_strerror(ret));
+	cast_tracking_code(code, sizeof(code), r->leaf_hash.data);
+	printf("vote %s: ballot recorded at index %llu\n"
+	    "tracking code %s\nreceipt saved to %s\n", r->vote_id,
+	    (unsigned long long)r->index, code, path);
+	return 0;
+}
+
 int
 cmd_cast(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: tallyctl cast VOTE --card CARD --ballot "
-		    "CHOICES.json [--receipt FILE]\n");
-		return 0;
+	struct cast_args a;
+	struct cast_vote v;
+	struct ctl_conn *c;
+	Tally__Request req;
+	Tally__CastRequest cr;
+	Tally__Ballot *ballot = NULL;
+	Tally__Response *resp = NULL;
+	uint8_t seed[32], *marks = NULL, *bytes = NULL;
+	char **names = NULL, err[256];
+	size_t blen = 0;
+	int ret = 1;
+
+	memset(&v, 0, sizeof(v));
+	if (cast_parse(argc, argv, &a) != 0)
+		return cast_usage(stderr, 1);
+	if ((ret = credential_card_load(seed, a.card)) != 0)
+		return ctl_error(ret, "%s: %s", a.card, tally_strerror(ret));
+	if ((c = ctl_connect_or_report(&ctl_global)) == NULL)
+		return 1;
+	if ((ret = cast_vote_fetch(c, a.vote, a.pin, &v, err,
+	    sizeof(err))) != 0) {
+		ret = ctl_error(ret, "%s", err);
+		goto out;
 	}
-	return ctl_error(TALLY_ERR_INTERNAL, "cast is not built yet");
+	if ((ret = cast_choices(&v, a.choices, &marks, &names)) != 0)
+		goto out;
+	if ((ret = cast_make(&v, seed, marks, names, &bytes, &blen)) != 0 ||
+	    (ret = cast_request(&req, &cr, &ballot, bytes, blen)) != 0) {
+		ret = ctl_error(ret, "cannot make the ballot: %s",
+		    tally_strerror(ret));
+		goto out;
+	}
+	if ((ret = ctl_call(c, &req, &resp)) != 0 || resp->cast == NULL ||
+	    resp->cast->receipt == NULL) {
+		ret = ctl_call_error(ret ? ret : TALLY_ERR_PROTOCOL, resp,
+		    "cast");
+		goto out;
+	}
+	ret = cast_report(&v, resp->cast->receipt, a.receipt);
+out:
+	OPENSSL_cleanse(seed, sizeof(seed));
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	if (ballot != NULL)
+		tally__ballot__free_unpacked(ballot, NULL);
+	if (v.m != NULL && names != NULL)
+		manifest_writein_names_free(v.m, names);
+	free(marks);
+	free(bytes);
+	cast_vote_clear(&v);
+	ctl_close(c);
+	return ret;
 }

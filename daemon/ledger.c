@@ -474,6 +474,7 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 		fatalx("vote %s: cannot apply a checked ballot: %s", v->id,
 		    tally_strerror(ret));
 	ballot_info_clear(&info);
+	v->records++;	/* election_apply's count, for the ballot path */
 	rec.body_case = TALLY__LOG_RECORD__BODY_BALLOT;
 	rec.ballot = c->ballot;
 	ledger_submit(lg, v, &rec, seq, TALLY__REQUEST__BODY_CAST, 1);

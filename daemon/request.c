@@ -14,7 +14,7 @@ static const struct {
 	uint32_t	allowed;	/* bit per Tally__Request__BodyCase */
 	int		large;		/* gets max_large_frame */
 } role_table[] = {
-	{ ROLE_TERMINAL, B(CAST) | B(STATUS), 0 },
+	{ ROLE_TERMINAL, B(CAST) | B(STATUS) | B(GET_VOTE), 0 },
 	{ ROLE_OFFICIAL, B(CREATE_VOTE) | B(OPEN_VOTE) | B(CLOSE_VOTE) |
 	    B(STATUS) | B(TALLY) | B(GET_RECORD) | B(GET_VOTE), 1 },
 	{ ROLE_TRUSTEE, B(GET_VOTE) | B(SUBMIT_SHARE) | B(STATUS), 0 },

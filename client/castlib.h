@@ -1,0 +1,48 @@
+/*
+ * castlib.h: what cast and simulate share: a vote's parameters fetched
+ * from tallyd and checked (H_E recomputed, optionally pinned), ballots
+ * made from a card and marks, and receipts checked (ledger signature on
+ * the checkpoint, inclusion of the tracking code) and saved.
+ */
+#ifndef TALLYCTL_CASTLIB_H
+#define TALLYCTL_CASTLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ballot.h"
+#include "tallyctl.h"
+
+struct cast_vote {
+	Tally__Response		*resp;		/* owns vc */
+	const Tally__VoteCreated *vc;
+	struct manifest		*m;
+	EC_POINT		*K;
+	uint8_t			*registry;
+	struct ballot_ctx	 bc;
+};
+
+/* GetVote, then check that H_E is what its parts give (and equals pin,
+ * 64 hex digits, when pin is not NULL). */
+int cast_vote_fetch(struct ctl_conn *c, const char *vote_id, const char *pin,
+    struct cast_vote *out, char *err, size_t errlen);
+void cast_vote_clear(struct cast_vote *v);
+
+/* Encrypt and sign marks with the card's credential for this vote;
+ * *out is a serialized Tally__Ballot (caller frees). */
+int cast_make(const struct cast_vote *v, const uint8_t seed[32],
+    const uint8_t *marks, char *const *writeins, uint8_t **out,
+    size_t *outlen);
+
+/* Fill req (and its cast body, ballot) to send serialized ballot p. */
+int cast_request(Tally__Request *req, Tally__CastRequest *cr,
+    Tally__Ballot **ballot, const uint8_t *p, size_t len);
+
+/* The receipt's checkpoint is signed by the vote's ledger key and the
+ * tracking code is included under it. */
+int cast_receipt_check(const struct cast_vote *v, const Tally__Receipt *r);
+int cast_receipt_save(const Tally__Receipt *r, const char *path);
+/* The tracking code: base32 in dash-separated groups of four. */
+void cast_tracking_code(char *out, size_t outlen, const uint8_t leaf[32]);
+
+#endif
