@@ -240,7 +240,9 @@ registry_header(char id[CRED_VOTE_ID_MAX + 1], size_t *count,
 
 	if ((nl = memchr(p, '\n', len < 256 ? len : 256)) == NULL)
 		return TALLY_ERR_TRUNCATED;
-	if ((size_t)(nl - p) < m || memcmp(p, REGISTRY_MAGIC, m) != 0)
+	/* A NUL would cut the id or the count short as C strings below. */
+	if ((size_t)(nl - p) < m || memcmp(p, REGISTRY_MAGIC, m) != 0 ||
+	    memchr(p, '\0', (size_t)(nl - p)) != NULL)
 		return TALLY_ERR_DECODE;
 	if ((sp = memchr(p + m, ' ', (size_t)(nl - p) - m)) == NULL ||
 	    (size_t)(sp - p) - m > CRED_VOTE_ID_MAX ||

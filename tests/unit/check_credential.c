@@ -186,6 +186,23 @@ START_TEST(test_registry_strict)
 }
 END_TEST
 
+/* Found by fuzz/registry: a NUL in the header line cut the vote id or the
+ * count short, so "v\0junk" decoded as vote "v" and "1\0x" as 1. */
+START_TEST(test_registry_nul_in_header)
+{
+	static const char id[] = "tally-registry v1 v\0junk 0\n";
+	static const char count[] = "tally-registry v1 v 1\0x\n" K1 "\n";
+	struct registry *r = NULL;
+
+	ck_assert_int_eq(registry_decode(&r, (const uint8_t *)id,
+	    sizeof(id) - 1), TALLY_ERR_DECODE);
+	ck_assert_ptr_null(r);
+	ck_assert_int_eq(registry_decode(&r, (const uint8_t *)count,
+	    sizeof(count) - 1), TALLY_ERR_DECODE);
+	ck_assert_ptr_null(r);
+}
+END_TEST
+
 START_TEST(test_card_file)
 {
 	char *dir = tu_tmpdir(), path[512], code[CRED_CODE_LEN + 2];
@@ -218,6 +235,7 @@ main(void)
 	tcase_add_test(tc, test_unrelated_keys_per_vote);
 	tcase_add_test(tc, test_registry_matches_cards);
 	tcase_add_test(tc, test_registry_strict);
+	tcase_add_test(tc, test_registry_nul_in_header);
 	tcase_add_test(tc, test_card_file);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
