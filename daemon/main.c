@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -98,12 +99,15 @@ static pid_t
 spawn(int keep, int drop1, int drop2, void (*body)(int, void *), void *arg)
 {
 	sigset_t none;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid != 0)
 		return pid;
+	/* A parent killed outright must not leave a child serving alone. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		_exit(1);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close(drop1);

@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,10 @@ sandbox_enter(enum sandbox_proc proc, const char *root,
 	else
 		log_info("not root: no chroot to %s and no user change",
 		    root);
+	/* Changing credentials cleared the parent-death signal: set it again
+	 * so that a child never outlives a parent killed outright. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		fatal("PR_SET_PDEATHSIG");
 	if (setrlimit(RLIMIT_CORE, &rl) == -1)
 		fatal("setrlimit RLIMIT_CORE");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)

@@ -1,0 +1,337 @@
+/*
+ * daemon_ballot.c: ballot-level helper of the tallyd integration tests.
+ *
+ *   daemon_ballot cast SERVER CA CERT KEY VOTE CARD MUTATION
+ *       Make a ballot for VOTE with CARD (through tallyctl's castlib),
+ *       change it as MUTATION says, send it, print "code=N" (and a second
+ *       line for "again"). Mutations, each re-signed by the credential so
+ *       that exactly one check fails: none, sig (flip a signature bit),
+ *       point (selection 0 not on the curve), proof (flip a response
+ *       scalar), vote (another vote id), shape (drop a selection), again
+ *       (send the same bytes twice).
+ *   daemon_ballot inlog LOG RECEIPTS_DIR
+ *       Every receipt's tracking code is the leaf at its index in LOG:
+ *       prints "ok N".
+ *   daemon_ballot decrypt LOG CEREMONY_DIR EXPECT.json
+ *       Make the decryption shares of trustees 1 and 2 over LOG's
+ *       aggregate, count, and compare every contest's totals and write-ins
+ *       with EXPECT (tallyctl simulate --expect): prints "ok".
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "castlib.h"
+#include "ceremony.h"
+#include "count.h"
+#include "credential.h"
+#include "err.h"
+#include "log.h"
+#include "sign.h"
+#include "util.h"
+
+static int
+die(const char *what, int err)
+{
+	fprintf(stderr, "daemon_ballot: %s: %s\n", what, tally_errname(err));
+	exit(2);
+}
+
+/* Re-sign body with the card's credential after a change. */
+static void
+resign(Tally__Ballot *b, Tally__BallotBody *body, const uint8_t seed[32],
+    const char *vote)
+{
+	uint8_t sk[32], pk[32];
+
+	free(b->body.data);
+	b->body.len = tally__ballot_body__get_packed_size(body);
+	if ((b->body.data = calloc(1, b->body.len + 1)) == NULL)
+		die("calloc", TALLY_ERR_NOMEM);
+	tally__ballot_body__pack(body, b->body.data);
+	if (credential_derive(sk, pk, seed, vote) != 0 ||
+	    ed25519_sign(b->signature.data, sk, b->body.data, b->body.len) != 0)
+		die("sign", TALLY_ERR_CRYPTO);
+	OPENSSL_cleanse(sk, sizeof(sk));
+}
+
+static void
+mutate(Tally__Ballot *b, const char *how, const uint8_t seed[32],
+    const char *vote)
+{
+	Tally__BallotBody *body;
+
+	if (strcmp(how, "sig") == 0) {
+		b->signature.data[10] ^= 0x01;
+		return;
+	}
+	if (strcmp(how, "none") == 0 || strcmp(how, "again") == 0)
+		return;
+	if ((body = tally__ballot_body__unpack(NULL, b->body.len,
+	    b->body.data)) == NULL)
+		die("unpack", TALLY_ERR_DECODE);
+	if (strcmp(how, "point") == 0)
+		memset(body->selections[0]->a.data + 1, 0xff, 32);
+	else if (strcmp(how, "proof") == 0)
+		body->selection_proofs[0]->v[0].data[31] ^= 0x01;
+	else if (strcmp(how, "vote") == 0)
+		body->vote_id = "nosuch";
+	else if (strcmp(how, "shape") == 0)
+		body->n_selections--;
+	else
+		die(how, TALLY_ERR_INVALID_ARG);
+	resign(b, body, seed, vote);
+	if (strcmp(how, "vote") == 0)
+		body->vote_id = NULL;	/* not ours to free */
+	if (strcmp(how, "shape") == 0)
+		body->n_selections++;
+	tally__ballot_body__free_unpacked(body, NULL);
+}
+
+static int
+cmd_cast_one(char **av)
+{
+	struct cast_vote v;
+	struct ctl_conn *c;
+	Tally__Request req;
+	Tally__CastRequest cr;
+	Tally__Ballot *b;
+	Tally__Response *resp;
+	uint8_t seed[32], *marks, *bytes;
+	size_t len;
+	char err[256];
+	int ret, rounds, i;
+
+	ctl_global.server = av[0];
+	ctl_global.ca = av[1];
+	ctl_global.cert = av[2];
+	ctl_global.key = av[3];
+	if ((ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
+		die(err, ret);
+	if ((ret = cast_vote_fetch(c, av[4], NULL, &v, err, sizeof(err))) != 0)
+		die(err, ret);
+	if ((ret = credential_card_load(seed, av[5])) != 0)
+		die(av[5], ret);
+	if ((marks = calloc(v.m->nsel + 1, 1)) == NULL)
+		die("calloc", TALLY_ERR_NOMEM);
+	marks[0] = 1;
+	if ((ret = cast_make(&v, seed, marks, NULL, &bytes, &len)) != 0 ||
+	    (ret = cast_request(&req, &cr, &b, bytes, len)) != 0)
+		die("make", ret);
+	mutate(b, av[6], seed, av[4]);
+	rounds = strcmp(av[6], "again") == 0 ? 2 : 1;
+	for (i = 0; i < rounds; i++) {
+		resp = NULL;
+		ret = ctl_call(c, &req, &resp);
+		if (resp == NULL)
+			die("no response", ret);
+		printf("code=%d\n", (int)resp->code);
+		tally__response__free_unpacked(resp, NULL);
+	}
+	tally__ballot__free_unpacked(b, NULL);
+	free(bytes);
+	free(marks);
+	cast_vote_clear(&v);
+	ctl_close(c);
+	return 0;
+}
+
+/* ------------------------------------------------------------- the log */
+
+struct logview {
+	Tally__LogRecord	**rec;
+	uint8_t			(*leaf)[32];
+	size_t			 n;
+};
+
+static void
+log_load(const char *path, struct logview *lv)
+{
+	struct log_reader *r;
+	struct log_entry e;
+	uint8_t *buf;
+	char err[256];
+	int ret;
+
+	memset(lv, 0, sizeof(*lv));
+	if ((ret = log_reader_open(path, &r, err, sizeof(err))) != 0)
+		die(err, ret);
+	while ((ret = log_reader_next(r, &e)) == 1) {
+		lv->rec = reallocarray(lv->rec, lv->n + 1, sizeof(*lv->rec));
+		lv->leaf = reallocarray(lv->leaf, lv->n + 1, 32);
+		if (lv->rec == NULL || lv->leaf == NULL ||
+		    (buf = malloc(e.len + 1)) == NULL)
+			die("alloc", TALLY_ERR_NOMEM);
+		memcpy(buf, e.payload, e.len);
+		lv->rec[lv->n] = tally__log_record__unpack(NULL, e.len, buf);
+		memcpy(lv->leaf[lv->n], e.leaf_hash, 32);
+		free(buf);
+		lv->n++;
+	}
+	if (ret < 0)
+		die(err, ret);
+	log_reader_free(r);
+}
+
+static int
+cmd_inlog(char **av)
+{
+	struct logview lv;
+	struct dirent *de;
+	DIR *d;
+	uint8_t *p;
+	size_t len, n = 0;
+	char path[4096];
+	Tally__Receipt *rc;
+
+	log_load(av[0], &lv);
+	if ((d = opendir(av[1])) == NULL)
+		die(av[1], TALLY_ERR_NOT_FOUND);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", av[1], de->d_name);
+		if (util_read_file(path, 1 << 20, &p, &len) != 0 ||
+		    (rc = tally__receipt__unpack(NULL, len, p)) == NULL)
+			die(path, TALLY_ERR_DECODE);
+		if (rc->index >= lv.n || rc->leaf_hash.len != 32 ||
+		    memcmp(rc->leaf_hash.data, lv.leaf[rc->index], 32) != 0 ||
+		    lv.rec[rc->index]->body_case !=
+		    TALLY__LOG_RECORD__BODY_BALLOT) {
+			printf("missing %s\n", de->d_name);
+			return 1;
+		}
+		tally__receipt__free_unpacked(rc, NULL);
+		free(p);
+		n++;
+	}
+	closedir(d);
+	printf("ok %zu\n", n);
+	return 0;
+}
+
+/* ------------------------------------------------------------ decrypt */
+
+static Tally__DecryptionShare *
+share_of(const struct count_input *in, const char *cdir, int i)
+{
+	Tally__DecryptionShare *sh;
+	uint8_t *p, th[32];
+	size_t len;
+	uint32_t index;
+	BIGNUM *s = BN_secure_new();
+	char path[4096];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/private-%d/share.pb", cdir, i);
+	if ((ret = util_read_file(path, 1 << 16, &p, &len)) != 0 ||
+	    (ret = ceremony_secret_open(&index, s, th, p, len)) != 0 ||
+	    (ret = count_share_make(&sh, in, index, s)) != 0)
+		die(path, ret);
+	BN_clear_free(s);
+	util_freezero(p, len);
+	return sh;
+}
+
+static int
+cmd_decrypt(char **av)
+{
+	struct logview lv;
+	struct count_input in;
+	struct count_result *res;
+	struct manifest *m;
+	struct count_item *items;
+	Tally__DecryptionShare *sh[2];
+	Tally__VoteCreated *vc;
+	json_t *got, *want, *gc, *wc;
+	json_error_t je;
+	size_t i, nb = 0, j;
+	char err[256];
+	int ret;
+
+	log_load(av[0], &lv);
+	vc = lv.rec[0]->vote_created;
+	if ((ret = manifest_parse(&m, vc->manifest.data, vc->manifest.len,
+	    err, sizeof(err))) != 0)
+		die(err, ret);
+	memset(&in, 0, sizeof(in));
+	in.m = m;
+	in.tr = vc->transcript;
+	in.election_hash = vc->election_hash.data;
+	if ((items = calloc(lv.n * (m->nwriteins + 1) + 1, sizeof(*items))) ==
+	    NULL)
+		die("calloc", TALLY_ERR_NOMEM);
+	for (i = 0; i < lv.n; i++) {
+		Tally__LogRecord *r = lv.rec[i];
+
+		if (r->body_case == TALLY__LOG_RECORD__BODY_POLLS_OPENED) {
+			in.present = r->polls_opened->present;
+			in.issued = r->polls_opened->issued;
+		} else if (r->body_case == TALLY__LOG_RECORD__BODY_AGGREGATE)
+			in.agg = r->aggregate;
+		else if (r->body_case == TALLY__LOG_RECORD__BODY_BALLOT &&
+		    (ret = count_items_from_ballot(items + nb * m->nwriteins,
+		    m, r->ballot)) == 0)
+			nb++;
+		else if (r->body_case == TALLY__LOG_RECORD__BODY_BALLOT)
+			die("items", ret);
+	}
+	if (in.agg == NULL)
+		die("no aggregate in the log", TALLY_ERR_VOTE_STATE);
+	in.items = items;
+	in.nitems = nb * m->nwriteins;
+	sh[0] = share_of(&in, av[1], 1);
+	sh[1] = share_of(&in, av[1], 2);
+	if ((ret = count_tally(&res, &in, (const Tally__DecryptionShare *
+	    const *)sh, 2, NULL, err, sizeof(err))) != 0)
+		die(err, ret);
+	if ((got = json_loadb(res->json, res->jsonlen, 0, &je)) == NULL ||
+	    (want = json_load_file(av[2], 0, &je)) == NULL)
+		die("json", TALLY_ERR_DECODE);
+	for (i = 0; i < json_array_size(json_object_get(want, "contests"));
+	    i++) {
+		wc = json_array_get(json_object_get(want, "contests"), i);
+		gc = NULL;
+		for (j = 0; j < json_array_size(json_object_get(got,
+		    "contests")); j++) {
+			json_t *x = json_array_get(json_object_get(got,
+			    "contests"), j);
+
+			if (json_equal(json_object_get(x, "id"),
+			    json_object_get(wc, "id")))
+				gc = x;
+		}
+		if (gc == NULL || !json_equal(json_object_get(gc, "totals"),
+		    json_object_get(wc, "totals")) ||
+		    (json_object_get(wc, "writeins") != NULL &&
+		    !json_equal(json_object_get(gc, "writeins"),
+		    json_object_get(wc, "writeins")))) {
+			printf("mismatch in contest %zu\ngot: %s\n", i,
+			    res->json);
+			return 1;
+		}
+	}
+	if (json_integer_value(json_object_get(want, "cast")) != (json_int_t)nb) {
+		printf("mismatch: %zu ballots in the log\n", nb);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 9 && strcmp(argv[1], "cast") == 0)
+		return cmd_cast_one(argv + 2);
+	if (argc == 4 && strcmp(argv[1], "inlog") == 0)
+		return cmd_inlog(argv + 2);
+	if (argc == 5 && strcmp(argv[1], "decrypt") == 0)
+		return cmd_decrypt(argv + 2);
+	fprintf(stderr, "usage: see daemon_ballot.c\n");
+	return 2;
+}

@@ -1,0 +1,89 @@
+#!/bin/sh
+# daemon_intake.sh: ballots through tallyd. Every rejection gets its code
+# and leaves the log unchanged; then a whole vote: 200 ballots from 8
+# terminals (tallyctl simulate), close, every receipt in the log, and the
+# aggregate decrypted with the test trustees' shares equals the totals the
+# simulator cast.
+TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-}
+. "$(dirname "$0")/daemon_lib.sh"
+M=$4/tests/data/manifests
+[ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
+
+setup_pki
+"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
+"$KEYS" credentials generate --count 200 --votes s6-session,s6-head \
+    --out "$T/cards" >/dev/null
+"$KEYS" credentials generate --count 2 --votes s6-head --out "$T/stray" \
+    >/dev/null
+write_config "$T/tallyd.conf"
+[ "$(id -u)" = 0 ] && chown nobody "$T/data"
+start_daemon "$T/tallyd.conf"
+for v in s6-head:district-head s6-session:session; do
+	ctl official vote create "$M/${v#*:}.json" --ceremony "$T/cer" \
+	    --registry "$T/cards/registry-${v%%:*}.txt" >/dev/null ||
+	    fail "create ${v%%:*}"
+done
+
+card() { echo "$T/cards/cards/card-$(printf %06d "$1").txt"; }
+b() {	# b ROLE VOTE CARD MUTATION -> the codes, one a line
+	"$BALLOT" cast "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/$1.crt" \
+	    "$T/$1.key" "$2" "$3" "$4" | tr '\n' ' '
+}
+expect_b() {	# expect_b "CODES" ARGS... (codes as in proto ErrorCode)
+	want=$1; shift
+	got=$(b "$@")
+	[ "$got" = "$want" ] || fail "$*: expected '$want', got '$got'"
+}
+logsum() { sha256sum "$T/data/s6-head.log" | cut -d' ' -f1; }
+
+# Before the polls open.
+expect_b "code=19 " terminal s6-head "$(card 1)" none	# E_VOTE_NOT_OPEN
+ctl official vote open s6-head --present 239 --issued 239 >/dev/null ||
+    fail "open s6-head"
+ctl official vote open s6-session --present 230 --issued 228 >/dev/null ||
+    fail "open s6-session"
+
+# Every rejection, each with its own code, the log untouched.
+before=$(logsum)
+expect_b "code=13 " terminal s6-head "$(card 1)" sig	# E_BAD_SIGNATURE
+expect_b "code=10 " terminal s6-head "$(card 1)" point	# E_BAD_POINT
+expect_b "code=12 " terminal s6-head "$(card 1)" proof	# E_BAD_PROOF
+expect_b "code=18 " terminal s6-head "$(card 1)" vote	# E_VOTE_UNKNOWN
+expect_b "code=15 " terminal s6-head "$(card 1)" shape	# E_BALLOT_SHAPE
+expect_b "code=23 " terminal s6-head "$T/stray/cards/card-000001.txt" none
+expect_b "code=26 " official s6-head "$(card 1)" none	# E_ROLE
+expect_b "code=26 " auditor s6-head "$(card 1)" none
+[ "$(logsum)" = "$before" ] || fail "a rejected ballot changed the log"
+# Accepted once; the same bytes again are a replay; a fresh ballot of the
+# same credential is its second.
+expect_b "code=0 code=25 " terminal s6-head "$(card 1)" again
+after=$(logsum)
+expect_b "code=24 " terminal s6-head "$(card 1)" none	# E_CRED_USED
+[ "$(logsum)" = "$after" ] || fail "a second ballot changed the log"
+state=$(ctl official status s6-head)
+case "$state" in "s6-head open ballots=1 "*) ;; *) fail "status: $state";; esac
+ctl official vote close s6-head >/dev/null || fail "close s6-head"
+expect_b "code=19 " terminal s6-head "$(card 2)" none	# closed
+
+# The whole vote.
+cd "$T"
+out=$(ctl terminal simulate s6-session --cards "$T/cards" --terminals 8 \
+    --ballots 200 --seed 20261125 --expect "$T/expect.json" \
+    --receipts "$T/receipts") || fail "simulate: $out"
+echo "$out"
+echo "$out" | grep -q '200 accepted, 0 had receipts, 0 already recorded, 0 failed, 0 unacknowledged' ||
+    fail "simulate: $out"
+ctl official vote close s6-session >/dev/null || fail "close s6-session"
+state=$(ctl official status s6-session)
+case "$state" in "s6-session closed ballots=200 log=205 "*) ;;
+    *) fail "status: $state";; esac
+[ "$("$BALLOT" inlog "$T/data/s6-session.log" "$T/receipts")" = "ok 200" ] ||
+    fail "receipts not all in the log"
+out=$("$BALLOT" decrypt "$T/data/s6-session.log" "$T/cer" "$T/expect.json")
+[ "$out" = ok ] || fail "decrypted totals: $out"
+for p in $(child_pids); do
+	grep -q '^Seccomp:[[:space:]]*2' /proc/$p/status || fail "seccomp"
+done
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+DAEMON_PID=
+echo ok
