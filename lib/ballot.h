@@ -87,7 +87,9 @@ enum ballot_check {
  * Check b against ctx. With batch non-NULL, the proofs' Fiat-Shamir hashes
  * are checked now and their group equations added to batch for the caller
  * to verify (with many ballots at once); with batch NULL they are verified
- * here. Error codes, in order of the checks: E_DECODE, E_VERSION,
+ * here. A ballot refused while its proofs are being added may leave some of
+ * its equations in batch: after an error, do not trust that batch to name
+ * the earlier ballots. Error codes, in order of the checks: E_DECODE, E_VERSION,
  * E_BALLOT_SHAPE, E_VOTE_UNKNOWN (another vote or election hash),
  * E_CRED_UNKNOWN, E_BAD_SIGNATURE, E_BAD_POINT, E_BAD_PROOF.
  * info may be NULL; when given it is filled on success (free with

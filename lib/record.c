@@ -566,10 +566,14 @@ bw_run(void *arg)
 		return NULL;
 	for (p = w->lo; p < w->hi; p++) {
 		if ((ret = bw_one(w, batch, p)) != 0) {
-			if (w->err != 0 || bw_flush(w, &batch, lo, p) != 0)
+			if (w->err != 0)
 				break;
-			w->fail_pos = p;
-			w->fail_ret = ret;
+			/* The batch may hold part of ballot p's equations, so
+			 * the ballots before it are checked on their own: the
+			 * first bad one is the culprit, else p. */
+			w->fail_pos = bw_find_bad(w, lo, p, &w->fail_ret);
+			if (w->fail_pos == p)
+				w->fail_ret = ret;
 			break;
 		}
 		if (p + 1 - lo == BATCH_BALLOTS || p + 1 == w->hi) {
