@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,9 @@ ctl_connect(const struct ctl_opts *o, struct ctl_conn **out, char *err,
 
 	err[0] = '\0';
 	*out = NULL;
+	/* A server that goes away must be an error, not a silent death of
+	 * the whole process (simulate would lose receipts it holds). */
+	signal(SIGPIPE, SIG_IGN);
 	if (o->server == NULL || o->ca == NULL) {
 		snprintf(err, errlen, "need --server and --ca (or --config)");
 		return TALLY_ERR_INVALID_ARG;

@@ -44,6 +44,9 @@ for p in $children; do	# a zombie is dead (no init reaps it here)
 	[ -z "$st" ] || [ "$st" = Z ] || fail "child $p outlived its parent"
 done
 acked=$(ls "$T/receipts" | wc -l)
+[ "$(ls "$T/receipts" | grep -cv '^card-[0-9]*\.pb$')" = 0 ] ||
+    fail "simulate left partial receipt files"
+grep -q 'unacknowledged' "$T/sim1.out" || fail "simulate died: $(cat "$T/sim1.out")"
 [ "$acked" -lt 400 ] || fail "the crash came too late to test anything"
 echo "killed after $acked receipts"
 
