@@ -220,6 +220,7 @@ frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
 {
 	struct frontend fe;
 	struct event_config *ecfg;
+	unsigned int nworkers;
 
 	log_setproc("frontend");
 	memset(&fe, 0, sizeof(fe));
@@ -240,8 +241,9 @@ frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
 		fatalx("cannot create the event base");
 	event_config_free(ecfg);
 	frontend_setup_loop(&fe, listen_fd, ipc_fd);
+	nworkers = cfg->workers ? cfg->workers : workers_default();
 	sandbox_enter(SANDBOX_FRONTEND, cfg->empty_dir, user);
-	if ((fe.workers = workers_start(fe.base, cfg->workers)) == NULL)
+	if ((fe.workers = workers_start(fe.base, nworkers)) == NULL)
 		fatalx("cannot start the workers");
 	log_info("ready, %u verification threads",
 	    workers_count(fe.workers));

@@ -57,18 +57,23 @@ workers_drain(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+unsigned int
+workers_default(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus > 0 && cpus < 256 ? (unsigned int)cpus : 1;
+}
+
 struct workers *
 workers_start(struct event_base *base, unsigned int n)
 {
 	struct workers *w;
 	pthread_t t;
-	long cpus;
 	unsigned int i;
 
-	if (n == 0) {
-		cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		n = cpus > 0 && cpus < 256 ? (unsigned int)cpus : 1;
-	}
+	if (n == 0)
+		n = workers_default();
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	pthread_mutex_init(&w->lock, NULL);

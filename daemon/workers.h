@@ -20,7 +20,9 @@ struct job {
 	void	*arg;
 };
 
-/* n threads (0: one per online CPU). NULL on failure. */
+/* One per online CPU. glibc reads /sys for it: call before the sandbox. */
+unsigned int workers_default(void);
+/* n threads (0: workers_default()). NULL on failure. */
 struct workers *workers_start(struct event_base *base, unsigned int n);
 void workers_submit(struct workers *w, struct job *job);
 /* Jobs submitted and not yet done. */

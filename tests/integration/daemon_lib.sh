@@ -62,9 +62,9 @@ tls_key $T/daemon.key
 ledger_key $T/ledger.key
 user nobody
 empty_dir $T/empty
-workers 2
 EOC
 	for l in "$@"; do echo "$l" >>"$f"; done
+	grep -q '^workers' "$f" || echo "workers 2" >>"$f"
 }
 
 # start_daemon CONFIG: sets DAEMON_PID and PORT.

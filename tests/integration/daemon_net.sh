@@ -7,7 +7,7 @@ TALLYD=$1 TALLYCTL=$2 RAW=$3
 . "$(dirname "$0")/daemon_lib.sh"
 
 setup_pki
-write_config "$T/tallyd.conf" "handshake_timeout 2" "max_connections 6" \
+write_config "$T/tallyd.conf" "workers 0" "handshake_timeout 2" "max_connections 6" \
     "max_frame 4096" "max_large_frame 65536"
 [ "$(id -u)" = 0 ] && chown nobody "$T/data"
 start_daemon "$T/tallyd.conf"
