@@ -29,6 +29,8 @@ struct session {
 	uint32_t		 limit;
 	int			 ready;		/* handshake done, role known */
 	int			 closing;	/* write what is queued, close */
+	struct timeval		 partial;	/* first byte of an unfinished
+						 * frame; 0 when none */
 	unsigned int		 serial;	/* for log lines, not an address */
 };
 
@@ -194,8 +196,11 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	Tally__Request *req;
 	struct pending *p;
 
-	if (evbuffer_copyout(in, hdr, 4) != 4)
+	if (evbuffer_copyout(in, hdr, 4) != 4) {
+		if (evbuffer_get_length(in) > 0 && !timerisset(&s->partial))
+			gettimeofday(&s->partial, NULL);
 		return 0;
+	}
 	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
 	    (uint32_t)hdr[2] << 8 | hdr[3];
 	if (len > s->limit) {
@@ -205,8 +210,11 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	if (evbuffer_get_length(in) < 4 + (size_t)len) {
 		bufferevent_setwatermark(s->bev, EV_READ, 4 + (size_t)len,
 		    0);
+		if (!timerisset(&s->partial))
+			gettimeofday(&s->partial, NULL);
 		return 0;
 	}
+	timerclear(&s->partial);
 	bufferevent_setwatermark(s->bev, EV_READ, 0, 0);
 	evbuffer_drain(in, 4);
 	body = evbuffer_pullup(in, len);
@@ -374,15 +382,29 @@ session_free(struct session *s)
 	free(s);
 }
 
-/* Answer E_TIMEOUT for every request past its deadline. */
+/* Answer E_TIMEOUT for every request past its deadline; a frame that
+ * has been arriving for longer than a request may take is a slow client
+ * holding a connection: answer E_TIMEOUT and close. */
 void
 session_expire(struct frontend *fe, const struct timeval *now)
 {
 	struct session *s, *next;
 	struct pending *p, *pnext;
+	struct timeval limit;
 
 	for (s = TAILQ_FIRST(&fe->sessions); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
+		if (timerisset(&s->partial) && !s->closing) {
+			limit = s->partial;
+			limit.tv_sec += fe->cfg->request_timeout;
+			if (timercmp(now, &limit, >)) {
+				log_info("connection #%u: frame too slow",
+				    s->serial);
+				session_fail(s, TALLY_ERR_TIMEOUT,
+				    "frame not received in time");
+				continue;
+			}
+		}
 		for (p = TAILQ_FIRST(&s->pending); p != NULL; p = pnext) {
 			pnext = TAILQ_NEXT(p, s_entry);
 			if (!p->done && timercmp(now, &p->deadline, >)) {

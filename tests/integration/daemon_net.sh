@@ -8,7 +8,7 @@ TALLYD=$1 TALLYCTL=$2 RAW=$3
 
 setup_pki
 write_config "$T/tallyd.conf" "workers 0" "handshake_timeout 2" "max_connections 6" \
-    "max_frame 4096" "max_large_frame 65536"
+    "max_frame 4096" "max_large_frame 65536" "request_timeout 2"
 [ "$(id -u)" = 0 ] && chown nobody "$T/data"
 start_daemon "$T/tallyd.conf"
 
@@ -74,8 +74,10 @@ ctl terminal status >/dev/null 2>&1 || fail "daemon stopped serving"
     fail "oversized terminal frame"
 [ "$(raw official len 65537)" = "$(printf 'resp id=0 code=7\neof')" ] ||
     fail "oversized official frame"
-[ "$(raw official len 4097)" = silence ] ||
-    fail "official frame of 4097 bytes should wait for its body"
+# A frame within the official limit waits for its body, but no longer
+# than request_timeout (2 s here): a slow sender is cut off.
+[ "$(raw official len 4097)" = "$(printf 'resp id=0 code=38\neof')" ] ||
+    fail "official frame of 4097 bytes should wait, then time out"
 [ "$(raw terminal raw ffffffffdeadbeefdeadbeef)" = "$(printf 'resp id=0 code=7\neof')" ] ||
     fail "garbage bytes"
 [ "$(raw terminal frames ffffffff)" = "resp id=0 code=9" ] ||
@@ -86,8 +88,10 @@ ctl terminal status >/dev/null 2>&1 || fail "daemon stopped serving"
     fail "empty request should give E_PROTOCOL"
 [ "$(raw terminal frames 0801100d6a00 0801100e6a00)" = "$(printf 'resp id=13 code=0\nresp id=14 code=0')" ] ||
     fail "two framed requests"
-[ "$(raw terminal raw 000000400801)" = silence ] ||
-    fail "truncated frame should wait"
+[ "$(raw terminal raw 000000400801)" = "$(printf 'resp id=0 code=38\neof')" ] ||
+    fail "truncated frame should time out"
+[ "$(raw terminal raw 0000)" = "$(printf 'resp id=0 code=38\neof')" ] ||
+    fail "truncated header should time out"
 out=$(raw terminal pipeline 40)
 [ "$(echo "$out" | grep -c 'code=0')" = 40 ] || fail "pipeline: $out"
 [ "$(echo "$out" | sed -n 's/resp id=\([0-9]*\).*/\1/p' | tr '\n' ' ')" = \
