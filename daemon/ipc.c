@@ -66,13 +66,16 @@ int
 ipc_decode_request(const uint8_t *p, size_t len, Tally__LedgerRequest **out)
 {
 	Tally__LedgerRequest *m;
+	int ret;
 
 	*out = NULL;
 	if ((m = tally__ledger_request__unpack(NULL, len, p)) == NULL)
 		return TALLY_ERR_DECODE;
 	if (!ipc_is_canonical(&m->base, len) || m->request == NULL) {
+		ret = m->request == NULL ? TALLY_ERR_DECODE :
+		    TALLY_ERR_TRAILING;
 		tally__ledger_request__free_unpacked(m, NULL);
-		return TALLY_ERR_TRAILING;
+		return ret;
 	}
 	*out = m;
 	return 0;
@@ -82,13 +85,16 @@ int
 ipc_decode_response(const uint8_t *p, size_t len, Tally__LedgerResponse **out)
 {
 	Tally__LedgerResponse *m;
+	int ret;
 
 	*out = NULL;
 	if ((m = tally__ledger_response__unpack(NULL, len, p)) == NULL)
 		return TALLY_ERR_DECODE;
 	if (!ipc_is_canonical(&m->base, len) || m->response == NULL) {
+		ret = m->response == NULL ? TALLY_ERR_DECODE :
+		    TALLY_ERR_TRAILING;
 		tally__ledger_response__free_unpacked(m, NULL);
-		return TALLY_ERR_TRAILING;
+		return ret;
 	}
 	*out = m;
 	return 0;

@@ -1,0 +1,190 @@
+/*
+ * daemon_units.c: Check tests of tallyd's decoders that need no running
+ * daemon: the frontend <-> ledger framing (daemon/ipc.c) and the
+ * configuration parser (daemon/config.c) on text.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "err.h"
+#include "ipc.h"
+
+static uint8_t *
+make_request(uint64_t seq, size_t *len)
+{
+	Tally__LedgerRequest lr = TALLY__LEDGER_REQUEST__INIT;
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__StatusRequest st = TALLY__STATUS_REQUEST__INIT;
+	uint8_t *buf;
+
+	req.version = 1;
+	req.id = 7;
+	req.body_case = TALLY__REQUEST__BODY_STATUS;
+	req.status = &st;
+	lr.seq = seq;
+	lr.request = &req;
+	ck_assert_int_eq(ipc_frame_encode(IPC_LEDGER_REQUEST, &lr.base, &buf,
+	    len), 0);
+	return buf;
+}
+
+START_TEST(test_ipc_roundtrip)
+{
+	Tally__LedgerRequest *lr;
+	const uint8_t *payload;
+	uint32_t type, plen;
+	size_t len, total;
+	uint8_t *buf = make_request(42, &len);
+
+	ck_assert_int_eq(ipc_frame_peek(buf, len, &type, &payload, &plen,
+	    &total), 0);
+	ck_assert_uint_eq(type, IPC_LEDGER_REQUEST);
+	ck_assert_uint_eq(total, len);
+	ck_assert_int_eq(ipc_decode_request(payload, plen, &lr), 0);
+	ck_assert_uint_eq(lr->seq, 42);
+	ck_assert_uint_eq(lr->request->id, 7);
+	tally__ledger_request__free_unpacked(lr, NULL);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_ipc_truncated)
+{
+	const uint8_t *payload;
+	uint32_t type, plen;
+	size_t len, total, cut;
+	uint8_t *buf = make_request(1, &len);
+
+	for (cut = 0; cut < len; cut++)
+		ck_assert_int_eq(ipc_frame_peek(buf, cut, &type, &payload,
+		    &plen, &total), TALLY_ERR_TRUNCATED);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_ipc_oversized_and_unknown_type)
+{
+	uint8_t hdr[IPC_HEADER];
+	const uint8_t *payload;
+	uint32_t type, plen, v;
+	size_t total;
+
+	v = IPC_LEDGER_REQUEST;
+	memcpy(hdr, &v, 4);
+	v = IPC_MAX_PAYLOAD + 1;
+	memcpy(hdr + 4, &v, 4);
+	ck_assert_int_eq(ipc_frame_peek(hdr, sizeof(hdr), &type, &payload,
+	    &plen, &total), TALLY_ERR_TOO_LARGE);
+	for (v = 0; v < 8; v++) {
+		uint32_t zero = 0;
+
+		memcpy(hdr, &v, 4);
+		memcpy(hdr + 4, &zero, 4);
+		ck_assert_int_eq(ipc_frame_peek(hdr, sizeof(hdr), &type,
+		    &payload, &plen, &total), v == IPC_LEDGER_REQUEST ||
+		    v == IPC_LEDGER_RESPONSE ? 0 : TALLY_ERR_PROTOCOL);
+	}
+}
+END_TEST
+
+START_TEST(test_ipc_trailing_and_unknown_fields)
+{
+	Tally__LedgerRequest *lr;
+	size_t len;
+	uint8_t *buf = make_request(3, &len), *longer;
+	size_t plen = len - IPC_HEADER;
+
+	/* A trailing unknown varint field (number 15). */
+	longer = calloc(1, plen + 2);
+	memcpy(longer, buf + IPC_HEADER, plen);
+	longer[plen] = 15 << 3;
+	longer[plen + 1] = 1;
+	ck_assert_int_eq(ipc_decode_request(longer, plen + 2, &lr),
+	    TALLY_ERR_TRAILING);
+	/* The seq field repeated: decodes, but not canonically. */
+	longer[plen] = 0x08;
+	longer[plen + 1] = 0x05;
+	ck_assert_int_eq(ipc_decode_request(longer, plen + 2, &lr),
+	    TALLY_ERR_TRAILING);
+	/* Garbage. */
+	memset(longer, 0xff, plen);
+	ck_assert_int_eq(ipc_decode_request(longer, plen, &lr),
+	    TALLY_ERR_DECODE);
+	/* No request inside. */
+	ck_assert_int_eq(ipc_decode_request((const uint8_t *)"\x08\x01", 2,
+	    &lr), TALLY_ERR_DECODE);
+	free(longer);
+	free(buf);
+}
+END_TEST
+
+static const char good[] =
+    "listen 127.0.0.1:0\ndata_dir /d\nca_cert /c\ntls_cert /t\n"
+    "tls_key /k\nledger_key /l\n";
+
+START_TEST(test_config_defaults)
+{
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(config_parse_text("t", good, &c, err, sizeof(err)), 0);
+	ck_assert_str_eq(c.listen_host, "127.0.0.1");
+	ck_assert_str_eq(c.listen_port, "0");
+	ck_assert_uint_eq(c.max_frame, 65536);
+	ck_assert_uint_eq(c.max_large_frame, 16u << 20);
+	ck_assert_uint_eq(c.max_connections, 1024);
+	ck_assert_uint_eq(c.workers, 0);
+	ck_assert_uint_eq(c.handshake_timeout, 10);
+	ck_assert_str_eq(c.empty_dir, "/var/empty");
+	ck_assert_ptr_null(c.user);
+	config_clear(&c);
+}
+END_TEST
+
+START_TEST(test_config_errors_name_the_line)
+{
+	static const struct { const char *extra, *msg; } cases[] = {
+		{ "bogus 1\n", "t:7: unknown keyword 'bogus'" },
+		{ "\n\nworkers -1\n", "t:9: workers: '-1' is not a number" },
+		{ "listen 127.0.0.1:1\n", "t:7: listen: given twice" },
+		{ "user a b\n", "t:7: user: expected one value" },
+		{ "max_frame 99999999\n", "t:7: max_frame: '99999999' is not" },
+	};
+	struct config c;
+	char text[512], err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", good, cases[i].extra);
+		ck_assert_int_eq(config_parse_text("t", text, &c, err,
+		    sizeof(err)), TALLY_ERR_CONFIG);
+		ck_assert_msg(strncmp(err, cases[i].msg,
+		    strlen(cases[i].msg)) == 0, "%s", err);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("daemon");
+	TCase *tc = tcase_create("units");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_ipc_roundtrip);
+	tcase_add_test(tc, test_ipc_truncated);
+	tcase_add_test(tc, test_ipc_oversized_and_unknown_type);
+	tcase_add_test(tc, test_ipc_trailing_and_unknown_fields);
+	tcase_add_test(tc, test_config_defaults);
+	tcase_add_test(tc, test_config_errors_name_the_line);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
