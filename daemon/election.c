@@ -114,6 +114,12 @@ vote_free(struct vote *v)
 		for (i = 0; i < v->ctx.m->nsel; i++)
 			elgamal_ct_clear(&v->sums[i]);
 	free(v->sums);
+	free(v->items);
+	for (i = 0; v->sharev != NULL && i < v->shares; i++)
+		tally__decryption_share__free_unpacked(v->sharev[i], NULL);
+	free(v->sharev);
+	if (v->result != NULL)
+		tally__result__free_unpacked(v->result, NULL);
 	vote_ctx_clear(&v->ctx);
 	if (v->created != NULL)
 		tally__vote_created__free_unpacked(v->created, NULL);
@@ -217,8 +223,30 @@ out:
 	return ret;
 }
 
+/* The ballot's write-in material, kept for the trustees' shares. */
+static int
+items_add(struct vote *v, const Tally__Ballot *b)
+{
+	size_t w = v->ctx.m->nwriteins, cap;
+	struct count_item *n;
+
+	if (w == 0)
+		return 0;
+	if (v->nitems + w > v->capitems) {
+		cap = v->capitems ? v->capitems * 2 : 64 * w;
+		if ((n = reallocarray(v->items, cap, sizeof(*n))) == NULL)
+			return TALLY_ERR_NOMEM;
+		v->items = n;
+		v->capitems = cap;
+	}
+	memset(v->items + v->nitems, 0, w * sizeof(*v->items));
+	v->nitems += w;
+	return count_items_from_ballot(v->items + v->nitems - w, v->ctx.m, b);
+}
+
 int
-election_apply_ballot(struct vote *v, const struct ballot_info *info)
+election_apply_ballot(struct vote *v, const struct ballot_info *info,
+    const Tally__Ballot *b)
 {
 	uint8_t d[HASH_LEN];
 	size_t i;
@@ -226,6 +254,8 @@ election_apply_ballot(struct vote *v, const struct ballot_info *info)
 
 	if (info->nsel != v->ctx.m->nsel)
 		return TALLY_ERR_INTERNAL;
+	if ((ret = items_add(v, b)) != 0)
+		return ret;
 	if ((ret = dset_add(&v->creds, info->credential)) != 0)
 		return ret;
 	for (i = 0; i < info->nsel; i++)
@@ -267,6 +297,15 @@ election_check(const struct vote *v, const Tally__LogRecord *rec, char *msg,
 			    vote_state_name(v->state));
 		break;
 	case TALLY__LOG_RECORD__BODY_CHECKPOINT:
+		break;
+	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
+		ret = election_check_share(v, rec->decryption_share, msg,
+		    msglen);
+		break;
+	case TALLY__LOG_RECORD__BODY_RESULT:
+		if (v->state != VOTE_CLOSED || !v->aggregated)
+			FAIL(TALLY_ERR_VOTE_STATE, "vote %s cannot be tallied "
+			    "now (%s)", v->id, vote_state_name(v->state));
 		break;
 	case TALLY__LOG_RECORD__BODY_AGGREGATE:
 		if (v->state != VOTE_CLOSED || !v->sealed || v->aggregated)
@@ -316,8 +355,89 @@ apply_ballot(struct vote *v, const Tally__Ballot *b)
 	if ((ret = ballot_verify(b, &v->ctx.bc, BALLOT_CHECK_NO_PROOFS, NULL,
 	    &info)) != 0)
 		return ret;
-	ret = election_apply_ballot(v, &info);
+	ret = election_apply_ballot(v, &info, b);
 	ballot_info_clear(&info);
+	return ret;
+}
+
+/* Keep our own copy of a message that lives in someone else's record. */
+#define COPY_MSG(type, dst, src) do {					\
+	size_t len_ = tally__##type##__get_packed_size(src);		\
+	uint8_t *buf_ = calloc(1, len_ + 1);				\
+									\
+	if (buf_ == NULL)						\
+		return TALLY_ERR_NOMEM;					\
+	tally__##type##__pack((src), buf_);				\
+	(dst) = tally__##type##__unpack(NULL, len_, buf_);		\
+	free(buf_);							\
+	if ((dst) == NULL)						\
+		return TALLY_ERR_NOMEM;					\
+} while (0)
+
+static int
+apply_share(struct vote *v, const Tally__DecryptionShare *sh)
+{
+	Tally__DecryptionShare **n;
+
+	if ((n = reallocarray(v->sharev, v->shares + 1, sizeof(*n))) == NULL)
+		return TALLY_ERR_NOMEM;
+	v->sharev = n;
+	COPY_MSG(decryption_share, v->sharev[v->shares], sh);
+	v->shares++;
+	return 0;
+}
+
+static int
+apply_result(struct vote *v, const Tally__Result *r)
+{
+	COPY_MSG(result, v->result, r);
+	v->state = VOTE_TALLIED;
+	return 0;
+}
+
+int
+election_count_input(const struct vote *v, struct count_input *in,
+    Tally__Aggregate **agg)
+{
+	int ret;
+
+	memset(in, 0, sizeof(*in));
+	if ((ret = election_aggregate(v, agg)) != 0)
+		return ret;
+	in->m = v->ctx.m;
+	in->tr = v->created->transcript;
+	in->election_hash = v->created->election_hash.data;
+	in->present = v->present;
+	in->issued = v->issued;
+	in->agg = *agg;
+	in->items = v->items;
+	in->nitems = v->nitems;
+	return 0;
+}
+
+int
+election_check_share(const struct vote *v, const Tally__DecryptionShare *sh,
+    char *msg, size_t msglen)
+{
+	struct count_input in;
+	Tally__Aggregate *agg = NULL;
+	size_t i, where = 0;
+	int ret = 0;
+
+	if (v->state != VOTE_CLOSED || !v->aggregated)
+		FAIL(TALLY_ERR_VOTE_STATE, "vote %s takes no shares now "
+		    "(%s)", v->id, vote_state_name(v->state));
+	for (i = 0; i < v->shares; i++)
+		if (v->sharev[i]->trustee == sh->trustee)
+			FAIL(TALLY_ERR_SHARE_DUP, "trustee %u already gave a "
+			    "share", sh->trustee);
+	if ((ret = election_count_input(v, &in, &agg)) != 0)
+		FAIL(ret, "%s", tally_strerror(ret));
+	if ((ret = count_share_verify(&in, sh, &where)) != 0)
+		FAIL(ret, "share of trustee %u: %s at position %zu",
+		    sh->trustee, tally_strerror(ret), where);
+out:
+	election_aggregate_free(agg);
 	return ret;
 }
 
@@ -344,15 +464,17 @@ election_apply(struct vote *v, const Tally__LogRecord *rec)
 	case TALLY__LOG_RECORD__BODY_CHECKPOINT:
 		if (v->state == VOTE_CLOSED)
 			v->sealed = 1;
+		else if (v->state == VOTE_TALLIED)
+			v->final = 1;
 		break;
 	case TALLY__LOG_RECORD__BODY_AGGREGATE:
 		v->aggregated = 1;
 		break;
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
-		v->shares++;
+		ret = apply_share(v, rec->decryption_share);
 		break;
 	case TALLY__LOG_RECORD__BODY_RESULT:
-		v->state = VOTE_TALLIED;
+		ret = apply_result(v, rec->result);
 		break;
 	default:
 		break;

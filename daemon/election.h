@@ -16,6 +16,7 @@
 #include <sys/queue.h>
 
 #include "ballot.h"
+#include "count.h"
 #include "elgamal.h"
 #include "hash.h"
 #include "manifest.h"
@@ -67,6 +68,11 @@ struct vote {
 	struct digest_set	 creds;		/* credentials used */
 	struct digest_set	 cts;		/* H(a) of every selection */
 	struct elgamal_ct	*sums;		/* manifest->nsel running sums */
+	struct count_item	*items;		/* ballots * nwriteins */
+	size_t			 nitems, capitems;
+	Tally__DecryptionShare	**sharev;	/* shares copies, in order */
+	Tally__Result		*result;	/* copy, once tallied */
+	int			 final;		/* Checkpoint after Result */
 };
 
 const char *vote_state_name(enum vote_state s);
@@ -84,7 +90,8 @@ int election_check(const struct vote *v, const Tally__LogRecord *rec,
  * success info is filled for election_apply_ballot. */
 int election_check_ballot(const struct vote *v, const Tally__Ballot *b,
     struct ballot_info *info, char *msg, size_t msglen);
-int election_apply_ballot(struct vote *v, const struct ballot_info *info);
+int election_apply_ballot(struct vote *v, const struct ballot_info *info,
+    const Tally__Ballot *b);
 /* Apply a record that passed the checks (or was recovered). */
 int election_apply(struct vote *v, const Tally__LogRecord *rec);
 
@@ -92,6 +99,16 @@ int election_apply(struct vote *v, const Tally__LogRecord *rec);
  * semantics: use election_aggregate_free). */
 int election_aggregate(const struct vote *v, Tally__Aggregate **out);
 void election_aggregate_free(Tally__Aggregate *a);
+
+/* What shares and the count are computed over (valid while v is). The
+ * aggregate is made fresh: free it with election_aggregate_free. */
+int election_count_input(const struct vote *v, struct count_input *in,
+    Tally__Aggregate **agg);
+/* The trustee's share is well formed, new and proven (E_VOTE_STATE before
+ * the aggregate or after the result, E_SHARE_DUP, E_BAD_SHARE,
+ * E_BAD_POINT, E_BAD_PROOF). */
+int election_check_share(const struct vote *v,
+    const Tally__DecryptionShare *sh, char *msg, size_t msglen);
 
 /* H_E over the manifest, transcript, registry and ledger key. */
 int election_hash(uint8_t out[HASH_LEN], const Tally__VoteCreated *vc);

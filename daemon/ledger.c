@@ -15,7 +15,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "ceremony.h"
 #include "checkpoint.h"
+#include "count.h"
 #include "election.h"
 #include "err.h"
 #include "ipc.h"
@@ -34,6 +36,7 @@ struct inflight {
 	Tally__Request__BodyCase kind;
 	int			 reply;		/* 0: an intermediate record */
 	int			 seal;		/* PollsClosed: seal when durable */
+	int			 final;		/* Result: final Checkpoint next */
 	int			 err;
 	struct log_result	 r;
 };
@@ -184,6 +187,30 @@ ledger_append(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
 	return ledger_submit(lg, v, rec, seq, kind, reply);
 }
 
+/* Append a signed Checkpoint of v's log at size (root, head). */
+static struct inflight *
+ledger_checkpoint(struct ledger *lg, struct vote *v, uint64_t size,
+    const uint8_t root[HASH_LEN], const uint8_t head[HASH_LEN], uint64_t seq,
+    Tally__Request__BodyCase kind, int reply)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__Checkpoint cpm = TALLY__CHECKPOINT__INIT;
+	struct checkpoint cp;
+	struct inflight *f;
+
+	cp.size = size;
+	memcpy(cp.root, root, HASH_LEN);
+	memcpy(cp.head, head, HASH_LEN);
+	if (checkpoint_sign(&cp, v->id, lg->sk) != 0)
+		fatalx("vote %s: cannot sign a checkpoint", v->id);
+	checkpoint_to_proto(&cp, &cpm);
+	rec.body_case = TALLY__LOG_RECORD__BODY_CHECKPOINT;
+	rec.checkpoint = &cpm;
+	if ((f = ledger_append(lg, v, &rec, seq, kind, reply)) == NULL)
+		fatalx("vote %s: checkpoint refused", v->id);
+	return f;
+}
+
 /*
  * After PollsClosed is durable: a signed Checkpoint of the log up to it,
  * then the Aggregate of the running sums (docs/record: the closing
@@ -195,23 +222,11 @@ ledger_seal(struct ledger *lg, struct vote *v, uint64_t size,
     const uint8_t root[HASH_LEN], const uint8_t head[HASH_LEN], uint64_t seq)
 {
 	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
-	Tally__Checkpoint cpm = TALLY__CHECKPOINT__INIT;
 	Tally__Aggregate *agg = NULL;
-	struct checkpoint cp;
 	int ret;
 
-	if (!v->sealed) {
-		cp.size = size;
-		memcpy(cp.root, root, HASH_LEN);
-		memcpy(cp.head, head, HASH_LEN);
-		if (checkpoint_sign(&cp, v->id, lg->sk) != 0)
-			fatalx("vote %s: cannot sign the checkpoint", v->id);
-		checkpoint_to_proto(&cp, &cpm);
-		rec.body_case = TALLY__LOG_RECORD__BODY_CHECKPOINT;
-		rec.checkpoint = &cpm;
-		if (ledger_append(lg, v, &rec, 0, 0, 0) == NULL)
-			fatalx("vote %s: closing checkpoint refused", v->id);
-	}
+	if (!v->sealed)
+		ledger_checkpoint(lg, v, size, root, head, 0, 0, 0);
 	if ((ret = election_aggregate(v, &agg)) != 0)
 		fatalx("vote %s: cannot encode the aggregate: %s", v->id,
 		    tally_strerror(ret));
@@ -263,6 +278,18 @@ ledger_receipt(struct ledger *lg, struct inflight *f)
 }
 
 static void
+ledger_send_result(struct ledger *lg, uint64_t seq, const struct vote *v)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+	Tally__TallyResponse tr = TALLY__TALLY_RESPONSE__INIT;
+
+	tr.result = v->result;
+	resp.body_case = TALLY__RESPONSE__BODY_TALLY;
+	resp.tally = &tr;
+	ledger_send(lg, seq, &resp);
+}
+
+static void
 ledger_finish(struct ledger *lg, struct inflight *f)
 {
 	Tally__Response resp = TALLY__RESPONSE__INIT;
@@ -272,12 +299,21 @@ ledger_finish(struct ledger *lg, struct inflight *f)
 	if (f->err != 0)
 		fatalx("vote %s: log write failed (%s): stopping, no receipt "
 		    "for this batch", f->v->id, tally_strerror(f->err));
-	if (f->seal) {
+	if (f->seal || f->final) {
 		if (f->r.size != f->r.index + 1)
-			fatalx("vote %s: records after PollsClosed", f->v->id);
-		ledger_seal(lg, f->v, f->r.size, f->r.root, f->r.head, f->seq);
+			fatalx("vote %s: records after %s", f->v->id, f->seal ?
+			    "PollsClosed" : "the Result");
+		if (f->seal)
+			ledger_seal(lg, f->v, f->r.size, f->r.root, f->r.head,
+			    f->seq);
+		else
+			ledger_checkpoint(lg, f->v, f->r.size, f->r.root,
+			    f->r.head, f->seq, TALLY__REQUEST__BODY_TALLY,
+			    f->seq != 0);
 	} else if (!f->reply)
 		;
+	else if (f->kind == TALLY__REQUEST__BODY_TALLY)
+		ledger_send_result(lg, f->seq, f->v);
 	else if (f->kind == TALLY__REQUEST__BODY_CAST)
 		ledger_receipt(lg, f);
 	else if (f->kind == TALLY__REQUEST__BODY_CREATE_VOTE) {
@@ -333,6 +369,26 @@ registry_sorted(const Tally__CreateVoteRequest *c)
 	return 1;
 }
 
+/* Recheck all of the transcript: parameters, members, public shares and
+ * the joint key (the ledger records only what a verifier will accept). */
+static int
+transcript_check(const Tally__CeremonyTranscript *tr)
+{
+	Tally__CeremonyTranscript *out = NULL;
+	size_t len = tally__ceremony_transcript__get_packed_size(tr);
+	uint8_t *buf;
+	int ret;
+
+	if ((buf = calloc(1, len + 1)) == NULL)
+		return TALLY_ERR_NOMEM;
+	tally__ceremony_transcript__pack(tr, buf);
+	ret = ceremony_transcript_open(&out, buf, len);
+	if (out != NULL)
+		tally__ceremony_transcript__free_unpacked(out, NULL);
+	free(buf);
+	return ret;
+}
+
 static void
 ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 {
@@ -353,6 +409,9 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 	if (!registry_sorted(c))
 		ret = TALLY_ERR_INVALID_ARG, snprintf(err, sizeof(err),
 		    "registry not sorted or has duplicates");
+	else if (transcript_check(c->transcript) != 0)
+		ret = TALLY_ERR_CEREMONY, snprintf(err, sizeof(err),
+		    "the ceremony transcript does not check");
 	else if (ledger_find(lg, m->id) != NULL)
 		ret = TALLY_ERR_VOTE_EXISTS, snprintf(err, sizeof(err),
 		    "vote %s exists", m->id);
@@ -470,7 +529,7 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 		ledger_fail(lg, seq, ret, msg);
 		return;
 	}
-	if ((ret = election_apply_ballot(v, &info)) != 0)
+	if ((ret = election_apply_ballot(v, &info, c->ballot)) != 0)
 		fatalx("vote %s: cannot apply a checked ballot: %s", v->id,
 		    tally_strerror(ret));
 	ballot_info_clear(&info);
@@ -536,18 +595,33 @@ ledger_get_vote(struct ledger *lg, uint64_t seq, Tally__GetVoteRequest *g)
 	Tally__Response resp = TALLY__RESPONSE__INIT;
 	Tally__GetVoteResponse gv = TALLY__GET_VOTE_RESPONSE__INIT;
 	Tally__Aggregate *agg = NULL;
+	ProtobufCBinaryData *pts = NULL;
 	struct vote *v;
+	size_t i;
 
 	if ((v = ledger_vote(lg, seq, g->vote_id)) == NULL)
 		return;
 	gv.vote = v->created;
-	if (v->state >= VOTE_CLOSED && election_aggregate(v, &agg) != 0)
-		fatalx("out of memory");
+	if (v->state >= VOTE_CLOSED) {
+		if (election_aggregate(v, &agg) != 0 || (pts = calloc(2 *
+		    v->nitems + 1, sizeof(*pts))) == NULL)
+			fatalx("out of memory");
+		/* Entries 2j and 2j + 1: the KEM point and the slot's
+		 * selection a of item j (count.h), for the trustees. */
+		for (i = 0; i < v->nitems; i++) {
+			pts[2 * i].data = v->items[i].kem;
+			pts[2 * i + 1].data = v->items[i].mark_a;
+			pts[2 * i].len = pts[2 * i + 1].len = 33;
+		}
+		gv.n_writein_points = 2 * v->nitems;
+		gv.writein_points = pts;
+	}
 	gv.aggregate = agg;
 	resp.body_case = TALLY__RESPONSE__BODY_GET_VOTE;
 	resp.get_vote = &gv;
 	ledger_send(lg, seq, &resp);
 	election_aggregate_free(agg);
+	free(pts);
 }
 
 /* Whole frames from offset, up to LEDGER_CHUNK (or one larger frame). */
@@ -590,6 +664,73 @@ ledger_get_record(struct ledger *lg, uint64_t seq, Tally__GetRecordRequest *g)
 }
 
 static void
+ledger_submit_share(struct ledger *lg, uint64_t seq,
+    Tally__SubmitShareRequest *ss)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	struct vote *v;
+
+	if ((v = ledger_vote(lg, seq, ss->vote_id)) == NULL)
+		return;
+	rec.body_case = TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE;
+	rec.decryption_share = ss->share;
+	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_SUBMIT_SHARE,
+	    1) != NULL)
+		log_info("vote %s: share of trustee %u recorded (%u of %u "
+		    "needed)", v->id, ss->share->trustee, v->shares,
+		    v->created->transcript->quorum);
+}
+
+/* Combine the shares, count, record the Result and then the final
+ * Checkpoint; answer with the Result once that is durable. A tallied
+ * vote answers with its recorded Result. */
+static void
+ledger_tally(struct ledger *lg, uint64_t seq, Tally__TallyRequest *t)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__Result res = TALLY__RESULT__INIT;
+	struct count_input in;
+	struct count_result *cr = NULL;
+	Tally__Aggregate *agg = NULL;
+	struct inflight *f;
+	struct vote *v;
+	uint32_t culprit = 0;
+	char err[256] = "";
+	int ret;
+
+	if ((v = ledger_vote(lg, seq, t->vote_id)) == NULL)
+		return;
+	if (v->state == VOTE_TALLIED && v->final) {
+		ledger_send_result(lg, seq, v);
+		return;
+	}
+	if (v->state != VOTE_CLOSED || !v->aggregated) {
+		ledger_fail(lg, seq, TALLY_ERR_VOTE_STATE, "the vote is not "
+		    "closed");
+		return;
+	}
+	if ((ret = election_count_input(v, &in, &agg)) == 0)
+		ret = count_tally(&cr, &in, (const Tally__DecryptionShare *
+		    const *)v->sharev, v->shares, &culprit, err, sizeof(err));
+	if (ret != 0) {
+		ledger_fail(lg, seq, ret, err);
+		goto out;
+	}
+	count_result_to_proto(cr, &res);
+	rec.body_case = TALLY__LOG_RECORD__BODY_RESULT;
+	rec.result = &res;
+	if ((f = ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_TALLY,
+	    1)) != NULL) {
+		f->reply = 0;	/* after the final Checkpoint */
+		f->final = 1;
+		log_info("vote %s tallied", v->id);
+	}
+out:
+	count_result_free(cr);
+	election_aggregate_free(agg);
+}
+
+static void
 ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 {
 	Tally__Request *r = lr->request;
@@ -615,6 +756,12 @@ ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 		break;
 	case TALLY__REQUEST__BODY_GET_RECORD:
 		ledger_get_record(lg, lr->seq, r->get_record);
+		break;
+	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
+		ledger_submit_share(lg, lr->seq, r->submit_share);
+		break;
+	case TALLY__REQUEST__BODY_TALLY:
+		ledger_tally(lg, lr->seq, r->tally);
 		break;
 	default:
 		ledger_fail(lg, lr->seq, TALLY_ERR_INTERNAL,
@@ -678,12 +825,17 @@ ledger_finish_closing(struct ledger *lg)
 	uint8_t root[HASH_LEN], head[HASH_LEN];
 
 	TAILQ_FOREACH(v, &lg->votes, entry) {
-		if (v->state != VOTE_CLOSED || v->aggregated)
+		if (!(v->state == VOTE_CLOSED && !v->aggregated) &&
+		    !(v->state == VOTE_TALLIED && !v->final))
 			continue;
 		if (log_state(v->log, &size, root, head) != 0)
 			fatalx("vote %s: no log state", v->id);
-		log_info("vote %s: completing its closing records", v->id);
-		ledger_seal(lg, v, size, root, head, 0);
+		log_info("vote %s: completing its %s records", v->id,
+		    v->state == VOTE_CLOSED ? "closing" : "final");
+		if (v->state == VOTE_CLOSED)
+			ledger_seal(lg, v, size, root, head, 0);
+		else
+			ledger_checkpoint(lg, v, size, root, head, 0, 0, 0);
 	}
 }
 

@@ -12,6 +12,11 @@
  *   daemon_ballot inlog LOG RECEIPTS_DIR
  *       Every receipt's tracking code is the leaf at its index in LOG:
  *       prints "ok N".
+ *   daemon_ballot share SERVER CA CERT KEY VOTE CEREMONY_DIR INDEX
+ *       As a trustee: fetch the closed vote, make trustee INDEX's share
+ *       from its secret in CEREMONY_DIR, submit it, print "code=N".
+ *   daemon_ballot tally SERVER CA CERT KEY VOTE
+ *       Ask for the tally; print "code=N", then the results JSON.
  *   daemon_ballot decrypt LOG CEREMONY_DIR EXPECT.json
  *       Make the decryption shares of trustees 1 and 2 over LOG's
  *       aggregate, count, and compare every contest's totals and write-ins
@@ -323,9 +328,123 @@ cmd_decrypt(char **av)
 	return 0;
 }
 
+static struct ctl_conn *
+connect_as(char **av)
+{
+	struct ctl_conn *c;
+	char err[256];
+	int ret;
+
+	ctl_global.server = av[0];
+	ctl_global.ca = av[1];
+	ctl_global.cert = av[2];
+	ctl_global.key = av[3];
+	if ((ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
+		die(err, ret);
+	return c;
+}
+
+static int
+cmd_share(char **av)
+{
+	struct ctl_conn *c = connect_as(av);
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__GetVoteRequest gq = TALLY__GET_VOTE_REQUEST__INIT;
+	Tally__SubmitShareRequest ss = TALLY__SUBMIT_SHARE_REQUEST__INIT;
+	Tally__Response *gv = NULL, *resp = NULL;
+	Tally__GetVoteResponse *g;
+	Tally__DecryptionShare *sh;
+	struct count_input in;
+	struct count_item *items;
+	struct manifest *m;
+	uint8_t *p, th[32];
+	size_t len, i;
+	uint32_t index;
+	BIGNUM *s = BN_secure_new();
+	char path[4096];
+	int ret;
+
+	gq.vote_id = av[4];
+	req.body_case = TALLY__REQUEST__BODY_GET_VOTE;
+	req.get_vote = &gq;
+	if ((ret = ctl_call(c, &req, &gv)) != 0 ||
+	    (g = gv->get_vote) == NULL || g->aggregate == NULL)
+		die("get_vote", ret ? ret : TALLY_ERR_VOTE_STATE);
+	if ((ret = manifest_parse(&m, g->vote->manifest.data,
+	    g->vote->manifest.len, NULL, 0)) != 0)
+		die("manifest", ret);
+	if ((items = calloc(g->n_writein_points / 2 + 1, sizeof(*items))) ==
+	    NULL)
+		die("calloc", TALLY_ERR_NOMEM);
+	for (i = 0; i < g->n_writein_points / 2; i++) {
+		memcpy(items[i].kem, g->writein_points[2 * i].data, 33);
+		memcpy(items[i].mark_a, g->writein_points[2 * i + 1].data, 33);
+	}
+	memset(&in, 0, sizeof(in));
+	in.m = m;
+	in.tr = g->vote->transcript;
+	in.election_hash = g->vote->election_hash.data;
+	in.agg = g->aggregate;
+	in.items = items;
+	in.nitems = g->n_writein_points / 2;
+	snprintf(path, sizeof(path), "%s/private-%s/share.pb", av[5], av[6]);
+	if ((ret = util_read_file(path, 1 << 16, &p, &len)) != 0 ||
+	    (ret = ceremony_secret_open(&index, s, th, p, len)) != 0 ||
+	    (ret = count_share_make(&sh, &in, index, s)) != 0)
+		die(path, ret);
+	ss.vote_id = av[4];
+	ss.share = sh;
+	tally__request__init(&req);
+	req.body_case = TALLY__REQUEST__BODY_SUBMIT_SHARE;
+	req.submit_share = &ss;
+	ret = ctl_call(c, &req, &resp);
+	if (resp == NULL)
+		die("submit_share", ret);
+	printf("code=%d\n", (int)resp->code);
+	if (resp->code != 0)
+		fprintf(stderr, "%s\n", resp->message);
+	tally__response__free_unpacked(resp, NULL);
+	tally__response__free_unpacked(gv, NULL);
+	count_share_free(sh);
+	BN_clear_free(s);
+	ctl_close(c);
+	return 0;
+}
+
+static int
+cmd_tally(char **av)
+{
+	struct ctl_conn *c = connect_as(av);
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__TallyRequest tq = TALLY__TALLY_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	int ret;
+
+	tq.vote_id = av[4];
+	req.body_case = TALLY__REQUEST__BODY_TALLY;
+	req.tally = &tq;
+	ret = ctl_call(c, &req, &resp);
+	if (resp == NULL)
+		die("tally", ret);
+	printf("code=%d\n", (int)resp->code);
+	if (resp->code == 0 && resp->tally != NULL &&
+	    resp->tally->result != NULL)
+		printf("%.*s\n", (int)resp->tally->result->results_json.len,
+		    (char *)resp->tally->result->results_json.data);
+	else
+		fprintf(stderr, "%s\n", resp->message);
+	tally__response__free_unpacked(resp, NULL);
+	ctl_close(c);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 9 && strcmp(argv[1], "share") == 0)
+		return cmd_share(argv + 2);
+	if (argc == 7 && strcmp(argv[1], "tally") == 0)
+		return cmd_tally(argv + 2);
 	if (argc == 9 && strcmp(argv[1], "cast") == 0)
 		return cmd_cast_one(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "inlog") == 0)

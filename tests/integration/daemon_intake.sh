@@ -3,7 +3,8 @@
 # and leaves the log unchanged; then a whole vote: 200 ballots from 8
 # terminals (tallyctl simulate), close, every receipt in the log, and the
 # aggregate decrypted with the test trustees' shares equals the totals the
-# simulator cast.
+# simulator cast; trustees' shares, the tally, and the record and receipts
+# pass tallyctl verify and receipt check.
 TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-}
 . "$(dirname "$0")/daemon_lib.sh"
 M=$4/tests/data/manifests
@@ -81,6 +82,33 @@ case "$state" in "s6-session closed ballots=200 log=205 "*) ;;
     fail "receipts not all in the log"
 out=$("$BALLOT" decrypt "$T/data/s6-session.log" "$T/cer" "$T/expect.json")
 [ "$out" = ok ] || fail "decrypted totals: $out"
+# The count: trustees' shares (k = 2 of 3), then the tally; the record
+# tallyd wrote then passes the independent verifier, and so do receipts.
+share() {	# share ROLE INDEX -> code
+	"$BALLOT" share "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/$1.crt" \
+	    "$T/$1.key" s6-session "$T/cer" "$2"
+}
+tl() { "$BALLOT" tally "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/official.crt" \
+    "$T/official.key" s6-session; }
+[ "$(tl | head -1)" = "code=31" ] || fail "tally without shares: E_NEED_SHARES"
+[ "$(share terminal 1)" = "code=26" ] || fail "a terminal may not submit a share"
+[ "$(share trustee 3)" = "code=0" ] || fail "share of trustee 3"
+[ "$(share trustee 3)" = "code=30" ] || fail "second share of trustee 3: E_SHARE_DUP"
+[ "$(tl | head -1)" = "code=31" ] || fail "tally with one share: E_NEED_SHARES"
+[ "$(share trustee 1)" = "code=0" ] || fail "share of trustee 1"
+tl >"$T/tally.out" || fail "tally"
+[ "$(head -1 "$T/tally.out")" = "code=0" ] || fail "tally: $(cat "$T/tally.out")"
+state=$(ctl official status s6-session)
+case "$state" in "s6-session tallied ballots=200 log=209 "*) ;;
+    *) fail "status: $state";; esac
+[ "$(share trustee 2)" = "code=20" ] || fail "share after the tally: E_VOTE_STATE"
+tl | cmp -s - "$T/tally.out" || fail "a second tally gives another result"
+"$TALLYCTL" verify "$T/data/s6-session.log" >"$T/verify.out" 2>&1 ||
+    fail "the record does not verify: $(cat "$T/verify.out")"
+for r in card-000001 card-000100 card-000200; do
+	"$TALLYCTL" receipt check "$T/receipts/$r.pb" --record \
+	    "$T/data/s6-session.log" >/dev/null 2>&1 || fail "receipt $r"
+done
 for p in $(child_pids); do
 	grep -q '^Seccomp:[[:space:]]*2' /proc/$p/status || fail "seccomp"
 done
