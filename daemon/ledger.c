@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -624,7 +625,51 @@ ledger_get_vote(struct ledger *lg, uint64_t seq, Tally__GetVoteRequest *g)
 	free(pts);
 }
 
-/* Whole frames from offset, up to LEDGER_CHUNK (or one larger frame). */
+/* Read up to want bytes of path at off into a new buffer. */
+static int
+read_at(const char *path, uint64_t off, size_t want, uint8_t **out,
+    size_t *got, uint64_t *filesize)
+{
+	struct stat st;
+	ssize_t n;
+	int fd, ret = TALLY_ERR_IO;
+
+	*out = NULL;
+	*got = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return TALLY_ERR_IO;
+	if (fstat(fd, &st) == -1)
+		goto out;
+	*filesize = (uint64_t)st.st_size;
+	if (off > *filesize) {
+		ret = TALLY_ERR_INVALID_ARG;
+		goto out;
+	}
+	if (want > *filesize - off)
+		want = (size_t)(*filesize - off);
+	if ((*out = calloc(1, want + 1)) == NULL) {
+		ret = TALLY_ERR_NOMEM;
+		goto out;
+	}
+	while (*got < want) {
+		n = pread(fd, *out + *got, want - *got, (off_t)(off + *got));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		*got += (size_t)n;
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/*
+ * The record in chunks of whole frames: offset 0 starts with the file
+ * header; each chunk holds up to LEDGER_CHUNK bytes, or one frame if that
+ * frame alone is larger. Only what the file holds now is served.
+ */
 static void
 ledger_get_record(struct ledger *lg, uint64_t seq, Tally__GetRecordRequest *g)
 {
@@ -633,30 +678,51 @@ ledger_get_record(struct ledger *lg, uint64_t seq, Tally__GetRecordRequest *g)
 	char path[MANIFEST_ID_MAX + 8];
 	const uint8_t *pl;
 	uint8_t *buf = NULL;
+	uint64_t size = 0;
 	size_t len, used, plen, flen;
 	int ret;
 
 	if (ledger_vote(lg, seq, g->vote_id) == NULL)
 		return;
 	snprintf(path, sizeof(path), "%s.log", g->vote_id);
-	if ((ret = util_read_file(path, (size_t)1 << 31, &buf, &len)) != 0) {
-		ledger_fail(lg, seq, ret, "cannot read the log");
+	if (g->offset != 0 && g->offset < LOG_HEADER_LEN) {
+		ledger_fail(lg, seq, TALLY_ERR_INVALID_ARG, "bad offset");
 		return;
 	}
-	if (g->offset > len || (g->offset < LOG_HEADER_LEN && g->offset)) {
-		ledger_fail(lg, seq, TALLY_ERR_INVALID_ARG, "bad offset");
+	ret = read_at(path, g->offset, LEDGER_CHUNK, &buf, &len, &size);
+	used = g->offset == 0 ? LOG_HEADER_LEN : 0;
+	/* A first frame larger than the chunk: read exactly that frame. */
+	if (ret == 0 && len >= used + LOG_FRAME_HEAD && log_frame_decode(buf +
+	    used, len - used, &pl, &plen, &flen) == TALLY_ERR_TRUNCATED) {
+		flen = LOG_FRAME_HEAD + ((size_t)buf[used] << 24 |
+		    (size_t)buf[used + 1] << 16 | (size_t)buf[used + 2] << 8 |
+		    buf[used + 3]);
+		free(buf);
+		if (flen <= LOG_FRAME_HEAD + LOG_MAX_RECORD)
+			ret = read_at(path, g->offset, used + flen, &buf, &len,
+			    &size);
+		else
+			buf = NULL, ret = TALLY_ERR_LOG_CORRUPT;
+	}
+	if (ret != 0) {
+		ledger_fail(lg, seq, ret, "cannot read the log at that offset");
 		free(buf);
 		return;
 	}
-	used = g->offset == 0 ? LOG_HEADER_LEN : (size_t)g->offset;
 	while (used < len && log_frame_decode(buf + used, len - used, &pl,
-	    &plen, &flen) == 0 && (used + flen - g->offset <= LEDGER_CHUNK ||
-	    used == g->offset))
+	    &plen, &flen) == 0 && (used + flen <= LEDGER_CHUNK || used == 0 ||
+	    (g->offset == 0 && used == LOG_HEADER_LEN)))
 		used += flen;
-	gr.chunk.data = buf + g->offset;
-	gr.chunk.len = used - (size_t)g->offset;
-	gr.next_offset = used;
-	gr.done = used == len;
+	if (used == 0 && len > 0) {
+		ledger_fail(lg, seq, TALLY_ERR_INVALID_ARG, "offset is not at "
+		    "a record");
+		free(buf);
+		return;
+	}
+	gr.chunk.data = buf;
+	gr.chunk.len = used;
+	gr.next_offset = g->offset + used;
+	gr.done = gr.next_offset >= size;
 	resp.body_case = TALLY__RESPONSE__BODY_GET_RECORD;
 	resp.get_record = &gr;
 	ledger_send(lg, seq, &resp);

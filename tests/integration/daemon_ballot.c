@@ -17,6 +17,9 @@
  *       from its secret in CEREMONY_DIR, submit it, print "code=N".
  *   daemon_ballot tally SERVER CA CERT KEY VOTE
  *       Ask for the tally; print "code=N", then the results JSON.
+ *   daemon_ballot record SERVER CA CERT KEY VOTE OUT
+ *       Download the record with get_record, chunk by chunk, into OUT;
+ *       prints the number of chunks.
  *   daemon_ballot decrypt LOG CEREMONY_DIR EXPECT.json
  *       Make the decryption shares of trustees 1 and 2 over LOG's
  *       aggregate, count, and compare every contest's totals and write-ins
@@ -438,9 +441,51 @@ cmd_tally(char **av)
 	return 0;
 }
 
+static int
+cmd_record(char **av)
+{
+	struct ctl_conn *c = connect_as(av);
+	Tally__Request req;
+	Tally__GetRecordRequest gr;
+	Tally__Response *resp;
+	uint64_t off = 0;
+	FILE *f;
+	int ret, n = 0, done = 0;
+
+	if ((f = fopen(av[5], "wb")) == NULL)
+		die(av[5], TALLY_ERR_IO);
+	while (!done) {
+		tally__request__init(&req);
+		tally__get_record_request__init(&gr);
+		gr.vote_id = av[4];
+		gr.offset = off;
+		req.body_case = TALLY__REQUEST__BODY_GET_RECORD;
+		req.get_record = &gr;
+		resp = NULL;
+		if ((ret = ctl_call(c, &req, &resp)) != 0 ||
+		    resp->get_record == NULL)
+			die("get_record", ret ? ret : TALLY_ERR_PROTOCOL);
+		fwrite(resp->get_record->chunk.data, 1,
+		    resp->get_record->chunk.len, f);
+		if (resp->get_record->next_offset != off +
+		    resp->get_record->chunk.len)
+			die("next_offset", TALLY_ERR_PROTOCOL);
+		off = resp->get_record->next_offset;
+		done = resp->get_record->done;
+		tally__response__free_unpacked(resp, NULL);
+		n++;
+	}
+	fclose(f);
+	printf("%d\n", n);
+	ctl_close(c);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 8 && strcmp(argv[1], "record") == 0)
+		return cmd_record(argv + 2);
 	if (argc == 9 && strcmp(argv[1], "share") == 0)
 		return cmd_share(argv + 2);
 	if (argc == 7 && strcmp(argv[1], "tally") == 0)

@@ -103,7 +103,13 @@ case "$state" in "s6-session tallied ballots=200 log=209 "*) ;;
     *) fail "status: $state";; esac
 [ "$(share trustee 2)" = "code=20" ] || fail "share after the tally: E_VOTE_STATE"
 tl | cmp -s - "$T/tally.out" || fail "a second tally gives another result"
-"$TALLYCTL" verify "$T/data/s6-session.log" >"$T/verify.out" 2>&1 ||
+# An auditor downloads the record: the same bytes as the file.
+n=$("$BALLOT" record "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/auditor.crt" \
+    "$T/auditor.key" s6-session "$T/record.log") || fail "get_record"
+cmp -s "$T/record.log" "$T/data/s6-session.log" ||
+    fail "the downloaded record differs"
+[ "$n" -ge 2 ] || fail "a record of 209 records came in $n chunk(s)"
+"$TALLYCTL" verify "$T/record.log" >"$T/verify.out" 2>&1 ||
     fail "the record does not verify: $(cat "$T/verify.out")"
 for r in card-000001 card-000100 card-000200; do
 	"$TALLYCTL" receipt check "$T/receipts/$r.pb" --record \

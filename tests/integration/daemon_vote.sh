@@ -79,6 +79,34 @@ state_is s6-head "closed ballots=0 log=5"
     fail "log files missing"
 [ -z "$(ls "$T/empty")" ] || fail "frontend wrote into its chroot"
 
+# tallyctl's client configuration file; flags win over it.
+cat >"$T/ctl.conf" <<EOC
+# tallyctl client configuration
+server 127.0.0.1:$PORT
+ca_cert $T/ca/ca.crt
+cert $T/auditor.crt
+key $T/auditor.key
+EOC
+"$TALLYCTL" --config "$T/ctl.conf" status s6-head >/dev/null ||
+    fail "tallyctl --config"
+out=$("$TALLYCTL" --config "$T/ctl.conf" vote close s6-budget 2>&1) &&
+    fail "auditor closed a vote"
+echo "$out" | grep -q '^tallyctl: E_ROLE: ' || fail "auditor close: $out"
+out=$("$TALLYCTL" --config "$T/ctl.conf" --cert "$T/official.crt" \
+    --key "$T/official.key" vote close s6-budget 2>&1) &&
+    fail "close of a vote never opened"
+echo "$out" | grep -q '^tallyctl: E_VOTE_STATE: ' || fail "flags: $out"
+echo "servr 127.0.0.1:1" >"$T/bad.conf"
+out=$("$TALLYCTL" --config "$T/bad.conf" status 2>&1) && fail "bad config"
+echo "$out" | grep -q "^tallyctl: E_CONFIG: $T/bad.conf:1: " ||
+    fail "bad client config: $out"
+"$TALLYCTL" --help | grep -q '^usage: tallyctl' || fail "--help"
+for c in status vote cast simulate; do
+	"$TALLYCTL" $c --help >/dev/null || fail "$c --help"
+done
+out=$("$TALLYCTL" --config "$T/ctl.conf" frobnicate 2>&1) && fail "unknown"
+echo "$out" | grep -q '^tallyctl: E_INVALID_ARG: ' || fail "unknown: $out"
+
 # A dead child stops tallyd with a non-zero status.
 ledger=$(pgrep -P "$DAEMON_PID" | head -1)
 kill -KILL "$ledger"
