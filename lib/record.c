@@ -67,6 +67,9 @@ struct rv {
 	uint8_t (*sel_a)[33];
 };
 
+static int rv_fail(struct rv *v, uint64_t index, const char *check,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 static int
 rv_fail(struct rv *v, uint64_t index, const char *check, const char *fmt,
     ...)
