@@ -19,6 +19,7 @@ static const struct {
 	    "..." },
 	{ "verify", cmd_verify, "verify RECORD [--json]" },
 	{ "receipt", cmd_receipt, "receipt check RECEIPT --record RECORD" },
+	{ "publish", cmd_publish, "publish VOTE --out DIR [--lang zh|en]" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -63,5 +63,6 @@ int cmd_cast(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_receipt(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
 
 #endif
