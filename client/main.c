@@ -19,6 +19,8 @@ static const struct {
 	    "..." },
 	{ "verify", cmd_verify, "verify RECORD [--json]" },
 	{ "receipt", cmd_receipt, "receipt check RECEIPT --record RECORD" },
+	{ "trustee", cmd_trustee, "trustee decrypt VOTE --share FILE" },
+	{ "tally", cmd_tallyvote, "tally VOTE" },
 	{ "publish", cmd_publish, "publish VOTE --out DIR [--lang zh|en]" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

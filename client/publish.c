@@ -42,54 +42,6 @@ pub_usage(FILE *f)
 	return f == stdout ? 0 : 2;
 }
 
-/* Download the record in chunks into fd. */
-static int
-pub_download(struct ctl_conn *c, const char *vote, int fd)
-{
-	Tally__Request req = TALLY__REQUEST__INIT;
-	Tally__GetRecordRequest gr = TALLY__GET_RECORD_REQUEST__INIT;
-	Tally__Response *resp = NULL;
-	uint64_t offset = 0;
-	ssize_t n;
-	int ret, done = 0;
-
-	req.body_case = TALLY__REQUEST__BODY_GET_RECORD;
-	req.get_record = &gr;
-	gr.vote_id = (char *)vote;
-	while (!done) {
-		gr.offset = offset;
-		if ((ret = ctl_call(c, &req, &resp)) != 0) {
-			ctl_call_error(ret, resp, "get_record");
-			tally__response__free_unpacked(resp, NULL);
-			return ret;
-		}
-		if (resp->body_case != TALLY__RESPONSE__BODY_GET_RECORD ||
-		    resp->get_record->next_offset !=
-			offset + resp->get_record->chunk.len ||
-		    (!resp->get_record->done &&
-			resp->get_record->chunk.len == 0)) {
-			tally__response__free_unpacked(resp, NULL);
-			return ctl_error(TALLY_ERR_PROTOCOL,
-			    "get_record: malformed chunk"), TALLY_ERR_PROTOCOL;
-		}
-		n = write(fd, resp->get_record->chunk.data,
-		    resp->get_record->chunk.len);
-		if (n < 0 || (size_t)n != resp->get_record->chunk.len) {
-			tally__response__free_unpacked(resp, NULL);
-			return ctl_error(TALLY_ERR_IO, "writing the record: %s",
-			    strerror(errno)), TALLY_ERR_IO;
-		}
-		offset = resp->get_record->next_offset;
-		done = resp->get_record->done;
-		tally__response__free_unpacked(resp, NULL);
-		resp = NULL;
-	}
-	if (fsync(fd) != 0)
-		return ctl_error(TALLY_ERR_IO, "syncing the record: %s",
-		    strerror(errno)), TALLY_ERR_IO;
-	return 0;
-}
-
 static void
 pub_progress(void *arg, const char *phase, uint64_t done, uint64_t total)
 {
@@ -210,7 +162,7 @@ pub_run(struct pub *p)
 	struct record_report rep;
 	struct manifest *m = NULL;
 	struct ctl_conn *c = NULL;
-	int fd = -1, ret;
+	int ret;
 
 	memset(&rep, 0, sizeof(rep));
 	if (access(p->out, F_OK) == 0)
@@ -224,13 +176,9 @@ pub_run(struct pub *p)
 		return ctl_error(TALLY_ERR_IO, "cannot create %s: %s", p->tmp,
 		    strerror(errno));
 	ret = TALLY_ERR_IO;
-	if ((c = ctl_connect_or_report(&ctl_global)) == NULL)
+	if ((c = ctl_connect_or_report(&ctl_global)) == NULL ||
+	    (ret = ctl_fetch_record(c, p->vote, p->path)) != 0)
 		goto out;
-	fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd == -1 || (ret = pub_download(c, p->vote, fd)) != 0)
-		goto out;
-	close(fd);
-	fd = -1;
 	if ((ret = pub_verify(p, &rep, &m)) != 0 ||
 	    (ret = pub_render(p, &rep, m)) != 0)
 		goto out;
@@ -244,8 +192,6 @@ pub_run(struct pub *p)
 	    "folder %s\n", rep.vote_id, (unsigned long long)rep.records,
 	    (unsigned long long)rep.ballots, p->out);
 out:
-	if (fd != -1)
-		close(fd);
 	if (ret != 0)
 		pub_cleanup(p);
 	ctl_close(c);

@@ -56,6 +56,10 @@ struct ctl_conn *ctl_connect_or_report(struct ctl_opts *o);
 
 extern struct ctl_opts ctl_global;
 
+/* Download the record of vote into a new file at path (created exclusively,
+ * synced; removed on failure). Errors are reported. */
+int ctl_fetch_record(struct ctl_conn *c, const char *vote, const char *path);
+
 /* Subcommands. */
 int cmd_status(int argc, char **argv);
 int cmd_vote(int argc, char **argv);
@@ -64,5 +68,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_receipt(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
+int cmd_trustee(int argc, char **argv);
+int cmd_tallyvote(int argc, char **argv);
 
 #endif

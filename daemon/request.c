@@ -17,7 +17,10 @@ static const struct {
 	{ ROLE_TERMINAL, B(CAST) | B(STATUS) | B(GET_VOTE), 0 },
 	{ ROLE_OFFICIAL, B(CREATE_VOTE) | B(OPEN_VOTE) | B(CLOSE_VOTE) |
 	    B(STATUS) | B(TALLY) | B(GET_RECORD) | B(GET_VOTE), 1 },
-	{ ROLE_TRUSTEE, B(GET_VOTE) | B(SUBMIT_SHARE) | B(STATUS), 0 },
+	/* Scrutineers download and verify the record before they decrypt,
+	 * and a share with many write-in points outgrows a terminal's frame. */
+	{ ROLE_TRUSTEE, B(GET_VOTE) | B(SUBMIT_SHARE) | B(STATUS) |
+	    B(GET_RECORD), 1 },
 	{ ROLE_AUDITOR, B(STATUS) | B(GET_RECORD) | B(GET_VOTE), 1 },
 };
 #define NROLES (sizeof(role_table) / sizeof(role_table[0]))

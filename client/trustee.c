@@ -1,0 +1,312 @@
+/*
+ * trustee.c: tallyctl trustee decrypt VOTE --share FILE
+ *
+ * A scrutineer's part of the count. The scrutineer does not take the
+ * daemon's word for what to decrypt: it downloads the record, verifies it
+ * (every ballot's proofs, the chain, the checkpoints, the aggregate), then
+ * computes its partial decryptions of the verified aggregate and write-in
+ * material only, with proofs, and submits them. A daemon that asked it to
+ * decrypt a single ballot would have to forge a record that verifies.
+ */
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ceremony.h"
+#include "count.h"
+#include "err.h"
+#include "group.h"
+#include "log.h"
+#include "manifest.h"
+#include "record.h"
+#include "tallyctl.h"
+#include "util.h"
+
+/* What the share is computed over, copied out of the verified record. */
+struct tr_vote {
+	struct manifest *m;
+	Tally__CeremonyTranscript *tr;
+	uint8_t transcript_hash[32];
+	uint8_t election_hash[32];
+	uint64_t present, issued;
+	Tally__Aggregate *agg;
+	struct count_item *items;
+	size_t nitems, cap;
+};
+
+static void
+tr_vote_clear(struct tr_vote *v)
+{
+	manifest_free(v->m);
+	if (v->tr != NULL)
+		tally__ceremony_transcript__free_unpacked(v->tr, NULL);
+	if (v->agg != NULL)
+		tally__aggregate__free_unpacked(v->agg, NULL);
+	free(v->items);
+	memset(v, 0, sizeof(*v));
+}
+
+static int
+tr_created(struct tr_vote *v, const Tally__VoteCreated *vc)
+{
+	uint8_t *p;
+	size_t len;
+	int ret;
+
+	if ((ret = manifest_parse(&v->m, vc->manifest.data, vc->manifest.len,
+		 NULL, 0)) != 0)
+		return ret;
+	len = tally__ceremony_transcript__get_packed_size(vc->transcript);
+	if ((p = calloc(1, len + 1)) == NULL)
+		return TALLY_ERR_NOMEM;
+	tally__ceremony_transcript__pack(vc->transcript, p);
+	if ((ret = ceremony_transcript_hash(v->transcript_hash, p, len)) == 0)
+		ret = ceremony_transcript_open(&v->tr, p, len);
+	free(p);
+	if (ret == 0 && vc->election_hash.len == 32)
+		memcpy(v->election_hash, vc->election_hash.data, 32);
+	return ret;
+}
+
+static int
+tr_ballot(struct tr_vote *v, const Tally__Ballot *b)
+{
+	size_t w = v->m->nwriteins;
+	struct count_item *n;
+
+	if (w == 0)
+		return 0;
+	if (v->nitems + w > v->cap) {
+		v->cap = (v->cap + w) * 2;
+		if ((n = reallocarray(v->items, v->cap, sizeof(*n))) == NULL)
+			return TALLY_ERR_NOMEM;
+		v->items = n;
+	}
+	v->nitems += w;
+	return count_items_from_ballot(v->items + v->nitems - w, v->m, b);
+}
+
+static int
+tr_aggregate(struct tr_vote *v, const Tally__Aggregate *a)
+{
+	uint8_t *p;
+	size_t len = tally__aggregate__get_packed_size(a);
+
+	if ((p = calloc(1, len + 1)) == NULL)
+		return TALLY_ERR_NOMEM;
+	tally__aggregate__pack(a, p);
+	v->agg = tally__aggregate__unpack(NULL, len, p);
+	free(p);
+	return v->agg != NULL ? 0 : TALLY_ERR_NOMEM;
+}
+
+/* Read the (verified) record into v. */
+static int
+tr_read(const char *path, struct tr_vote *v)
+{
+	struct log_reader *r = NULL;
+	struct log_entry e;
+	char err[256];
+	int ret;
+
+	if ((ret = log_reader_open(path, &r, err, sizeof(err))) != 0)
+		return ret;
+	while ((ret = log_reader_next(r, &e)) == 1) {
+		switch (e.rec->body_case) {
+		case TALLY__LOG_RECORD__BODY_VOTE_CREATED:
+			ret = tr_created(v, e.rec->vote_created);
+			break;
+		case TALLY__LOG_RECORD__BODY_POLLS_OPENED:
+			v->present = e.rec->polls_opened->present;
+			v->issued = e.rec->polls_opened->issued;
+			break;
+		case TALLY__LOG_RECORD__BODY_BALLOT:
+			ret = v->m ? tr_ballot(v, e.rec->ballot)
+				   : TALLY_ERR_VERIFY;
+			break;
+		case TALLY__LOG_RECORD__BODY_AGGREGATE:
+			ret = tr_aggregate(v, e.rec->aggregate);
+			break;
+		default:
+			break;
+		}
+		if (ret < 0)
+			break;
+	}
+	log_reader_free(r);
+	return ret < 0 ? ret : 0;
+}
+
+/* Fetch and verify the record into a private temporary folder. */
+static int
+tr_fetch_verified(struct ctl_conn *c, const char *vote, char *dir,
+    char *path, size_t pathlen, struct tr_vote *v)
+{
+	struct record_report rep;
+	struct record_opts o;
+	int ret;
+
+	memset(&rep, 0, sizeof(rep));
+	memset(&o, 0, sizeof(o));
+	o.allow_incomplete = 1;
+	if (mkdtemp(dir) == NULL)
+		return ctl_error(TALLY_ERR_IO, "%s: %s", dir, strerror(errno)),
+		       TALLY_ERR_IO;
+	snprintf(path, pathlen, "%s/record.log", dir);
+	if ((ret = ctl_fetch_record(c, vote, path)) != 0)
+		return ret;
+	if ((ret = record_verify(path, &o, &rep)) != 0) {
+		ctl_error(ret, "the record of %s does not verify: record %llu: "
+		    "%s: %s; nothing decrypted", vote,
+		    (unsigned long long)rep.index, rep.check, rep.reason);
+		record_report_clear(&rep);
+		return ret;
+	}
+	record_report_clear(&rep);
+	if ((ret = tr_read(path, v)) != 0)
+		return ctl_error(ret, "reading the record"), ret;
+	if (v->agg == NULL)
+		return ctl_error(TALLY_ERR_VOTE_STATE, "vote %s is not closed: "
+		    "nothing to decrypt", vote), TALLY_ERR_VOTE_STATE;
+	return 0;
+}
+
+static int
+tr_load_secret(const char *file, uint32_t *index, BIGNUM *s, uint8_t th[32])
+{
+	uint8_t *p = NULL;
+	size_t len = 0;
+	int ret;
+
+	if ((ret = util_check_private(file)) != 0)
+		return ctl_error(ret, "%s: %s", file, ret == TALLY_ERR_PERM ?
+		    "readable by others; refusing to use it (chmod 600)" :
+		    "cannot read"), ret;
+	if ((ret = util_read_file(file, 64 * 1024, &p, &len)) != 0 ||
+	    (ret = ceremony_secret_open(index, s, th, p, len)) != 0)
+		ctl_error(ret, "%s: not a scrutineer's share file", file);
+	util_freezero(p, len);
+	return ret;
+}
+
+static int
+tr_submit(struct ctl_conn *c, const char *vote, Tally__DecryptionShare *sh)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__SubmitShareRequest ss = TALLY__SUBMIT_SHARE_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	int ret;
+
+	ss.vote_id = (char *)vote;
+	ss.share = sh;
+	req.body_case = TALLY__REQUEST__BODY_SUBMIT_SHARE;
+	req.submit_share = &ss;
+	if ((ret = ctl_call(c, &req, &resp)) != 0)
+		ctl_call_error(ret, resp, "submit_share");
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	return ret;
+}
+
+static int
+tr_decrypt(const char *vote, const char *file)
+{
+	struct tr_vote v;
+	struct count_input in;
+	Tally__DecryptionShare *sh = NULL;
+	struct ctl_conn *c = NULL;
+	BIGNUM *s = group_scalar_new();
+	uint8_t th[32];
+	uint32_t index = 0;
+	char dir[] = "/tmp/tally-trustee-XXXXXX", path[64] = "";
+	int ret = TALLY_ERR_NOMEM;
+
+	memset(&v, 0, sizeof(v));
+	if (s == NULL || (ret = tr_load_secret(file, &index, s, th)) != 0)
+		goto out;
+	ret = TALLY_ERR_IO;
+	if ((c = ctl_connect_or_report(&ctl_global)) == NULL ||
+	    (ret = tr_fetch_verified(c, vote, dir, path, sizeof(path),
+		 &v)) != 0)
+		goto out;
+	if (CRYPTO_memcmp(th, v.transcript_hash, 32) != 0) {
+		ret = ctl_error(TALLY_ERR_BAD_SHARE, "%s belongs to another "
+		    "ceremony than vote %s", file, vote);
+		ret = TALLY_ERR_BAD_SHARE;
+		goto out;
+	}
+	memset(&in, 0, sizeof(in));
+	in.m = v.m;
+	in.tr = v.tr;
+	in.election_hash = v.election_hash;
+	in.present = v.present;
+	in.issued = v.issued;
+	in.agg = v.agg;
+	in.items = v.items;
+	in.nitems = v.nitems;
+	if ((ret = count_share_make(&sh, &in, index, s)) != 0) {
+		ctl_error(ret, "computing the share of scrutineer %u", index);
+		goto out;
+	}
+	if ((ret = tr_submit(c, vote, sh)) != 0)
+		goto out;
+	printf("scrutineer %u: share for %s recorded (%zu totals, %zu write-in "
+	    "points, each with its proof)\n", index, vote, sh->n_sums,
+	    sh->n_writeins);
+out:
+	if (path[0] != '\0') {	/* set once the folder exists */
+		unlink(path);
+		rmdir(dir);
+	}
+	count_share_free(sh);
+	group_scalar_free(s);
+	tr_vote_clear(&v);
+	ctl_close(c);
+	return ret;
+}
+
+static int
+tr_usage(FILE *f)
+{
+	fprintf(f, "usage: tallyctl trustee decrypt VOTE --share FILE\n"
+	    "  download and verify the record of the closed VOTE, then submit\n"
+	    "  this scrutineer's proven partial decryption of its totals\n");
+	return f == stdout ? 0 : 2;
+}
+
+int
+cmd_trustee(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "share", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *share = NULL;
+	int ch;
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
+		return tr_usage(stdout);
+	if (argc < 2 || strcmp(argv[1], "decrypt") != 0)
+		return tr_usage(stderr);
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			share = optarg;
+			break;
+		case 'h':
+			return tr_usage(stdout);
+		default:
+			return tr_usage(stderr);
+		}
+	}
+	if (argc - optind != 1 || share == NULL)
+		return tr_usage(stderr);
+	return tr_decrypt(argv[optind], share) == 0 ? 0 : 1;
+}
