@@ -40,6 +40,26 @@ static const char *const common_calls[] = {
 	"set_robust_list",
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds only (TALLY_SANITIZE): the runtime's own calls (alternate
+ * signal stacks for new threads, reading limits and maps for reports). */
+static const char *const sanitizer_calls[] = {
+	"sigaltstack", "prlimit64", "getrlimit", "readlink", "readlinkat",
+	"prctl", "sched_getaffinity", "sysinfo", "open", "openat", "getppid",
+	"pread64", "kill",
+};
+
+/* LeakSanitizer's exit-time check needs ptrace and /proc, which a chrooted,
+ * filtered child cannot have: sanitizer builds of tallyd run without it
+ * (AddressSanitizer and UBSan stay on). */
+const char *__asan_default_options(void);
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif
+
 static const char *const frontend_calls[] = {
 	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
 	"accept", "accept4", "shutdown", "getsockopt", "setsockopt",
@@ -85,6 +105,10 @@ sandbox_seccomp(enum sandbox_proc proc)
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) != 0)
 		fatalx("seccomp: cannot allow ioctl(FIONREAD)");
+#if defined(__SANITIZE_ADDRESS__)
+	seccomp_add_list(ctx, sanitizer_calls,
+	    sizeof(sanitizer_calls) / sizeof(sanitizer_calls[0]));
+#endif
 	if (proc == SANDBOX_FRONTEND)
 		seccomp_add_list(ctx, frontend_calls,
 		    sizeof(frontend_calls) / sizeof(frontend_calls[0]));

@@ -72,6 +72,7 @@ mutate(Tally__Ballot *b, const char *how, const uint8_t seed[32],
     const char *vote)
 {
 	Tally__BallotBody *body;
+	char *orig_id;
 
 	if (strcmp(how, "sig") == 0) {
 		b->signature.data[10] ^= 0x01;
@@ -82,6 +83,7 @@ mutate(Tally__Ballot *b, const char *how, const uint8_t seed[32],
 	if ((body = tally__ballot_body__unpack(NULL, b->body.len,
 	    b->body.data)) == NULL)
 		die("unpack", TALLY_ERR_DECODE);
+	orig_id = body->vote_id;
 	if (strcmp(how, "point") == 0)
 		memset(body->selections[0]->a.data + 1, 0xff, 32);
 	else if (strcmp(how, "proof") == 0)
@@ -93,8 +95,7 @@ mutate(Tally__Ballot *b, const char *how, const uint8_t seed[32],
 	else
 		die(how, TALLY_ERR_INVALID_ARG);
 	resign(b, body, seed, vote);
-	if (strcmp(how, "vote") == 0)
-		body->vote_id = NULL;	/* not ours to free */
+	body->vote_id = orig_id;	/* the literal is not ours to free */
 	if (strcmp(how, "shape") == 0)
 		body->n_selections++;
 	tally__ballot_body__free_unpacked(body, NULL);
@@ -185,6 +186,17 @@ log_load(const char *path, struct logview *lv)
 	log_reader_free(r);
 }
 
+static void
+log_unload(struct logview *lv)
+{
+	size_t i;
+
+	for (i = 0; i < lv->n; i++)
+		tally__log_record__free_unpacked(lv->rec[i], NULL);
+	free(lv->rec);
+	free(lv->leaf);
+}
+
 static int
 cmd_inlog(char **av)
 {
@@ -218,6 +230,7 @@ cmd_inlog(char **av)
 		n++;
 	}
 	closedir(d);
+	log_unload(&lv);
 	printf("ok %zu\n", n);
 	return 0;
 }
@@ -327,6 +340,14 @@ cmd_decrypt(char **av)
 		printf("mismatch: %zu ballots in the log\n", nb);
 		return 1;
 	}
+	json_decref(got);
+	json_decref(want);
+	count_result_free(res);
+	count_share_free(sh[0]);
+	count_share_free(sh[1]);
+	free(items);
+	manifest_free(m);
+	log_unload(&lv);
 	printf("ok\n");
 	return 0;
 }
@@ -410,6 +431,9 @@ cmd_share(char **av)
 	tally__response__free_unpacked(gv, NULL);
 	count_share_free(sh);
 	BN_clear_free(s);
+	manifest_free(m);
+	free(items);
+	util_freezero(p, len);
 	ctl_close(c);
 	return 0;
 }
