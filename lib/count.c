@@ -610,13 +610,44 @@ wi_list_clear(struct wi_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/*
+ * 1 when this ballot (whose names start at l->v[first]) already named the
+ * same person in the same contest: a terminal that writes one name into two
+ * slots still gives that person one vote. 0 when not, < 0 on error.
+ */
+static int
+wi_seen(const struct wi_list *l, size_t first, uint32_t contest,
+    const char *name)
+{
+	char *a = NULL, *b = NULL;
+	size_t j;
+	int ret = 0;
+
+	if (manifest_name_normalize(name, strlen(name), &a) != 0)
+		return 0;	/* not UTF-8: the rules refuse it later */
+	for (j = first; j < l->n && ret == 0; j++) {
+		if (l->v[j].contest != contest)
+			continue;
+		if ((ret = manifest_name_normalize(l->v[j].name,
+		    strlen(l->v[j].name), &b)) != 0) {
+			ret = 0;
+			continue;
+		}
+		ret = strcmp(a, b) == 0;
+		free(b);
+		b = NULL;
+	}
+	free(a);
+	return ret;
+}
+
 static int
 count_writeins(struct wi_list *l, const struct count_input *in,
     struct combiner *c, char *err, size_t errlen)
 {
 	EC_POINT *P;
 	char *name;
-	size_t i;
+	size_t i, first = 0;
 	int ret = 0;
 
 	memset(l, 0, sizeof(*l));
@@ -632,8 +663,17 @@ count_writeins(struct wi_list *l, const struct count_input *in,
 			    in->items[i].slot);
 			break;
 		}
+		if (i % in->m->nwriteins == 0)
+			first = l->n;
 		if (name == NULL)
 			continue;
+		if ((ret = wi_seen(l, first, in->items[i].contest, name)) != 0) {
+			free(name);
+			if (ret < 0)
+				break;
+			ret = 0;
+			continue;
+		}
 		l->v[l->n].contest = in->items[i].contest;
 		l->v[l->n].name = name;
 		l->v[l->n].votes = 1;

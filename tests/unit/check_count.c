@@ -8,6 +8,9 @@
 #include <jansson.h>
 
 #include "count.h"
+#include "proof.h"
+#include "writein.h"
+#include "ceremony.h"
 #include "err.h"
 #include "group.h"
 #include "recordgen.h"
@@ -280,6 +283,67 @@ START_TEST(test_unmarked_name)
 }
 END_TEST
 
+/* A terminal that writes one name into two slots of a ballot (the
+ * terminal-side check bypassed) still gives that person one vote. */
+START_TEST(test_duplicate_writein_counts_once)
+{
+	static const char *const choices[] = {
+	    "{\"members\":{\"writein\":[\"张三\",\"李四\"]}}" };
+	static const uint32_t idx[] = { 1, 2, 3 };
+	struct rg_opts o;
+	struct recordgen *g;
+	struct count_input in;
+	struct count_item *items;
+	struct count_result *r;
+	Tally__DecryptionShare *sh[3];
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
+	struct proof_bind b;
+	EC_POINT *K = group_point_new();
+	char path[600];
+	size_t i;
+	json_t *j, *c, *wi;
+
+	snprintf(path, sizeof(path), "%s/dup.log", dir);
+	rg_opts_default(&o);
+	o.manifest = "standing-committee.json";
+	o.choices = choices;
+	o.nchoices = 1;
+	o.ncred = o.nballots = 2;
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	items = (struct count_item *)g->items;
+	/* slot 1 of ballot 0 re-sealed to "张三" under its own binding */
+	ck_assert_int_eq(ceremony_joint_key(K, g->tr), 0);
+	b.election_hash = g->he;
+	b.subject = items[1].cred;
+	b.subject_len = 32;
+	b.kind = PROOF_WRITEIN;
+	b.contest = items[1].contest;
+	b.index = items[1].slot;
+	ck_assert_int_eq(writein_encrypt(&w, K, "张三", &b), 0);
+	memcpy(items[1].kem, w.kem.data, 33);
+	memcpy(items[1].nonce, w.nonce.data, WRITEIN_NONCE_LEN);
+	memcpy(items[1].sealed, w.sealed.data, WRITEIN_SEALED_LEN);
+	writein_clear(&w);
+	input_of(&in, g);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(count_share_make(&sh[i], &in, idx[i],
+		    g->s[idx[i]]), 0);
+	ck_assert_int_eq(count_tally(&r, &in,
+	    (const Tally__DecryptionShare *const *)sh, 3, NULL, NULL, 0), 0);
+	j = json_loadb(r->json, r->jsonlen, 0, NULL);
+	c = json_array_get(json_object_get(j, "contests"), 0);
+	wi = json_object_get(c, "writeins");
+	/* ballot 0 names 张三 twice, ballot 1 once: two votes, not three */
+	ck_assert_int_eq(json_integer_value(json_object_get(wi, "张三")), 2);
+	json_decref(j);
+	count_result_free(r);
+	for (i = 0; i < 3; i++)
+		count_share_free(sh[i]);
+	group_point_free(K);
+	rg_free(g);
+}
+END_TEST
+
 START_TEST(test_zero)
 {
 	static const uint32_t idx[] = { 2, 4, 5 };
@@ -312,6 +376,7 @@ main(void)
 	tcase_add_test(tc, test_share_flip_fields);
 	tcase_add_test(tc, test_share_counts);
 	tcase_add_test(tc, test_unmarked_name);
+	tcase_add_test(tc, test_duplicate_writein_counts_once);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tz, setup_zero, teardown);
 	tcase_add_test(tz, test_zero);
