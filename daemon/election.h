@@ -16,6 +16,7 @@
 #include <sys/queue.h>
 
 #include "ballot.h"
+#include "checkpoint.h"
 #include "count.h"
 #include "elgamal.h"
 #include "hash.h"
@@ -73,6 +74,8 @@ struct vote {
 	Tally__DecryptionShare	**sharev;	/* shares copies, in order */
 	Tally__Result		*result;	/* copy, once tallied */
 	int			 final;		/* Checkpoint after Result */
+	struct checkpoint	 receipt_cp;	/* last signed for receipts; */
+	int			 have_receipt_cp; /* one signature per batch */
 };
 
 const char *vote_state_name(enum vote_state s);

@@ -251,11 +251,18 @@ ledger_receipt(struct ledger *lg, struct inflight *f)
 	ProtobufCBinaryData inc[MERKLE_MAX_PATH], *incp[MERKLE_MAX_PATH];
 	size_t n = 0, i;
 
-	cp.size = f->r.size;
-	memcpy(cp.root, f->r.root, HASH_LEN);
-	memcpy(cp.head, f->r.head, HASH_LEN);
-	if (checkpoint_sign(&cp, f->v->id, lg->sk) != 0 ||
-	    log_inclusion(f->v->log, f->r.index, f->r.size, path, &n) != 0)
+	/* Every receipt of one batch shares its checkpoint: sign it once. */
+	if (!f->v->have_receipt_cp || f->v->receipt_cp.size != f->r.size) {
+		cp.size = f->r.size;
+		memcpy(cp.root, f->r.root, HASH_LEN);
+		memcpy(cp.head, f->r.head, HASH_LEN);
+		if (checkpoint_sign(&cp, f->v->id, lg->sk) != 0)
+			fatalx("vote %s: cannot sign a checkpoint", f->v->id);
+		f->v->receipt_cp = cp;
+		f->v->have_receipt_cp = 1;
+	}
+	cp = f->v->receipt_cp;
+	if (log_inclusion(f->v->log, f->r.index, f->r.size, path, &n) != 0)
 		fatalx("vote %s: cannot make a receipt", f->v->id);
 	checkpoint_to_proto(&cp, &cpm);
 	for (i = 0; i < n; i++) {
