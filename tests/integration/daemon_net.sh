@@ -67,6 +67,12 @@ if [ -f "$T/noou.crt" ]; then
 	out=$(raw noou frames 08011001 2>&1)
 	case "$out" in handshake-failed|eof) ;; *) fail "no OU accepted: $out";; esac
 fi
+# TLS 1.2 is refused even with a good certificate.
+out=$(echo | openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 \
+    -CAfile "$T/ca/ca.crt" -cert "$T/terminal.crt" -key "$T/terminal.key" \
+    2>&1 </dev/null) || true
+echo "$out" | grep -q 'alert protocol version' &&
+    echo "$out" | grep -q 'Cipher is (NONE)' || fail "TLS 1.2 accepted: $out"
 ctl terminal status >/dev/null 2>&1 || fail "daemon stopped serving"
 
 # 4. Frames: over the role's limit, broken, garbage, unknown version.
