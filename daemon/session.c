@@ -287,7 +287,8 @@ session_connected(struct session *s)
 	}
 	s->limit = role_frame_limit(s->fe->cfg, s->role);
 	s->ready = 1;
-	bufferevent_set_timeouts(s->bev, &idle, NULL);
+	/* Write too: a peer that stops reading must not hold its slot. */
+	bufferevent_set_timeouts(s->bev, &idle, &idle);
 	log_debug("connection #%u: %s", s->serial, role_name(s->role));
 	session_read(s->bev, s);
 }
