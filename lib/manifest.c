@@ -14,11 +14,11 @@
 #include "err.h"
 
 static void
-errf(char *err, size_t errlen, const char *fmt, ...)
+util_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-errf(char *err, size_t errlen, const char *fmt, ...)
+util_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -36,7 +36,7 @@ struct ectx {
 };
 
 #define FAIL(e, ...) do {						\
-	errf((e)->err, (e)->errlen, __VA_ARGS__);			\
+	util_errf((e)->err, (e)->errlen, __VA_ARGS__);			\
 	return TALLY_ERR_MANIFEST;					\
 } while (0)
 
@@ -398,13 +398,13 @@ check_option_unique(struct ectx *e, const struct manifest_contest *c,
 		goto out;
 	ret = TALLY_ERR_MANIFEST;
 	if (a[0] == '\0') {
-		errf(e->err, e->errlen, "contest \"%s\": option \"%s\" has a "
+		util_errf(e->err, e->errlen, "contest \"%s\": option \"%s\" has a "
 		    "blank name", c->id, o->id);
 		goto out;
 	}
 	for (j = 0; j < i; j++) {
 		if (strcmp(c->options[j].id, o->id) == 0) {
-			errf(e->err, e->errlen, "contest \"%s\": duplicate "
+			util_errf(e->err, e->errlen, "contest \"%s\": duplicate "
 			    "option id \"%s\"", c->id, o->id);
 			goto out;
 		}
@@ -414,7 +414,7 @@ check_option_unique(struct ectx *e, const struct manifest_contest *c,
 			goto out;
 		ret = TALLY_ERR_MANIFEST;
 		if (strcmp(a, b) == 0) {
-			errf(e->err, e->errlen, "contest \"%s\": options \"%s\""
+			util_errf(e->err, e->errlen, "contest \"%s\": options \"%s\""
 			    " and \"%s\" have the same name", c->id,
 			    c->options[j].id, o->id);
 			goto out;
@@ -770,16 +770,16 @@ manifest_parse(struct manifest **out, const uint8_t *json, size_t len,
 	int ret;
 
 	*out = NULL;
-	errf(err, errlen, "ok");
+	util_errf(err, errlen, "ok");
 	if (len > MANIFEST_JSON_MAX) {
-		errf(err, errlen, "manifest: larger than %d bytes",
+		util_errf(err, errlen, "manifest: larger than %d bytes",
 		    MANIFEST_JSON_MAX);
 		return TALLY_ERR_TOO_LARGE;
 	}
 	/* json_loadb refuses trailing bytes unless JSON_DISABLE_EOF_CHECK. */
 	if ((root = json_loadb((const char *)json, len,
 	    JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		errf(err, errlen, "manifest: bad JSON at line %d column %d: "
+		util_errf(err, errlen, "manifest: bad JSON at line %d column %d: "
 		    "%s", jerr.line, jerr.column, jerr.text);
 		return TALLY_ERR_MANIFEST;
 	}
@@ -793,7 +793,7 @@ manifest_parse(struct manifest **out, const uint8_t *json, size_t len,
 	m = NULL;
 out:
 	if (ret == TALLY_ERR_NOMEM)
-		errf(err, errlen, "manifest: out of memory");
+		util_errf(err, errlen, "manifest: out of memory");
 	manifest_free(m);
 	json_decref(root);
 	return ret;
@@ -867,7 +867,7 @@ manifest_selection_index(const struct manifest *m, size_t contest,
 /* ---- ballot choices ------------------------------------------------------- */
 
 #define CFAIL(e, ...) do {						\
-	errf((e)->err, (e)->errlen, __VA_ARGS__);			\
+	util_errf((e)->err, (e)->errlen, __VA_ARGS__);			\
 	return TALLY_ERR_BAD_CHOICE;					\
 } while (0)
 
@@ -1087,15 +1087,15 @@ manifest_choices(const struct manifest *m, const uint8_t *json, size_t len,
 
 	*writein_names = NULL;
 	memset(marks, 0, m->nsel);
-	errf(err, errlen, "ok");
+	util_errf(err, errlen, "ok");
 	if (len > MANIFEST_CHOICES_MAX) {
-		errf(err, errlen, "choices: larger than %d bytes",
+		util_errf(err, errlen, "choices: larger than %d bytes",
 		    MANIFEST_CHOICES_MAX);
 		return TALLY_ERR_TOO_LARGE;
 	}
 	if ((root = json_loadb((const char *)json, len,
 	    JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		errf(err, errlen, "choices: bad JSON at line %d column %d: %s",
+		util_errf(err, errlen, "choices: bad JSON at line %d column %d: %s",
 		    jerr.line, jerr.column, jerr.text);
 		return TALLY_ERR_BAD_CHOICE;
 	}
@@ -1109,7 +1109,7 @@ manifest_choices(const struct manifest *m, const uint8_t *json, size_t len,
 	names = NULL;
 out:
 	if (ret == TALLY_ERR_NOMEM)
-		errf(err, errlen, "choices: out of memory");
+		util_errf(err, errlen, "choices: out of memory");
 	if (ret != 0)
 		memset(marks, 0, m->nsel);
 	manifest_writein_names_free(m, names);

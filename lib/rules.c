@@ -11,11 +11,11 @@
 #include "err.h"
 
 static void
-errf(char *err, size_t errlen, const char *fmt, ...)
+util_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-errf(char *err, size_t errlen, const char *fmt, ...)
+util_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -74,9 +74,9 @@ rules_quorum_check(const struct manifest *m, uint64_t present, char *err,
 {
 	uint64_t n = m->members;
 
-	errf(err, errlen, "ok");
+	util_errf(err, errlen, "ok");
 	if (present > n) {
-		errf(err, errlen, "present %llu is more than the %llu members",
+		util_errf(err, errlen, "present %llu is more than the %llu members",
 		    (ull)present, (ull)n);
 		return TALLY_ERR_INVALID_ARG;
 	}
@@ -84,14 +84,14 @@ rules_quorum_check(const struct manifest *m, uint64_t present, char *err,
 	case MANIFEST_BODY_CONGRESS:
 		if (present >= rules_two_thirds(n))
 			return 0;
-		errf(err, errlen, "quorum not met: %llu present, a congress "
+		util_errf(err, errlen, "quorum not met: %llu present, a congress "
 		    "needs two thirds of all %llu members (%llu)",
 		    (ull)present, (ull)n, (ull)rules_two_thirds(n));
 		return TALLY_ERR_QUORUM;
 	case MANIFEST_BODY_STANDING_COMMITTEE:
 		if (2 * present > n)
 			return 0;
-		errf(err, errlen, "quorum not met: %llu present, a standing "
+		util_errf(err, errlen, "quorum not met: %llu present, a standing "
 		    "committee needs more than half of all %llu members "
 		    "(%llu)", (ull)present, (ull)n, (ull)rules_majority(n));
 		return TALLY_ERR_QUORUM;
@@ -117,7 +117,7 @@ check_totals(const struct manifest *m, const struct rules_input *in,
 		return TALLY_ERR_INVALID_ARG;
 	for (i = 0; i < m->nsel; i++)
 		if (in->totals[i] > in->cast) {
-			errf(err, errlen, "selection %zu has %llu marks, more "
+			util_errf(err, errlen, "selection %zu has %llu marks, more "
 			    "than the %llu ballots cast", i,
 			    (ull)in->totals[i], (ull)in->cast);
 			return TALLY_ERR_RULES;
@@ -127,7 +127,7 @@ check_totals(const struct manifest *m, const struct rules_input *in,
 		for (j = 0, sum = 0; j < k->nsel; j++)
 			sum += in->totals[k->sel[j]];
 		if (sum > (uint64_t)k->max * in->cast) {
-			errf(err, errlen, "contest \"%s\": constraint %zu sums "
+			util_errf(err, errlen, "contest \"%s\": constraint %zu sums "
 			    "to %llu, more than %u x %llu ballots",
 			    m->contests[k->contest].id, i, (ull)sum, k->max,
 			    (ull)in->cast);
@@ -138,7 +138,7 @@ check_totals(const struct manifest *m, const struct rules_input *in,
 		const struct rules_writein_in *w = &in->writeins[i];
 		if (w->contest >= m->ncontests || w->name == NULL ||
 		    m->contests[w->contest].writein_slots == 0) {
-			errf(err, errlen, "write-in %zu: no such write-in "
+			util_errf(err, errlen, "write-in %zu: no such write-in "
 			    "contest", i);
 			return TALLY_ERR_INVALID_ARG;
 		}
@@ -286,7 +286,7 @@ merge_writeins(const struct manifest *m, size_t ci,
 			return ret;
 	}
 	if (named > marks) {
-		errf(err, errlen, "contest \"%s\": %llu write-in names but "
+		util_errf(err, errlen, "contest \"%s\": %llu write-in names but "
 		    "only %llu marked write-in slots", c->id, (ull)named,
 		    (ull)marks);
 		return TALLY_ERR_RULES;
@@ -554,7 +554,7 @@ rules_count(struct rules_outcome **out, const struct manifest *m,
 	int ret;
 
 	*out = NULL;
-	errf(err, errlen, "ok");
+	util_errf(err, errlen, "ok");
 	if ((ret = check_totals(m, in, err, errlen)) != 0)
 		return ret;
 	ret = TALLY_ERR_NOMEM;
@@ -577,7 +577,7 @@ rules_count(struct rules_outcome **out, const struct manifest *m,
 	ret = 0;
 out:
 	if (ret == TALLY_ERR_NOMEM)
-		errf(err, errlen, "rules: out of memory");
+		util_errf(err, errlen, "rules: out of memory");
 	rules_outcome_free(o);
 	return ret;
 }
