@@ -12,9 +12,12 @@
  *   daemon_ballot inlog LOG RECEIPTS_DIR
  *       Every receipt's tracking code is the leaf at its index in LOG:
  *       prints "ok N".
- *   daemon_ballot share SERVER CA CERT KEY VOTE CEREMONY_DIR INDEX
+ *   daemon_ballot share SERVER CA CERT KEY VOTE CEREMONY_DIR INDEX [wrong]
  *       As a trustee: fetch the closed vote, make trustee INDEX's share
- *       from its secret in CEREMONY_DIR, submit it, print "code=N".
+ *       from its secret in CEREMONY_DIR, submit it, print "code=N" (and
+ *       the server's message on stderr). With "wrong" the last bit of the
+ *       first sum's proof response is flipped: a well-formed share whose
+ *       proof does not hold.
  *   daemon_ballot tally SERVER CA CERT KEY VOTE
  *       Ask for the tally; print "code=N", then the results JSON.
  *   daemon_ballot record SERVER CA CERT KEY VOTE OUT
@@ -416,6 +419,11 @@ cmd_share(char **av)
 	    (ret = ceremony_secret_open(&index, s, th, p, len)) != 0 ||
 	    (ret = count_share_make(&sh, &in, index, s)) != 0)
 		die(path, ret);
+	if (av[7] != NULL && (strcmp(av[7], "wrong") != 0 ||
+	    sh->n_sum_proofs == 0 || sh->sum_proofs[0]->v.len != 32))
+		die(av[7], TALLY_ERR_INVALID_ARG);
+	if (av[7] != NULL)
+		sh->sum_proofs[0]->v.data[31] ^= 0x01;
 	ss.vote_id = av[4];
 	ss.share = sh;
 	tally__request__init(&req);
@@ -510,7 +518,7 @@ main(int argc, char **argv)
 {
 	if (argc == 8 && strcmp(argv[1], "record") == 0)
 		return cmd_record(argv + 2);
-	if (argc == 9 && strcmp(argv[1], "share") == 0)
+	if ((argc == 9 || argc == 10) && strcmp(argv[1], "share") == 0)
 		return cmd_share(argv + 2);
 	if (argc == 7 && strcmp(argv[1], "tally") == 0)
 		return cmd_tally(argv + 2);

@@ -1,0 +1,221 @@
+#!/bin/sh
+# count_publish.sh: the count and the publication through tallyctl, with a
+# PKI, ceremony (5 scrutineers, any 3) and cards from tally-keys. A vote of
+# session.json (an election with a write-in slot, projects, a motion) is
+# cast by tallyctl simulate --plan; then every refusal of trustee decrypt,
+# tally and publish is checked by its code in tallyctl's one-line error,
+# shares 2, 4 and 5 are counted, the Result equals what was cast, the
+# publication folder is complete, and the record and receipts verify
+# offline (and a flipped byte or another vote's record does not).
+TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-}
+. "$(dirname "$0")/daemon_lib.sh"
+M=$4/tests/data/manifests
+[ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
+
+P=$T/pki
+"$KEYS" ca init "$P" >/dev/null
+for c in daemon:tallyd official:secretariat terminal:terminal \
+    auditor:auditor trustee:scrutineer-1 trustee:scrutineer-2 \
+    trustee:scrutineer-3 trustee:scrutineer-4 trustee:scrutineer-5; do
+	"$KEYS" cert issue "$P" --role "${c%%:*}" --name "${c#*:}" >/dev/null ||
+	    fail "cert ${c#*:}"
+done
+"$KEYS" ledger-key "$P" >/dev/null
+"$KEYS" ceremony "$T/cer" --trustees 5 --quorum 3 >/dev/null
+"$KEYS" ceremony "$T/cer2" --trustees 5 --quorum 3 >/dev/null
+"$KEYS" credentials generate --count 24 --votes s6-session,s6-budget \
+    --out "$T/cards" >/dev/null
+
+mkdir -p "$T/data" "$T/empty"
+cat >"$T/tallyd.conf" <<EOC
+listen 127.0.0.1:0
+data_dir $T/data
+ca_cert $P/ca.crt
+tls_cert $P/tallyd.crt
+tls_key $P/tallyd.key
+ledger_key $P/ledger.key
+empty_dir $T/empty
+workers 1
+EOC
+if [ "$(id -u)" = 0 ]; then
+	echo "user nobody" >>"$T/tallyd.conf"
+	chown nobody "$T/data"
+fi
+start_daemon "$T/tallyd.conf"
+
+ctl() {	# ctl NAME ARGS...: tallyctl with NAME's certificate
+	who=$1; shift
+	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
+	    --cert "$P/$who.crt" --key "$P/$who.key" "$@"
+}
+# refused CODE TEXT NAME ARGS...: tallyctl fails with exit 1 and the
+# one-line error "tallyctl: CODE: ..." containing TEXT.
+refused() {
+	code=$1 text=$2; shift 2
+	if ctl "$@" >"$T/out" 2>"$T/err"; then
+		fail "$*: succeeded"
+	fi
+	grep -q "^tallyctl: $code: .*$text" "$T/err" ||
+	    fail "$*: expected $code ($text), got: $(cat "$T/err")"
+}
+logsum() { sha256sum "$T/data/$1.log" | cut -d' ' -f1; }
+share() { echo "$T/cer/private-$1/share.pb"; }
+
+ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-session.txt" >/dev/null ||
+    fail "create s6-session"
+ctl secretariat vote create "$M/budget-motion.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-budget.txt" >/dev/null ||
+    fail "create s6-budget"
+ctl secretariat vote open s6-session --present 200 --issued 24 >/dev/null ||
+    fail "open s6-session"
+ctl secretariat vote open s6-budget --present 200 --issued 24 >/dev/null ||
+    fail "open s6-budget"
+
+cat >"$T/plan.json" <<'EOJ'
+[ { "count": 10, "ballot": { "head": { "for": ["c1"] },
+    "projects": { "approve": ["p01", "p02", "p03", "p04", "p05", "p06",
+      "p07", "p08", "p09", "p10"] }, "budget": { "for": ["budget"] } } },
+  { "count": 5, "ballot": { "head": { "against": ["c1"], "writein": ["张三"] },
+    "projects": { "approve": ["p01", "p02", "p03", "p04", "p05", "p11",
+      "p12", "p13", "p14", "p15"] }, "budget": { "against": ["budget"] } } },
+  { "count": 3, "ballot": { "head": { "writein": ["李四"] } } },
+  { "count": 2, "ballot": { "head": { "against": ["c1"], "writein": ["张三"] } } },
+  { "count": 4, "ballot": { } } ]
+EOJ
+out=$(ctl terminal simulate s6-session --cards "$T/cards/cards" \
+    --terminals 4 --plan "$T/plan.json" --expect "$T/expect.json" \
+    --receipts "$T/receipts" 2>&1) || fail "simulate: $out"
+echo "$out" | grep -q '24 accepted, .* 0 failed' || fail "simulate: $out"
+cat >"$T/plan-b.json" <<'EOJ'
+[ { "count": 3, "ballot": { "budget": { "for": ["budget"] } } } ]
+EOJ
+out=$(ctl terminal simulate s6-budget --cards "$T/cards/cards" --terminals 1 \
+    --plan "$T/plan-b.json" --expect "$T/expect-b.json" \
+    --receipts "$T/receipts-b" 2>&1) ||
+    fail "simulate s6-budget: $out"
+
+# Before close: no decryption, no count, nothing recorded.
+before=$(logsum s6-session)
+refused E_VOTE_STATE "" scrutineer-1 trustee decrypt s6-session \
+    --share "$(share 1)"
+refused E_VOTE_STATE "" secretariat tally s6-session
+[ "$(logsum s6-session)" = "$before" ] ||
+    fail "a refused decrypt or tally changed the log"
+
+ctl secretariat vote close s6-session >/dev/null || fail "close s6-session"
+ctl secretariat vote close s6-budget >/dev/null || fail "close s6-budget"
+for i in 2 4; do
+	ctl "scrutineer-$i" trustee decrypt s6-session --share "$(share "$i")" \
+	    >/dev/null 2>"$T/err" || fail "decrypt $i: $(cat "$T/err")"
+done
+refused E_NEED_SHARES "1 more needed" secretariat tally s6-session
+
+# Refused shares, each with its code; none is recorded.
+before=$(logsum s6-session)
+cp "$(share 5)" "$T/open-share.pb"
+chmod 644 "$T/open-share.pb"
+refused E_PERM "" scrutineer-5 trustee decrypt s6-session \
+    --share "$T/open-share.pb"
+refused E_BAD_SHARE "another ceremony" scrutineer-5 trustee decrypt \
+    s6-session --share "$T/cer2/private-5/share.pb"
+refused E_SHARE_DUP "trustee 2" scrutineer-2 trustee decrypt s6-session \
+    --share "$(share 2)"
+code=$("$BALLOT" share "127.0.0.1:$PORT" "$P/ca.crt" "$P/scrutineer-5.crt" \
+    "$P/scrutineer-5.key" s6-session "$T/cer" 5 wrong 2>"$T/err") ||
+    fail "daemon_ballot share: $(cat "$T/err")"
+[ "$code" = "code=0" ] && fail "a share made with a wrong secret was taken"
+grep -q "trustee 5" "$T/err" ||
+    fail "the wrong share's refusal does not name trustee 5: $(cat "$T/err")"
+[ "$(logsum s6-session)" = "$before" ] || fail "a refused share was recorded"
+
+ctl scrutineer-5 trustee decrypt s6-session --share "$(share 5)" \
+    >/dev/null 2>"$T/err" || fail "decrypt 5: $(cat "$T/err")"
+ctl secretariat tally s6-session >"$T/tally.json" 2>"$T/err" ||
+    fail "tally: $(cat "$T/err")"
+
+# The Result's totals and write-ins equal what the simulator cast.
+python3 - "$T/expect.json" "$T/tally.json" <<'EOP' || fail "totals differ"
+import json, sys
+exp = json.load(open(sys.argv[1]))
+got = {c["id"]: c for c in json.load(open(sys.argv[2]))["contests"]}
+n = 0
+for c in exp["contests"]:
+    g = got[c["id"]]
+    for opt, marks in c["totals"].items():
+        for k, v in marks.items():
+            if g["totals"][opt].get(k) != v:
+                sys.exit("%s/%s/%s: cast %s, counted %s" %
+                         (c["id"], opt, k, v, g["totals"][opt].get(k)))
+    if "writeins" in c:
+        if c["writeins"] != g.get("writeins"):
+            sys.exit("%s write-ins: cast %s, counted %s" %
+                     (c["id"], c["writeins"], g.get("writeins")))
+        n += len(c["writeins"])
+if n == 0:
+    sys.exit("no write-ins in the expected totals")
+EOP
+
+# Publication.
+pub=$T/pub
+mkdir "$pub"
+ctl auditor publish s6-session --out "$pub/zh" >/dev/null 2>"$T/err" ||
+    fail "publish: $(cat "$T/err")"
+for f in record.log results.json announcement.txt results.html; do
+	[ -s "$pub/zh/$f" ] || fail "publish wrote no $f"
+done
+grep -q '公告' "$pub/zh/announcement.txt" || fail "announcement: no 公告"
+grep -q '本次.*有效' "$pub/zh/announcement.txt" ||
+    fail "announcement: no 本次 ... 有效"
+snap=$(cd "$pub" && find . -type f -exec sha256sum {} + | sort)
+refused E_EXISTS "" auditor publish s6-session --out "$pub/zh"
+[ "$(cd "$pub" && find . -type f -exec sha256sum {} + | sort)" = "$snap" ] ||
+    fail "publish to an existing folder changed it"
+[ ! -e "$pub/zh.partial" ] || fail "publish to an existing folder left zh.partial"
+ctl auditor publish s6-session --out "$pub/en" --lang en >/dev/null \
+    2>"$T/err" || fail "publish --lang en: $(cat "$T/err")"
+grep -q 'nnouncement' "$pub/en/announcement.txt" ||
+    fail "English announcement: $(head -3 "$pub/en/announcement.txt")"
+grep -q '公告' "$pub/en/announcement.txt" && fail "English announcement in Chinese"
+refused E_VOTE_STATE "" auditor publish s6-budget --out "$pub/budget"
+[ ! -e "$pub/budget" ] && [ ! -e "$pub/budget.partial" ] ||
+    fail "a refused publish left a folder behind"
+
+# Offline checks.
+"$TALLYCTL" verify "$pub/zh/record.log" >"$T/out" 2>"$T/err" ||
+    fail "verify: $(cat "$T/err")"
+"$TALLYCTL" verify --json "$pub/zh/record.log" >"$T/out" 2>/dev/null ||
+    fail "verify --json"
+python3 - "$T/out" "$pub/zh/results.json" <<'EOP' || fail "verify --json output"
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+sys.exit(0 if a == b else "verify --json: %s" % a)
+EOP
+cp "$pub/zh/record.log" "$T/flipped.log"
+size=$(stat -c %s "$T/flipped.log")
+python3 - "$T/flipped.log" "$((size / 2))" <<'EOP'
+import sys
+p, at = sys.argv[1], int(sys.argv[2])
+b = bytearray(open(p, "rb").read()); b[at] ^= 0x01
+open(p, "wb").write(b)
+EOP
+if "$TALLYCTL" verify "$T/flipped.log" >/dev/null 2>"$T/err"; then
+	fail "a record with a flipped byte verifies"
+fi
+grep -q '^tallyctl: E_[A-Z_]*: .*record [0-9]' "$T/err" ||
+    fail "verify of a flipped record does not name the record: $(cat "$T/err")"
+n=0
+for r in "$T/receipts"/*; do
+	"$TALLYCTL" receipt check "$r" --record "$pub/zh/record.log" \
+	    >/dev/null 2>"$T/err" || fail "receipt $r: $(cat "$T/err")"
+	n=$((n + 1))
+done
+[ "$n" = 24 ] || fail "$n receipts saved, 24 expected"
+cp "$T/data/s6-budget.log" "$T/budget.log"
+if "$TALLYCTL" receipt check "$T/receipts/card-000001.pb" \
+    --record "$T/budget.log" >/dev/null 2>&1; then
+	fail "a receipt checks against another vote's record"
+fi
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+DAEMON_PID=
+echo ok
