@@ -14,6 +14,7 @@
 #include "err.h"
 #include "frontend.h"
 #include "logmsg.h"
+#include "pb.h"
 
 /* Requests one connection may have in flight before we stop reading. */
 #define SESSION_MAX_PIPELINE	64
@@ -193,8 +194,9 @@ session_take_frame(struct session *s, struct evbuffer *in)
 {
 	uint8_t hdr[4], *body;
 	uint32_t len;
-	Tally__Request *req;
+	ProtobufCMessage *m;
 	struct pending *p;
+	int ret;
 
 	if (evbuffer_copyout(in, hdr, 4) != 4) {
 		if (evbuffer_get_length(in) > 0 && !timerisset(&s->partial))
@@ -218,17 +220,19 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	bufferevent_setwatermark(s->bev, EV_READ, 0, 0);
 	evbuffer_drain(in, 4);
 	body = evbuffer_pullup(in, len);
-	req = tally__request__unpack(NULL, len, len ? body : (uint8_t *)"");
+	/* Only the canonical encoding: what is logged and signed later is
+	 * what was read, with no unknown field riding along unseen. */
+	ret = pb_unpack_strict(&tally__request__descriptor,
+	    len ? body : (const uint8_t *)"", len, len, &m);
 	evbuffer_drain(in, len);
-	if (req == NULL || req->base.n_unknown_fields != 0) {
-		if (req != NULL)
-			tally__request__free_unpacked(req, NULL);
+	if (ret != 0) {
 		if ((p = session_new_pending(s, 0)) != NULL)
-			session_error(p, TALLY_ERR_DECODE,
-			    "request does not decode");
+			session_error(p, ret, ret == TALLY_ERR_TRAILING ?
+			    "request has unknown fields or is not in canonical "
+			    "encoding" : "request does not decode");
 		return 1;
 	}
-	session_dispatch(s, req);
+	session_dispatch(s, (Tally__Request *)m);
 	return 1;
 }
 

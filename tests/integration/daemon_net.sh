@@ -50,7 +50,7 @@ expect_ctl terminal E_ROLE vote open nosuch --present 1 --issued 1
 expect_ctl trustee E_ROLE vote close nosuch
 expect_ctl auditor E_ROLE vote close nosuch
 # create_vote (field 10) from a terminal: refused by role before anything.
-[ "$(raw terminal frames 0801100752020a00)" = "resp id=7 code=26" ] ||
+[ "$(raw terminal frames 080110075200)" = "resp id=7 code=26" ] ||
     fail "terminal create_vote not refused with E_ROLE"
 # cast (field 14) from an official.
 [ "$(raw official frames 080110087200)" = "resp id=8 code=26" ] ||
@@ -94,6 +94,18 @@ ctl terminal status >/dev/null 2>&1 || fail "daemon stopped serving"
     fail "empty request should give E_PROTOCOL"
 [ "$(raw terminal frames 0801100d6a00 0801100e6a00)" = "$(printf 'resp id=13 code=0\nresp id=14 code=0')" ] ||
     fail "two framed requests"
+# Only the canonical encoding is taken (E_TRAILING, id 0, connection kept):
+# an unknown field in the Request, one inside its body, fields out of
+# order, a varint of more bytes than needed; each is the status request
+# 0801 10NN 6a00 that passes above, changed in one way.
+[ "$(raw terminal frames 0801100f6a00980601 0801100f6a00)" = "$(printf 'resp id=0 code=8\nresp id=15 code=0')" ] ||
+    fail "an unknown field in the Request should give E_TRAILING"
+[ "$(raw terminal frames 080110106a024801)" = "resp id=0 code=8" ] ||
+    fail "an unknown field in the StatusRequest should give E_TRAILING"
+[ "$(raw terminal frames 101108016a00)" = "resp id=0 code=8" ] ||
+    fail "fields out of order should give E_TRAILING"
+[ "$(raw terminal frames 08011092006a00)" = "resp id=0 code=8" ] ||
+    fail "a non-minimal varint should give E_TRAILING"
 [ "$(raw terminal raw 000000400801)" = "$(printf 'resp id=0 code=38\neof')" ] ||
     fail "truncated frame should time out"
 [ "$(raw terminal raw 0000)" = "$(printf 'resp id=0 code=38\neof')" ] ||
