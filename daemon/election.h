@@ -58,6 +58,7 @@ struct vote {
 	char			 id[MANIFEST_ID_MAX + 1];
 	enum vote_state		 state;
 	struct log		*log;
+	uint64_t		 durable_end;	/* file bytes synced: get_record */
 	Tally__VoteCreated	*created;	/* the record's copy, owned */
 	struct vote_ctx		 ctx;
 	int			 sealed;	/* Checkpoint after PollsClosed */

@@ -40,6 +40,7 @@ struct inflight {
 	int			 final;		/* Result: final Checkpoint next */
 	int			 err;
 	struct log_result	 r;
+	uint64_t		 end;		/* file size once durable, or 0 */
 };
 
 struct ledger {
@@ -136,7 +137,17 @@ ledger_log_done(void *arg, int err, const struct log_result *r)
 {
 	struct inflight *f = arg;
 	struct ledger *lg = f->lg;
+	struct stat st;
+	char path[MANIFEST_ID_MAX + 8];
 
+	/* The log's writer writes the next batch only after these calls
+	 * return, so the file's size now is exactly its durable end. */
+	if (err == 0 && r->index + 1 == r->size) {
+		snprintf(path, sizeof(path), "%s.log", f->v->id);
+		if (stat(path, &st) == -1)
+			fatal("stat %s", path);
+		f->end = (uint64_t)st.st_size;
+	}
 	f->err = err;
 	f->r = *r;
 	pthread_mutex_lock(&lg->lock);
@@ -307,6 +318,8 @@ ledger_finish(struct ledger *lg, struct inflight *f)
 	if (f->err != 0)
 		fatalx("vote %s: log write failed (%s): stopping, no receipt "
 		    "for this batch", f->v->id, tally_strerror(f->err));
+	if (f->end > f->v->durable_end)
+		f->v->durable_end = f->end;
 	if (f->seal || f->final) {
 		if (f->r.size != f->r.index + 1)
 			fatalx("vote %s: records after %s", f->v->id, f->seal ?
@@ -443,6 +456,7 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 		fatalx("out of memory");
 	if ((ret = log_create(path, &o, &v->log, err, sizeof(err))) != 0)
 		goto out;
+	v->durable_end = LOG_HEADER_LEN;	/* log_create synced it */
 	TAILQ_INSERT_TAIL(&lg->votes, v, entry);
 	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CREATE_VOTE,
 	    1) != NULL)
@@ -632,10 +646,11 @@ ledger_get_vote(struct ledger *lg, uint64_t seq, Tally__GetVoteRequest *g)
 	free(pts);
 }
 
-/* Read up to want bytes of path at off into a new buffer. */
+/* Read up to want bytes of path at off, never past end, into a new
+ * buffer. */
 static int
 read_at(const char *path, uint64_t off, size_t want, uint8_t **out,
-    size_t *got, uint64_t *filesize)
+    size_t *got, uint64_t end)
 {
 	struct stat st;
 	ssize_t n;
@@ -645,15 +660,14 @@ read_at(const char *path, uint64_t off, size_t want, uint8_t **out,
 	*got = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return TALLY_ERR_IO;
-	if (fstat(fd, &st) == -1)
+	if (fstat(fd, &st) == -1 || (uint64_t)st.st_size < end)
 		goto out;
-	*filesize = (uint64_t)st.st_size;
-	if (off > *filesize) {
+	if (off > end) {
 		ret = TALLY_ERR_INVALID_ARG;
 		goto out;
 	}
-	if (want > *filesize - off)
-		want = (size_t)(*filesize - off);
+	if (want > end - off)
+		want = (size_t)(end - off);
 	if ((*out = calloc(1, want + 1)) == NULL) {
 		ret = TALLY_ERR_NOMEM;
 		goto out;
@@ -675,7 +689,9 @@ out:
 /*
  * The record in chunks of whole frames: offset 0 starts with the file
  * header; each chunk holds up to LEDGER_CHUNK bytes, or one frame if that
- * frame alone is larger. Only what the file holds now is served.
+ * frame alone is larger. Only what is durable is served: bytes of a
+ * batch whose fdatasync has not returned may yet be lost, and a record
+ * served must never disappear.
  */
 static void
 ledger_get_record(struct ledger *lg, uint64_t seq, Tally__GetRecordRequest *g)
@@ -685,18 +701,21 @@ ledger_get_record(struct ledger *lg, uint64_t seq, Tally__GetRecordRequest *g)
 	char path[MANIFEST_ID_MAX + 8];
 	const uint8_t *pl;
 	uint8_t *buf = NULL;
-	uint64_t size = 0;
+	uint64_t size;
 	size_t len, used, plen, flen;
+	struct vote *v;
 	int ret;
 
-	if (ledger_vote(lg, seq, g->vote_id) == NULL)
+	if ((v = ledger_vote(lg, seq, g->vote_id)) == NULL)
 		return;
+	size = v->durable_end;
 	snprintf(path, sizeof(path), "%s.log", g->vote_id);
-	if (g->offset != 0 && g->offset < LOG_HEADER_LEN) {
+	if (size < LOG_HEADER_LEN ||
+	    (g->offset != 0 && g->offset < LOG_HEADER_LEN)) {
 		ledger_fail(lg, seq, TALLY_ERR_INVALID_ARG, "bad offset");
 		return;
 	}
-	ret = read_at(path, g->offset, LEDGER_CHUNK, &buf, &len, &size);
+	ret = read_at(path, g->offset, LEDGER_CHUNK, &buf, &len, size);
 	used = g->offset == 0 ? LOG_HEADER_LEN : 0;
 	/* A first frame larger than the chunk: read exactly that frame. */
 	if (ret == 0 && len >= used + LOG_FRAME_HEAD && log_frame_decode(buf +
@@ -707,7 +726,7 @@ ledger_get_record(struct ledger *lg, uint64_t seq, Tally__GetRecordRequest *g)
 		free(buf);
 		if (flen <= LOG_FRAME_HEAD + LOG_MAX_RECORD)
 			ret = read_at(path, g->offset, used + flen, &buf, &len,
-			    &size);
+			    size);
 		else
 			buf = NULL, ret = TALLY_ERR_LOG_CORRUPT;
 	}
@@ -857,6 +876,7 @@ ledger_recover(struct ledger *lg)
 {
 	DIR *d;
 	struct dirent *de;
+	struct stat st;
 	struct vote *v;
 	struct log_opts o = ledger_log_opts();
 	char id[MANIFEST_ID_MAX + 1], err[256];
@@ -880,6 +900,10 @@ ledger_recover(struct ledger *lg)
 		    sizeof(err))) != 0)
 			fatalx("%s: %s: %s", de->d_name, tally_errname(ret),
 			    err);
+		/* What log_open kept is what it counts as durable. */
+		if (stat(de->d_name, &st) == -1)
+			fatal("stat %s", de->d_name);
+		v->durable_end = (uint64_t)st.st_size;
 		TAILQ_INSERT_TAIL(&lg->votes, v, entry);
 		log_info("vote %s recovered: %s, %llu ballots, %llu records",
 		    id, vote_state_name(v->state),

@@ -1,0 +1,54 @@
+#!/bin/sh
+# daemon_durable.sh: get_record serves only what is durable. With every
+# fdatasync slowed down by an LD_PRELOAD shim (slowsync.c), a ballot's
+# frame is in the file while its batch is not yet synced: a download made
+# then ends before that frame (a prefix of the file, shorter than it), and
+# one made after the receipt is the whole file.
+TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-} SHIM=${7:-}
+. "$(dirname "$0")/daemon_lib.sh"
+M=$4/tests/data/manifests
+[ -n "$KEYS" ] && [ -n "$SHIM" ] || { echo "skip: no tally-keys or shim"; exit 0; }
+
+setup_pki
+"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
+"$KEYS" credentials generate --count 2 --votes s6-head --out "$T/cards" \
+    >/dev/null
+write_config "$T/tallyd.conf" "workers 0"
+[ "$(id -u)" = 0 ] && chown nobody "$T/data"
+export LD_PRELOAD="$SHIM" SLOWSYNC_MS=2000
+start_daemon "$T/tallyd.conf"
+unset LD_PRELOAD SLOWSYNC_MS
+ctl official vote create "$M/district-head.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-head.txt" >/dev/null || fail "create"
+ctl official vote open s6-head --present 239 --issued 239 >/dev/null ||
+    fail "open"
+rec() { "$BALLOT" record "127.0.0.1:$PORT" "$T/ca/ca.crt" \
+    "$T/auditor.crt" "$T/auditor.key" s6-head "$1" >/dev/null; }
+log=$T/data/s6-head.log
+rec "$T/before.log" || fail "get_record before the ballot"
+cmp -s "$T/before.log" "$log" || fail "the record differs from the file"
+size0=$(stat -c %s "$log")
+
+"$BALLOT" cast "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/terminal.crt" \
+    "$T/terminal.key" s6-head "$T/cards/cards/card-000001.txt" none \
+    >"$T/cast.out" &
+castpid=$!
+# Wait until the ballot's frame is in the file (its sync still sleeping).
+for _ in $(seq 50); do
+	[ "$(stat -c %s "$log")" -gt "$size0" ] && break
+	sleep 0.05
+done
+[ "$(stat -c %s "$log")" -gt "$size0" ] || fail "the ballot was not written"
+rec "$T/during.log" || fail "get_record during the sync"
+kill -0 "$castpid" 2>/dev/null || fail "the cast was answered too soon"
+cmp -s "$T/during.log" "$T/before.log" ||
+    fail "get_record served bytes not yet durable ($(stat -c %s \
+    "$T/during.log") bytes, durable $size0)"
+wait "$castpid" || fail "cast"
+[ "$(cat "$T/cast.out")" = "code=0" ] || fail "cast: $(cat "$T/cast.out")"
+rec "$T/after.log" || fail "get_record after the receipt"
+cmp -s "$T/after.log" "$log" || fail "after the receipt: not the whole file"
+[ "$(stat -c %s "$T/after.log")" -gt "$size0" ] || fail "no ballot served"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+DAEMON_PID=
+echo ok
