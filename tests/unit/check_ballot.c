@@ -443,6 +443,9 @@ drop_selection(Tally__BallotBody *body, void *arg)
 {
 	(void)arg;
 	body->n_selections--;
+	/* free what free_unpacked will no longer see */
+	tally__ciphertext__free_unpacked(body->selections[body->n_selections],
+	    NULL);
 }
 
 static void
