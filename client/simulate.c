@@ -209,6 +209,9 @@ sim_plan(struct sim *sim, const char *path, char *err, size_t errlen)
 		for (k = 0; k < (size_t)count; k++, at++) {
 			struct sim_ballot *sb = &sim->b[at];
 
+			/* manifest_choices allocates the names array anew */
+			manifest_writein_names_free(sim->v.m, sb->writeins);
+			sb->writeins = NULL;
 			if ((ret = manifest_choices(sim->v.m, (uint8_t *)text,
 			    strlen(text), sb->marks, &sb->writeins, err,
 			    errlen)) != 0) {
