@@ -1,0 +1,225 @@
+#!/bin/sh
+# bench/intake.sh: DESIGN.md §10 for the daemon, in one run on this machine.
+#
+#   bench/intake.sh [BUILD_DIR]      (default build-bench; nothing is built)
+#
+# A tally-keys PKI and a 3-of-5 ceremony, credential cards for N members
+# (default 3000, a hall of 3,000 deputies) for every vote at once, tallyd on
+# 127.0.0.1 port 0 in a temporary folder (workers 0, durable receipts), then
+# one fresh vote per run: district-head.json (3 selections) and session.json
+# (20 selections), each cast by `tallyctl simulate` from 8 and from 64
+# terminals. Per run: ballots/s and p50/p99 receipt latency (simulate's own
+# figures), VmRSS of the ledger and the frontend before and after (RSS per
+# ballot), the time of `vote close` and of `tally` after three trustee
+# decrypts. A small control vote (SMALL ballots) shows that close and tally
+# do not grow with the number of ballots. Beside it, verification only:
+# bench_proof (proofs/s vs OpenSSL's EC_POINT_mul/s) and bench_record
+# (record_verify ballots/s on 1 thread and on every core).
+#
+# Environment: N (cards and ballots per run, default 3000), TERMINALS
+# (default "8 64"), MANIFESTS (default "district-head session"), SMALL
+# (default 100, 0 skips the control vote), RECORD_BALLOTS (bench_record,
+# default 500), SEED (default 1), KEEP=1 keeps the work folder.
+# Opt-in: not run by ctest. About 5 minutes on 2 cores.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+build=${1:-build-bench}
+case $build in /*) ;; *) build=$top/$build ;; esac
+N=${N:-3000}
+TERMINALS=${TERMINALS:-"8 64"}
+MANIFESTS=${MANIFESTS:-"district-head session"}
+SMALL=${SMALL:-100}
+RECORD_BALLOTS=${RECORD_BALLOTS:-500}
+SEED=${SEED:-1}
+
+KEYS=$build/keys/tally-keys
+TALLYD=$build/daemon/tallyd
+CTL=$build/client/tallyctl
+for p in "$KEYS" "$TALLYD" "$CTL" "$build/bench/bench_proof" \
+    "$build/bench/bench_record"; do
+	[ -x "$p" ] || { echo "intake.sh: $p missing: build $build first" >&2;
+	    exit 2; }
+done
+
+W=$(mktemp -d /tmp/tally-bench.XXXXXX)
+DAEMON_PID=
+finish() {
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -TERM "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if [ "${KEEP:-0}" = 1 ]; then
+		echo "intake.sh: work folder kept: $W"
+	else
+		rm -rf "$W"
+	fi
+}
+trap finish EXIT
+die() {
+	echo "intake.sh: FAILED: $*" >&2
+	[ -f "$W/tallyd.log" ] && tail -20 "$W/tallyd.log" >&2
+	exit 1
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+step() { printf '== %s\n' "$*"; }
+
+step "machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
+
+# ---------------------------------------------------------------- votes
+# Run list: VOTE MANIFEST TERMINALS BALLOTS
+: >"$W/runs"
+for m in $MANIFESTS; do
+	for t in $TERMINALS; do
+		echo "bench-$m-t$t $m $t $N" >>"$W/runs"
+	done
+done
+[ "$SMALL" -gt 0 ] && echo "bench-small district-head 8 $SMALL" >>"$W/runs"
+VOTES=$(cut -d' ' -f1 "$W/runs" | paste -sd, -)
+
+mkdir -p "$W/manifests"
+while read -r v m _ _; do
+	python3 - "tests/data/manifests/$m.json" "$W/manifests/$v.json" \
+	    "$v" "$N" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["id"], m["members"] = sys.argv[3], int(sys.argv[4])
+json.dump(m, open(sys.argv[2], "w"), ensure_ascii=False)
+EOF
+done <"$W/runs"
+
+step "PKI, ceremony (5 trustees, quorum 3), $N cards for $VOTES"
+t0=$(now_ms)
+{
+	"$KEYS" ca init "$W/pki"
+	"$KEYS" cert issue "$W/pki" --role daemon --name tallyd
+	"$KEYS" cert issue "$W/pki" --role official --name secretariat
+	"$KEYS" cert issue "$W/pki" --role terminal --name terminal
+	for i in 1 2 3; do
+		"$KEYS" cert issue "$W/pki" --role trustee --name "trustee-$i"
+	done
+	"$KEYS" ledger-key "$W/pki"
+	"$KEYS" ceremony "$W/ceremony" --trustees 5 --quorum 3
+} >"$W/setup.out" 2>&1 || { cat "$W/setup.out" >&2; die "setup"; }
+t1=$(now_ms)
+"$KEYS" credentials generate --count "$N" --votes "$VOTES" \
+    --out "$W/cards" >"$W/cards.out" 2>&1 ||
+    { cat "$W/cards.out" >&2; die "credentials generate"; }
+t2=$(now_ms)
+echo "keys and ceremony $((t1 - t0)) ms, $N cards x $(echo "$VOTES" |
+    tr , '\n' | wc -l) votes $((t2 - t1)) ms"
+
+# ---------------------------------------------------------------- tallyd
+mkdir -p "$W/data"
+cat >"$W/tallyd.conf" <<EOF
+listen 127.0.0.1:0
+data_dir $W/data
+ca_cert $W/pki/ca.crt
+tls_cert $W/pki/tallyd.crt
+tls_key $W/pki/tallyd.key
+ledger_key $W/pki/ledger.key
+workers 0
+EOF
+if [ "$(id -u)" -eq 0 ]; then
+	id -u _tally >/dev/null 2>&1 ||
+	    useradd --system --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin _tally
+	chown _tally: "$W/data"
+	echo "user _tally" >>"$W/tallyd.conf"
+fi
+"$TALLYD" -d -f "$W/tallyd.conf" 2>"$W/tallyd.log" &
+DAEMON_PID=$!
+port=
+for _ in $(seq 100); do
+	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' \
+	    "$W/tallyd.log" | head -1)
+	[ -n "$port" ] && break
+	kill -0 "$DAEMON_PID" 2>/dev/null || die "tallyd did not start"
+	sleep 0.1
+done
+[ -n "$port" ] || die "tallyd did not report its port"
+# The parent forks the ledger first, then the frontend (daemon/main.c).
+LEDGER_PID= FRONTEND_PID=
+for _ in $(seq 50); do
+	set -- $(pgrep -P "$DAEMON_PID" | sort -n)
+	[ $# -eq 2 ] && { LEDGER_PID=$1; FRONTEND_PID=$2; break; }
+	sleep 0.1
+done
+[ -n "$LEDGER_PID" ] || die "tallyd's two children not found"
+step "tallyd on 127.0.0.1:$port: parent $DAEMON_PID, ledger $LEDGER_PID," \
+    "frontend $FRONTEND_PID"
+
+ctl() {
+	who=$1; shift
+	"$CTL" --server "127.0.0.1:$port" --ca "$W/pki/ca.crt" \
+	    --cert "$W/pki/$who.crt" --key "$W/pki/$who.key" "$@"
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# ---------------------------------------------------------------- intake
+: >"$W/results"
+while read -r v m t n; do
+	step "$v: $m.json, $n ballots from $t terminals"
+	ctl secretariat vote create "$W/manifests/$v.json" \
+	    --ceremony "$W/ceremony" --registry "$W/cards/registry-$v.txt" \
+	    >/dev/null || die "vote create $v"
+	ctl secretariat vote open "$v" --present "$N" --issued "$N" \
+	    >/dev/null || die "vote open $v"
+	l0=$(rss_kb "$LEDGER_PID"); f0=$(rss_kb "$FRONTEND_PID")
+	ctl terminal simulate "$v" --cards "$W/cards/cards" --terminals "$t" \
+	    --ballots "$n" --seed "$SEED" --expect "$W/expect-$v.json" \
+	    >"$W/sim-$v.out" 2>&1 || { cat "$W/sim-$v.out" >&2;
+	    die "simulate $v"; }
+	cat "$W/sim-$v.out"
+	l1=$(rss_kb "$LEDGER_PID"); f1=$(rss_kb "$FRONTEND_PID")
+	c0=$(now_ms)
+	ctl secretariat vote close "$v" >/dev/null || die "vote close $v"
+	c1=$(now_ms)
+	for i in 1 2 3; do
+		ctl "trustee-$i" trustee decrypt "$v" \
+		    --share "$W/ceremony/private-$i/share.pb" >/dev/null ||
+		    die "trustee $i decrypt $v"
+	done
+	c2=$(now_ms)
+	ctl secretariat tally "$v" >/dev/null || die "tally $v"
+	c3=$(now_ms)
+	rate=$(sed -n 's/.* \([0-9.]*\) ballots\/s.*/\1/p' "$W/sim-$v.out")
+	p50=$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' "$W/sim-$v.out")
+	p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' "$W/sim-$v.out")
+	echo "$v $m $t $n $rate $p50 $p99 $l0 $l1 $f0 $f1 $((c1 - c0))" \
+	    "$((c2 - c1)) $((c3 - c2))" >>"$W/results"
+	echo "RSS ledger $l0 -> $l1 kB, frontend $f0 -> $f1 kB; close" \
+	    "$((c1 - c0)) ms, 3 decrypts $((c2 - c1)) ms, tally $((c3 - c2)) ms"
+done <"$W/runs"
+
+# ---------------------------------------------------------------- verify only
+step "verification only: bench_proof"
+"$build/bench/bench_proof" | tee "$W/proof.out"
+step "verification only: bench_record $RECORD_BALLOTS (session.json ballots)"
+"$build/bench/bench_record" "$RECORD_BALLOTS" | tee "$W/record.out"
+
+# ---------------------------------------------------------------- summary
+step "summary ($(nproc) cores; client, daemon and verification share them)"
+awk '
+BEGIN {
+	printf "%-24s %4s %6s %9s %9s %9s %13s %13s %8s %8s %8s\n",
+	    "vote (manifest)", "T", "N", "ballots/s", "p50 ms", "p99 ms",
+	    "ledger kB", "frontend kB", "B/ballot", "close ms", "tally ms"
+}
+{
+	per = (($9 - $8) + ($11 - $10)) * 1024 / $4
+	printf "%-24s %4d %6d %9.1f %9.2f %9.2f %6d>%6d %6d>%6d %8.0f %8d %8d\n",
+	    $1 " (" $2 ")", $3, $4, $5, $6, $7, $8, $9, $10, $11, per,
+	    $12, $14
+}' "$W/results"
+echo "(tally ms is after 3 trustee decrypts; B/ballot: growth of ledger +"
+echo " frontend VmRSS during the run divided by its ballots)"
+grep 'EC_POINT_mul\|ratio' "$W/proof.out"
+grep 'ballots/s\|speed-up' "$W/record.out"
+rv=$(sed -n 's/^verify, 0 thread.*, \([0-9.]*\) ballots\/s/\1/p' \
+    "$W/record.out")
+awk -v rv="$rv" '$2 == "session" && rv > 0 {
+	printf "end to end / verification only (session.json, all cores): " \
+	    "T=%d %.1f / %.1f = %.2f\n", $3, $5, rv, $5 / rv
+}' "$W/results"
