@@ -69,6 +69,21 @@ frame_pack_response(const Tally__Response *resp, uint8_t **out,
 	return 0;
 }
 
+/* Read again once the pipeline has room. Frames that arrived while
+ * reading was off are already in the input buffer and bring no new read
+ * event: run the read callback for them, deferred, so that a chain of
+ * immediate answers cannot recurse. */
+static void
+session_resume(struct session *s)
+{
+	if (s->closing || s->fe->stopping ||
+	    s->npending >= SESSION_MAX_PIPELINE)
+		return;
+	bufferevent_enable(s->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(s->bev)) > 0)
+		bufferevent_trigger(s->bev, EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+}
+
 /* Write every finished response at the head of the queue, in order. */
 static void
 session_flush(struct session *s)
@@ -85,9 +100,7 @@ session_flush(struct session *s)
 		else
 			pending_free(p);
 	}
-	if (!s->closing && !s->fe->stopping &&
-	    s->npending < SESSION_MAX_PIPELINE)
-		bufferevent_enable(s->bev, EV_READ);
+	session_resume(s);
 }
 
 void

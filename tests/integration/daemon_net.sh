@@ -114,6 +114,13 @@ out=$(raw terminal pipeline 40)
 [ "$(echo "$out" | grep -c 'code=0')" = 40 ] || fail "pipeline: $out"
 [ "$(echo "$out" | sed -n 's/resp id=\([0-9]*\).*/\1/p' | tr '\n' ' ')" = \
     "$(seq 1 40 | tr '\n' ' ')" ] || fail "pipeline out of order"
+# More than the 64 a connection may have in flight, in one write: those
+# read while the pipeline was full are answered too (pipeline_over_limit).
+out=$(raw terminal pipeline 200)
+[ "$(echo "$out" | grep -c 'code=0')" = 200 ] ||
+    fail "pipeline over the limit stalls: $(echo "$out" | tail -2)"
+[ "$(echo "$out" | sed -n 's/resp id=\([0-9]*\).*/\1/p' | tr '\n' ' ')" = \
+    "$(seq 1 200 | tr '\n' ' ')" ] || fail "pipeline over the limit out of order"
 
 # 5. A handshake that never completes is cut after handshake_timeout
 # while others are served; max_connections refuses the surplus.
