@@ -18,6 +18,9 @@
 
 /* Requests one connection may have in flight before we stop reading. */
 #define SESSION_MAX_PIPELINE	64
+/* Bytes of answers queued for a peer before we stop reading its requests:
+ * one that asks and never reads must not grow our memory without bound. */
+#define SESSION_MAX_OUTPUT	(1024 * 1024)
 
 struct session {
 	TAILQ_ENTRY(session)	 entry;
@@ -69,6 +72,13 @@ frame_pack_response(const Tally__Response *resp, uint8_t **out,
 	return 0;
 }
 
+static int
+session_output_full(struct session *s)
+{
+	return evbuffer_get_length(bufferevent_get_output(s->bev)) >
+	    SESSION_MAX_OUTPUT;
+}
+
 /* Read again once the pipeline has room. Frames that arrived while
  * reading was off are already in the input buffer and bring no new read
  * event: run the read callback for them, deferred, so that a chain of
@@ -77,7 +87,7 @@ static void
 session_resume(struct session *s)
 {
 	if (s->closing || s->fe->stopping ||
-	    s->npending >= SESSION_MAX_PIPELINE)
+	    s->npending >= SESSION_MAX_PIPELINE || session_output_full(s))
 		return;
 	bufferevent_enable(s->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_input(s->bev)) > 0)
@@ -256,7 +266,8 @@ session_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 
 	while (s->ready && !s->closing && !s->fe->stopping) {
-		if (s->npending >= SESSION_MAX_PIPELINE) {
+		if (s->npending >= SESSION_MAX_PIPELINE ||
+		    session_output_full(s)) {
 			bufferevent_disable(bev, EV_READ);
 			return;
 		}
@@ -272,6 +283,8 @@ session_write(struct bufferevent *bev, void *arg)
 
 	if (s->closing && TAILQ_EMPTY(&s->pending))
 		session_free(s);
+	else
+		session_resume(s);	/* the answers have drained */
 }
 
 static int

@@ -11,11 +11,15 @@
  *   raw HEX         exactly these bytes (may be a broken frame)
  *   len N           a frame header announcing N bytes, then 16 bytes
  *   pipeline N      N status requests in one write, ids 1..N
+ *   flood VOTE SECS get_vote requests for VOTE, never reading a response;
+ *                   prints "blocked after N" once the server has stopped
+ *                   reading for 2 s, "not blocked after N" at SECS
  *   stall N SECS    N TCP connections that never start TLS; prints
  *                   "closed K of N after S s" once all are closed or
  *                   SECS passed
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -138,6 +142,46 @@ pipeline(SSL *ssl, int fd, int n)
 	read_responses(ssl, fd, n);
 }
 
+/* A peer that asks and never reads: the server must stop reading it
+ * rather than queue its answers without bound. */
+static void
+flood(SSL *ssl, int fd, const char *vote, int secs)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__GetVoteRequest gv = TALLY__GET_VOTE_REQUEST__INIT;
+	uint8_t buf[512];
+	size_t len;
+	long sent = 0;
+	time_t start = time(NULL);
+	struct pollfd pfd = { fd, POLLOUT, 0 };
+	int r;
+
+	req.version = 1;
+	req.body_case = TALLY__REQUEST__BODY_GET_VOTE;
+	req.get_vote = &gv;
+	gv.vote_id = (char *)vote;
+	req.id = 1;
+	len = tally__request__get_packed_size(&req);
+	buf[0] = 0; buf[1] = 0; buf[2] = len >> 8; buf[3] = len;
+	tally__request__pack(&req, buf + 4);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	while (time(NULL) - start < secs) {
+		if ((r = SSL_write(ssl, buf, (int)(4 + len))) > 0) {
+			sent++;
+			continue;
+		}
+		if (SSL_get_error(ssl, r) != SSL_ERROR_WANT_WRITE) {
+			printf("error after %ld\n", sent);
+			return;
+		}
+		if (poll(&pfd, 1, 2000) == 0) {
+			printf("blocked after %ld\n", sent);
+			return;
+		}
+	}
+	printf("not blocked after %ld\n", sent);
+}
+
 static int
 stall(const char *host, int port, int n, int secs)
 {
@@ -214,6 +258,8 @@ main(int argc, char **argv)
 		read_responses(ssl, fd, -1);
 	} else if (strcmp(argv[6], "pipeline") == 0)
 		pipeline(ssl, fd, atoi(argv[7]));
+	else if (strcmp(argv[6], "flood") == 0)
+		flood(ssl, fd, argv[7], atoi(argv[8]));
 	SSL_free(ssl);
 	close(fd);
 	SSL_CTX_free(ctx);
