@@ -10,17 +10,19 @@
 # (20 selections), each cast by `tallyctl simulate` from 8 and from 64
 # terminals. Per run: ballots/s and p50/p99 receipt latency (simulate's own
 # figures), VmRSS of the ledger and the frontend before and after (RSS per
-# ballot), the time of `vote close` and of `tally` after three trustee
-# decrypts. A small control vote (SMALL ballots) shows that close and tally
-# do not grow with the number of ballots. Beside it, verification only:
+# ballot), the time of `vote close`, of three trustee decrypts (each
+# downloads and verifies the whole record) and of `tally`. Control votes
+# (district-head with SMALL ballots, budget-motion, which has no write-in
+# slot, with N and SMALL) separate what grows with the ballots (write-in KEM
+# points, one per ballot and slot) from what does not (the aggregates). Beside it, verification only:
 # bench_proof (proofs/s vs OpenSSL's EC_POINT_mul/s) and bench_record
 # (record_verify ballots/s on 1 thread and on every core).
 #
 # Environment: N (cards and ballots per run, default 3000), TERMINALS
 # (default "8 64"), MANIFESTS (default "district-head session"), SMALL
-# (default 100, 0 skips the control vote), RECORD_BALLOTS (bench_record,
+# (default 100, 0 skips the control votes), RECORD_BALLOTS (bench_record,
 # default 500), SEED (default 1), KEEP=1 keeps the work folder.
-# Opt-in: not run by ctest. About 5 minutes on 2 cores.
+# Opt-in: not run by ctest. About 9 minutes on 2 shared cores.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -65,7 +67,9 @@ die() {
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 step() { printf '== %s\n' "$*"; }
 
-step "machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)"
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+step "machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%dT%H:%MZ)," \
+    "load average $(loadavg)"
 
 # ---------------------------------------------------------------- votes
 # Run list: VOTE MANIFEST TERMINALS BALLOTS
@@ -75,7 +79,13 @@ for m in $MANIFESTS; do
 		echo "bench-$m-t$t $m $t $N" >>"$W/runs"
 	done
 done
-[ "$SMALL" -gt 0 ] && echo "bench-small district-head 8 $SMALL" >>"$W/runs"
+# Controls for close and tally: the same manifest with few ballots, and a
+# motion (no write-in slot) with N and with few ballots.
+if [ "$SMALL" -gt 0 ]; then
+	echo "bench-head-small district-head 8 $SMALL" >>"$W/runs"
+	echo "bench-motion budget-motion 8 $N" >>"$W/runs"
+	echo "bench-motion-small budget-motion 8 $SMALL" >>"$W/runs"
+fi
 VOTES=$(cut -d' ' -f1 "$W/runs" | paste -sd, -)
 
 mkdir -p "$W/manifests"
@@ -184,12 +194,14 @@ while read -r v m t n; do
 	c2=$(now_ms)
 	ctl secretariat tally "$v" >/dev/null || die "tally $v"
 	c3=$(now_ms)
+	l2=$(rss_kb "$LEDGER_PID")
 	rate=$(sed -n 's/.* \([0-9.]*\) ballots\/s.*/\1/p' "$W/sim-$v.out")
 	p50=$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' "$W/sim-$v.out")
 	p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' "$W/sim-$v.out")
 	echo "$v $m $t $n $rate $p50 $p99 $l0 $l1 $f0 $f1 $((c1 - c0))" \
-	    "$((c2 - c1)) $((c3 - c2))" >>"$W/results"
-	echo "RSS ledger $l0 -> $l1 kB, frontend $f0 -> $f1 kB; close" \
+	    "$((c2 - c1)) $((c3 - c2)) $l2" >>"$W/results"
+	echo "RSS ledger $l0 -> $l1 kB (after tally $l2 kB), frontend $f0 ->" \
+	    "$f1 kB; close" \
 	    "$((c1 - c0)) ms, 3 decrypts $((c2 - c1)) ms, tally $((c3 - c2)) ms"
 done <"$W/runs"
 
@@ -203,18 +215,21 @@ step "verification only: bench_record $RECORD_BALLOTS (session.json ballots)"
 step "summary ($(nproc) cores; client, daemon and verification share them)"
 awk '
 BEGIN {
-	printf "%-24s %4s %6s %9s %9s %9s %13s %13s %8s %8s %8s\n",
-	    "vote (manifest)", "T", "N", "ballots/s", "p50 ms", "p99 ms",
-	    "ledger kB", "frontend kB", "B/ballot", "close ms", "tally ms"
+	printf "%-14s %3s %5s %9s %8s %8s %20s %13s %8s %6s %8s %6s\n",
+	    "manifest", "T", "N", "ballots/s", "p50 ms", "p99 ms",
+	    "ledger kB (tallied)", "frontend kB", "B/ballot", "close",
+	    "3 decr.", "tally"
 }
 {
 	per = (($9 - $8) + ($11 - $10)) * 1024 / $4
-	printf "%-24s %4d %6d %9.1f %9.2f %9.2f %6d>%6d %6d>%6d %8.0f %8d %8d\n",
-	    $1 " (" $2 ")", $3, $4, $5, $6, $7, $8, $9, $10, $11, per,
-	    $12, $14
+	printf "%-14s %3d %5d %9.1f %8.2f %8.2f %5d>%5d (%5d) " \
+	    "%5d>%5d %8.0f %6d %8d %6d\n", $2, $3, $4, $5, $6, $7, $8, $9,
+	    $15, $10, $11, per, $12, $13, $14
 }' "$W/results"
-echo "(tally ms is after 3 trustee decrypts; B/ballot: growth of ledger +"
-echo " frontend VmRSS during the run divided by its ballots)"
+echo "(close, 3 decr. and tally in ms: vote close; three trustee decrypts;"
+echo " tally after them. B/ballot: growth of ledger + frontend VmRSS during"
+echo " the run divided by its ballots; (tallied): ledger VmRSS after the"
+echo " tally. Load average at the end: $(loadavg))"
 grep 'EC_POINT_mul\|ratio' "$W/proof.out"
 grep 'ballots/s\|speed-up' "$W/record.out"
 rv=$(sed -n 's/^verify, 0 thread.*, \([0-9.]*\) ballots\/s/\1/p' \
