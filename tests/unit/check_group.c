@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <openssl/obj_mac.h>
+#include <openssl/rand.h>
 
 #include "err.h"
 #include "group.h"
@@ -200,6 +201,34 @@ START_TEST(test_arithmetic)
 }
 END_TEST
 
+/* The decoder's own square root agrees with OpenSSL's oct2point on random
+ * x coordinates of both prefixes: same point, or both refuse. */
+START_TEST(test_decode_agrees_with_openssl)
+{
+	EC_POINT *p = group_point_new(), *q = group_point_new();
+	uint8_t enc[GROUP_POINT_LEN];
+	int i, a, b, accepted = 0, refused = 0;
+
+	for (i = 0; i < 2000; i++) {
+		ck_assert(RAND_bytes(enc + 1, 32) == 1);
+		enc[0] = (i & 1) ? 0x03 : 0x02;
+		a = group_point_decode(p, enc, sizeof(enc)) == 0;
+		b = EC_POINT_oct2point(group_ec(), q, enc, sizeof(enc),
+		    NULL) == 1;
+		ck_assert_int_eq(a, b);
+		if (a) {
+			ck_assert(group_point_equal(p, q));
+			accepted++;
+		} else
+			refused++;
+	}
+	ck_assert_int_gt(accepted, 800);
+	ck_assert_int_gt(refused, 800);
+	group_point_free(p);
+	group_point_free(q);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -211,6 +240,7 @@ main(void)
 	tcase_add_test(tc, test_point_off_curve);
 	tcase_add_test(tc, test_scalars);
 	tcase_add_test(tc, test_arithmetic);
+	tcase_add_test(tc, test_decode_agrees_with_openssl);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
