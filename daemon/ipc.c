@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "pb.h"
 
 int
 ipc_frame_peek(const uint8_t *buf, size_t len, uint32_t *type,
@@ -58,8 +59,7 @@ ipc_frame_encode(uint32_t type, const ProtobufCMessage *msg, uint8_t **out,
 static int
 ipc_is_canonical(const ProtobufCMessage *m, size_t len)
 {
-	return protobuf_c_message_get_packed_size(m) == len &&
-	    m->n_unknown_fields == 0;
+	return protobuf_c_message_get_packed_size(m) == len && pb_is_strict(m);
 }
 
 int

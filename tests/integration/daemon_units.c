@@ -121,6 +121,32 @@ START_TEST(test_ipc_trailing_and_unknown_fields)
 }
 END_TEST
 
+/* ipc_nested_unknown_fields: an unknown field below the top level is
+ * refused too, not only one in the LedgerRequest itself. */
+START_TEST(test_ipc_nested_unknown_fields)
+{
+	/* seq 1, request { version 1, id 7, status {}, field 100 = 1 } */
+	static const uint8_t in_request[] = { 0x08, 0x01, 0x12, 0x09, 0x08,
+	    0x01, 0x10, 0x07, 0x6a, 0x00, 0xa0, 0x06, 0x01 };
+	/* seq 1, request { version 1, id 7, status { field 9 = 1 } } */
+	static const uint8_t in_status[] = { 0x08, 0x01, 0x12, 0x08, 0x08,
+	    0x01, 0x10, 0x07, 0x6a, 0x02, 0x48, 0x01 };
+	/* The same without the unknown field: accepted. */
+	static const uint8_t plain[] = { 0x08, 0x01, 0x12, 0x06, 0x08, 0x01,
+	    0x10, 0x07, 0x6a, 0x00 };
+	Tally__LedgerRequest *lr;
+
+	ck_assert_int_eq(ipc_decode_request(plain, sizeof(plain), &lr), 0);
+	tally__ledger_request__free_unpacked(lr, NULL);
+	ck_assert_int_eq(ipc_decode_request(in_request, sizeof(in_request),
+	    &lr), TALLY_ERR_TRAILING);
+	ck_assert_ptr_null(lr);
+	ck_assert_int_eq(ipc_decode_request(in_status, sizeof(in_status),
+	    &lr), TALLY_ERR_TRAILING);
+	ck_assert_ptr_null(lr);
+}
+END_TEST
+
 static const char good[] =
     "listen 127.0.0.1:0\ndata_dir /d\nca_cert /c\ntls_cert /t\n"
     "tls_key /k\nledger_key /l\n";
@@ -179,6 +205,7 @@ main(void)
 	tcase_add_test(tc, test_ipc_truncated);
 	tcase_add_test(tc, test_ipc_oversized_and_unknown_type);
 	tcase_add_test(tc, test_ipc_trailing_and_unknown_fields);
+	tcase_add_test(tc, test_ipc_nested_unknown_fields);
 	tcase_add_test(tc, test_config_defaults);
 	tcase_add_test(tc, test_config_errors_name_the_line);
 	suite_add_tcase(s, tc);
