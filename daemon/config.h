@@ -26,8 +26,8 @@ struct config {
 	char		*empty_dir;		/* the frontend's chroot */
 	uint32_t	 workers;		/* 0: one per core */
 	uint32_t	 max_connections;
-	uint32_t	 max_frame;		/* terminals and trustees */
-	uint32_t	 max_large_frame;	/* officials and auditors */
+	uint32_t	 max_frame;		/* terminals */
+	uint32_t	 max_large_frame;	/* officials, trustees, auditors */
 	uint32_t	 handshake_timeout;	/* seconds */
 	uint32_t	 idle_timeout;		/* seconds */
 	uint32_t	 request_timeout;	/* seconds */
