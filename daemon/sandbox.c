@@ -101,6 +101,12 @@ sandbox_seccomp(enum sandbox_proc proc)
 		fatalx("seccomp: cannot set the bad-arch action");
 	seccomp_add_list(ctx, common_calls,
 	    sizeof(common_calls) / sizeof(common_calls[0]));
+	/* glibc's syslog() opens a new socket after syslogd restarts: refuse
+	 * it (that log line is lost) rather than kill the process. */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket),
+	    0) != 0 || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(connect), 0) != 0)
+		fatalx("seccomp: cannot refuse socket and connect");
 	/* libevent asks how much a socket holds; nothing else may ioctl. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) != 0)
