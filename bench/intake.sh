@@ -22,7 +22,8 @@
 # (default "8 64"), MANIFESTS (default "district-head session"), SMALL
 # (default 100, 0 skips the control votes), RECORD_BALLOTS (bench_record,
 # default 500), SEED (default 1), KEEP=1 keeps the work folder.
-# Opt-in: not run by ctest. About 9 minutes on 2 shared cores.
+# Opt-in: not run by ctest. 6 to 9 minutes on 2 shared cores, most of it
+# the trustees verifying the record before they decrypt.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
