@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Format a one-line message into err[errlen]; nothing when err is NULL. */
+void util_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Wipe then free; NULL-safe. */
 void util_freezero(void *p, size_t len);
 
