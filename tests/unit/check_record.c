@@ -16,6 +16,7 @@
 #include "log.h"
 #include "merkle.h"
 #include "record.h"
+#include "sign.h"
 #include "recordgen.h"
 #include "testutil.h"
 #include "util.h"
@@ -367,6 +368,87 @@ tamper_case(int kind, size_t seq, uint64_t want_index, const char *check)
 	rg_free(g);
 }
 
+/* ---------------------------- a ballot refused half-way through a batch */
+
+struct forge {
+	size_t seq;
+	uint8_t (*keys)[64];
+	size_t nkeys;
+};
+
+static void
+forge_scalar(ProtobufCBinaryData *d)
+{
+	BIGNUM *x = group_scalar_new();
+
+	ck_assert_int_eq(group_scalar_random(x), 0);
+	ck_assert_uint_eq(d->len, 32);
+	ck_assert_int_eq(group_scalar_encode(d->data, x), 0);
+	group_scalar_free(x);
+}
+
+/* Ballot seq: a selection proof whose hash holds but whose v is wrong (its
+ * equations go into the batch), then a constraint proof whose hash fails
+ * (the ballot is refused half-way); signed again by its own credential. */
+static enum rg_action
+forge_hook(void *arg, size_t seq, Tally__LogRecord *rec)
+{
+	struct forge *f = arg;
+	Tally__BallotBody *body;
+	uint8_t sig[64];
+	size_t i, len;
+
+	if (seq != f->seq)
+		return RG_WRITE;
+	ck_assert_int_eq(rec->body_case, TALLY__LOG_RECORD__BODY_BALLOT);
+	body = tally__ballot_body__unpack(NULL, rec->ballot->body.len,
+	    rec->ballot->body.data);
+	ck_assert_ptr_nonnull(body);
+	forge_scalar(&body->selection_proofs[0]->v[0]);
+	forge_scalar(&body->constraint_proofs[0]->c[0]);
+	len = tally__ballot_body__get_packed_size(body);
+	ck_assert_uint_eq(len, rec->ballot->body.len);
+	tally__ballot_body__pack(body, rec->ballot->body.data);
+	for (i = 0; i < f->nkeys; i++)
+		if (memcmp(f->keys[i], body->credential.data, 32) == 0)
+			break;
+	ck_assert_uint_lt(i, f->nkeys);
+	ck_assert_int_eq(ed25519_sign(sig, f->keys[i] + 32,
+	    rec->ballot->body.data, len), 0);
+	memcpy(rec->ballot->signature.data, sig, 64);
+	tally__ballot_body__free_unpacked(body, NULL);
+	return RG_WRITE;
+}
+
+/* The forged ballot is named, not an honest ballot batched before it
+ * (the batch held part of the forged ballot's equations). */
+START_TEST(test_batched_culprit)
+{
+	struct forge f;
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	char path[600];
+
+	memset(&f, 0, sizeof(f));
+	f.seq = 7;	/* ballot 5: 0 VoteCreated, 1 PollsOpened, 2.. ballots */
+	rg_opts_default(&o);
+	f.nkeys = o.ncred;
+	o.keys_out = &f.keys;
+	o.hook = forge_hook;
+	o.hook_arg = &f;
+	snprintf(path, sizeof(path), "%s/forged.log", dir);
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	ck_assert_int_eq(verify_file(path, &rep), TALLY_ERR_VERIFY);
+	ck_assert_msg(rep.index == 7 && strcmp(rep.check, "ballot-proof") == 0,
+	    "got record %llu %s: %s", (unsigned long long)rep.index,
+	    rep.check, rep.reason);
+	record_report_clear(&rep);
+	free(f.keys);
+	rg_free(g);
+}
+END_TEST
+
 START_TEST(test_resigned_tamper)
 {
 	tamper_case(T_RESULT_JSON, 38, 38, "result");
@@ -602,6 +684,7 @@ main(void)
 	tcase_add_test(tc, test_flip_bytes);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_resigned_tamper);
+	tcase_add_test(tc, test_batched_culprit);
 	tcase_add_test(tc, test_resigned_drop_repeat);
 	tcase_add_test(tc, test_receipt);
 	tcase_add_test(tc, test_zero_ballots);

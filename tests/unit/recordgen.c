@@ -453,6 +453,13 @@ rg_build(struct recordgen **out, const struct rg_opts *o, const char *path)
 	RG_CHECK(rg_ceremony(g, o->n, o->k));
 	RG_CHECK(ed25519_keygen(g->ledger_sk, g->ledger_pk));
 	RG_CHECK(rg_creds(g, o->ncred, &kp, &reg));
+	if (o->keys_out != NULL) {
+		if ((*o->keys_out = calloc(o->ncred + 1, 64)) == NULL) {
+			ret = TALLY_ERR_NOMEM;
+			goto out;
+		}
+		memcpy(*o->keys_out, kp, o->ncred * 64);
+	}
 	RG_CHECK(ballot_election_hash(g->he, g->m->id, g->mjson, g->mlen,
 	    g->tr, reg, o->ncred, g->ledger_pk));
 	RG_CHECK(log_create(path, &lo, &w.log, err, sizeof(err)));

@@ -37,6 +37,9 @@ struct rg_opts {
 	int stop_before_result;		/* leave the record incomplete */
 	rg_hook_fn hook;
 	void *hook_arg;
+	/* When set: the credentials (pk || sk, sorted by pk), made before any
+	 * record is written, so that a hook can re-sign a ballot. Caller frees. */
+	uint8_t (**keys_out)[64];
 };
 
 struct recordgen {
