@@ -14,24 +14,6 @@
 #include "util.h"
 
 static struct manifest *
-load(const char *name)
-{
-	char path[512], err[256];
-	struct manifest *m = NULL;
-	uint8_t *buf;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/tests/data/manifests/%s",
-	    TALLY_SOURCE_DIR, name);
-	ck_assert_int_eq(util_read_file(path, MANIFEST_JSON_MAX, &buf, &len),
-	    0);
-	ck_assert_msg(manifest_parse(&m, buf, len, err, sizeof(err)) == 0,
-	    "%s: %s", name, err);
-	free(buf);
-	return m;
-}
-
-static struct manifest *
 parse(const char *json)
 {
 	struct manifest *m = NULL;
@@ -117,7 +99,7 @@ head_writein(const struct manifest *m)
 
 START_TEST(test_election_writein_zh)
 {
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = head_writein(m), *txt = render(m, json, NULL, 0);
 
 	ck_assert(strncmp(txt, "区长选举\n公　告\n\n", 24) == 0);
@@ -143,7 +125,7 @@ END_TEST
 
 START_TEST(test_election_writein_en)
 {
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = head_writein(m), *txt = render(m, json, "en", 0);
 
 	has_line(txt, "Announcement");
@@ -180,7 +162,7 @@ committee(const struct manifest *m, const uint64_t *votes)
 START_TEST(test_election_runoff)
 {
 	static const uint64_t v[6] = { 200, 190, 180, 170, 150, 150 };
-	struct manifest *m = load("standing-committee.json");
+	struct manifest *m = tu_load_manifest("standing-committee.json");
 	char *json = committee(m, v), *txt = render(m, json, NULL, 0);
 
 	has_line(txt, "一、常务委员会委员（差额）（应选5名，候选人6名，"
@@ -211,7 +193,7 @@ END_TEST
 START_TEST(test_election_shortfall)
 {
 	static const uint64_t v[6] = { 200, 190, 100, 100, 90, 80 };
-	struct manifest *m = load("standing-committee.json");
+	struct manifest *m = tu_load_manifest("standing-committee.json");
 	char *json = committee(m, v), *txt = render(m, json, NULL, 0);
 
 	has_line(txt, "　　张伟：赞成100票，反对0票，弃权139票，未当选。");
@@ -229,7 +211,7 @@ END_TEST
 START_TEST(test_election_nobody_elected)
 {
 	static const uint64_t t[3] = { 119, 100, 0 };
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = results(m, 239, 239, 239, t, NULL, 0);
 	char *txt = render(m, json, NULL, 0);
 
@@ -251,7 +233,7 @@ static const uint64_t project_votes[15] = { 150, 210, 90, 180, 200, 60, 170,
 
 START_TEST(test_projects_ranked)
 {
-	struct manifest *m = load("projects.json");
+	struct manifest *m = tu_load_manifest("projects.json");
 	char *json = results(m, 239, 239, 239, project_votes, NULL, 0);
 	char *txt = render(m, json, NULL, 0);
 
@@ -283,7 +265,7 @@ END_TEST
 START_TEST(test_projects_tie_shares_rank)
 {
 	uint64_t v[15];
-	struct manifest *m = load("projects.json");
+	struct manifest *m = tu_load_manifest("projects.json");
 	char *json, *txt;
 
 	memcpy(v, project_votes, sizeof(v));
@@ -307,7 +289,7 @@ END_TEST
 START_TEST(test_motion_passed_failed)
 {
 	static const uint64_t pass[2] = { 150, 50 }, fail[2] = { 100, 50 };
-	struct manifest *m = load("budget-motion.json");
+	struct manifest *m = tu_load_manifest("budget-motion.json");
 	char *json = results(m, 239, 230, 230, pass, NULL, 0);
 	char *txt = render(m, json, NULL, 0);
 
@@ -343,7 +325,7 @@ END_TEST
 START_TEST(test_void_round)
 {
 	static const uint64_t t[3] = { 230, 5, 0 };
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = results(m, 239, 239, 240, t, NULL, 0);
 	char *txt = render(m, json, NULL, 0);
 
@@ -425,7 +407,7 @@ END_TEST
 START_TEST(test_session_three_contests)
 {
 	uint64_t t[20] = { 0 };
-	struct manifest *m = load("session.json");
+	struct manifest *m = tu_load_manifest("session.json");
 	char *json, *txt;
 
 	t[0] = 230;
@@ -482,7 +464,7 @@ END_TEST
 
 START_TEST(test_html_document)
 {
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = head_writein(m), *html = render(m, json, NULL, 1);
 
 	ck_assert(strncmp(html, "<!DOCTYPE html>\n<html lang=\"zh-CN\">", 35)
@@ -516,7 +498,7 @@ END_TEST
 START_TEST(test_html_runoff_rows)
 {
 	static const uint64_t v[6] = { 200, 190, 180, 170, 150, 150 };
-	struct manifest *m = load("standing-committee.json");
+	struct manifest *m = tu_load_manifest("standing-committee.json");
 	char *json = committee(m, v), *html = render(m, json, NULL, 1);
 
 	has(html, "<tr class=\"tied\"><td>陈明</td>");
@@ -536,7 +518,7 @@ START_TEST(test_unsafe_characters_replaced)
 	static const uint64_t t[3] = { 6, 1, 2 };
 	static const struct rules_writein_in w[] = {
 		{ 0, "A\xe2\x80\xae" "B", 2 } };	/* U+202E */
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = results(m, 239, 239, 239, t, w, 1), *txt, *s;
 
 	/* A newline and an escape inside a write-in name of the results. */
@@ -620,7 +602,7 @@ refused_edit(const struct manifest *m, const char *json, const char *from,
 
 START_TEST(test_refuse_truncated)
 {
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = head_writein(m);
 	size_t n;
 
@@ -633,7 +615,7 @@ END_TEST
 
 START_TEST(test_refuse_trailing)
 {
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = head_writein(m), *s;
 
 	ck_assert_int_ge(asprintf(&s, "%s{}", json), 0);
@@ -653,7 +635,7 @@ END_TEST
 
 START_TEST(test_refuse_wrong_types)
 {
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = head_writein(m);
 
 	refused_edit(m, json, "\"present\":239", "\"present\":\"239\"");
@@ -676,7 +658,7 @@ END_TEST
 
 START_TEST(test_refuse_mismatch)
 {
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = head_writein(m);
 
 	refused_edit(m, json, "\"id\":\"head\"", "\"id\":\"tail\"");
@@ -707,7 +689,7 @@ END_TEST
 
 START_TEST(test_refuse_args)
 {
-	struct manifest *m = load("district-head.json");
+	struct manifest *m = tu_load_manifest("district-head.json");
 	char *json = head_writein(m), *out = NULL;
 	size_t len = 0;
 
@@ -728,8 +710,8 @@ END_TEST
 /* The results of one manifest are not those of another. */
 START_TEST(test_refuse_other_manifest)
 {
-	struct manifest *head = load("district-head.json");
-	struct manifest *session = load("session.json");
+	struct manifest *head = tu_load_manifest("district-head.json");
+	struct manifest *session = tu_load_manifest("session.json");
 	char *json = head_writein(head);
 
 	refused(session, json, strlen(json), NULL, TALLY_ERR_DECODE);
@@ -744,7 +726,7 @@ START_TEST(test_mutations_do_not_crash)
 {
 	static const char subst[] = { '"', '}', ']', '0', '-', 'x', ',', '\\',
 	    (char)0xff };
-	struct manifest *m = load("session.json");
+	struct manifest *m = tu_load_manifest("session.json");
 	uint64_t t[20] = { 0 };
 	char *json, *out;
 	size_t i, k, len, olen;
@@ -772,7 +754,7 @@ END_TEST
 
 START_TEST(test_deterministic)
 {
-	struct manifest *m = load("standing-committee.json");
+	struct manifest *m = tu_load_manifest("standing-committee.json");
 	static const uint64_t v[6] = { 200, 190, 180, 170, 150, 150 };
 	char *json = committee(m, v);
 	char *a = render(m, json, NULL, 1), *b = render(m, json, NULL, 1);

@@ -55,15 +55,10 @@ election_hash(uint8_t out[32])
 static void
 setup(void)
 {
-	uint8_t *json;
-	size_t len, i;
-	char err[256];
+	size_t i;
 	uint8_t tmp[NCRED][64];
 
-	ck_assert_int_eq(util_read_file(TALLY_SOURCE_DIR
-	    "/tests/data/manifests/session.json", 1 << 20, &json, &len), 0);
-	ck_assert_int_eq(manifest_parse(&m, json, len, err, sizeof(err)), 0);
-	free(json);
+	m = tu_load_manifest("session.json");
 	secret = group_scalar_new();
 	K = group_point_new();
 	ck_assert_int_eq(group_scalar_random(secret), 0);

@@ -9,24 +9,6 @@
 #include "testutil.h"
 #include "util.h"
 
-static struct manifest *
-load_fixture(const char *name)
-{
-	char path[512], err[256];
-	struct manifest *m = NULL;
-	uint8_t *buf;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/tests/data/manifests/%s",
-	    TALLY_SOURCE_DIR, name);
-	ck_assert_int_eq(util_read_file(path, MANIFEST_JSON_MAX, &buf, &len),
-	    0);
-	ck_assert_msg(manifest_parse(&m, buf, len, err, sizeof(err)) == 0,
-	    "%s: %s", name, err);
-	free(buf);
-	return m;
-}
-
 static int
 parse_str(const char *json, struct manifest **m, char *err, size_t errlen)
 {
@@ -61,7 +43,7 @@ parse_contest(const char *c, char *err, size_t errlen)
 
 START_TEST(test_design_example)
 {
-	struct manifest *m = load_fixture("session.json");
+	struct manifest *m = tu_load_manifest("session.json");
 	const struct manifest_contest *c;
 
 	ck_assert_str_eq(m->id, "s6-session");
@@ -114,13 +96,13 @@ START_TEST(test_fixtures)
 {
 	struct manifest *m;
 
-	m = load_fixture("district-head.json");
+	m = tu_load_manifest("district-head.json");
 	ck_assert_uint_eq(m->nsel, 3);
 	ck_assert_uint_eq(m->ncon, 2);
 	manifest_free(m);
 
 	/* 差额: 6 candidates for 5 seats, write-in slots default to seats. */
-	m = load_fixture("standing-committee.json");
+	m = tu_load_manifest("standing-committee.json");
 	ck_assert_uint_eq(m->contests[0].writein_slots, 5);
 	ck_assert_uint_eq(m->nsel, 12 + 5);
 	ck_assert_uint_eq(m->ncon, 6 + 1);
@@ -132,12 +114,12 @@ START_TEST(test_fixtures)
 	ck_assert_uint_eq(m->sel[16].index, 4);
 	manifest_free(m);
 
-	m = load_fixture("projects.json");
+	m = tu_load_manifest("projects.json");
 	ck_assert_uint_eq(m->nsel, 15);
 	ck_assert_uint_eq(m->ncon, 1);
 	manifest_free(m);
 
-	m = load_fixture("budget-motion.json");
+	m = tu_load_manifest("budget-motion.json");
 	ck_assert_uint_eq(m->nsel, 2);
 	ck_assert_uint_eq(m->ncon, 1);
 	ck_assert_int_eq(m->sel[0].mark, MANIFEST_MARK_FOR);
@@ -526,7 +508,7 @@ choices(const struct manifest *m, const char *json, uint8_t *marks,
 
 START_TEST(test_choices_map)
 {
-	struct manifest *m = load_fixture("session.json");
+	struct manifest *m = tu_load_manifest("session.json");
 	uint8_t marks[64];
 	char err[256], **names = NULL;
 	size_t i;
@@ -570,7 +552,7 @@ END_TEST
 
 START_TEST(test_choices_standing)
 {
-	struct manifest *m = load_fixture("standing-committee.json");
+	struct manifest *m = tu_load_manifest("standing-committee.json");
 	uint8_t marks[64];
 	char err[256], **names = NULL;
 
@@ -627,7 +609,7 @@ static const struct bad bad_choices[] = {
 
 START_TEST(test_choices_refused)
 {
-	struct manifest *m = load_fixture("standing-committee.json");
+	struct manifest *m = tu_load_manifest("standing-committee.json");
 	uint8_t marks[64];
 	char err[256], **names = (char **)1;
 	size_t i;
@@ -646,7 +628,7 @@ END_TEST
 
 START_TEST(test_choices_other_kinds)
 {
-	struct manifest *m = load_fixture("projects.json"), *d;
+	struct manifest *m = tu_load_manifest("projects.json"), *d;
 	uint8_t marks[64];
 	char err[256], **names = NULL;
 
@@ -677,7 +659,7 @@ START_TEST(test_choices_other_kinds)
 	ck_assert_ptr_nonnull(strstr(err, "write-ins are not allowed"));
 	manifest_free(d);
 
-	m = load_fixture("budget-motion.json");
+	m = tu_load_manifest("budget-motion.json");
 	ck_assert_int_eq(choices(m, "{\"budget\":{\"for\":[\"budget\"],"
 	    "\"against\":[\"budget\"]}}", marks, &names, err, sizeof(err)),
 	    TALLY_ERR_BAD_CHOICE);

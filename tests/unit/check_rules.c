@@ -724,20 +724,12 @@ to_json(const struct manifest *m, const struct rules_outcome *o)
 
 START_TEST(test_json_design_example)
 {
-	char path[512], err[256], *j;
-	struct manifest *m = NULL;
-	uint8_t *buf;
-	size_t len;
+	char *j;
+	struct manifest *m = tu_load_manifest("district-head.json");
 	uint64_t t[3] = { 230, 5, 0 };
 	struct rules_writein_in w[] = { { 0, "张三", 0 } };
 	struct rules_outcome *o;
 
-	snprintf(path, sizeof(path), "%s/tests/data/manifests/"
-	    "district-head.json", TALLY_SOURCE_DIR);
-	ck_assert_int_eq(util_read_file(path, MANIFEST_JSON_MAX, &buf, &len),
-	    0);
-	ck_assert_int_eq(manifest_parse(&m, buf, len, err, sizeof(err)), 0);
-	free(buf);
 	o = run(m, 239, 239, 239, t, w, 1);
 	j = to_json(m, o);
 	ck_assert_str_eq(j, "{\"vote\":\"s6-head\",\"valid\":true,"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "manifest.h"
 #include "util.h"
 
 json_t *
@@ -67,6 +68,24 @@ tu_rmtree(const char *path)
 {
 	if (path != NULL)
 		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+struct manifest *
+tu_load_manifest(const char *name)
+{
+	char path[512], err[256];
+	struct manifest *m = NULL;
+	uint8_t *buf;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/tests/data/manifests/%s",
+	    TALLY_SOURCE_DIR, name);
+	ck_assert_int_eq(util_read_file(path, MANIFEST_JSON_MAX, &buf, &len),
+	    0);
+	ck_assert_msg(manifest_parse(&m, buf, len, err, sizeof(err)) == 0,
+	    "%s: %s", name, err);
+	free(buf);
+	return m;
 }
 
 int

@@ -11,6 +11,8 @@
 #include <check.h>
 #include <jansson.h>
 
+struct manifest;
+
 /* Load ../shared/vectors/<rel> as JSON; fails the test when missing. */
 json_t *tu_load_vector(const char *rel);
 /* Hex string to newly allocated bytes; *len set. Aborts on bad hex. */
@@ -18,6 +20,8 @@ uint8_t *tu_unhex(const char *hex, size_t *len);
 /* A fresh temporary folder (mkdtemp); removed by tu_rmtree. */
 char *tu_tmpdir(void);
 void tu_rmtree(const char *path);
+/* Parse tests/data/manifests/<name>; fails the test when it does not. */
+struct manifest *tu_load_manifest(const char *name);
 /* Run a suite; returns the process exit status. */
 int tu_run(Suite *s);
 
