@@ -230,6 +230,20 @@ stmt_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p)
 /* ------------------------------------------------------- range proofs */
 
 /* One simulated branch j: t = vG - c a, u = vK - c b + (c j) G. */
+/* The response v = w + c x of every proof, encoded into v; w becomes the
+ * response, tmp (which may be c) is scratch. */
+static int
+proof_respond(ProtobufCBinaryData *v, BIGNUM *w, BIGNUM *tmp,
+    const BIGNUM *c, const BIGNUM *x)
+{
+	int ret;
+
+	if ((ret = group_scalar_mul(tmp, c, x)) != 0 ||
+	    (ret = group_scalar_add(w, w, tmp)) != 0)
+		return ret;
+	return bin_scalar(v, w);
+}
+
 static int
 range_fake_branch(EC_POINT *t, EC_POINT *u, const BIGNUM *c,
     const BIGNUM *v, uint32_t j, const EC_POINT *K,
@@ -341,9 +355,7 @@ range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
 	/* c_m = c - sum c_j, v_m = w + c_m r */
 	if ((ret = group_scalar_sub(c, c, csum)) != 0 ||
 	    (ret = bin_scalar(&out->c[m], c)) != 0 ||
-	    (ret = group_scalar_mul(csum, c, r)) != 0 ||
-	    (ret = group_scalar_add(w, w, csum)) != 0 ||
-	    (ret = bin_scalar(&out->v[m], w)) != 0)
+	    (ret = proof_respond(&out->v[m], w, csum, c, r)) != 0)
 		goto out;
 	ret = 0;
 out:
@@ -534,10 +546,7 @@ dleq_prove(Tally__DleqProof *out, const BIGNUM *x, const EC_POINT *A,
 	    (ret = dleq_challenge(c, bind, ab, xb, db, out->t1.data,
 		 out->t2.data)) != 0)
 		goto out;
-	/* v = w + c x */
-	if ((ret = group_scalar_mul(c, c, x)) != 0 ||
-	    (ret = group_scalar_add(w, w, c)) != 0 ||
-	    (ret = bin_scalar(&out->v, w)) != 0)
+	if ((ret = proof_respond(&out->v, w, c, c, x)) != 0)
 		goto out;
 	ret = 0;
 out:
@@ -664,9 +673,7 @@ schnorr_prove(Tally__SchnorrProof *out, const BIGNUM *x, const EC_POINT *X,
 	    (ret = bin_point(&out->t, t)) != 0 ||
 	    (ret = schnorr_challenge(c, bind, xb, out->t.data)) != 0)
 		goto out;
-	if ((ret = group_scalar_mul(c, c, x)) != 0 ||
-	    (ret = group_scalar_add(w, w, c)) != 0 ||
-	    (ret = bin_scalar(&out->v, w)) != 0)
+	if ((ret = proof_respond(&out->v, w, c, c, x)) != 0)
 		goto out;
 	ret = 0;
 out:
