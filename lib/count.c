@@ -694,7 +694,15 @@ count_check_shares(const struct count_input *in, const struct count_pts *p,
 	int ret;
 
 	for (i = 0; i < nshares; i++) {
-		if ((ret = share_verify_pts(in, p, shares[i], &where)) != 0) {
+		if (in->shares_verified && (shares[i]->trustee < 1 ||
+		    shares[i]->trustee > in->tr->trustees)) {
+			*culprit = shares[i]->trustee;
+			snprintf(err, errlen, "share of trustee %u: no such "
+			    "trustee", shares[i]->trustee);
+			return TALLY_ERR_BAD_SHARE;
+		}
+		if (!in->shares_verified &&
+		    (ret = share_verify_pts(in, p, shares[i], &where)) != 0) {
 			*culprit = shares[i]->trustee;
 			snprintf(err, errlen, "share of trustee %u: %s at %zu",
 			    shares[i]->trustee, tally_strerror(ret), where);

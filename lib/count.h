@@ -44,6 +44,10 @@ struct count_input {
 	const Tally__Aggregate *agg;		/* ballots; sums (none if 0) */
 	const struct count_item *items;		/* agg->ballots * m->nwriteins */
 	size_t nitems;
+	/* Set only when the caller has just passed every share it gives
+	 * count_tally through count_share_verify: the proofs are then not
+	 * checked a second time (indexes and repeats still are). */
+	int shares_verified;
 };
 
 struct count_result {

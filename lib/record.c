@@ -914,6 +914,7 @@ rv_result(struct rv *v)
 	for (i = 0; i < v->nshares; i++)
 		sh[i] = v->rec[v->shares[i]]->decryption_share;
 	rv_count_input(v, &in);
+	in.shares_verified = 1;	/* each passed count_share_verify above */
 	ret = count_tally(&cr, &in, sh, v->nshares, NULL, err, sizeof(err));
 	free(sh);
 	if (ret == TALLY_ERR_DLOG_RANGE || ret == TALLY_ERR_VERIFY)
