@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/intake.sh: DESIGN.md §10 for the daemon, in one run on this machine.
+# bench/intake.sh: docs/design.md §10 for the daemon, in one run on this machine.
 #
 #   bench/intake.sh [BUILD_DIR]      (default build-bench; nothing is built)
 #

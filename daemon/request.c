@@ -160,7 +160,7 @@ request_needs_worker(const Tally__Request *req)
 	return req->body_case == TALLY__REQUEST__BODY_CAST;
 }
 
-/* On a worker thread: every check of DESIGN.md section 5 that needs no
+/* On a worker thread: every check of docs/design.md §5 that needs no
  * ledger state: shape, vote and H_E, registry, signature, points, proofs. */
 void
 request_verify_job(struct job *job)

@@ -999,7 +999,7 @@ zh_majority(struct sbuf *sb, const struct an_results *r)
 }
 
 /*
- * The rule of RULES.md in Chinese, from the manifest's settings and the
+ * The rule of docs/counting.md in Chinese, from the manifest's settings and the
  * thresholds of rules.h; the recorded sentence follows it, so a reader can
  * compare the two.
  */

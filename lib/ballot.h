@@ -1,6 +1,6 @@
 /*
  * ballot.h: encrypting a ballot on the terminal, and checking one on the
- * daemon and by auditors (DESIGN.md §4, §5).
+ * daemon and by auditors (docs/design.md §4, §5).
  *
  * A ballot is a Tally__Ballot: the exact bytes of a Tally__BallotBody and the
  * credential's Ed25519 signature over those bytes. The body holds one
@@ -10,7 +10,7 @@
  * is bound to H_E, the credential key, the contest and the selection,
  * constraint or slot index, so a proof cannot move.
  *
- * ballot_verify performs the intake checks of DESIGN.md §5 that need no
+ * ballot_verify performs the intake checks of docs/design.md §5 that need no
  * state (shape, vote, registry membership, signature, points, proofs), each
  * with its own error code; replay and credential reuse are the ledger's.
  */

@@ -1,6 +1,6 @@
 /*
  * ceremony.h: the trustees' dealerless k-of-n key generation (Pedersen /
- * Feldman DKG, DESIGN.md §4) and threshold decryption.
+ * Feldman DKG, docs/design.md §4) and threshold decryption.
  *
  * Trustee i (1..n) draws a random polynomial f_i of degree k-1, publishes
  * C_il = a_il G (l = 0..k-1) with a Schnorr proof of each a_il, a P-256

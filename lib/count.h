@@ -1,7 +1,7 @@
 /*
  * count.h: from a closed vote's aggregate, its ballots' write-in material
  * and the trustees' decryption shares to the totals, the write-in names and
- * the outcome (DESIGN.md §8, docs/record/semantics.md).
+ * the outcome (docs/design.md §8, docs/record/semantics.md).
  *
  * The ledger calls count_tally to record the Result, the verifier calls it
  * to recompute the Result, and a trustee calls count_share_make to produce

@@ -1,6 +1,6 @@
 /*
  * credential.h: ballot credential cards and the per-vote registries
- * (DESIGN.md §4).
+ * (docs/design.md §4).
  *
  * A card holds a 32-byte seed. For vote E its credential is the Ed25519 key
  * whose private key is HKDF-SHA256(ikm = seed, salt = H("cred-salt", E),

@@ -51,7 +51,7 @@ dlog_key(uint64_t *key, const EC_POINT *p, BIGNUM *x)
 
 /*
  * Batch affine normalisation, one field inversion for n points: deprecated
- * in OpenSSL 3.0 with no replacement, like EC_POINTs_mul (DESIGN.md §4).
+ * in OpenSSL 3.0 with no replacement, like EC_POINTs_mul (docs/design.md §4).
  */
 static int
 dlog_make_affine(EC_POINT **p, size_t n)

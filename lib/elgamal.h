@@ -1,5 +1,5 @@
 /*
- * elgamal.h: exponential ElGamal on P-256 (DESIGN.md §4).
+ * elgamal.h: exponential ElGamal on P-256 (docs/design.md §4).
  *
  *   Enc(m; r) = (a, b) = (rG, mG + rK)
  *

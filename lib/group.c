@@ -353,7 +353,7 @@ group_msm(EC_POINT *r, const BIGNUM *gk, size_t n, const EC_POINT **p,
     const BIGNUM **s)
 {
 	/* EC_POINTs_mul is deprecated in 3.0 but is its only multi-scalar
-	 * multiplication; see DESIGN.md §4. */
+	 * multiplication; see docs/design.md §4. */
 	int ok;
 
 #pragma GCC diagnostic push

@@ -1,5 +1,5 @@
 /*
- * group.h: the P-256 group, its points and scalars (DESIGN.md §4).
+ * group.h: the P-256 group, its points and scalars (docs/design.md §4).
  *
  * Points travel as SEC1 compressed encodings (33 bytes); group_point_decode
  * accepts nothing else: not the point at infinity, not a point off the curve,

@@ -1,5 +1,5 @@
 /*
- * hash.h: domain-separated hashing (DESIGN.md §4, docs/RECORD.md).
+ * hash.h: domain-separated hashing (docs/design.md §4, docs/RECORD.md).
  *
  *   H(tag, parts...) = SHA-256("tally/v1/" || tag || 0x00 ||
  *                              for each part: u32be(len) || bytes)

@@ -1,5 +1,5 @@
 /*
- * log.h: the ballot log of one vote (DESIGN.md section 6, docs/record/log.md).
+ * log.h: the ballot log of one vote (docs/design.md §6, docs/record/log.md).
  *
  * A file is a 16-byte header followed by frames
  *   u32be length || u32be crc32c(payload) || payload

@@ -1,4 +1,4 @@
-/* manifest.c: strict manifest parsing and compilation (DESIGN.md §5). */
+/* manifest.c: strict manifest parsing and compilation (docs/design.md §5). */
 #include "manifest.h"
 
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * manifest.h: one vote's manifest (DESIGN.md §5, §11), parsed strictly from
+ * manifest.h: one vote's manifest (docs/design.md §5, §11), parsed strictly from
  * JSON and compiled to the flat list of 0/1 selections and the constraints
  * (a set of selections and a maximum L) that every ballot proves.
  *
@@ -72,7 +72,7 @@ enum manifest_mark {
 };
 
 /*
- * The settings of RULES.md. The manifest's "rules" object sets them for the
+ * The settings of docs/counting.md. The manifest's "rules" object sets them for the
  * whole vote; a contest may override the ones that apply to its kind with a
  * key of the same name directly in the contest object.
  */
@@ -174,7 +174,7 @@ long manifest_selection_index(const struct manifest *m, size_t contest,
     size_t index, enum manifest_mark mark);
 
 /*
- * Map ballot choices (DESIGN.md §11) to plaintext marks:
+ * Map ballot choices (docs/design.md §11) to plaintext marks:
  *   { "CONTEST": { "for": [ids], "against": [ids], "approve": [ids],
  *                  "writein": [names] } }
  * a contest left out, or a key left out, is blank. Keys by kind: election

@@ -1,5 +1,5 @@
 /*
- * proof.h: the zero-knowledge proofs of tally (DESIGN.md §4):
+ * proof.h: the zero-knowledge proofs of tally (docs/design.md §4):
  *   - range proofs: a ciphertext (a, b) under K encrypts one of 0..L
  *     (disjunctive Chaum-Pedersen, L + 1 branches; L = 1 is the 0/1 proof);
  *   - DLEQ: Chaum-Pedersen proof that log_G X = log_A D (decryption shares);

@@ -1,9 +1,9 @@
 /*
- * record.h: offline verification of a vote's record (DESIGN.md §9,
+ * record.h: offline verification of a vote's record (docs/design.md §9,
  * docs/record/semantics.md, docs/record/verify.md) and of voters' receipts.
  *
  * record_verify re-checks everything an auditor needs, in the order of
- * DESIGN.md §9, and stops at the first failure, naming the record index, a
+ * docs/design.md §9, and stops at the first failure, naming the record index, a
  * stable check name ("chain", "checkpoint", "ballot-proof", ... listed in
  * docs/record/semantics.md) and a reason. It never trusts the ledger: every
  * total and the outcome are recomputed and compared byte for byte. Ballot

@@ -1,4 +1,4 @@
-/* rules.c: the counting rules of RULES.md over decrypted totals. */
+/* rules.c: the counting rules of docs/counting.md over decrypted totals. */
 #include "rules.h"
 
 #include <stdarg.h>
@@ -166,7 +166,7 @@ append_refs(struct rules_ref **list, size_t *n, const struct entry *e,
 }
 
 /*
- * RULES.md steps 3 and 4: e[] sorted, the first neligible reach the
+ * docs/counting.md steps 3 and 4: e[] sorted, the first neligible reach the
  * threshold. Fill elected and tied (runoff or undecided); seats_left.
  */
 static int
@@ -510,7 +510,7 @@ count_contest(const struct manifest *m, size_t ci,
 	return TALLY_ERR_INTERNAL;
 }
 
-/* Round validity (RULES.md "Round validity" and the constituency rule). */
+/* Round validity (docs/counting.md "Round validity" and the constituency rule). */
 static void
 round_validity(const struct manifest *m, const struct rules_input *in,
     struct rules_outcome *o)

@@ -1,5 +1,5 @@
 /*
- * rules.h: the counting rules of RULES.md (计票规则) as pure functions over
+ * rules.h: the counting rules of docs/counting.md (计票规则) as pure functions over
  * decrypted totals: no crypto, no I/O. The same inputs always give the same
  * outcome and the same results.json bytes, so auditors can recount.
  *
@@ -8,7 +8,7 @@
  * more than half of registered) is void with its reason; totals that no
  * ballot could have produced (over a constraint, more write-in names than
  * marked slots) are refused with TALLY_ERR_RULES rather than counted.
- * docs/rules.md lists the decisions where RULES.md leaves room.
+ * docs/rules.md lists the decisions where docs/counting.md leaves room.
  */
 #ifndef TALLY_RULES_H
 #define TALLY_RULES_H
@@ -118,7 +118,7 @@ void rules_outcome_free(struct rules_outcome *o);
 const char *rules_result_name(enum rules_result r);
 
 /*
- * results.json (DESIGN.md §11): compact, UTF-8, keys in the fixed order
+ * results.json (docs/design.md §11): compact, UTF-8, keys in the fixed order
  * documented in docs/rules.md, no trailing newline. *json is a
  * NUL-terminated string owned by the caller (free), *len without the NUL.
  */

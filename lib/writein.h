@@ -1,5 +1,5 @@
 /*
- * writein.h: write-in names under hashed ElGamal (DESIGN.md §4).
+ * writein.h: write-in names under hashed ElGamal (docs/design.md §4).
  *
  *   R = rG,  key = HKDF-SHA256(ikm = rK as a compressed point,
  *                              salt = H("writein-salt", election_hash,

@@ -1,4 +1,4 @@
-/* check_manifest.c: manifest parsing, compilation (DESIGN.md §5) and the
+/* check_manifest.c: manifest parsing, compilation (docs/design.md §5) and the
  * mapping of ballot choices to marks, with every refusal. */
 #include <stdio.h>
 #include <stdlib.h>

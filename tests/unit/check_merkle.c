@@ -21,7 +21,7 @@ static uint8_t vleaf[8][HASH_LEN];
 static json_t *
 load_vectors(void)
 {
-	json_t *j = tu_load_vector("rfc6962.json"), *v;
+	json_t *j = tu_load_vector("rfc6962/rfc6962.json"), *v;
 	uint8_t *b;
 	size_t i, len;
 

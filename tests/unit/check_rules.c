@@ -1,4 +1,4 @@
-/* check_rules.c: the counting rules of RULES.md: the ten scenarios of its
+/* check_rules.c: the counting rules of docs/counting.md: the ten scenarios of its
  * table, the edges of every threshold, write-ins, ties, shortfalls, the
  * settings, and the exact results.json bytes. */
 #include <stdarg.h>
@@ -127,7 +127,7 @@ expect_rule(const struct rules_outcome *o, const char *needle)
 	    "rule \"%s\" lacks \"%s\"", o->contests[0].rule, needle);
 }
 
-/* ---- the table of RULES.md -------------------------------------------------- */
+/* ---- the table of docs/counting.md --------------------------------- */
 
 START_TEST(test_scenario_1_elected_at_majority)
 {

@@ -1,5 +1,5 @@
 /*
- * testutil.h: helpers shared by the Check suites: the shared vectors, temporary
+ * testutil.h: helpers shared by the Check suites: the vectors of tests/vectors, temporary
  * folders, hex literals, and a runner that exits non-zero on any failure.
  */
 #ifndef TALLY_TESTUTIL_H
@@ -13,7 +13,7 @@
 
 struct manifest;
 
-/* Load ../shared/vectors/<rel> as JSON; fails the test when missing. */
+/* Load tests/vectors/<rel> as JSON; fails the test when missing. */
 json_t *tu_load_vector(const char *rel);
 /* Hex string to newly allocated bytes; *len set. Aborts on bad hex. */
 uint8_t *tu_unhex(const char *hex, size_t *len);
