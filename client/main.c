@@ -17,7 +17,7 @@ static const struct {
 	{ "cast", cmd_cast, "cast VOTE --card CARD --ballot CHOICES.json" },
 	{ "simulate", cmd_simulate, "simulate VOTE --cards DIR --terminals T "
 	    "..." },
-	{ "verify", cmd_verify, "verify RECORD [--json]" },
+	{ "verify", cmd_verify, "verify RECORD|DIR [--json]" },
 	{ "receipt", cmd_receipt, "receipt check RECEIPT --record RECORD" },
 	{ "trustee", cmd_trustee, "trustee decrypt VOTE --share FILE" },
 	{ "tally", cmd_tallyvote, "tally VOTE" },

@@ -8,6 +8,7 @@
  * at the end, so a failure leaves nothing behind and an existing DIR is
  * never overwritten.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,10 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "announce.h"
 #include "err.h"
-#include "log.h"
-#include "manifest.h"
+#include "publication.h"
 #include "record.h"
 #include "tallyctl.h"
 #include "util.h"
@@ -52,29 +51,6 @@ pub_progress(void *arg, const char *phase, uint64_t done, uint64_t total)
 		fputc('\n', stderr);
 }
 
-/* The manifest of the record's first record (VoteCreated). */
-static int
-pub_manifest(const char *path, struct manifest **m)
-{
-	struct log_reader *r = NULL;
-	struct log_entry e;
-	char err[256];
-	int ret;
-
-	*m = NULL;
-	if ((ret = log_reader_open(path, &r, err, sizeof(err))) != 0)
-		return ret;
-	ret = log_reader_next(r, &e);
-	if (ret == 1 && e.rec != NULL &&
-	    e.rec->body_case == TALLY__LOG_RECORD__BODY_VOTE_CREATED)
-		ret = manifest_parse(m, e.rec->vote_created->manifest.data,
-		    e.rec->vote_created->manifest.len, err, sizeof(err));
-	else if (ret >= 0)
-		ret = TALLY_ERR_VERIFY;
-	log_reader_free(r);
-	return ret;
-}
-
 static int
 pub_write(struct pub *p, const char *name, const void *data, size_t len)
 {
@@ -87,31 +63,24 @@ pub_write(struct pub *p, const char *name, const void *data, size_t len)
 	return 0;
 }
 
-/* Render and write the three publication files from the verified outcome. */
+/* Render and write the publication files from the verified record. */
 static int
-pub_render(struct pub *p, const struct record_report *rep,
-    const struct manifest *m)
+pub_render(struct pub *p, const struct record_report *rep)
 {
-	char *txt = NULL, *html = NULL;
-	size_t tlen, hlen;
-	int ret;
+	struct publication pb;
+	int i, ret;
 
-	if ((ret = announce_text(&txt, &tlen, m, (const uint8_t *)rep->outcome,
-		 rep->outcome_len, p->lang)) != 0 ||
-	    (ret = announce_html(&html, &hlen, m, (const uint8_t *)rep->outcome,
-		 rep->outcome_len, p->lang)) != 0) {
-		ctl_error(ret, "rendering the announcement");
+	if ((ret = publication_render(&pb, p->path, rep, p->lang)) != 0) {
+		ctl_error(ret, "rendering the publication");
 		goto out;
 	}
-	if ((ret = pub_write(p, "results.json", rep->outcome,
-		 rep->outcome_len)) != 0 ||
-	    (ret = pub_write(p, "announcement.txt", txt, tlen)) != 0 ||
-	    (ret = pub_write(p, "results.html", html, hlen)) != 0)
-		goto out;
-	fwrite(txt, 1, tlen, stdout);
+	for (i = 0; i < PUB_NRENDERED; i++)
+		if ((ret = pub_write(p, pb.files[i].name, pb.files[i].data,
+		    pb.files[i].len)) != 0)
+			goto out;
+	fwrite(pb.files[1].data, 1, pb.files[1].len, stdout);
 out:
-	free(txt);
-	free(html);
+	publication_clear(&pb);
 	return ret;
 }
 
@@ -119,20 +88,25 @@ out:
 static void
 pub_cleanup(struct pub *p)
 {
-	static const char *files[] = {"record.log", "results.json",
-	    "announcement.txt", "results.html"};
-	char path[4096 + 64];
-	size_t i;
+	char path[4096 + 300];
+	struct dirent *d;
+	DIR *dir;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", p->tmp, files[i]);
-		unlink(path);
+	if ((dir = opendir(p->tmp)) != NULL) {
+		while ((d = readdir(dir)) != NULL) {
+			if (!publication_is_file(d->d_name))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", p->tmp,
+			    d->d_name);
+			unlink(path);
+		}
+		closedir(dir);
 	}
 	rmdir(p->tmp);
 }
 
 static int
-pub_verify(struct pub *p, struct record_report *rep, struct manifest **m)
+pub_verify(struct pub *p, struct record_report *rep)
 {
 	struct record_opts o;
 	int ret;
@@ -153,9 +127,6 @@ pub_verify(struct pub *p, struct record_report *rep, struct manifest **m)
 	if (!rep->complete || rep->outcome == NULL)
 		return ctl_error(TALLY_ERR_VOTE_STATE, "the vote is not "
 		    "counted yet; nothing published"), TALLY_ERR_VOTE_STATE;
-	if ((ret = pub_manifest(p->path, m)) != 0)
-		return ctl_error(ret, "reading the manifest of the record"),
-		       ret;
 	return 0;
 }
 
@@ -163,7 +134,6 @@ static int
 pub_run(struct pub *p)
 {
 	struct record_report rep;
-	struct manifest *m = NULL;
 	struct ctl_conn *c = NULL;
 	int ret;
 
@@ -182,8 +152,8 @@ pub_run(struct pub *p)
 	if ((c = ctl_connect_or_report(&ctl_global)) == NULL ||
 	    (ret = ctl_fetch_record(c, p->vote, p->path)) != 0)
 		goto out;
-	if ((ret = pub_verify(p, &rep, &m)) != 0 ||
-	    (ret = pub_render(p, &rep, m)) != 0)
+	if ((ret = pub_verify(p, &rep)) != 0 ||
+	    (ret = pub_render(p, &rep)) != 0)
 		goto out;
 	if (rename(p->tmp, p->out) != 0 || util_sync_parent(p->out) != 0) {
 		ret = ctl_error(TALLY_ERR_IO, "cannot rename %s to %s: %s",
@@ -198,7 +168,6 @@ out:
 	if (ret != 0)
 		pub_cleanup(p);
 	ctl_close(c);
-	manifest_free(m);
 	record_report_clear(&rep);
 	return ret;
 }

@@ -191,6 +191,40 @@ import json, sys
 a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
 sys.exit(0 if a == b else "verify --json: %s" % a)
 EOP
+# A publication folder verifies as a whole, in either language; one whose
+# results, announcement or page say anything else is refused, naming the file.
+for l in zh en; do
+	"$TALLYCTL" verify "$pub/$l" >"$T/out" 2>"$T/err" ||
+	    fail "verify $l folder: $(cat "$T/err")"
+	grep -q "^publication verified: .*($l)" "$T/out" ||
+	    fail "verify $l folder: $(cat "$T/out")"
+done
+pub_refused() {	# FILE WHAT: the altered copy of the zh folder is refused
+	if "$TALLYCTL" verify "$T/bad" >/dev/null 2>"$T/err"; then
+		fail "a folder with $2 verifies"
+	fi
+	grep -q "^tallyctl: E_VERIFY: record [0-9]*: publication: $1" \
+	    "$T/err" || fail "$2: $(cat "$T/err")"
+}
+pub_copy() { rm -rf "$T/bad"; cp -r "$pub/zh" "$T/bad"; }
+pub_copy
+python3 - "$T/bad/results.json" <<'EOP'
+import json, sys
+p = sys.argv[1]; r = json.load(open(p))
+t = r["contests"][0]["totals"]; k = next(iter(t)); t[k]["for"] = 201
+open(p, "w").write(json.dumps(r, ensure_ascii=False, separators=(",", ":")))
+EOP
+pub_refused results.json "201 votes in results.json"
+pub_copy; sed -i '0,/[0-9]票/s/\([0-9]\)票/\19票/' "$T/bad/announcement.txt"
+pub_refused announcement.txt "an altered announcement"
+pub_copy; cp "$pub/en/announcement.txt" "$T/bad/announcement.txt"
+pub_refused results.html "a page in another language than the announcement"
+pub_copy; rm "$T/bad/results.html"
+pub_refused results.html "no results.html"
+pub_copy; echo "{}" >"$T/bad/results-corrected.json"
+pub_refused results-corrected.json "an extra file"
+pub_copy; rm "$T/bad/results.json"; ln -s "$pub/zh/results.json" "$T/bad/results.json"
+pub_refused results.json "a symlink"
 cp "$pub/zh/record.log" "$T/flipped.log"
 size=$(stat -c %s "$T/flipped.log")
 python3 - "$T/flipped.log" "$((size / 2))" <<'EOP'
