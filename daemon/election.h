@@ -22,6 +22,7 @@
 #include "hash.h"
 #include "manifest.h"
 #include "tally.pb-c.h"
+#include "votectx.h"
 
 enum vote_state {
 	VOTE_NONE,		/* no VoteCreated record yet */
@@ -38,20 +39,6 @@ struct digest_set {
 	size_t		 cap;
 	size_t		 n;
 };
-
-/* What ballots of one vote are checked against, built from its
- * VoteCreated record; read-only once built, so threads may share it. */
-struct vote_ctx {
-	struct manifest		*m;
-	EC_POINT		*K;
-	uint8_t			*registry;	/* nreg sorted 32-byte keys */
-	size_t			 nreg;
-	char			 id[MANIFEST_ID_MAX + 1];
-	struct ballot_ctx	 bc;
-};
-
-int vote_ctx_init(struct vote_ctx *c, const Tally__VoteCreated *vc);
-void vote_ctx_clear(struct vote_ctx *c);
 
 struct vote {
 	TAILQ_ENTRY(vote)	 entry;

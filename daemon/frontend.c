@@ -15,8 +15,9 @@
 #include <openssl/err.h>
 
 #include "err.h"
-#include "ipc.h"
+#include "fe_ledger.h"
 #include "logmsg.h"
+#include "session.h"
 
 static SSL_CTX *
 frontend_tls(const struct config *cfg)
@@ -43,105 +44,6 @@ frontend_tls(const struct config *cfg)
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
 	return ctx;
-}
-
-void
-frontend_forward(struct frontend *fe, struct pending *p)
-{
-	Tally__LedgerRequest lr = TALLY__LEDGER_REQUEST__INIT;
-	uint8_t *buf;
-	size_t len;
-
-	lr.seq = p->seq = ++fe->next_seq;
-	lr.request = p->req;
-	if (ipc_frame_encode(IPC_LEDGER_REQUEST, &lr.base, &buf, &len) != 0) {
-		session_error(p, TALLY_ERR_NOMEM, NULL);
-		return;
-	}
-	bufferevent_write(fe->ipc, buf, len);
-	free(buf);
-	if (p->on_answer != NULL)
-		free(p->req);	/* built by hand in one block */
-	else
-		tally__request__free_unpacked(p->req, NULL);
-	p->req = NULL;
-	p->in_ledger = 1;
-	TAILQ_INSERT_TAIL(&fe->ledgerq, p, l_entry);
-}
-
-static void
-frontend_ledger_answer(struct frontend *fe, Tally__LedgerResponse *lr)
-{
-	struct pending *p;
-
-	TAILQ_FOREACH(p, &fe->ledgerq, l_entry)
-		if (p->seq == lr->seq)
-			break;
-	if (p == NULL)
-		fatalx("ledger answered unknown request %llu",
-		    (unsigned long long)lr->seq);
-	TAILQ_REMOVE(&fe->ledgerq, p, l_entry);
-	p->in_ledger = 0;
-	if (p->on_answer != NULL) {
-		p->on_answer(p, lr->response);
-		pending_free(p);
-	} else if (p->s == NULL)
-		pending_free(p);
-	else if (!p->done)
-		session_complete(p, lr->response);
-}
-
-static void
-frontend_ipc_read(struct bufferevent *bev, void *arg)
-{
-	struct frontend *fe = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	Tally__LedgerResponse *lr;
-	const uint8_t *payload;
-	uint8_t hdr[IPC_HEADER];
-	uint32_t type, plen, l;
-	size_t total;
-	int ret;
-
-	while (evbuffer_copyout(in, hdr, IPC_HEADER) == IPC_HEADER) {
-		memcpy(&l, hdr + 4, 4);
-		if (l <= IPC_MAX_PAYLOAD &&
-		    evbuffer_get_length(in) < IPC_HEADER + (size_t)l)
-			return;
-		ret = ipc_frame_peek(evbuffer_pullup(in, IPC_HEADER +
-		    (ssize_t)(l <= IPC_MAX_PAYLOAD ? l : 0)),
-		    evbuffer_get_length(in), &type, &payload, &plen, &total);
-		if (ret != 0 || type != IPC_LEDGER_RESPONSE)
-			fatalx("ledger sent a bad frame");
-		if (ipc_decode_response(payload, plen, &lr) != 0)
-			fatalx("ledger sent an undecodable frame");
-		evbuffer_drain(in, total);
-		frontend_ledger_answer(fe, lr);
-		tally__ledger_response__free_unpacked(lr, NULL);
-	}
-}
-
-static void
-frontend_ipc_event(struct bufferevent *bev, short what, void *arg)
-{
-	fatalx("lost the ledger");
-}
-
-void
-frontend_worker_done(struct job *job)
-{
-	struct pending *p = job->arg;
-	struct frontend *fe = p->fe;
-
-	p->in_worker = 0;
-	if (p->s == NULL)
-		pending_free(p);
-	else if (p->done)
-		return;
-	else if (p->err != 0)
-		session_error(p, p->err, p->errmsg[0] ? p->errmsg : NULL);
-	else
-		frontend_forward(fe, p);
 }
 
 static void
@@ -196,16 +98,10 @@ frontend_setup_loop(struct frontend *fe, int listen_fd, int ipc_fd)
 	struct timeval tick = { 0, 100000 };
 
 	evutil_make_socket_nonblocking(listen_fd);
-	evutil_make_socket_nonblocking(ipc_fd);
 	fe->listener = evconnlistener_new(fe->base, frontend_accept, fe,
 	    LEV_OPT_CLOSE_ON_FREE, -1, listen_fd);
-	fe->ipc = bufferevent_socket_new(fe->base, ipc_fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (fe->listener == NULL || fe->ipc == NULL)
+	if (fe->listener == NULL || fe_ledger_open(fe, ipc_fd) != 0)
 		fatalx("cannot set up the event loop");
-	bufferevent_setcb(fe->ipc, frontend_ipc_read, NULL,
-	    frontend_ipc_event, fe);
-	bufferevent_enable(fe->ipc, EV_READ | EV_WRITE);
 	if ((ev = event_new(fe->base, -1, EV_PERSIST, frontend_tick,
 	    fe)) == NULL || event_add(ev, &tick) != 0)
 		fatalx("cannot add the timer");

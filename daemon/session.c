@@ -1,4 +1,6 @@
 /* session.c: one TLS client connection of the frontend. */
+#include "session.h"
+
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +14,13 @@
 #include <openssl/err.h>
 
 #include "err.h"
+#include "fe_cast.h"
+#include "fe_check.h"
+#include "fe_ledger.h"
 #include "frontend.h"
 #include "logmsg.h"
 #include "pb.h"
+#include "pending.h"
 
 /* Requests one connection may have in flight before we stop reading. */
 #define SESSION_MAX_PIPELINE	64
@@ -42,17 +48,6 @@ static unsigned int session_serial;
 
 static void session_free(struct session *s);
 static void session_read(struct bufferevent *bev, void *arg);
-
-void
-pending_free(struct pending *p)
-{
-	if (p == NULL)
-		return;
-	if (p->req != NULL)
-		tally__request__free_unpacked(p->req, NULL);
-	free(p->out);
-	free(p);
-}
 
 int
 frame_pack_response(const Tally__Response *resp, uint8_t **out,
@@ -105,25 +100,26 @@ session_flush(struct session *s)
 		s->npending--;
 		if (p->out != NULL)
 			bufferevent_write(s->bev, p->out, p->outlen);
-		if (p->in_ledger || p->in_worker)
-			p->s = NULL;	/* the ledger still owes an answer */
-		else
-			pending_free(p);
+		pending_release(p);
 	}
 	session_resume(s);
 }
 
-void
-session_complete(struct pending *p, Tally__Response *resp)
+/* The complete hook of a client's request: frame the answer with the
+ * request's id and write what is now in order. Only the first answer
+ * counts (a deadline may have answered already). */
+static void
+session_complete(struct pending *p, const Tally__Response *resp)
 {
 	struct session *s = p->s;
+	Tally__Response r = *resp;
 
 	if (p->done)
 		return;
 	p->done = 1;
-	resp->id = p->id;
-	resp->version = 1;
-	if (frame_pack_response(resp, &p->out, &p->outlen) != 0)
+	r.id = p->id;
+	r.version = 1;
+	if (frame_pack_response(&r, &p->out, &p->outlen) != 0)
 		p->out = NULL;
 	if (s != NULL) {
 		session_flush(s);
@@ -133,7 +129,8 @@ session_complete(struct pending *p, Tally__Response *resp)
 	}
 }
 
-void
+/* The session's own answer to p, whichever stage holds it. */
+static void
 session_error(struct pending *p, int err, const char *msg)
 {
 	Tally__Response resp = TALLY__RESPONSE__INIT;
@@ -149,10 +146,9 @@ session_new_pending(struct session *s, uint64_t id)
 	struct pending *p;
 	struct timeval now;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = pending_new(s->fe, session_complete)) == NULL)
 		return NULL;
 	p->s = s;
-	p->fe = s->fe;
 	p->id = id;
 	gettimeofday(&now, NULL);
 	p->deadline = now;
@@ -195,20 +191,20 @@ session_dispatch(struct session *s, Tally__Request *req)
 	else if (req->body_case == TALLY__REQUEST__BODY__NOT_SET) {
 		ret = TALLY_ERR_PROTOCOL;
 		snprintf(msg, sizeof(msg), "empty request");
-	} else if (!role_may(s->role, req->body_case)) {
+	} else if (!fe_role_may(s->role, req->body_case)) {
 		ret = TALLY_ERR_ROLE;
 		snprintf(msg, sizeof(msg), "role %s may not send this "
 		    "request", role_name(s->role));
 	} else
-		ret = request_validate(req, msg, sizeof(msg));
+		ret = fe_check_request(req, msg, sizeof(msg));
 	if (ret != 0) {
 		session_error(p, ret, msg[0] ? msg : NULL);
 		return;
 	}
-	if (request_needs_worker(req))
-		cast_submit(s->fe, p);
+	if (req->body_case == TALLY__REQUEST__BODY_CAST)
+		fe_cast_submit(s->fe, p);
 	else
-		frontend_forward(s->fe, p);
+		fe_ledger_forward(s->fe, p, req);
 }
 
 /* Take one whole frame off the input, if there is one. 1: go on. */
@@ -315,7 +311,7 @@ session_connected(struct session *s)
 		session_free(s);
 		return;
 	}
-	s->limit = role_frame_limit(s->fe->cfg, s->role);
+	s->limit = fe_role_frame_limit(s->fe->cfg, s->role);
 	s->ready = 1;
 	/* Write too: a peer that stops reading must not hold its slot. */
 	bufferevent_set_timeouts(s->bev, &idle, &idle);
@@ -359,28 +355,29 @@ session_accept(struct frontend *fe, int fd)
 	struct session *s;
 	SSL *ssl;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (ssl = SSL_new(fe->ctx)) == NULL) {
-		free(s);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		close(fd);
 		return;
 	}
 	s->fe = fe;
 	s->serial = ++session_serial;
 	TAILQ_INIT(&s->pending);
-	s->bev = bufferevent_openssl_socket_new(fe->base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	s->ev_handshake = evtimer_new(fe->base, session_handshake_timeout, s);
-	if (s->bev == NULL || s->ev_handshake == NULL) {
-		if (s->bev == NULL) {
-			SSL_free(ssl);
-			close(fd);
-		}
+	/* Counted and listed from here on: session_free undoes both. */
+	fe->nconn++;
+	TAILQ_INSERT_TAIL(&fe->sessions, s, entry);
+	if ((ssl = SSL_new(fe->ctx)) == NULL ||
+	    (s->bev = bufferevent_openssl_socket_new(fe->base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		SSL_free(ssl);
+		close(fd);
 		session_free(s);
 		return;
 	}
-	fe->nconn++;
-	TAILQ_INSERT_TAIL(&fe->sessions, s, entry);
+	if ((s->ev_handshake = evtimer_new(fe->base,
+	    session_handshake_timeout, s)) == NULL) {
+		session_free(s);	/* the bufferevent closes fd */
+		return;
+	}
 	bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
 	bufferevent_setcb(s->bev, session_read, session_write, session_event,
 	    s);
@@ -396,20 +393,16 @@ session_free(struct session *s)
 
 	while ((p = TAILQ_FIRST(&s->pending)) != NULL) {
 		TAILQ_REMOVE(&s->pending, p, s_entry);
-		if (p->in_ledger || p->in_worker)
-			p->s = NULL;
-		else
-			pending_free(p);
+		pending_release(p);
 	}
 	if (s->ev_handshake != NULL)
 		event_free(s->ev_handshake);
-	if (s->bev != NULL) {
+	if (s->bev != NULL)
 		bufferevent_free(s->bev);
-		fe->nconn--;
-		TAILQ_REMOVE(&fe->sessions, s, entry);
-		if (fe->listener != NULL && !fe->stopping)
-			evconnlistener_enable(fe->listener);
-	}
+	fe->nconn--;
+	TAILQ_REMOVE(&fe->sessions, s, entry);
+	if (fe->listener != NULL && !fe->stopping)
+		evconnlistener_enable(fe->listener);
 	free(s);
 }
 

@@ -1,10 +1,10 @@
-/* request.c: the role table and the frontend's checks on each request. */
+/* fe_check.c: the role table and the frontend's cheap checks. */
+#include "fe_check.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #include "err.h"
-#include "ballot.h"
-#include "frontend.h"
 
 #define B(x)	(1u << TALLY__REQUEST__BODY_##x)
 
@@ -26,7 +26,7 @@ static const struct {
 #define NROLES (sizeof(role_table) / sizeof(role_table[0]))
 
 int
-role_may(enum tally_role role, Tally__Request__BodyCase body)
+fe_role_may(enum tally_role role, Tally__Request__BodyCase body)
 {
 	size_t i;
 
@@ -39,7 +39,7 @@ role_may(enum tally_role role, Tally__Request__BodyCase body)
 }
 
 uint32_t
-role_frame_limit(const struct config *cfg, enum tally_role role)
+fe_role_frame_limit(const struct config *cfg, enum tally_role role)
 {
 	size_t i;
 
@@ -129,7 +129,7 @@ validate_cast(const Tally__CastRequest *c, char *msg, size_t len)
 
 /* Cheap checks, on the event loop: sizes, names, presence. */
 int
-request_validate(const Tally__Request *req, char *msg, size_t msglen)
+fe_check_request(const Tally__Request *req, char *msg, size_t msglen)
 {
 	const char *id = request_vote_id(req);
 	int empty_ok = req->body_case == TALLY__REQUEST__BODY_STATUS;
@@ -152,21 +152,4 @@ request_validate(const Tally__Request *req, char *msg, size_t msglen)
 	default:
 		return 0;
 	}
-}
-
-int
-request_needs_worker(const Tally__Request *req)
-{
-	return req->body_case == TALLY__REQUEST__BODY_CAST;
-}
-
-/* On a worker thread: every check of docs/design.md §5 that needs no
- * ledger state: shape, vote and H_E, registry, signature, points, proofs. */
-void
-request_verify_job(struct job *job)
-{
-	struct pending *p = job->arg;
-
-	p->err = ballot_verify(p->req->cast->ballot, &p->fv->ctx.bc,
-	    BALLOT_CHECK_ALL, NULL, NULL);
 }

@@ -1,19 +1,48 @@
-/* castq.c: casts wait for their vote's context, then go to a worker. */
+/* fe_cast.c: casts wait for their vote's context, then go to a worker. */
+#include "fe_cast.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ballot.h"
 #include "err.h"
+#include "fe_ledger.h"
 #include "frontend.h"
 #include "logmsg.h"
 
+/* On a worker thread: every check of docs/design.md §5 that needs no
+ * ledger state: shape, vote and H_E, registry, signature, points, proofs. */
 static void
-cast_to_worker(struct frontend *fe, struct pending *p)
+fe_cast_verify(struct job *job)
 {
-	p->in_worker = 1;
+	struct pending *p = job->arg;
+
+	p->err = ballot_verify(p->req->cast->ballot, &p->fv->ctx.bc,
+	    BALLOT_CHECK_ALL, NULL, NULL);
+}
+
+/* Back on the loop: answer a cast that failed, forward one that passed. */
+static void
+fe_cast_verified(struct job *job)
+{
+	struct pending *p = job->arg;
+
+	if (!pending_back(p))
+		return;
+	if (p->err != 0)
+		pending_fail(p, p->err, p->errmsg[0] ? p->errmsg : NULL);
+	else
+		fe_ledger_forward(p->fe, p, p->req);
+}
+
+static void
+fe_cast_to_worker(struct frontend *fe, struct pending *p)
+{
+	p->owner = PENDING_WORKER;
 	p->job.arg = p;
-	p->job.run = request_verify_job;
-	p->job.done = frontend_worker_done;
+	p->job.run = fe_cast_verify;
+	p->job.done = fe_cast_verified;
 	workers_submit(fe->workers, &p->job);
 }
 
@@ -27,13 +56,14 @@ fe_vote_free(struct fe_vote *fv)
 /* The ledger's answer to our GetVote: build the context, release the
  * casts that waited for it (or fail them with the ledger's code). */
 static void
-cast_vote_loaded(struct pending *ip, const Tally__Response *resp)
+fe_cast_vote_loaded(struct pending *ip, const Tally__Response *resp)
 {
 	struct frontend *fe = ip->fe;
 	struct fe_vote *fv = ip->fv;
 	struct pending *p;
 	int ret = -(int)resp->code;
 
+	pending_release(ip);
 	if (ret == 0 && (resp->get_vote == NULL ||
 	    resp->get_vote->vote == NULL))
 		ret = TALLY_ERR_INTERNAL;
@@ -48,54 +78,42 @@ cast_vote_loaded(struct pending *ip, const Tally__Response *resp)
 	}
 	while ((p = TAILQ_FIRST(&fv->waiting)) != NULL) {
 		TAILQ_REMOVE(&fv->waiting, p, v_entry);
-		p->in_worker = 0;
-		if (p->s == NULL)
-			pending_free(p);
-		else if (p->done)
+		if (!pending_back(p))
 			continue;
-		else if (ret != 0)
-			session_error(p, ret, resp->code ? resp->message :
-			    NULL);
+		if (ret != 0)
+			pending_fail(p, ret, resp->code ? resp->message : NULL);
 		else
-			cast_to_worker(fe, p);
+			fe_cast_to_worker(fe, p);
 	}
 	if (ret != 0)
 		fe_vote_free(fv);
 }
 
 static struct fe_vote *
-cast_load_vote(struct frontend *fe, const char *id)
+fe_cast_load_vote(struct frontend *fe, const char *id)
 {
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__GetVoteRequest gv = TALLY__GET_VOTE_REQUEST__INIT;
 	struct fe_vote *fv;
 	struct pending *ip;
-	Tally__Request *req;
 
 	if ((fv = calloc(1, sizeof(*fv))) == NULL ||
-	    (ip = calloc(1, sizeof(*ip))) == NULL ||
-	    (req = calloc(1, sizeof(*req) + sizeof(Tally__GetVoteRequest)))
-	    == NULL)
+	    (ip = pending_new(fe, fe_cast_vote_loaded)) == NULL)
 		fatalx("out of memory");
 	snprintf(fv->id, sizeof(fv->id), "%s", id);
 	TAILQ_INIT(&fv->waiting);
 	TAILQ_INSERT_TAIL(&fe->votes, fv, entry);
-	/* A request built by hand: tally__request__free_unpacked would
-	 * free it wrongly, so frontend_forward's free must not see it. */
-	tally__request__init(req);
-	req->version = 1;
-	req->body_case = TALLY__REQUEST__BODY_GET_VOTE;
-	req->get_vote = (Tally__GetVoteRequest *)(req + 1);
-	tally__get_vote_request__init(req->get_vote);
-	req->get_vote->vote_id = fv->id;
-	ip->fe = fe;
+	req.version = 1;
+	req.body_case = TALLY__REQUEST__BODY_GET_VOTE;
+	req.get_vote = &gv;
+	gv.vote_id = fv->id;
 	ip->fv = fv;
-	ip->on_answer = cast_vote_loaded;
-	ip->req = req;
-	frontend_forward(fe, ip);
+	fe_ledger_forward(fe, ip, &req);
 	return fv;
 }
 
 void
-cast_submit(struct frontend *fe, struct pending *p)
+fe_cast_submit(struct frontend *fe, struct pending *p)
 {
 	Tally__BallotBody *body;
 	struct fe_vote *fv;
@@ -108,7 +126,7 @@ cast_submit(struct frontend *fe, struct pending *p)
 	    strlen(body->vote_id) > MANIFEST_ID_MAX) {
 		if (body != NULL)
 			tally__ballot_body__free_unpacked(body, NULL);
-		session_error(p, TALLY_ERR_DECODE, "ballot body does not "
+		pending_fail(p, TALLY_ERR_DECODE, "ballot body does not "
 		    "decode");
 		return;
 	}
@@ -118,12 +136,12 @@ cast_submit(struct frontend *fe, struct pending *p)
 		if (strcmp(fv->id, id) == 0)
 			break;
 	if (fv == NULL)
-		fv = cast_load_vote(fe, id);
+		fv = fe_cast_load_vote(fe, id);
 	p->fv = fv;
 	if (fv->ready) {
-		cast_to_worker(fe, p);
+		fe_cast_to_worker(fe, p);
 		return;
 	}
-	p->in_worker = 1;	/* owned by the waiting list */
+	p->owner = PENDING_VOTE;
 	TAILQ_INSERT_TAIL(&fv->waiting, p, v_entry);
 }

@@ -1,0 +1,27 @@
+/*
+ * fe_check.h: the frontend's cheap checks, second on the intake path
+ * (session.c -> fe_check.c -> fe_cast.c -> fe_ledger.c).
+ *
+ * The role table says which request bodies each certificate role may send
+ * and how large its frames may be; fe_check_request checks names, sizes and
+ * presence on the event loop. What is expensive (a ballot's signature and
+ * proofs) is fe_cast.c's, on a worker.
+ */
+#ifndef TALLYD_FE_CHECK_H
+#define TALLYD_FE_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "role.h"
+#include "tally.pb-c.h"
+
+/* 1 when role may send a request with this body. */
+int fe_role_may(enum tally_role role, Tally__Request__BodyCase body);
+/* The largest frame role may send. */
+uint32_t fe_role_frame_limit(const struct config *cfg, enum tally_role role);
+/* 0, or the client's error code with a message in msg. */
+int fe_check_request(const Tally__Request *req, char *msg, size_t msglen);
+
+#endif
