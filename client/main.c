@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "tallyctl.h"
+#include "version.h"
 
 static const struct {
 	const char	*name;
@@ -31,7 +32,8 @@ usage(FILE *f, int code)
 	size_t i;
 
 	fprintf(f, "usage: tallyctl [--server HOST:PORT --cert F --key F "
-	    "--ca F | --config F] COMMAND ...\n\ncommands:\n");
+	    "--ca F | --config F] COMMAND ...\n"
+	    "       tallyctl --version\n\ncommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].summary);
 	fprintf(f, "\n'tallyctl COMMAND --help' for a command's options.\n");
@@ -48,6 +50,7 @@ main(int argc, char *argv[])
 		{ "ca", required_argument, NULL, 'a' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	size_t i;
@@ -62,6 +65,7 @@ main(int argc, char *argv[])
 		case 'a': ctl_global.ca = optarg; break;
 		case 'f': ctl_global.config = optarg; break;
 		case 'h': return usage(stdout, 0);
+		case 'V': version_print(stdout, "tallyctl"); return 0;
 		default: return usage(stderr, 1);
 		}
 	}

@@ -28,12 +28,14 @@
 #include "ledger.h"
 #include "logmsg.h"
 #include "sandbox.h"
+#include "version.h"
 
 static void
 usage(FILE *f, int code)
 {
 	fprintf(f, "usage: tallyd [-dv] -f CONFIG\n"
 	    "       tallyd -n -f CONFIG\n"
+	    "       tallyd --version\n"
 	    "  -f CONFIG  configuration file (see tallyd(8), docs/tallyd.md)\n"
 	    "  -d         stay in the foreground and log to stderr\n"
 	    "  -n         check the configuration and exit\n"
@@ -202,6 +204,10 @@ main(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, 0);
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		version_print(stdout, "tallyd");
+		return 0;
+	}
 	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
 		switch (ch) {
 		case 'd': fg = 1; break;

@@ -8,9 +8,11 @@
 
 #include "err.h"
 #include "keys.h"
+#include "version.h"
 
 static const char usage_main[] =
     "usage: tally-keys COMMAND ...\n"
+    "       tally-keys --version\n"
     "  ca init DIR\n"
     "  cert issue DIR --role terminal|official|trustee|auditor|daemon "
     "--name NAME\n"
@@ -148,6 +150,10 @@ main(int argc, char **argv)
 		return keys_usage(usage_main, "missing command");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_main, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 && argc == 2) {
+		version_print(stdout, "tally-keys");
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
