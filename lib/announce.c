@@ -172,6 +172,7 @@ struct an_writein {
 };
 
 struct an_contest {
+	const struct manifest	*m;
 	const struct manifest_contest *c;
 	enum rules_result	 result;
 	uint64_t		(*t)[3];	/* for or approve, against, abstain */
@@ -181,7 +182,8 @@ struct an_contest {
 	size_t			 nref[REF_N];
 	uint64_t		 seats_left, not_voted;
 	int			 has_not_voted;
-	const char		*rule;
+	enum rules_rule		 rule;
+	uint64_t		 needed;
 };
 
 struct an_results {
@@ -189,7 +191,7 @@ struct an_results {
 	const struct manifest *m;
 	int		 zh;
 	int		 valid;
-	const char	*void_reason;	/* NULL when valid */
+	enum rules_void	 void_reason;	/* RULES_VOID_NONE when valid */
 	uint64_t	 members, registered, present, issued, cast;
 	uint64_t	 valid_ballots, invalid_ballots;
 	struct an_contest *c;	/* m->ncontests */
@@ -386,13 +388,13 @@ shape_parse(json_t *jc, const struct manifest_contest *c)
 {
 	static const char *const el[] = { "id", "kind", "seats", "totals",
 	    "writeins", "outcome", "elected", "runoff", "seats_left", "rule",
-	    NULL };
+	    "needed", NULL };
 	static const char *const pr[] = { "id", "kind", "choose", "mode",
 	    "totals", "outcome", "elected", "runoff", "undecided",
-	    "seats_left", "rule", NULL };
+	    "seats_left", "rule", "needed", NULL };
 	static const char *const mo[] = { "id", "kind", "threshold", "totals",
 	    "not_voted", "outcome", "elected", "runoff", "seats_left", "rule",
-	    NULL };
+	    "needed", NULL };
 	uint64_t n;
 
 	if (!json_is_object(jc) || str_is(jc, "id", c->id) != 0 ||
@@ -416,6 +418,48 @@ shape_parse(json_t *jc, const struct manifest_contest *c)
 			return TALLY_ERR_DECODE;
 		break;
 	}
+	return 0;
+}
+
+/* Whether a rule code can decide a contest of this kind and body. */
+static int
+rule_fits(const struct manifest *m, const struct manifest_contest *c,
+    enum rules_rule rule)
+{
+	int cast = m->body == MANIFEST_BODY_CONSTITUENCY;
+
+	switch (rule) {
+	case RULES_RULE_VOID:
+		return 1;
+	case RULES_RULE_MAJORITY_MEMBERS:
+	case RULES_RULE_MAJORITY_CAST:
+		return cast == (rule == RULES_RULE_MAJORITY_CAST);
+	case RULES_RULE_TWO_THIRDS_MEMBERS:
+	case RULES_RULE_TWO_THIRDS_CAST:
+		return c->kind == MANIFEST_KIND_MOTION &&
+		    cast == (rule == RULES_RULE_TWO_THIRDS_CAST);
+	case RULES_RULE_FRACTION_CAST:
+		return c->kind == MANIFEST_KIND_ELECTION && cast;
+	case RULES_RULE_MOST:
+		return c->kind == MANIFEST_KIND_PROJECT;
+	}
+	return 0;
+}
+
+/* "rule" and "needed": a known code that fits the contest; void exactly
+ * when the outcome is. */
+static int
+rule_parse(json_t *jc, struct an_contest *ac)
+{
+	const char *s;
+
+	if (get_str(jc, "rule", 32, &s) != 0 ||
+	    rules_rule_parse(s, &ac->rule) != 0 ||
+	    get_u64(jc, "needed", &ac->needed) != 0 ||
+	    !rule_fits(ac->m, ac->c, ac->rule) ||
+	    (ac->rule == RULES_RULE_VOID) != (ac->result == RULES_VOID) ||
+	    (ac->rule == RULES_RULE_VOID) != (ac->needed == 0))
+		return TALLY_ERR_DECODE;
 	return 0;
 }
 
@@ -447,10 +491,9 @@ contest_parse(json_t *jc, struct an_contest *ac)
 	    json_object_get(jc, "undecided"), ac, REF_UNDECIDED)) != 0)
 		return ret;
 	if (get_u64(jc, "seats_left", &ac->seats_left) != 0 ||
-	    ac->seats_left > c->seats ||
-	    get_str(jc, "rule", 4 * RULES_TEXT_MAX, &ac->rule) != 0)
+	    ac->seats_left > c->seats)
 		return TALLY_ERR_DECODE;
-	return 0;
+	return rule_parse(jc, ac);
 }
 
 static int
@@ -469,8 +512,9 @@ top_parse(struct an_results *r)
 		return TALLY_ERR_DECODE;
 	r->valid = json_is_true(v);
 	v = json_object_get(o, "void_reason");
-	if (r->valid ? !json_is_null(v) : get_str(o, "void_reason",
-	    4 * RULES_TEXT_MAX, &r->void_reason) != 0)
+	r->void_reason = RULES_VOID_NONE;
+	if (r->valid ? !json_is_null(v) : !json_is_string(v) ||
+	    rules_void_parse(json_string_value(v), &r->void_reason) != 0)
 		return TALLY_ERR_DECODE;
 	if (get_u64(o, "members", &r->members) != 0 ||
 	    r->members != m->members ||
@@ -515,6 +559,7 @@ results_parse(struct an_results **out, const struct manifest *m,
 	if (!json_is_array(arr) || json_array_size(arr) != m->ncontests)
 		goto out;
 	for (i = 0; i < m->ncontests; i++) {
+		r->c[i].m = m;
 		r->c[i].c = &m->contests[i];
 		if ((ret = contest_parse(json_array_get(arr, i), &r->c[i])) != 0)
 			goto out;
@@ -644,19 +689,22 @@ turnout(struct sbuf *sb, const struct an_results *r)
 	    (ull)r->cast, (ull)r->valid_ballots, (ull)r->invalid_ballots);
 }
 
-/* The reason a round is void, in Chinese when the numbers tell it. */
+/* The reason a round is void, from its code and the recorded numbers. */
 static void
-void_reason_zh(struct sbuf *sb, const struct an_results *r)
+void_reason_text(struct sbuf *sb, const struct an_results *r)
 {
-	if (r->cast > r->issued)
+	if (r->void_reason == RULES_VOID_OVER_ISSUED && r->zh)
 		sb_fmt(sb, "收回%s%llu张，多于发出%s%llu张", ballot_word(r),
 		    (ull)r->cast, ballot_word(r), (ull)r->issued);
-	else if (r->m->body == MANIFEST_BODY_CONSTITUENCY &&
-	    r->cast <= r->registered / 2)
+	else if (r->void_reason == RULES_VOID_OVER_ISSUED)
+		sb_fmt(sb, "more ballots cast (%llu) than issued (%llu)",
+		    (ull)r->cast, (ull)r->issued);
+	else if (r->zh)
 		sb_fmt(sb, "参加投票的选民%llu人，未超过登记选民%llu人的半数",
 		    (ull)r->cast, (ull)r->registered);
 	else
-		sb_text(sb, r->void_reason);
+		sb_fmt(sb, "%llu ballots cast, not more than half of the %llu "
+		    "registered voters", (ull)r->cast, (ull)r->registered);
 }
 
 static void
@@ -666,7 +714,7 @@ verdict(struct sbuf *sb, const struct an_results *r)
 		sb_fmt(sb, "本次%s%s", round_word(r), r->valid ? "有效。" :
 		    "无效（");
 		if (!r->valid) {
-			void_reason_zh(sb, r);
+			void_reason_text(sb, r);
 			sb_raw(sb, "），应重新投票。");
 		}
 		return;
@@ -674,7 +722,7 @@ verdict(struct sbuf *sb, const struct an_results *r)
 	sb_fmt(sb, "This %s is %s", round_word(r), r->valid ? "valid." :
 	    "void (");
 	if (!r->valid) {
-		sb_text(sb, r->void_reason);
+		void_reason_text(sb, r);
 		sb_raw(sb, "); a new round of voting is required.");
 	}
 }
@@ -989,64 +1037,158 @@ zh_base(struct sbuf *sb, const struct an_results *r)
 }
 
 static void
-zh_majority(struct sbuf *sb, const struct an_results *r)
+zh_majority(struct sbuf *sb, const struct an_results *r,
+    const struct an_contest *ac)
 {
-	uint64_t base;
-
 	sb_raw(sb, "超过");
-	base = zh_base(sb, r);
-	sb_fmt(sb, "的半数（不少于%llu票）", (ull)rules_majority(base));
+	zh_base(sb, r);
+	sb_fmt(sb, "的半数（不少于%llu票）", (ull)ac->needed);
+}
+
+/* The places a tie or a shortfall leaves open, in Chinese. */
+static void
+zh_open_places(struct sbuf *sb, const struct an_contest *ac)
+{
+	size_t nr = ac->nref[REF_RUNOFF], nu = ac->nref[REF_UNDECIDED];
+
+	if (nr > 0)
+		sb_fmt(sb, "；得票相等的%zu%s须再次投票，决定%llu个名额", nr,
+		    ac->c->kind == MANIFEST_KIND_PROJECT ? "个项目" : "人",
+		    (ull)ac->seats_left);
+	else if (nu > 0)
+		sb_fmt(sb, "；得票相等的%zu个项目由主席团决定%llu个名额", nu,
+		    (ull)ac->seats_left);
+	else if (ac->c->kind == MANIFEST_KIND_ELECTION &&
+	    ac->rule != RULES_RULE_VOID && ac->seats_left > 0)
+		sb_fmt(sb, "；尚缺%llu名，另行选举", (ull)ac->seats_left);
 }
 
 /*
- * The rule of docs/counting.md in Chinese, from the manifest's settings and the
- * thresholds of rules.h; the recorded sentence follows it, so a reader can
- * compare the two.
+ * The recorded rule (its code and the votes it needed) in Chinese, worded
+ * from the manifest's settings.
  */
 static void
 zh_rule(struct sbuf *sb, const struct an_results *r,
     const struct an_contest *ac)
 {
 	const struct manifest_contest *c = ac->c;
-	uint64_t t;
+	int majority = ac->rule == RULES_RULE_MAJORITY_MEMBERS ||
+	    ac->rule == RULES_RULE_MAJORITY_CAST;
 
-	if (ac->result == RULES_VOID)
+	if (ac->rule == RULES_RULE_VOID)
 		sb_raw(sb, "本轮无效，不产生结果");
-	else if (c->kind == MANIFEST_KIND_ELECTION &&
-	    r->m->body == MANIFEST_BODY_CONSTITUENCY && c->rules.another_round) {
-		t = (r->cast * c->rules.runoff_min_num +
-		    c->rules.runoff_min_den - 1) / c->rules.runoff_min_den;
+	else if (ac->rule == RULES_RULE_FRACTION_CAST)
 		sb_fmt(sb, "另行选举，得票多者当选，但得票不得少于选票的"
 		    "%u/%u（不少于%llu票）", c->rules.runoff_min_num,
-		    c->rules.runoff_min_den, (ull)(t ? t : 1));
-	} else if (c->kind == MANIFEST_KIND_ELECTION) {
+		    c->rules.runoff_min_den, (ull)ac->needed);
+	else if (c->kind == MANIFEST_KIND_ELECTION) {
 		sb_raw(sb, "获得赞成票");
-		zh_majority(sb, r);
+		zh_majority(sb, r, ac);
 		sb_raw(sb, "始得当选");
-	} else if (c->kind == MANIFEST_KIND_PROJECT) {
-		if (c->mode == MANIFEST_MODE_FOR_AGAINST) {
-			sb_raw(sb, "赞成票");
-			zh_majority(sb, r);
-			sb_fmt(sb, "的项目中，赞成票最多的%u个入选", c->seats);
-		} else {
-			sb_fmt(sb, "得票最多的%u个项目入选", c->seats);
-			if (c->rules.require_majority) {
-				sb_raw(sb, "，且得票须");
-				zh_majority(sb, r);
-			}
-		}
-	} else if (c->rules.threshold == MANIFEST_THRESHOLD_TWO_THIRDS) {
-		sb_raw(sb, "赞成票达到");
-		t = zh_base(sb, r);
-		t = rules_two_thirds(t);
-		sb_fmt(sb, "的三分之二以上（不少于%llu票）为通过",
-		    (ull)(t ? t : 1));
-	} else {
+	} else if (c->kind == MANIFEST_KIND_PROJECT &&
+	    c->mode == MANIFEST_MODE_FOR_AGAINST) {
 		sb_raw(sb, "赞成票");
-		zh_majority(sb, r);
+		zh_majority(sb, r, ac);
+		sb_fmt(sb, "的项目中，赞成票最多的%u个入选", c->seats);
+	} else if (c->kind == MANIFEST_KIND_PROJECT) {
+		sb_fmt(sb, "得票最多的%u个项目入选", c->seats);
+		if (majority) {
+			sb_raw(sb, "，且得票须");
+			zh_majority(sb, r, ac);
+		}
+	} else if (majority) {
+		sb_raw(sb, "赞成票");
+		zh_majority(sb, r, ac);
 		sb_raw(sb, "为通过");
+	} else {
+		sb_raw(sb, "赞成票达到");
+		zh_base(sb, r);
+		sb_fmt(sb, "的三分之二以上（不少于%llu票）为通过",
+		    (ull)ac->needed);
 	}
+	zh_open_places(sb, ac);
 	sb_raw(sb, "。");
+}
+
+/* "all 239 members" or "the 520 ballots cast". */
+static void
+en_base(struct sbuf *sb, const struct an_results *r,
+    const struct an_contest *ac)
+{
+	if (ac->rule == RULES_RULE_MAJORITY_CAST ||
+	    ac->rule == RULES_RULE_TWO_THIRDS_CAST)
+		sb_fmt(sb, "the %llu ballots cast", (ull)r->cast);
+	else
+		sb_fmt(sb, "all %llu members", (ull)r->members);
+}
+
+static const char *
+en_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* The places a tie or a shortfall leaves open, in English. */
+static void
+en_open_places(struct sbuf *sb, const struct an_contest *ac)
+{
+	size_t nr = ac->nref[REF_RUNOFF], nu = ac->nref[REF_UNDECIDED];
+
+	if (nr > 0)
+		sb_fmt(sb, "; %zu tied at the cut-off: runoff among them for "
+		    "%llu place%s", nr, (ull)ac->seats_left,
+		    en_plural(ac->seats_left));
+	else if (nu > 0)
+		sb_fmt(sb, "; %zu tied at the cut-off: the presidium decides "
+		    "%llu place%s", nu, (ull)ac->seats_left,
+		    en_plural(ac->seats_left));
+	else if (ac->c->kind == MANIFEST_KIND_ELECTION &&
+	    ac->rule != RULES_RULE_VOID && ac->seats_left > 0)
+		sb_fmt(sb, "; %llu seat%s left for another round",
+		    (ull)ac->seats_left, en_plural(ac->seats_left));
+}
+
+/* The recorded rule (its code and the votes it needed) in English. */
+static void
+en_rule(struct sbuf *sb, const struct an_results *r,
+    const struct an_contest *ac)
+{
+	const struct manifest_contest *c = ac->c;
+
+	if (c->kind == MANIFEST_KIND_PROJECT && ac->rule != RULES_RULE_VOID) {
+		sb_fmt(sb, "the %u with the most %s", c->seats,
+		    c->mode == MANIFEST_MODE_APPROVE ? "approvals" :
+		    "votes for");
+		if (ac->rule != RULES_RULE_MOST)
+			sb_raw(sb, ", each");
+	}
+	switch (ac->rule) {
+	case RULES_RULE_VOID:
+		sb_raw(sb, "round void: ");
+		void_reason_text(sb, r);
+		break;
+	case RULES_RULE_FRACTION_CAST:
+		sb_fmt(sb, "another round: the most votes, at least %u/%u of "
+		    "the %llu ballots cast (%llu)", c->rules.runoff_min_num,
+		    c->rules.runoff_min_den, (ull)r->cast, (ull)ac->needed);
+		break;
+	case RULES_RULE_MAJORITY_MEMBERS:
+	case RULES_RULE_MAJORITY_CAST:
+		sb_raw(sb, c->kind == MANIFEST_KIND_PROJECT ?
+		    " more than half of " : "more than half of ");
+		en_base(sb, r, ac);
+		sb_fmt(sb, " (%llu)", (ull)ac->needed);
+		break;
+	case RULES_RULE_TWO_THIRDS_MEMBERS:
+	case RULES_RULE_TWO_THIRDS_CAST:
+		sb_raw(sb, "two thirds or more of ");
+		en_base(sb, r, ac);
+		sb_fmt(sb, " (%llu)", (ull)ac->needed);
+		break;
+	case RULES_RULE_MOST:
+		break;
+	}
+	en_open_places(sb, ac);
 }
 
 static void
@@ -1076,10 +1218,10 @@ txt_contest(struct sbuf *sb, const struct an_results *r, size_t i)
 	if (r->zh) {
 		sb_raw(sb, "计票规则：");
 		zh_rule(sb, r, ac);
-		sb_raw(sb, "\n" ZH_INDENT "规则记录：");
-	} else
+	} else {
 		sb_raw(sb, "Rule: ");
-	sb_text(sb, ac->rule);
+		en_rule(sb, r, ac);
+	}
 	sb_raw(sb, "\n");
 }
 
@@ -1311,10 +1453,10 @@ html_contest(struct sbuf *sb, const struct an_results *r, size_t i)
 	if (r->zh) {
 		sb_raw(sb, "计票规则：");
 		zh_rule(sb, r, ac);
-		sb_raw(sb, "<br>规则记录：");
-	} else
+	} else {
 		sb_raw(sb, "Rule: ");
-	sb_text(sb, ac->rule);
+		en_rule(sb, r, ac);
+	}
 	sb_raw(sb, "</p>\n</section>\n");
 }
 

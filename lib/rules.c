@@ -1,7 +1,6 @@
 /* rules.c: the counting rules of docs/counting.md over decrypted totals. */
 #include "rules.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,21 +9,6 @@
 
 #include "err.h"
 #include "util.h"
-
-/* Append to a fixed text buffer; truncation is harmless (a sentence). */
-static void
-cat(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-cat(char *buf, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf + n, RULES_TEXT_MAX - n, fmt, ap);
-	va_end(ap);
-}
 
 typedef unsigned long long ull;
 
@@ -39,6 +23,54 @@ rules_result_name(enum rules_result r)
 	if ((size_t)r >= sizeof(result_names) / sizeof(result_names[0]))
 		return "?";
 	return result_names[r];
+}
+
+static const char *const rule_names[] = {
+	"void", "majority-of-members", "majority-of-cast",
+	"two-thirds-of-members", "two-thirds-of-cast", "fraction-of-cast",
+	"most"
+};
+static const char *const void_names[] = { "none", "over-issued", "turnout" };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *
+rules_rule_name(enum rules_rule r)
+{
+	return (size_t)r < NELEM(rule_names) ? rule_names[r] : "?";
+}
+
+const char *
+rules_void_name(enum rules_void v)
+{
+	return (size_t)v < NELEM(void_names) ? void_names[v] : "?";
+}
+
+int
+rules_rule_parse(const char *name, enum rules_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(rule_names); i++)
+		if (strcmp(name, rule_names[i]) == 0) {
+			*r = (enum rules_rule)i;
+			return 0;
+		}
+	return TALLY_ERR_DECODE;
+}
+
+int
+rules_void_parse(const char *name, enum rules_void *v)
+{
+	size_t i;
+
+	/* "none" is not a code: a valid round has null. */
+	for (i = 1; i < NELEM(void_names); i++)
+		if (strcmp(name, void_names[i]) == 0) {
+			*v = (enum rules_void)i;
+			return 0;
+		}
+	return TALLY_ERR_DECODE;
 }
 
 uint64_t
@@ -312,14 +344,12 @@ fill_totals(const struct manifest *m, size_t ci, const uint64_t *tot,
 	}
 }
 
-/* The base sentence: "all 239 members" or "the 520 ballots cast". */
-static void
-base_text(char *buf, const struct manifest *m, uint64_t cast)
+/* "More than half" of the base: of all members, or of the ballots cast. */
+static enum rules_rule
+majority_rule(const struct manifest *m)
 {
-	if (m->body == MANIFEST_BODY_CONSTITUENCY)
-		cat(buf, "the %llu ballots cast", (ull)cast);
-	else
-		cat(buf, "all %u members", m->members);
+	return m->body == MANIFEST_BODY_CONSTITUENCY ?
+	    RULES_RULE_MAJORITY_CAST : RULES_RULE_MAJORITY_MEMBERS;
 }
 
 static uint64_t
@@ -377,19 +407,6 @@ rank_and_select(const struct manifest_contest *c, struct rules_contest *rc,
 	return ret;
 }
 
-static void
-tie_text(struct rules_contest *rc, int presidium)
-{
-	if (rc->nrunoff > 0)
-		cat(rc->rule, "; %zu tied at the cut-off: runoff among them "
-		    "for %u place%s", rc->nrunoff, rc->seats_left,
-		    rc->seats_left == 1 ? "" : "s");
-	else if (presidium && rc->nundecided > 0)
-		cat(rc->rule, "; %zu tied at the cut-off: the presidium "
-		    "decides %u place%s", rc->nundecided, rc->seats_left,
-		    rc->seats_left == 1 ? "" : "s");
-}
-
 static int
 count_election(const struct manifest *m, size_t ci,
     const struct rules_input *in, struct rules_contest *rc)
@@ -402,15 +419,10 @@ count_election(const struct manifest *m, size_t ci,
 		/* votes / cast >= num / den, in integers. */
 		threshold = (in->cast * c->rules.runoff_min_num +
 		    c->rules.runoff_min_den - 1) / c->rules.runoff_min_den;
-		cat(rc->rule, "another round: the most votes, at least %u/%u "
-		    "of the %llu ballots cast (%llu)", c->rules.runoff_min_num,
-		    c->rules.runoff_min_den, (ull)in->cast,
-		    (ull)(threshold ? threshold : 1));
+		rc->rule = RULES_RULE_FRACTION_CAST;
 	} else {
 		threshold = rules_majority(base_of(m, in->cast));
-		cat(rc->rule, "more than half of ");
-		base_text(rc->rule, m, in->cast);
-		cat(rc->rule, " (%llu)", (ull)threshold);
+		rc->rule = majority_rule(m);
 	}
 	if ((ret = rank_and_select(c, rc, threshold, 0)) != 0)
 		return ret;
@@ -420,10 +432,6 @@ count_election(const struct manifest *m, size_t ci,
 		rc->result = RULES_SHORTFALL;
 	else
 		rc->result = RULES_ELECTED;
-	tie_text(rc, 0);
-	if (rc->nrunoff == 0 && rc->seats_left > 0)
-		cat(rc->rule, "; %u seat%s left for another round",
-		    rc->seats_left, rc->seats_left == 1 ? "" : "s");
 	return 0;
 }
 
@@ -438,18 +446,14 @@ count_project(const struct manifest *m, size_t ci,
 	uint64_t threshold = 1;
 	int ret;
 
-	cat(rc->rule, "the %u with the most %s", c->seats,
-	    c->mode == MANIFEST_MODE_APPROVE ? "approvals" : "votes for");
+	rc->rule = RULES_RULE_MOST;
 	if (majority) {
 		threshold = rules_majority(base_of(m, in->cast));
-		cat(rc->rule, ", each more than half of ");
-		base_text(rc->rule, m, in->cast);
-		cat(rc->rule, " (%llu)", (ull)threshold);
+		rc->rule = majority_rule(m);
 	}
 	if ((ret = rank_and_select(c, rc, threshold, presidium)) != 0)
 		return ret;
 	rc->result = rc->nrunoff > 0 ? RULES_RUNOFF_REQUIRED : RULES_CHOSEN;
-	tie_text(rc, presidium);
 	return 0;
 }
 
@@ -462,15 +466,14 @@ count_motion(const struct manifest *m, size_t ci,
 
 	if (c->rules.threshold == MANIFEST_THRESHOLD_TWO_THIRDS) {
 		rc->threshold = rules_two_thirds(base);
-		cat(rc->rule, "two thirds or more of ");
+		rc->rule = m->body == MANIFEST_BODY_CONSTITUENCY ?
+		    RULES_RULE_TWO_THIRDS_CAST : RULES_RULE_TWO_THIRDS_MEMBERS;
 	} else {
 		rc->threshold = rules_majority(base);
-		cat(rc->rule, "more than half of ");
+		rc->rule = majority_rule(m);
 	}
-	base_text(rc->rule, m, in->cast);
 	if (rc->threshold == 0)
 		rc->threshold = 1;
-	cat(rc->rule, " (%llu)", (ull)rc->threshold);
 	rc->not_voted = in->present > in->cast ? in->present - in->cast : 0;
 	rc->result = rc->totals[0].votes_for >= rc->threshold ?
 	    RULES_PASSED : RULES_FAILED;
@@ -496,7 +499,7 @@ count_contest(const struct manifest *m, size_t ci,
 	if (!o->valid) {
 		rc->result = RULES_VOID;
 		rc->seats_left = c->kind == MANIFEST_KIND_MOTION ? 0 : c->seats;
-		cat(rc->rule, "round void: %s", o->void_reason);
+		rc->rule = RULES_RULE_VOID;
 		return 0;
 	}
 	switch (c->kind) {
@@ -518,15 +521,11 @@ round_validity(const struct manifest *m, const struct rules_input *in,
 	o->valid = 1;
 	if (in->cast > in->issued) {
 		o->valid = 0;
-		snprintf(o->void_reason, sizeof(o->void_reason),
-		    "more ballots cast (%llu) than issued (%llu)",
-		    (ull)in->cast, (ull)in->issued);
+		o->void_reason = RULES_VOID_OVER_ISSUED;
 	} else if (m->body == MANIFEST_BODY_CONSTITUENCY &&
 	    2 * in->cast <= m->registered) {
 		o->valid = 0;
-		snprintf(o->void_reason, sizeof(o->void_reason),
-		    "%llu ballots cast, not more than half of the %u "
-		    "registered voters", (ull)in->cast, m->registered);
+		o->void_reason = RULES_VOID_TURNOUT;
 	}
 }
 
@@ -710,7 +709,8 @@ contest_json(const struct manifest_contest *c, const struct rules_contest *rc)
 		put(o, "undecided", refs_json(c, rc, rc->undecided,
 		    rc->nundecided), &ok);
 	put(o, "seats_left", jint(rc->seats_left), &ok);
-	put(o, "rule", json_string(rc->rule), &ok);
+	put(o, "rule", json_string(rules_rule_name(rc->rule)), &ok);
+	put(o, "needed", jint(rc->threshold), &ok);
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -733,7 +733,7 @@ outcome_json(const struct manifest *m, const struct rules_outcome *o)
 	put(r, "vote", json_string(m->id), &ok);
 	put(r, "valid", json_boolean(o->valid), &ok);
 	put(r, "void_reason", o->valid ? json_null() :
-	    json_string(o->void_reason), &ok);
+	    json_string(rules_void_name(o->void_reason)), &ok);
 	put(r, "members", jint(o->members), &ok);
 	if (m->body == MANIFEST_BODY_CONSTITUENCY)
 		put(r, "registered", jint(m->registered), &ok);

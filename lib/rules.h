@@ -3,9 +3,11 @@
  * decrypted totals: no crypto, no I/O. The same inputs always give the same
  * outcome and the same results.json bytes, so auditors can recount.
  *
- * Promises: every contest outcome carries the sentence of the rule that
- * decided it; a round with cast > issued (or, for a constituency, cast not
- * more than half of registered) is void with its reason; totals that no
+ * Promises: every contest outcome carries the stable code of the rule that
+ * decided it and the votes that rule needed (each language words it on its
+ * own, lib/announce.c); a round with cast > issued (or, for a constituency,
+ * cast not more than half of registered) is void with the code of its
+ * reason; totals that no
  * ballot could have produced (over a constraint, more write-in names than
  * marked slots) are refused with TALLY_ERR_RULES rather than counted.
  * docs/rules.md lists the decisions where docs/counting.md leaves room.
@@ -18,8 +20,6 @@
 
 #include "manifest.h"
 
-#define RULES_TEXT_MAX 256
-
 enum rules_result {
 	RULES_ELECTED = 0,
 	RULES_RUNOFF_REQUIRED,
@@ -28,6 +28,29 @@ enum rules_result {
 	RULES_PASSED,
 	RULES_FAILED,
 	RULES_VOID
+};
+
+/*
+ * The rule that decided a contest: a stable code in results.json
+ * (docs/rules.md "Rule codes"). The base of "members" is all members (a
+ * congress or standing committee), of "cast" the ballots cast (a
+ * constituency).
+ */
+enum rules_rule {
+	RULES_RULE_VOID = 0,		/* "void": the round is void */
+	RULES_RULE_MAJORITY_MEMBERS,	/* "majority-of-members" */
+	RULES_RULE_MAJORITY_CAST,	/* "majority-of-cast" */
+	RULES_RULE_TWO_THIRDS_MEMBERS,	/* "two-thirds-of-members" */
+	RULES_RULE_TWO_THIRDS_CAST,	/* "two-thirds-of-cast" */
+	RULES_RULE_FRACTION_CAST,	/* "fraction-of-cast": another round */
+	RULES_RULE_MOST			/* "most": projects, no threshold */
+};
+
+/* Why a round is void: a stable code in results.json. */
+enum rules_void {
+	RULES_VOID_NONE = 0,		/* valid: null in results.json */
+	RULES_VOID_OVER_ISSUED,		/* "over-issued": cast > issued */
+	RULES_VOID_TURNOUT		/* "turnout": cast <= registered / 2 */
 };
 
 /* One decrypted write-in name with its votes: a name may repeat (the rules
@@ -75,14 +98,14 @@ struct rules_contest {
 	struct rules_ref	*undecided;	/* tied, presidium decides */
 	size_t			 nundecided;
 	uint32_t		 seats_left;	/* places not filled this round */
-	uint64_t		 threshold;	/* votes needed; 0 when none */
+	uint64_t		 threshold;	/* votes needed; 0 when void */
 	uint64_t		 not_voted;	/* motion: present - cast */
-	char			 rule[RULES_TEXT_MAX];
+	enum rules_rule		 rule;
 };
 
 struct rules_outcome {
 	int			 valid;
-	char			 void_reason[RULES_TEXT_MAX];	/* "" if valid */
+	enum rules_void		 void_reason;
 	uint64_t		 members, present, issued, cast;
 	uint64_t		 valid_ballots, invalid_ballots;
 	struct rules_contest	*contests;	/* manifest.ncontests */
@@ -116,6 +139,13 @@ void rules_outcome_free(struct rules_outcome *o);
 
 /* "elected", "runoff_required", ... as in results.json. */
 const char *rules_result_name(enum rules_result r);
+
+/* The codes of results.json ("?" for a value out of range); the parsers
+ * return 0, or TALLY_ERR_DECODE for a name that is not a code. */
+const char *rules_rule_name(enum rules_rule r);
+const char *rules_void_name(enum rules_void v);
+int rules_rule_parse(const char *name, enum rules_rule *r);
+int rules_void_parse(const char *name, enum rules_void *v);
 
 /*
  * results.json (docs/design.md §11): compact, UTF-8, keys in the fixed order

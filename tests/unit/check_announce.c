@@ -71,6 +71,16 @@ has_line(const char *text, const char *line)
 	ck_abort_msg("missing line \"%s\" in:\n%s", line, text);
 }
 
+/* A Chinese announcement is in one language: no recorded English rule. */
+static void
+zh_only(const char *text)
+{
+	ck_assert_msg(strstr(text, "规则记录") == NULL &&
+	    strstr(text, "more than half") == NULL &&
+	    strstr(text, "the most") == NULL &&
+	    strstr(text, "two thirds") == NULL, "English rule in:\n%s", text);
+}
+
 static void
 has(const char *text, const char *needle)
 {
@@ -111,7 +121,7 @@ START_TEST(test_election_writein_zh)
 	has_line(txt, "　　选举结果：张三当选。");
 	has_line(txt, "　　计票规则：获得赞成票超过全体代表239人的半数"
 	    "（不少于120票）始得当选。");
-	has_line(txt, "　　规则记录：more than half of all 239 members (120)");
+	zh_only(txt);
 	has_line(txt, "　　本次选举有效。");
 	has_line(txt, "　　特此公告。");
 	free(txt);
@@ -174,10 +184,13 @@ START_TEST(test_election_runoff)
 	    "得票相等，须再次投票。");
 	has_line(txt, "　　选举结果：王建国、李秀英、张伟、刘芳当选；陈明、杨丽"
 	    "得票相等，须就票数相等的候选人再次投票，确定1名。");
-	has_line(txt, "　　规则记录：more than half of all 239 members (120); "
-	    "2 tied at the cut-off: runoff among them for 1 place");
+	has_line(txt, "　　计票规则：获得赞成票超过全体代表239人的半数（不少于"
+	    "120票）始得当选；得票相等的2人须再次投票，决定1个名额。");
+	zh_only(txt);
 	free(txt);
 	txt = render(m, json, "en", 0);
+	has_line(txt, "   Rule: more than half of all 239 members (120); "
+	    "2 tied at the cut-off: runoff among them for 1 place");
 	has_line(txt, "1. 常务委员会委员（差额） (5 seats, 6 candidates, "
 	    "contested)");
 	has_line(txt, "   陈明: 150 for, 0 against, 89 abstaining; "
@@ -245,7 +258,7 @@ START_TEST(test_projects_ranked)
 	has_line(txt, "　　第15名　公交线路优化：50票，未入选。");
 	has_line(txt, "　　票决结果：确定入选项目10个。");
 	has_line(txt, "　　计票规则：得票最多的10个项目入选。");
-	has_line(txt, "　　规则记录：the 10 with the most approvals");
+	zh_only(txt);
 	has_line(txt, "　　本次票决有效。");
 	ck_assert(strstr(txt, "第1名") < strstr(txt, "第2名"));
 	ck_assert(strstr(txt, "第10名") < strstr(txt, "第11名"));
@@ -310,7 +323,7 @@ START_TEST(test_motion_passed_failed)
 	has_line(txt, "　　表决结果：未通过。");
 	has_line(txt, "　　计票规则：赞成票超过全体代表239人的半数（不少于120票）"
 	    "为通过。");
-	has_line(txt, "　　规则记录：more than half of all 239 members (120)");
+	zh_only(txt);
 	free(txt);
 	txt = render(m, json, "en", 0);
 	has_line(txt, "   Outcome: not passed.");
@@ -347,18 +360,21 @@ START_TEST(test_void_round)
 }
 END_TEST
 
-/* ---- the Chinese rule beside the recorded one, for every base ------------------ */
+/* ---- the recorded rule code worded in each language, for every base ----------- */
 
 static void
 expect_rule(const char *manifest, uint64_t present, uint64_t cast,
-    const uint64_t *t, const char *zh, const char *recorded)
+    const uint64_t *t, const char *zh, const char *en)
 {
 	struct manifest *m = parse(manifest);
 	char *json = results(m, present, cast, cast, t, NULL, 0);
 	char *txt = render(m, json, NULL, 0);
 
 	has_line(txt, zh);
-	has_line(txt, recorded);
+	zh_only(txt);
+	free(txt);
+	txt = render(m, json, "en", 0);
+	has_line(txt, en);
 	free(txt);
 	free(json);
 	manifest_free(m);
@@ -375,7 +391,7 @@ START_TEST(test_rule_texts)
 	    "\"kind\":\"election\",\"title\":\"E\",\"seats\":1,\"options\":"
 	    "[{\"id\":\"a\",\"name\":\"甲\"},{\"id\":\"b\",\"name\":\"乙\"}]}]}",
 	    520, 520, cons, "　　计票规则：获得赞成票超过参加投票的选民520人的"
-	    "半数（不少于261票）始得当选。", "　　规则记录：more than half "
+	    "半数（不少于261票）始得当选。", "   Rule: more than half "
 	    "of the 520 ballots cast (261)");
 	expect_rule("{\"id\":\"v\",\"title\":\"T\",\"body\":\"constituency\","
 	    "\"members\":1000,\"registered\":1000,\"contests\":[{\"id\":\"e\","
@@ -383,21 +399,21 @@ START_TEST(test_rule_texts)
 	    "\"another_round\":true,\"options\":[{\"id\":\"a\",\"name\":"
 	    "\"甲\"},{\"id\":\"b\",\"name\":\"乙\"}]}]}", 520, 520, cons,
 	    "　　计票规则：另行选举，得票多者当选，但得票不得少于选票的1/3"
-	    "（不少于174票）。", "　　规则记录：another round: the most "
+	    "（不少于174票）。", "   Rule: another round: the most "
 	    "votes, at least 1/3 of the 520 ballots cast (174)");
 	expect_rule("{\"id\":\"v\",\"title\":\"T\",\"body\":"
 	    "\"standing_committee\",\"members\":31,\"contests\":[{\"id\":"
 	    "\"m\",\"kind\":\"motion\",\"title\":\"M\",\"threshold\":"
 	    "\"two_thirds\"}]}", 25, 25, mot, "　　计票规则：赞成票达到全体"
 	    "组成人员31人的三分之二以上（不少于21票）为通过。",
-	    "　　规则记录：two thirds or more of all 31 members (21)");
+	    "   Rule: two thirds or more of all 31 members (21)");
 	expect_rule("{\"id\":\"v\",\"title\":\"T\",\"body\":\"congress\","
 	    "\"members\":200,\"contests\":[{\"id\":\"p\",\"kind\":\"project\","
 	    "\"title\":\"P\",\"choose\":1,\"mode\":\"for_against\",\"options\":"
 	    "[{\"id\":\"a\",\"name\":\"甲\"},{\"id\":\"b\",\"name\":\"乙\"}]}]}",
 	    200, 200, fa, "　　计票规则：赞成票超过全体代表200人的半数"
 	    "（不少于101票）的项目中，赞成票最多的1个入选。",
-	    "　　规则记录：the 1 with the most votes for, each more than half "
+	    "   Rule: the 1 with the most votes for, each more than half "
 	    "of all 200 members (101)");
 }
 END_TEST
@@ -651,6 +667,20 @@ START_TEST(test_refuse_wrong_types)
 	refused_edit(m, json, "\"seats_left\":0", "\"seats_left\":null");
 	refused_tail(m, json, "\"rule\":", "\"rule\":1}]}");
 	refused_tail(m, json, "\"rule\":", "\"rule\":null}]}");
+	/* Rule codes: known, fitting the contest and the body, void only
+	 * with a void outcome, and the votes needed present. */
+	refused_edit(m, json, "\"majority-of-members\"", "\"majority\"");
+	refused_edit(m, json, "\"majority-of-members\"",
+	    "\"majority-of-cast\"");
+	refused_edit(m, json, "\"majority-of-members\"",
+	    "\"two-thirds-of-members\"");
+	refused_edit(m, json, "\"majority-of-members\"", "\"most\"");
+	refused_edit(m, json, "\"majority-of-members\"", "\"void\"");
+	refused_edit(m, json, "\"needed\":120", "\"needed\":0");
+	refused_edit(m, json, "\"needed\":120", "\"needed\":\"120\"");
+	refused_edit(m, json, ",\"needed\":120", "");
+	refused_edit(m, json, "\"void_reason\":null", "\"void_reason\":"
+	    "\"turnout\"");
 	free(json);
 	manifest_free(m);
 }
