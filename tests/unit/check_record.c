@@ -645,6 +645,35 @@ START_TEST(test_zero_ballots)
 }
 END_TEST
 
+/*
+ * docs/record/verify.md §2: a Checkpoint may follow any record from the
+ * VoteCreated to the Result, also between the sealing Checkpoint and the
+ * Aggregate; it never changes what the record says. Nothing follows the
+ * final Checkpoint.
+ */
+START_TEST(test_checkpoints_anywhere)
+{
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	char path[600];
+
+	rg_opts_default(&o);
+	o.nballots = 4;
+	o.checkpoints_everywhere = 1;
+	snprintf(path, sizeof(path), "%s/cps.log", dir);
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	/* closed, sealing cp, extra cp, aggregate */
+	ck_assert_uint_eq(g->agg, g->closed + 3);
+	ck_assert_int_eq(verify_file(path, &rep), 0);
+	ck_assert_uint_eq(rep.ballots, 4);
+	/* one after each record but the VoteCreated: half the record */
+	ck_assert_uint_eq(rep.checkpoints, g->nrecords / 2);
+	record_report_clear(&rep);
+	rg_free(g);
+}
+END_TEST
+
 START_TEST(test_incomplete_allowed)
 {
 	struct rg_opts o;
@@ -689,6 +718,7 @@ main(void)
 	tcase_add_test(tc, test_receipt);
 	tcase_add_test(tc, test_zero_ballots);
 	tcase_add_test(tc, test_incomplete_allowed);
+	tcase_add_test(tc, test_checkpoints_anywhere);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -254,6 +254,7 @@ static int
 rg_simple(struct rg_writer *w, int which, void *msg)
 {
 	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	int ret;
 
 	rec.body_case = which;
 	switch (which) {
@@ -276,7 +277,13 @@ rg_simple(struct rg_writer *w, int which, void *msg)
 		rec.result = msg;
 		break;
 	}
-	return rg_append(w, &rec);
+	ret = rg_append(w, &rec);
+	/* A checkpoint after every record but the Result, which the final
+	 * checkpoint follows anyway. */
+	if (ret == 0 && w->o->checkpoints_everywhere &&
+	    which != TALLY__LOG_RECORD__BODY_RESULT)
+		ret = rg_checkpoint(w);
+	return ret;
 }
 
 /* The Aggregate message of the ballots' sums. */

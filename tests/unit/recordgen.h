@@ -35,6 +35,7 @@ struct rg_opts {
 	size_t nsharers;
 	uint64_t present, issued;
 	int stop_before_result;		/* leave the record incomplete */
+	int checkpoints_everywhere;	/* a Checkpoint after every record */
 	rg_hook_fn hook;
 	void *hook_arg;
 	/* When set: the credentials (pk || sk, sorted by pk), made before any
