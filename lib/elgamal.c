@@ -67,6 +67,40 @@ out:
 }
 
 int
+elgamal_encrypt_point(struct elgamal_ct *out, BIGNUM *r, const EC_POINT *K,
+    const EC_POINT *M)
+{
+	int ret;
+
+	if (K == NULL || group_point_is_infinity(K))
+		return TALLY_ERR_INVALID_ARG;
+	if ((ret = group_scalar_random(r)) != 0 ||
+	    (ret = group_mul_g(out->a, r)) != 0 ||
+	    (ret = group_mul(out->b, K, r)) != 0)
+		return ret;
+	return group_add(out->b, out->b, M);
+}
+
+int
+elgamal_reencrypt(struct elgamal_ct *out, const struct elgamal_ct *in,
+    const EC_POINT *K, const BIGNUM *r)
+{
+	EC_POINT *t = group_point_new();
+	int ret;
+
+	if (t == NULL)
+		return TALLY_ERR_NOMEM;
+	if ((ret = group_mul_g(t, r)) != 0 ||
+	    (ret = group_add(out->a, in->a, t)) != 0 ||
+	    (ret = group_mul(t, K, r)) != 0)
+		goto out;
+	ret = group_add(out->b, in->b, t);
+out:
+	group_point_free(t);
+	return ret;
+}
+
+int
 elgamal_add(struct elgamal_ct *out, const struct elgamal_ct *x,
     const struct elgamal_ct *y)
 {

@@ -30,6 +30,14 @@ int elgamal_ct_copy(struct elgamal_ct *dst, const struct elgamal_ct *src);
  * caller-owned secret BIGNUM, for the proofs); wipe it after use. */
 int elgamal_encrypt(struct elgamal_ct *out, BIGNUM *r, const EC_POINT *K,
     uint64_t m);
+/* out = Enc(M; r) = (rG, M + rK) for a point M (a write-in name point,
+ * writein.h); r as for elgamal_encrypt. */
+int elgamal_encrypt_point(struct elgamal_ct *out, BIGNUM *r,
+    const EC_POINT *K, const EC_POINT *M);
+/* Re-encryption: out = in + Enc(0; r) = (a + rG, b + rK) for the given r
+ * (the caller draws it and keeps it secret); out may alias in. */
+int elgamal_reencrypt(struct elgamal_ct *out, const struct elgamal_ct *in,
+    const EC_POINT *K, const BIGNUM *r);
 /* out = x + y (componentwise); out may alias x or y. */
 int elgamal_add(struct elgamal_ct *out, const struct elgamal_ct *x,
     const struct elgamal_ct *y);

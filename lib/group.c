@@ -8,6 +8,7 @@
 #include <openssl/obj_mac.h>
 
 #include "err.h"
+#include "hash.h"
 
 static EC_GROUP *g_group;
 static BIGNUM *g_order;
@@ -400,4 +401,34 @@ group_mul_g_u64(EC_POINT *r, uint64_t m)
 		ret = group_mul_g(r, k);
 	BN_free(k);
 	return ret;
+}
+
+int
+group_point_from_hash(EC_POINT *out, const char *tag,
+    const struct hash_part *parts, size_t n)
+{
+	uint8_t enc[GROUP_POINT_LEN];
+	struct hash_ctx h;
+	uint32_t ctr;
+	size_t i;
+	int ret;
+
+	for (ctr = 0; ctr < GROUP_H2P_TRIES; ctr++) {
+		if ((ret = hash_init(&h, tag, 0)) != 0)
+			return ret;
+		for (i = 0; i < n; i++)
+			if ((ret = hash_add(&h, parts[i].p, parts[i].len)) != 0)
+				break;
+		if (ret != 0 || (ret = hash_add_u32(&h, ctr)) != 0) {
+			hash_abort(&h);
+			return ret;
+		}
+		if ((ret = hash_final(&h, enc + 1)) != 0)
+			return ret;
+		enc[0] = 0x02;
+		ret = group_point_decode(out, enc, sizeof(enc));
+		if (ret != TALLY_ERR_BAD_POINT)
+			return ret;
+	}
+	return TALLY_ERR_CRYPTO;
 }

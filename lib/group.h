@@ -69,4 +69,17 @@ int group_sub(EC_POINT *r, const EC_POINT *a, const EC_POINT *b);
 /* r = mG for a small integer m (a plaintext of exponential ElGamal). */
 int group_mul_g_u64(EC_POINT *r, uint64_t m);
 
+/*
+ * A point nobody knows the discrete logarithm of, derived verifiably by
+ * try-and-increment (docs/record/mixnet.md): for ctr = 0, 1, ...,
+ * x = H(tag, parts..., u32be(ctr)) (SHA-256 framing of hash.h); the first
+ * x < p with a point gives the point (x, y) with y even. E_CRYPTO after
+ * GROUP_H2P_TRIES failures (probability 2^-256). Public inputs only: the
+ * number of tries leaks through timing.
+ */
+#define GROUP_H2P_TRIES 256
+struct hash_part;
+int group_point_from_hash(EC_POINT *out, const char *tag,
+    const struct hash_part *parts, size_t n);
+
 #endif

@@ -36,6 +36,7 @@ enum proof_kind {
 	PROOF_COEFFICIENT = 4, /* ceremony: knowledge of a coefficient */
 	PROOF_TRANSPORT = 5,   /* ceremony: knowledge of a transport key */
 	PROOF_DECRYPTION = 6,  /* a partial decryption is correct */
+	PROOF_SHUFFLE = 7,     /* a mixer's shuffle (shuffle.h) */
 };
 
 /* What a proof is bound to. For ballots: subject = the credential public

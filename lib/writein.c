@@ -220,3 +220,111 @@ out:
 	OPENSSL_cleanse(pt, sizeof(pt));
 	return ret;
 }
+
+/* ------------------------------------------------ names as points */
+
+#define WRITEIN_PADDED (WRITEIN_POINTS * WRITEIN_POINT_BYTES)
+#define WRITEIN_CTR_MAX 0xfe
+
+_Static_assert(WRITEIN_PADDED >= 1 + MANIFEST_WRITEIN_MAX,
+    "a name and its length byte fit in the points");
+
+/* The point 02 || ctr || chunk, or E_BAD_POINT when that x has none. */
+static int
+chunk_point(EC_POINT *P, unsigned ctr, const uint8_t *chunk)
+{
+	uint8_t enc[GROUP_POINT_LEN];
+
+	enc[0] = 0x02;
+	enc[1] = (uint8_t)ctr;
+	memcpy(enc + 2, chunk, WRITEIN_POINT_BYTES);
+	return group_point_decode(P, enc, sizeof(enc));
+}
+
+static int
+chunk_encode(EC_POINT *P, const uint8_t *chunk)
+{
+	unsigned ctr;
+	int ret;
+
+	for (ctr = 0; ctr <= WRITEIN_CTR_MAX; ctr++)
+		if ((ret = chunk_point(P, ctr, chunk)) != TALLY_ERR_BAD_POINT)
+			return ret;
+	return TALLY_ERR_CRYPTO;	/* probability 2^-255 */
+}
+
+int
+writein_name_encode(EC_POINT *const *pts, const char *name)
+{
+	uint8_t buf[WRITEIN_PADDED] = {0};
+	size_t len = strlen(name), j;
+	int ret = 0;
+
+	if (len > MANIFEST_WRITEIN_MAX)
+		return TALLY_ERR_TOO_LARGE;
+	if (!utf8_valid((const uint8_t *)name, len))
+		return TALLY_ERR_INVALID_ARG;
+	buf[0] = (uint8_t)len;
+	memcpy(buf + 1, name, len);
+	for (j = 0; j < WRITEIN_POINTS && ret == 0; j++)
+		ret = chunk_encode(pts[j], buf + j * WRITEIN_POINT_BYTES);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return ret;
+}
+
+/* The chunk of P, if P is exactly what chunk_encode makes of it. */
+static int
+chunk_decode(uint8_t *chunk, const EC_POINT *P, EC_POINT *tmp)
+{
+	uint8_t enc[GROUP_POINT_LEN];
+	unsigned ctr;
+	int ret;
+
+	if (group_point_is_infinity(P))
+		return TALLY_ERR_DECODE;
+	if ((ret = group_point_encode(enc, P)) != 0)
+		return ret;
+	if (enc[0] != 0x02 || enc[1] > WRITEIN_CTR_MAX)
+		return TALLY_ERR_DECODE;
+	memcpy(chunk, enc + 2, WRITEIN_POINT_BYTES);
+	for (ctr = 0; ctr < enc[1]; ctr++) {
+		ret = chunk_point(tmp, ctr, chunk);
+		if (ret == 0)
+			return TALLY_ERR_DECODE;	/* not the least counter */
+		if (ret != TALLY_ERR_BAD_POINT)
+			return ret;
+	}
+	return 0;
+}
+
+int
+writein_name_decode(char name[MANIFEST_WRITEIN_MAX + 1],
+    const EC_POINT *const *pts)
+{
+	uint8_t buf[WRITEIN_PADDED];
+	EC_POINT *tmp;
+	size_t j, len;
+	int ret = 0;
+
+	name[0] = '\0';
+	if ((tmp = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (j = 0; j < WRITEIN_POINTS && ret == 0; j++)
+		ret = chunk_decode(buf + j * WRITEIN_POINT_BYTES, pts[j], tmp);
+	group_point_free(tmp);
+	if (ret != 0)
+		goto out;
+	ret = TALLY_ERR_DECODE;
+	len = buf[0];
+	if (len > MANIFEST_WRITEIN_MAX || !utf8_valid(buf + 1, len))
+		goto out;
+	for (j = 1 + len; j < sizeof(buf); j++)
+		if (buf[j] != 0)
+			goto out;
+	memcpy(name, buf + 1, len);
+	name[len] = '\0';
+	ret = 0;
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return ret;
+}

@@ -20,6 +20,7 @@
 
 #include <openssl/ec.h>
 
+#include "manifest.h"
 #include "proof.h"
 #include "tally.pb-c.h"
 
@@ -44,5 +45,27 @@ int writein_kem(EC_POINT *R, const Tally__WriteIn *w);
  * the key or the ciphertext is wrong, E_DECODE for bad padding. */
 int writein_decrypt(char name[WRITEIN_NAME_MAX + 1], const Tally__WriteIn *w,
     const EC_POINT *rK, const struct proof_bind *bind);
+
+/*
+ * Names as P-256 points, for the mix-net (docs/record/mixnet.md). The name
+ * (at most MANIFEST_WRITEIN_MAX bytes) is padded to
+ *   P = u8(len) || name || zeros,  WRITEIN_POINTS * WRITEIN_POINT_BYTES bytes,
+ * and chunk j = P[31j .. 31j + 31) becomes the point with
+ *   x = u8(ctr) || chunk (32 bytes big-endian), y even,
+ * for the least ctr in 0..254 that puts x on the curve. A 60-byte name (20
+ * characters of 3 UTF-8 bytes) fits in 2 points.
+ */
+#define WRITEIN_POINT_BYTES 31
+#define WRITEIN_POINTS \
+	((1 + MANIFEST_WRITEIN_MAX + WRITEIN_POINT_BYTES - 1) / WRITEIN_POINT_BYTES)
+
+/* pts[0..WRITEIN_POINTS) (allocated by the caller) receive the encoding of
+ * name. E_TOO_LARGE over MANIFEST_WRITEIN_MAX bytes, E_INVALID_ARG when not
+ * UTF-8 or holding NUL. */
+int writein_name_encode(EC_POINT *const *pts, const char *name);
+/* The name of pts; E_DECODE unless the points are exactly the encoding of a
+ * name (canonical counter, y even, valid length, UTF-8, zero padding). */
+int writein_name_decode(char name[MANIFEST_WRITEIN_MAX + 1],
+    const EC_POINT *const *pts);
 
 #endif

@@ -1,6 +1,7 @@
 /* check_writein.c: write-in names under hashed ElGamal: roundtrip, a wrong
  * key or context fails, every tampered byte fails, and every encryption has
  * the same size whatever the name. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -186,6 +187,171 @@ START_TEST(test_sizes_constant)
 }
 END_TEST
 
+/* ------------------------------------------------ names as points */
+
+static void
+names_points(EC_POINT **pts)
+{
+	size_t j;
+
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		ck_assert_ptr_nonnull(pts[j] = group_point_new());
+}
+
+static void
+names_points_free(EC_POINT **pts)
+{
+	size_t j;
+
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		group_point_free(pts[j]);
+}
+
+static void
+point_is(const EC_POINT *P, const char *hex)
+{
+	uint8_t enc[GROUP_POINT_LEN], *want;
+	size_t len;
+
+	want = tu_unhex(hex, &len);
+	ck_assert_uint_eq(len, GROUP_POINT_LEN);
+	ck_assert_int_eq(group_point_encode(enc, P), 0);
+	ck_assert_mem_eq(enc, want, GROUP_POINT_LEN);
+	free(want);
+}
+
+/* Known answers of docs/record/mixnet.md, computed independently with
+ * Python integers from the description. */
+START_TEST(test_name_points_vectors)
+{
+	/* 20 characters of 3 UTF-8 bytes: the longest name allowed. */
+	static const char ouyang[] = "\xe6\xac\xa7\xe9\x98\xb3";
+	char name[MANIFEST_WRITEIN_MAX + 1], longest[61] = "";
+	EC_POINT *pts[WRITEIN_POINTS];
+	int i;
+
+	ck_assert_int_eq(WRITEIN_POINTS, 2);
+	for (i = 0; i < 10; i++)
+		strcat(longest, ouyang);
+	ck_assert_uint_eq(strlen(longest), MANIFEST_WRITEIN_MAX);
+	names_points(pts);
+	ck_assert_int_eq(writein_name_encode(pts, ""), 0);
+	point_is(pts[0], "02000000000000000000000000000000"
+	    "00000000000000000000000000000000" "00");
+	point_is(pts[1], "02000000000000000000000000000000"
+	    "00000000000000000000000000000000" "00");
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts), 0);
+	ck_assert_str_eq(name, "");
+	ck_assert_int_eq(writein_name_encode(pts, "Zhang Wei"), 0);
+	point_is(pts[0], "0200095a68616e672057656900000000"
+	    "00000000000000000000000000000000" "00");
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts), 0);
+	ck_assert_str_eq(name, "Zhang Wei");
+	ck_assert_int_eq(writein_name_encode(pts, longest), 0);
+	point_is(pts[0], "02003ce6aca7e998b3e6aca7e998b3e6"
+	    "aca7e998b3e6aca7e998b3e6aca7e998" "b3");
+	point_is(pts[1], "0201e6aca7e998b3e6aca7e998b3e6ac"
+	    "a7e998b3e6aca7e998b3e6aca7e998b3" "00");
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts), 0);
+	ck_assert_str_eq(name, longest);
+	names_points_free(pts);
+}
+END_TEST
+
+START_TEST(test_name_points_refused)
+{
+	char name[MANIFEST_WRITEIN_MAX + 1], big[MANIFEST_WRITEIN_MAX + 2];
+	EC_POINT *pts[WRITEIN_POINTS];
+	uint8_t enc[GROUP_POINT_LEN] = {0x02};
+
+	names_points(pts);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(writein_name_encode(pts, big), TALLY_ERR_TOO_LARGE);
+	big[MANIFEST_WRITEIN_MAX] = '\0';
+	ck_assert_int_eq(writein_name_encode(pts, big), 0);
+	ck_assert_int_eq(writein_name_encode(pts, "\xc3"), TALLY_ERR_INVALID_ARG);
+	ck_assert_int_eq(writein_name_encode(pts, "\xc0\xaf"),
+	    TALLY_ERR_INVALID_ARG);
+	/* Odd y: the negation of a valid encoding. */
+	ck_assert_int_eq(writein_name_encode(pts, "Li"), 0);
+	ck_assert_int_eq(EC_POINT_invert(group_ec(), pts[1], NULL), 1);
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts),
+	    TALLY_ERR_DECODE);
+	/* A point that is no encoding at all. */
+	ck_assert_int_eq(writein_name_encode(pts, "Li"), 0);
+	ck_assert_int_eq(group_mul_g_u64(pts[1], 12345), 0);
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts),
+	    TALLY_ERR_DECODE);
+	/* Not the least counter: the zero chunk has a point at counter 0
+	 * (x = 0), so 02 || ctr || zeros for the next ctr that has one. */
+	for (enc[1] = 1; group_point_decode(pts[1], enc, sizeof(enc)) != 0;
+	    enc[1]++)
+		;
+	ck_assert_int_eq(writein_name_encode(pts, ""), 0);
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts), 0);
+	ck_assert_int_eq(group_point_decode(pts[1], enc, sizeof(enc)), 0);
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts),
+	    TALLY_ERR_DECODE);
+	/* A length byte over the limit: chunk 0 = 3d 00 ... (61). */
+	ck_assert_int_eq(writein_name_encode(pts, ""), 0);
+	enc[2] = MANIFEST_WRITEIN_MAX + 1;
+	for (enc[1] = 0; group_point_decode(pts[0], enc, sizeof(enc)) != 0;
+	    enc[1]++)
+		;
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts),
+	    TALLY_ERR_DECODE);
+	/* Bytes after the name: "" with a non-zero padding byte. */
+	enc[2] = 0;
+	enc[10] = 'x';
+	for (enc[1] = 0; group_point_decode(pts[0], enc, sizeof(enc)) != 0;
+	    enc[1]++)
+		;
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts),
+	    TALLY_ERR_DECODE);
+	/* Not UTF-8 inside: length 1, byte ff. */
+	enc[2] = 1;
+	enc[3] = 0xff;
+	enc[10] = 0;
+	for (enc[1] = 0; group_point_decode(pts[0], enc, sizeof(enc)) != 0;
+	    enc[1]++)
+		;
+	ck_assert_int_eq(writein_name_decode(name, (const EC_POINT **)pts),
+	    TALLY_ERR_DECODE);
+	ck_assert_str_eq(name, "");
+	names_points_free(pts);
+}
+END_TEST
+
+/* Every name encodes to points that decode to it, and distinct names give
+ * distinct points. */
+START_TEST(test_name_points_roundtrip)
+{
+	static const char *names[] = {"a", "ab", "\xe5\xbc\xa0\xe4\xbc\x9f",
+	    "Ana Mar\xc3\xad" "a", "x y z", "0123456789012345678901234567890",
+	    "01234567890123456789012345678901"};
+	char name[MANIFEST_WRITEIN_MAX + 1];
+	EC_POINT *pts[WRITEIN_POINTS], *prev[WRITEIN_POINTS];
+	size_t i;
+
+	names_points(pts);
+	names_points(prev);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ck_assert_int_eq(writein_name_encode(pts, names[i]), 0);
+		ck_assert_int_eq(writein_name_decode(name,
+		    (const EC_POINT **)pts), 0);
+		ck_assert_str_eq(name, names[i]);
+		if (i > 0)
+			ck_assert(!group_point_equal(pts[0], prev[0]) ||
+			    !group_point_equal(pts[1], prev[1]));
+		ck_assert_int_eq(group_point_copy(prev[0], pts[0]), 0);
+		ck_assert_int_eq(group_point_copy(prev[1], pts[1]), 0);
+	}
+	names_points_free(pts);
+	names_points_free(prev);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -198,6 +364,9 @@ main(void)
 	tcase_add_test(tc, test_wrong_key_or_context);
 	tcase_add_test(tc, test_tampered);
 	tcase_add_test(tc, test_sizes_constant);
+	tcase_add_test(tc, test_name_points_vectors);
+	tcase_add_test(tc, test_name_points_refused);
+	tcase_add_test(tc, test_name_points_roundtrip);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
