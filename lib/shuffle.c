@@ -1154,3 +1154,41 @@ out:
 	verifier_free(&vf);
 	return ret;
 }
+
+int
+shuffle_challenge_seed(uint8_t seed[32], const struct proof_bind *bind,
+    const struct mix_list *in, const struct mix_list *out,
+    const EC_POINT *K, const ProtobufCBinaryData *commitments)
+{
+	EC_POINT **gen;
+	uint8_t (*genc)[33], Kenc[33];
+	int ret;
+
+	if ((ret = shape_check(in, out, K)) != 0)
+		return ret;
+	gen = pts_new(in->n + 1);
+	genc = calloc(in->n + 1, sizeof(*genc));
+	ret = TALLY_ERR_NOMEM;
+	if (gen != NULL && genc != NULL &&
+	    (ret = group_point_encode(Kenc, K)) == 0 &&
+	    (ret = shuffle_generators(gen, genc, in->n,
+		 bind->election_hash ? bind->election_hash : zero_hash)) == 0)
+		ret = shuffle_seed(seed, bind, in, out, Kenc,
+		    (const uint8_t (*)[33])genc, commitments);
+	pts_free(gen, in->n + 1);
+	free(genc);
+	return ret;
+}
+
+int
+shuffle_challenge_u(BIGNUM **u, size_t n, const uint8_t seed[32])
+{
+	return shuffle_u(u, n, seed);
+}
+
+int
+shuffle_challenge_c(BIGNUM *c, const uint8_t seed[32],
+    const Tally__ShuffleProof *p)
+{
+	return shuffle_c(c, seed, p);
+}

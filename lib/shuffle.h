@@ -88,6 +88,16 @@ int shuffle_verify(const Tally__ShuffleProof *proof,
     const struct mix_list *in, const struct mix_list *out, const EC_POINT *K,
     const struct proof_bind *bind);
 
+/* The Fiat-Shamir hashes, exposed for the known-answer tests of
+ * docs/record/mixnet.md: the statement seed (bind as given, kind not
+ * forced), the challenges u_0..u_{n-1} and the challenge c. */
+int shuffle_challenge_seed(uint8_t seed[32], const struct proof_bind *bind,
+    const struct mix_list *in, const struct mix_list *out,
+    const EC_POINT *K, const ProtobufCBinaryData *commitments);
+int shuffle_challenge_u(BIGNUM **u, size_t n, const uint8_t seed[32]);
+int shuffle_challenge_c(BIGNUM *c, const uint8_t seed[32],
+    const Tally__ShuffleProof *p);
+
 /* Free what shuffle_mix / shuffle_prove allocated inside p (not p). */
 void shuffle_proof_clear(Tally__ShuffleProof *p);
 

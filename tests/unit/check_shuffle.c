@@ -530,6 +530,97 @@ START_TEST(test_generators)
 }
 END_TEST
 
+static void
+bin_kg(ProtobufCBinaryData *d, uint8_t *buf, uint64_t k)
+{
+	EC_POINT *P = group_point_new();
+
+	ck_assert_int_eq(group_mul_g_u64(P, k), 0);
+	ck_assert_int_eq(group_point_encode(buf, P), 0);
+	d->data = buf;
+	d->len = GROUP_POINT_LEN;
+	group_point_free(P);
+}
+
+static void
+scalar_is(const BIGNUM *x, const char *hex)
+{
+	uint8_t enc[32], *want;
+	size_t len;
+
+	ck_assert_int_eq(group_scalar_encode(enc, x), 0);
+	want = tu_unhex(hex, &len);
+	ck_assert_mem_eq(enc, want, 32);
+	free(want);
+}
+
+/* The challenge framing of docs/record/mixnet.md on a fixed statement of
+ * multiples of G; answers computed independently (Python). */
+START_TEST(test_challenge_vectors)
+{
+	static const uint8_t subject[4] = {0, 0, 0, 1};
+	struct proof_bind b = {eh, subject, 4, PROOF_SHUFFLE, 0, 3};
+	Tally__ShuffleProof p = TALLY__SHUFFLE_PROOF__INIT;
+	ProtobufCBinaryData com[2], chain[2], t4a, t4b, t_hat[2];
+	uint8_t buf[11][GROUP_POINT_LEN], seed[32], *want;
+	struct mix_list in, out;
+	EC_POINT *K = group_point_new();
+	BIGNUM *u[2] = {BN_new(), BN_new()}, *c = BN_new();
+	size_t i, len;
+
+	ck_assert_int_eq(mix_list_init(&in, 2, 1), 0);
+	ck_assert_int_eq(mix_list_init(&out, 2, 1), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(group_mul_g_u64(in.ct[i].a, 2 * i + 1), 0);
+		ck_assert_int_eq(group_mul_g_u64(in.ct[i].b, 2 * i + 2), 0);
+		ck_assert_int_eq(group_mul_g_u64(out.ct[i].a, 2 * i + 5), 0);
+		ck_assert_int_eq(group_mul_g_u64(out.ct[i].b, 2 * i + 6), 0);
+	}
+	ck_assert_int_eq(mix_list_encode(&in), 0);
+	ck_assert_int_eq(mix_list_encode(&out), 0);
+	ck_assert_int_eq(group_mul_g_u64(K, 9), 0);
+	bin_kg(&com[0], buf[0], 10);
+	bin_kg(&com[1], buf[1], 11);
+	ck_assert_int_eq(shuffle_challenge_seed(seed, &b, &in, &out, K, com),
+	    0);
+	want = tu_unhex("26aca9341068ce7232c7573e1962947aee5eb3322088208d873"
+	    "60ba37203a1eb", &len);
+	ck_assert_mem_eq(seed, want, 32);
+	free(want);
+	ck_assert_int_eq(shuffle_challenge_u(u, 2, seed), 0);
+	scalar_is(u[0], "8d7c03f3f5d86db880b0d6f5ec4b650ea74b4f60d8d5cc0079f9d"
+	    "3ff96557fcb");
+	scalar_is(u[1], "07802d39c060163b94175f5bc0d7661a09d32689c189d43c083c3"
+	    "30b92cb5cb4");
+	bin_kg(&chain[0], buf[2], 12);
+	bin_kg(&chain[1], buf[3], 13);
+	bin_kg(&p.t1, buf[4], 14);
+	bin_kg(&p.t2, buf[5], 15);
+	bin_kg(&p.t3, buf[6], 16);
+	bin_kg(&t4a, buf[7], 17);
+	bin_kg(&t4b, buf[8], 18);
+	bin_kg(&t_hat[0], buf[9], 19);
+	bin_kg(&t_hat[1], buf[10], 20);
+	p.chain = chain;
+	p.n_chain = 2;
+	p.t4a = &t4a;
+	p.n_t4a = 1;
+	p.t4b = &t4b;
+	p.n_t4b = 1;
+	p.t_hat = t_hat;
+	p.n_t_hat = 2;
+	ck_assert_int_eq(shuffle_challenge_c(c, seed, &p), 0);
+	scalar_is(c, "254c6e5800eecea13de6f7751574ce46701244026044f3f8c7bd200"
+	    "0688c6b52");
+	BN_free(u[0]);
+	BN_free(u[1]);
+	BN_free(c);
+	group_point_free(K);
+	mix_list_clear(&in);
+	mix_list_clear(&out);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -546,6 +637,7 @@ main(void)
 	tcase_add_test(tc, test_binding);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_generators);
+	tcase_add_test(tc, test_challenge_vectors);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
