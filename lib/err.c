@@ -53,12 +53,14 @@ static const struct err_entry err_table[] = {
 	{"E_VERSION", "unsupported version"},
 	{"E_CEREMONY", "key ceremony error"},
 	{"E_RULES", "counting rules error"},
+	[-TALLY_ERR_LOG_CHAIN] = {"E_LOG_CHAIN", "log hash chain broken"},
 };
 
 int
 tally_err_is_known(int err)
 {
-	return err <= 0 && err > TALLY_ERR_MIN_;
+	return err <= 0 && err > TALLY_ERR_MIN_ &&
+	    err_table[-err].name != NULL;
 }
 
 const char *
@@ -78,4 +80,4 @@ tally_errname(int err)
 }
 
 _Static_assert(sizeof(err_table) / sizeof(err_table[0]) == -TALLY_ERR_MIN_,
-    "every error code has a name");
+    "the table reaches the last code");

@@ -53,7 +53,8 @@ enum tally_err {
 	TALLY_ERR_VERSION = -41,
 	TALLY_ERR_CEREMONY = -42,
 	TALLY_ERR_RULES = -43,
-	TALLY_ERR_MIN_ = -44 /* one past the last code; not an error */
+	TALLY_ERR_LOG_CHAIN = -64,
+	TALLY_ERR_MIN_ = -65 /* one past the last code; not an error */
 };
 
 /* A human sentence for err ("bad proof"); never NULL. */
@@ -62,7 +63,8 @@ const char *tally_strerror(int err);
 /* The stable symbolic code for err ("E_BAD_PROOF"); never NULL. */
 const char *tally_errname(int err);
 
-/* True when err is one of the codes above. */
+/* True when err is one of the codes above (a number between two codes that
+ * names none is not). */
 int tally_err_is_known(int err);
 
 #endif

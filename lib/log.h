@@ -52,7 +52,8 @@ int log_record_hash(uint8_t out[HASH_LEN], const uint8_t *payload,
     size_t len);
 /* Unpack and check version, index, prev_hash and that a body is set;
  * *out is freed with tally__log_record__free_unpacked. On error a reason is
- * written to why (may be NULL). */
+ * written to why (may be NULL); a prev_hash that is not prev gives
+ * TALLY_ERR_LOG_CHAIN, and only that. */
 int log_record_decode(const uint8_t *payload, size_t len, uint64_t index,
     const uint8_t prev[HASH_LEN], Tally__LogRecord **out, char *why,
     size_t whylen);
@@ -92,8 +93,9 @@ struct log_opts {
 int log_create(const char *path, const struct log_opts *o, struct log **out,
     char *err, size_t errlen);
 /* Open and recover path: a torn tail is cut off and synced, damage before
- * a valid record gives TALLY_ERR_LOG_CORRUPT and "log corrupt at offset N:
- * reason" in err. A file holding only a prefix of the header (a creation
+ * a valid record gives TALLY_ERR_LOG_CORRUPT (TALLY_ERR_LOG_CHAIN when a
+ * well-formed record's prev_hash breaks the chain) and "log corrupt at
+ * offset N: reason" in err. A file holding only a prefix of the header (a creation
  * that did not finish) is completed. */
 int log_open(const char *path, const struct log_opts *o, struct log **out,
     char *err, size_t errlen);

@@ -122,7 +122,7 @@ log_record_decode(const uint8_t *payload, size_t len, uint64_t index,
 		ret = why_fail(why, whylen, TALLY_ERR_DECODE, msg);
 	} else if (r->prev_hash.len != HASH_LEN ||
 	    CRYPTO_memcmp(r->prev_hash.data, prev, HASH_LEN) != 0) {
-		ret = why_fail(why, whylen, TALLY_ERR_VERIFY,
+		ret = why_fail(why, whylen, TALLY_ERR_LOG_CHAIN,
 		    "prev_hash breaks the chain");
 	} else if (r->body_case == TALLY__LOG_RECORD__BODY__NOT_SET) {
 		ret = why_fail(why, whylen, TALLY_ERR_DECODE,

@@ -34,7 +34,8 @@ struct log_scan {
  * of a header (an unfinished creation), TALLY_ERR_LOG_CORRUPT otherwise. */
 int log_scan_init(struct log_scan *s, int fd, char *err, size_t errlen);
 /* 1: a record in *e; 0: end (s->torn says whether a tail was found at
- * s->off); < 0: corruption or I/O error, reason in s->err. */
+ * s->off); < 0: corruption (TALLY_ERR_LOG_CHAIN for a chain break,
+ * TALLY_ERR_LOG_CORRUPT for any other) or I/O error, reason in s->err. */
 int log_scan_next(struct log_scan *s, struct log_entry *e);
 void log_scan_fini(struct log_scan *s);
 /* Format "log corrupt at offset N: reason". */

@@ -188,9 +188,11 @@ log_scan_next(struct log_scan *s, struct log_entry *e)
 	default:
 		return scan_bad_frame(s, "crc mismatch");
 	}
-	if (log_record_decode(payload, plen, s->index, s->head, &s->rec, why,
-	    sizeof(why)) != 0)
-		return log_corrupt(s->err, s->errlen, s->off, why);
+	if ((ret = log_record_decode(payload, plen, s->index, s->head, &s->rec,
+	    why, sizeof(why))) != 0) {
+		log_corrupt(s->err, s->errlen, s->off, why);
+		return ret == TALLY_ERR_LOG_CHAIN ? ret : TALLY_ERR_LOG_CORRUPT;
+	}
 	e->index = s->index;
 	e->offset = s->off;
 	e->payload = payload;

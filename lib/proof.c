@@ -811,36 +811,37 @@ proof_batch_free(struct proof_batch *b)
 	free(b);
 }
 
-/* Append the term s P, taking ownership of P (freed on failure too). */
+/* Append the term s *P. The point is the batch's from entry: *P is set to
+ * NULL before anything can fail, and the point freed if it does. */
 static int
-batch_term(struct proof_batch *b, EC_POINT *P, const BIGNUM *s)
+batch_term(struct proof_batch *b, EC_POINT **P, const BIGNUM *s)
 {
-	EC_POINT **np;
-	BIGNUM **ns, *sc;
+	EC_POINT **np, *pt = *P;
+	BIGNUM **ns, *sc = NULL;
 	size_t cap;
+	int ret = TALLY_ERR_NOMEM;
 
+	*P = NULL;
 	if (b->n == b->cap) {
 		cap = b->cap ? 2 * b->cap : 64;
-		if ((np = reallocarray(b->p, cap, sizeof(*np))) == NULL) {
-			group_point_free(P);
-			return TALLY_ERR_NOMEM;
-		}
+		if ((np = reallocarray(b->p, cap, sizeof(*np))) == NULL)
+			goto out;
 		b->p = np;
-		if ((ns = reallocarray(b->s, cap, sizeof(*ns))) == NULL) {
-			group_point_free(P);
-			return TALLY_ERR_NOMEM;
-		}
+		if ((ns = reallocarray(b->s, cap, sizeof(*ns))) == NULL)
+			goto out;
 		b->s = ns;
 		b->cap = cap;
 	}
-	if ((sc = BN_dup(s)) == NULL) {
-		group_point_free(P);
-		return TALLY_ERR_NOMEM;
-	}
-	b->p[b->n] = P;
+	if ((sc = BN_dup(s)) == NULL)
+		goto out;
+	b->p[b->n] = pt;
 	b->s[b->n] = sc;
 	b->n++;
-	return 0;
+	pt = NULL;
+	ret = 0;
+out:
+	group_point_free(pt);
+	return ret;
 }
 
 /* Append s P for a point the caller keeps. */
@@ -855,7 +856,7 @@ batch_term_copy(struct proof_batch *b, const EC_POINT *P, const BIGNUM *s)
 		group_point_free(q);
 		return TALLY_ERR_CRYPTO;
 	}
-	return batch_term(b, q, s);
+	return batch_term(b, &q, s);
 }
 
 static size_t
@@ -977,16 +978,15 @@ batch_tmp_free(struct batch_tmp *t)
  * Branch j with weights z1, z2:
  *   z1 (v G - t - c a) + z2 (v K - u - c b + c j G) = O
  * acc1 += z1 c (coefficient of -a), acc2 += z2 c (of -b), acc3 += z2 v
- * (of K); t and u are handed over to the batch.
+ * (of K); t and u are handed over to the batch (range_dec_free frees
+ * whatever is not).
  */
 static int
 batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
     struct batch_tmp *w)
 {
-	EC_POINT *t = d->t[j], *u = d->u[j];
 	int ret;
 
-	d->t[j] = d->u[j] = NULL;
 	if ((ret = scalar_weight(w->z1)) != 0 ||
 	    (ret = scalar_weight(w->z2)) != 0 ||
 	    (ret = batch_addmul(b->g, w->z1, d->v[j], w->t)) != 0 ||
@@ -995,18 +995,11 @@ batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
 	    (ret = batch_addmul(b->g, w->z2, w->u, w->t)) != 0 ||
 	    (ret = batch_addmul(w->acc1, w->z1, d->c[j], w->t)) != 0 ||
 	    (ret = batch_addmul(w->acc2, w->z2, d->c[j], w->t)) != 0 ||
-	    (ret = batch_addmul(w->acc3, w->z2, d->v[j], w->t)) != 0) {
-		group_point_free(t);
-		group_point_free(u);
-		return ret;
-	}
-	if ((ret = scalar_neg(w->t, w->z1)) != 0 ||
-	    (ret = batch_term(b, t, w->t)) != 0) {
-		group_point_free(u);
-		return ret;
-	}
-	if ((ret = scalar_neg(w->t, w->z2)) != 0 ||
-	    (ret = batch_term(b, u, w->t)) != 0)
+	    (ret = batch_addmul(w->acc3, w->z2, d->v[j], w->t)) != 0 ||
+	    (ret = scalar_neg(w->t, w->z1)) != 0 ||
+	    (ret = batch_term(b, &d->t[j], w->t)) != 0 ||
+	    (ret = scalar_neg(w->t, w->z2)) != 0 ||
+	    (ret = batch_term(b, &d->u[j], w->t)) != 0)
 		return ret;
 	return 0;
 }
@@ -1064,25 +1057,20 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d,
     const EC_POINT *A, const EC_POINT *X, const EC_POINT *D)
 {
 	uint8_t ab[GROUP_POINT_LEN], xb[GROUP_POINT_LEN];
-	EC_POINT *t1 = d->t1, *t2 = d->t2;
 	struct batch_tmp w;
 	int ret;
 
-	d->t1 = d->t2 = NULL;
 	if ((ret = batch_tmp_new(&w)) != 0 ||
 	    (ret = scalar_weight(w.z1)) != 0 ||
 	    (ret = scalar_weight(w.z2)) != 0 ||
 	    (ret = group_point_encode(ab, A)) != 0 ||
 	    (ret = group_point_encode(xb, X)) != 0 ||
-	    (ret = batch_addmul(b->g, w.z1, d->v, w.t)) != 0)
-		goto out;
-	if ((ret = scalar_neg(w.u, w.z1)) != 0 ||
-	    (ret = batch_term(b, t1, w.u)) != 0)
-		goto out1;
-	if ((ret = scalar_neg(w.u, w.z2)) != 0 ||
-	    (ret = batch_term(b, t2, w.u)) != 0)
-		goto out2;
-	if ((ret = group_scalar_mul(w.t, w.z1, d->c)) != 0 ||
+	    (ret = batch_addmul(b->g, w.z1, d->v, w.t)) != 0 ||
+	    (ret = scalar_neg(w.u, w.z1)) != 0 ||
+	    (ret = batch_term(b, &d->t1, w.u)) != 0 ||
+	    (ret = scalar_neg(w.u, w.z2)) != 0 ||
+	    (ret = batch_term(b, &d->t2, w.u)) != 0 ||
+	    (ret = group_scalar_mul(w.t, w.z1, d->c)) != 0 ||
 	    (ret = scalar_neg(w.u, w.t)) != 0 ||
 	    (ret = batch_term_shared(b, xb, X, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z2, d->v)) != 0 ||
@@ -1090,13 +1078,8 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d,
 	    (ret = group_scalar_mul(w.t, w.z2, d->c)) != 0 ||
 	    (ret = scalar_neg(w.u, w.t)) != 0 ||
 	    (ret = batch_term_copy(b, D, w.u)) != 0)
-		goto out2;
-	goto out2;
+		goto out;
 out:
-	group_point_free(t1);
-out1:
-	group_point_free(t2);
-out2:
 	batch_tmp_free(&w);
 	return ret;
 }
@@ -1129,24 +1112,18 @@ proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
 	uint8_t xb[GROUP_POINT_LEN];
 	struct schnorr_dec d;
 	struct batch_tmp w;
-	EC_POINT *t;
 	int ret;
 
 	if (b == NULL)
 		return TALLY_ERR_INVALID_ARG;
 	if ((ret = schnorr_prepare(&d, p, X, bind)) != 0)
 		return ret;
-	t = d.t;
-	d.t = NULL;
 	if ((ret = batch_tmp_new(&w)) != 0 ||
 	    (ret = scalar_weight(w.z1)) != 0 ||
 	    (ret = group_point_encode(xb, X)) != 0 ||
-	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0) {
-		group_point_free(t);
-		goto out;
-	}
-	if ((ret = scalar_neg(w.u, w.z1)) != 0 ||
-	    (ret = batch_term(b, t, w.u)) != 0 ||
+	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0 ||
+	    (ret = scalar_neg(w.u, w.z1)) != 0 ||
+	    (ret = batch_term(b, &d.t, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z1, d.c)) != 0 ||
 	    (ret = scalar_neg(w.u, w.t)) != 0 ||
 	    (ret = batch_term_shared(b, xb, X, w.u)) != 0)

@@ -180,7 +180,7 @@ rv_read_all(struct rv *v, struct log_reader *r, char *err)
 		if ((ret = log_reader_next(r, &e)) == 0)
 			break;
 		if (ret < 0)
-			return rv_fail(v, v->n, strstr(err, "prev_hash") ?
+			return rv_fail(v, v->n, ret == TALLY_ERR_LOG_CHAIN ?
 			    "chain" : "framing", "%s", err);
 		if (pb_unpack_strict(&tally__log_record__descriptor,
 		    e.payload, e.len, LOG_MAX_RECORD, &msg) != 0)

@@ -151,13 +151,13 @@ START_TEST(test_record_decode)
 	    sizeof(err)), TALLY_ERR_DECODE);
 	ck_assert_str_eq(err, "record index 0, expected 1");
 	ck_assert_int_eq(log_record_decode(buf, n, 0, one, &r, err,
-	    sizeof(err)), TALLY_ERR_VERIFY);
+	    sizeof(err)), TALLY_ERR_LOG_CHAIN);
 	n = pack_record(buf, 2, 0, zero, HASH_LEN, 1);
 	ck_assert_int_eq(log_record_decode(buf, n, 0, zero, &r, err,
 	    sizeof(err)), TALLY_ERR_VERSION);
 	n = pack_record(buf, 1, 0, zero, HASH_LEN - 1, 1);
 	ck_assert_int_eq(log_record_decode(buf, n, 0, zero, &r, err,
-	    sizeof(err)), TALLY_ERR_VERIFY);
+	    sizeof(err)), TALLY_ERR_LOG_CHAIN);
 	n = pack_record(buf, 1, 0, zero, HASH_LEN, 0);
 	ck_assert_int_eq(log_record_decode(buf, n, 0, zero, &r, err,
 	    sizeof(err)), TALLY_ERR_DECODE);
@@ -533,6 +533,38 @@ START_TEST(test_forged_record_refused)
 }
 END_TEST
 
+/* A crc-correct, well-numbered record whose prev_hash is not the hash of
+ * the record before it: refused with its own code, TALLY_ERR_LOG_CHAIN. */
+START_TEST(test_chain_break_code)
+{
+	uint8_t buf[300], zero[HASH_LEN] = {0};
+	uint64_t end, size;
+	struct log_reader *rd;
+	struct log_entry e;
+	char want[96];
+	size_t n;
+	int ret;
+	struct log *l = make_log(3);
+
+	log_close(l);
+	end = file_size();
+	n = pack_record(buf + LOG_FRAME_HEAD, 1, 3, zero, HASH_LEN, 1);
+	log_frame_head(buf, buf + LOG_FRAME_HEAD, n);
+	append_bytes(buf, LOG_FRAME_HEAD + n);
+	snprintf(want, sizeof(want),
+	    "log corrupt at offset %llu: prev_hash breaks the chain",
+	    (unsigned long long)end);
+	ck_assert_int_eq(open_size(&size), TALLY_ERR_LOG_CHAIN);
+	ck_assert_str_eq(err, want);
+	ck_assert_uint_eq(file_size(), end + LOG_FRAME_HEAD + n);
+	ck_assert_int_eq(log_reader_open(path, &rd, err, sizeof(err)), 0);
+	while ((ret = log_reader_next(rd, &e)) == 1)
+		;
+	ck_assert_int_eq(ret, TALLY_ERR_LOG_CHAIN);
+	log_reader_free(rd);
+}
+END_TEST
+
 START_TEST(test_header_cases)
 {
 	uint8_t h[LOG_HEADER_LEN];
@@ -656,6 +688,7 @@ main(void)
 	tcase_add_test(tc, test_flip_in_last_record_truncated);
 	tcase_add_test(tc, test_flip_in_middle_refused);
 	tcase_add_test(tc, test_forged_record_refused);
+	tcase_add_test(tc, test_chain_break_code);
 	tcase_add_test(tc, test_header_cases);
 	tcase_add_test(tc, test_oversized_record_refused);
 	tcase_add_test(tc, test_open_syncs_parent);

@@ -227,6 +227,53 @@ START_TEST(test_alter_each_recrc)
 }
 END_TEST
 
+/* Record j with a bit of its prev_hash (what 0) or of its index (what 1)
+ * flipped in place, and a correct crc. The payload starts with version (08
+ * vv), index (10 ii, j < 128) and prev_hash (1a 20 + 32 bytes). */
+static uint8_t *
+with_record_changed(size_t j, int what)
+{
+	uint8_t *p = malloc(goodlen), *pl;
+	size_t plen = frame_len[j] - 8;
+
+	ck_assert_uint_lt(j, 128);
+	memcpy(p, goodbuf, goodlen);
+	pl = p + frame_off[j] + 8;
+	ck_assert(pl[0] == 0x08 && pl[2] == 0x10 && pl[3] == j &&
+	    pl[4] == 0x1a && pl[5] == HASH_LEN);
+	pl[what == 0 ? 6 : 3] ^= 0x01;
+	put32(p + frame_off[j] + 4, hash_crc32c(pl, plen));
+	return p;
+}
+
+/* Regression: a chain break was told from other damage by searching the
+ * error message for "prev_hash". It is its own error code now: a broken
+ * link is the check "chain", any other bad record is "framing". */
+START_TEST(test_chain_break_by_code)
+{
+	struct record_report rep;
+	uint8_t *p;
+	size_t j;
+
+	for (j = 1; j < nframes && j < 128; j += 1 + nframes / 5) {
+		p = with_record_changed(j, 0);
+		ck_assert_int_eq(verify_buf(p, goodlen, &rep),
+		    TALLY_ERR_VERIFY);
+		ck_assert_uint_eq(rep.index, j);
+		ck_assert_str_eq(rep.check, "chain");
+		record_report_clear(&rep);
+		free(p);
+		p = with_record_changed(j, 1);
+		ck_assert_int_eq(verify_buf(p, goodlen, &rep),
+		    TALLY_ERR_VERIFY);
+		ck_assert_uint_eq(rep.index, j);
+		ck_assert_str_eq(rep.check, "framing");
+		record_report_clear(&rep);
+		free(p);
+	}
+}
+END_TEST
+
 /* Flip one bit at a few hundred positions: the frame that holds it is
  * named (a crc mismatch, or a torn last record). */
 START_TEST(test_flip_bytes)
@@ -710,6 +757,7 @@ main(void)
 	tcase_add_test(tc, test_delete_each);
 	tcase_add_test(tc, test_duplicate_and_swap_each);
 	tcase_add_test(tc, test_alter_each_recrc);
+	tcase_add_test(tc, test_chain_break_by_code);
 	tcase_add_test(tc, test_flip_bytes);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_resigned_tamper);
