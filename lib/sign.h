@@ -20,8 +20,16 @@ int ed25519_public_from_private(uint8_t pk[ED25519_KEY_LEN],
     const uint8_t sk[ED25519_KEY_LEN]);
 int ed25519_sign(uint8_t sig[ED25519_SIG_LEN],
     const uint8_t sk[ED25519_KEY_LEN], const void *msg, size_t len);
-/* 0 when sig is a valid signature of msg by pk, else
- * TALLY_ERR_BAD_SIGNATURE (including a bad key or a wrong length). */
+/*
+ * 0 when sig is a valid signature of msg by pk, else
+ * TALLY_ERR_BAD_SIGNATURE (including a bad key or a wrong length).
+ * Verification is OpenSSL's: cofactorless ([S]B = R + [k]A, R compared as
+ * bytes, so a non-canonical R fails), S < L. On top of it a key that is
+ * not strict (below) never verifies anything.
+ */
+/* 0 for a non-canonical public key (y >= p) or one of small order, which
+ * OpenSSL would accept; 1 otherwise. */
+int ed25519_key_is_strict(const uint8_t pk[ED25519_KEY_LEN]);
 int ed25519_verify(const uint8_t pk[ED25519_KEY_LEN], const void *msg,
     size_t len, const uint8_t *sig, size_t siglen);
 

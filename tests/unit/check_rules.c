@@ -9,6 +9,8 @@
 #include "err.h"
 #include "manifest.h"
 #include "rules.h"
+
+#include <jansson.h>
 #include "testutil.h"
 #include "util.h"
 
@@ -787,6 +789,67 @@ START_TEST(test_json_kinds_and_not_voted)
 }
 END_TEST
 
+/* docs/rules.md "Corner cases, settled". */
+START_TEST(test_corner_cases)
+{
+	struct manifest *m = motion(CONGRESS(239), "");
+	uint64_t t[2] = { 120, 0 }, te[6] = { 130, 0, 1, 0, 2, 0 };
+	struct rules_writein_in w[] = { { 0, "张三", 2 } };
+	struct rules_outcome *o = run(m, 239, 239, 239, t, NULL, 0);
+
+	/* exactly needed passes (>=); a motion elects nobody */
+	ck_assert_int_eq(o->contests[0].result, RULES_PASSED);
+	ck_assert_uint_eq(o->contests[0].threshold, 120);
+	ck_assert_uint_eq(o->contests[0].nelected, 0);
+	rules_outcome_free(o);
+	t[0] = 119;
+	o = run(m, 239, 239, 239, t, NULL, 0);
+	ck_assert_int_eq(o->contests[0].result, RULES_FAILED);
+	rules_outcome_free(o);
+	/* a void motion: seats_left 0, not_voted 0 */
+	o = run(m, 239, 200, 201, t, NULL, 0);
+	ck_assert_int_eq(o->contests[0].result, RULES_VOID);
+	ck_assert_uint_eq(o->contests[0].seats_left, 0);
+	ck_assert_uint_eq(o->contests[0].not_voted, 0);
+	ck_assert_uint_eq(o->contests[0].threshold, 0);
+	rules_outcome_free(o);
+	manifest_free(m);
+	/* a void election still lists its write-ins, elects nobody, all
+	 * seats left */
+	m = election(CONGRESS(239), 2, 2, "");
+	o = run(m, 239, 200, 201, te, w, 1);
+	ck_assert_int_eq(o->contests[0].result, RULES_VOID);
+	ck_assert_uint_eq(o->contests[0].seats_left, 2);
+	ck_assert_uint_eq(o->contests[0].nelected, 0);
+	ck_assert_uint_eq(o->contests[0].nwriteins, 1);
+	ck_assert_str_eq(o->contests[0].writeins[0].name, "张三");
+	rules_outcome_free(o);
+	manifest_free(m);
+}
+END_TEST
+
+/* docs/RECORD.md §1: the escaping of results.json, byte for byte. */
+START_TEST(test_json_escaping)
+{
+	static const char in[] = "\"\\/\x01\x1f\x7f\b\f\n\r\t\xe2\x80\xa8\xc3\xa9";
+	static const uint8_t want[] = { 0x22, 0x5c, 0x22, 0x5c, 0x5c, 0x2f,
+	    0x5c, 0x75, 0x30, 0x30, 0x30, 0x31, 0x5c, 0x75, 0x30, 0x30, 0x31,
+	    0x46, 0x7f, 0x5c, 0x62, 0x5c, 0x66, 0x5c, 0x6e, 0x5c, 0x72, 0x5c,
+	    0x74, 0xe2, 0x80, 0xa8, 0xc3, 0xa9, 0x22 };
+	json_t *j = json_string(in);
+	char *out;
+
+	ck_assert_ptr_nonnull(j);
+	out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(strlen(out), sizeof(want));
+	ck_assert_mem_eq(out, want, sizeof(want));
+	free(out);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(test_json_void)
 {
 	struct manifest *m = election(CONSTITUENCY(1000), 1, 1,
@@ -844,6 +907,8 @@ rules_suite(void)
 	tcase_add_test(te, test_json_design_example);
 	tcase_add_test(te, test_json_kinds_and_not_voted);
 	tcase_add_test(te, test_json_void);
+	tcase_add_test(te, test_json_escaping);
+	tcase_add_test(te, test_corner_cases);
 	suite_add_tcase(s, te);
 	return s;
 }

@@ -5,6 +5,8 @@
 
 #include "err.h"
 #include "sign.h"
+
+#include <openssl/evp.h>
 #include "testutil.h"
 #include "util.h"
 
@@ -70,6 +72,75 @@ START_TEST(test_rfc8032_known_answer)
 }
 END_TEST
 
+/*
+ * OpenSSL verifies a signature under a small-order or non-canonical key:
+ * with the identity as key, R = identity and S = 0 sign every message.
+ * ed25519_verify refuses every such key (docs/RECORD.md §1). The list of
+ * small-order encodings was checked independently (8P = 0 in Python).
+ */
+static void
+unhex32(const char *hex, uint8_t out[32])
+{
+	size_t n;
+	uint8_t *b = tu_unhex(hex, &n);
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(n, 32);
+	memcpy(out, b, 32);
+	free(b);
+}
+
+START_TEST(test_weak_keys_refused)
+{
+	static const char *const weak[] = {
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"0100000000000000000000000000000000000000000000000000000000000080",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"0000000000000000000000000000000000000000000000000000000000000080",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+		/* non-canonical: y = p, p + 1 (the identity), p + 18 */
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+	};
+	uint8_t pk[32], sig[64] = { 0x01 }, sk[32], good[32];
+	EVP_PKEY *k;
+	EVP_MD_CTX *md;
+	size_t i;
+
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		unhex32(weak[i], pk);
+		ck_assert_msg(!ed25519_key_is_strict(pk), "%s strict", weak[i]);
+		ck_assert_int_eq(ed25519_verify(pk, "m", 1, sig, 64),
+		    TALLY_ERR_BAD_SIGNATURE);
+	}
+	/* The forgery is real: OpenSSL alone accepts it for the identity. */
+	unhex32(weak[0], pk);
+	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, 32);
+	md = EVP_MD_CTX_new();
+	ck_assert_ptr_nonnull(k);
+	ck_assert_ptr_nonnull(md);
+	ck_assert_int_eq(EVP_DigestVerifyInit(md, NULL, NULL, NULL, k), 1);
+	ck_assert_int_eq(EVP_DigestVerify(md, sig, 64,
+	    (const uint8_t *)"m", 1), 1);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+	/* y = p - 1 (byte 0 = ec) is canonical; fresh keys are strict. */
+	unhex32("ebffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	    pk);
+	ck_assert(ed25519_key_is_strict(pk));
+	for (i = 0; i < 64; i++) {
+		ck_assert_int_eq(ed25519_keygen(sk, good), 0);
+		ck_assert(ed25519_key_is_strict(good));
+	}
+}
+END_TEST
+
 START_TEST(test_roundtrip_and_flips)
 {
 	uint8_t sk[32], pk[32], pk2[32], sig[64], msg[40];
@@ -117,6 +188,7 @@ main(void)
 	tcase_add_test(tc, test_wycheproof);
 	tcase_add_test(tc, test_rfc8032_known_answer);
 	tcase_add_test(tc, test_roundtrip_and_flips);
+	tcase_add_test(tc, test_weak_keys_refused);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
