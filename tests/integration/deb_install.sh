@@ -96,6 +96,9 @@ done
 R=$T/root
 mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates" "$R/etc"
 : >"$R/var/lib/dpkg/status"
+# What every Debian root has before any package: base-passwd's users.
+cp /usr/share/base-passwd/passwd.master "$R/etc/passwd"
+cp /usr/share/base-passwd/group.master "$R/etc/group"
 t0=$(now)
 dpkg --root="$R" --log=/dev/null --force-script-chrootless --force-depends \
     -i "$deb" >"$T/dpkg.log" 2>&1 || { cat "$T/dpkg.log" >&2; fail "dpkg -i"; }
