@@ -9,38 +9,12 @@
 
 #include "err.h"
 #include "hash.h"
+#include "p256/p256.h"
 
 static EC_GROUP *g_group;
 static BIGNUM *g_order;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static pthread_key_t g_ctx_key;
-
-/* For point decompression: the field prime p, the curve's b, (p + 1) / 4
- * (p = 3 mod 4, so t^((p+1)/4) is a square root of t when one exists) and a
- * Montgomery context for p, made once and only read afterwards. */
-static BIGNUM *g_p, *g_b, *g_sqrt_exp;
-static BN_MONT_CTX *g_mont_p;
-
-static int
-group_init_field(void)
-{
-	BN_CTX *ctx = BN_CTX_new();
-	int ok;
-
-	g_p = BN_new();
-	g_b = BN_new();
-	g_sqrt_exp = BN_new();
-	g_mont_p = BN_MONT_CTX_new();
-	ok = ctx != NULL && g_p != NULL && g_b != NULL && g_sqrt_exp != NULL &&
-	    g_mont_p != NULL &&
-	    EC_GROUP_get_curve(g_group, g_p, NULL, g_b, ctx) == 1 &&
-	    BN_mod_word(g_p, 4) == 3 &&
-	    BN_add(g_sqrt_exp, g_p, BN_value_one()) == 1 &&
-	    BN_rshift(g_sqrt_exp, g_sqrt_exp, 2) == 1 &&
-	    BN_MONT_CTX_set(g_mont_p, g_p, ctx) == 1;
-	BN_CTX_free(ctx);
-	return ok;
-}
 
 static void
 ctx_destroy(void *p)
@@ -55,7 +29,6 @@ group_init_once(void)
 	g_order = BN_new();
 	if (g_group == NULL || g_order == NULL ||
 	    EC_GROUP_get_order(g_group, g_order, NULL) != 1 ||
-	    !group_init_field() ||
 	    pthread_key_create(&g_ctx_key, ctx_destroy) != 0) {
 		EC_GROUP_free(g_group);
 		BN_free(g_order);
@@ -137,67 +110,35 @@ group_point_is_infinity(const EC_POINT *p)
 }
 
 /*
- * y with y^2 = x^3 - 3x + b (mod p) and y odd iff want_odd, or E_BAD_POINT
- * when x has no point. The square root is one exponentiation with the
- * cached Montgomery context: faster than EC_POINT_oct2point's generic path.
+ * The square root that decompression needs is lib/p256's (one addition
+ * chain on a fixed exponent, in time independent of the point); OpenSSL
+ * then checks the curve equation once more as it sets the coordinates.
+ * With the prefix fixed to 02/03 and x < p the encoding is canonical:
+ * P-256 has prime order, so no point has y = 0, and infinity has no
+ * 33-byte encoding.
  */
-static int
-group_decompress_y(BIGNUM *y, const BIGNUM *x, int want_odd, BN_CTX *ctx)
-{
-	BIGNUM *t, *chk;
-	int ret = TALLY_ERR_CRYPTO;
-
-	BN_CTX_start(ctx);
-	t = BN_CTX_get(ctx);
-	chk = BN_CTX_get(ctx);
-	if (chk == NULL)
-		goto out;
-	/* t = (x^2 - 3) x + b */
-	if (BN_mod_sqr(t, x, g_p, ctx) != 1 || BN_sub_word(t, 3) != 1 ||
-	    BN_mod_mul(t, t, x, g_p, ctx) != 1 ||
-	    BN_mod_add(t, t, g_b, g_p, ctx) != 1 ||
-	    BN_mod_exp_mont(y, t, g_sqrt_exp, g_p, ctx, g_mont_p) != 1 ||
-	    BN_mod_sqr(chk, y, g_p, ctx) != 1)
-		goto out;
-	ret = TALLY_ERR_BAD_POINT;
-	if (BN_cmp(chk, t) != 0 || BN_is_zero(y))
-		goto out;	/* no square root; y = 0 has no point on P-256 */
-	if (BN_is_odd(y) != want_odd && BN_sub(y, g_p, y) != 1) {
-		ret = TALLY_ERR_CRYPTO;
-		goto out;
-	}
-	ret = 0;
-out:
-	BN_CTX_end(ctx);
-	return ret;
-}
-
 int
 group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len)
 {
 	BN_CTX *ctx = group_bn_ctx();
+	struct p256_affine a;
+	uint8_t xb[32], yb[32];
 	BIGNUM *x, *y;
-	int ret = TALLY_ERR_CRYPTO;
+	int ret;
 
 	if (ctx == NULL)
 		return TALLY_ERR_CRYPTO;
-	if (buf == NULL || len != GROUP_POINT_LEN ||
-	    (buf[0] != 0x02 && buf[0] != 0x03))
+	if (buf == NULL || len != GROUP_POINT_LEN)
 		return TALLY_ERR_BAD_POINT;
+	if ((ret = p256_decode(&a, buf)) != 0)
+		return ret;
+	p256_affine_coords(&a, xb, yb);
+	ret = TALLY_ERR_CRYPTO;
 	BN_CTX_start(ctx);
 	x = BN_CTX_get(ctx);
 	y = BN_CTX_get(ctx);
-	if (y == NULL || BN_bin2bn(buf + 1, GROUP_SCALAR_LEN, x) == NULL)
-		goto out;
-	/*
-	 * x must be reduced and have a point; setting the affine coordinates
-	 * checks the curve equation once more. With the prefix fixed to 02/03
-	 * and x < p the encoding is canonical: P-256 has prime order, so no
-	 * point has y = 0. Infinity has no 33-byte encoding.
-	 */
-	ret = TALLY_ERR_BAD_POINT;
-	if (BN_cmp(x, g_p) >= 0 ||
-	    (ret = group_decompress_y(y, x, buf[0] == 0x03, ctx)) != 0)
+	if (y == NULL || BN_bin2bn(xb, 32, x) == NULL ||
+	    BN_bin2bn(yb, 32, y) == NULL)
 		goto out;
 	ret = TALLY_ERR_BAD_POINT;
 	if (EC_POINT_set_affine_coordinates(group_ec(), out, x, y, ctx) != 1 ||

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "group.h"
 #include "hash.h"
+#include "p256/p256.h"
 
 static const uint8_t proof_zero_hash[32];
 
@@ -206,16 +207,23 @@ bns_free(BIGNUM **s, size_t n)
 	free(s);
 }
 
-static void
-pts_free(EC_POINT **p, size_t n)
+/* Strict decoding of a proof's point (33 bytes) for the verifiers. */
+static int
+aff_decode(struct p256_affine *out, const ProtobufCBinaryData *d)
 {
-	size_t i;
+	if (d->data == NULL || d->len != GROUP_POINT_LEN)
+		return TALLY_ERR_BAD_POINT;
+	return p256_decode(out, d->data);
+}
 
-	if (p == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		group_point_free(p[i]);
-	free(p);
+/* p == a, for the one-by-one verifiers (r from OpenSSL). */
+static int
+aff_equal(const EC_POINT *p, const struct p256_affine *a)
+{
+	struct p256_affine pa;
+
+	return p256_from_ec(&pa, p) == 0 &&
+	    memcmp(&pa, a, sizeof(pa)) == 0;
 }
 
 /* Encode a statement point; the point at infinity is never a statement. */
@@ -381,15 +389,15 @@ range_proof_clear(Tally__RangeProof *p)
 /* A range proof decoded and its challenge checked. */
 struct range_dec {
 	size_t n;
-	EC_POINT **t, **u;
+	struct p256_affine *t, *u;
 	BIGNUM **c, **v;
 };
 
 static void
 range_dec_free(struct range_dec *d)
 {
-	pts_free(d->t, d->n);
-	pts_free(d->u, d->n);
+	free(d->t);
+	free(d->u);
 	bns_free(d->c, d->n);
 	bns_free(d->v, d->n);
 	memset(d, 0, sizeof(*d));
@@ -402,15 +410,11 @@ range_dec_fields(struct range_dec *d, const Tally__RangeProof *p)
 	int ret;
 
 	for (j = 0; j < d->n; j++) {
-		if ((d->t[j] = group_point_new()) == NULL ||
-		    (d->u[j] = group_point_new()) == NULL ||
-		    (d->c[j] = BN_new()) == NULL ||
+		if ((d->c[j] = BN_new()) == NULL ||
 		    (d->v[j] = BN_new()) == NULL)
 			return TALLY_ERR_NOMEM;
-		if ((ret = group_point_decode(d->t[j], p->t[j].data,
-			 p->t[j].len)) != 0 ||
-		    (ret = group_point_decode(d->u[j], p->u[j].data,
-			 p->u[j].len)) != 0)
+		if ((ret = aff_decode(&d->t[j], &p->t[j])) != 0 ||
+		    (ret = aff_decode(&d->u[j], &p->u[j])) != 0)
 			return ret;
 	}
 	for (j = 0; j < d->n; j++)
@@ -480,13 +484,13 @@ range_check_branch(const struct range_dec *d, size_t j, const EC_POINT *K,
 	if ((ret = scalar_neg(nc, d->c[j])) != 0 ||
 	    (ret = group_mul2(r, d->v[j], ct->a, nc)) != 0)
 		return ret;
-	if (!group_point_equal(r, d->t[j]))
+	if (!aff_equal(r, &d->t[j]))
 		return TALLY_ERR_BAD_PROOF;
 	if ((ret = group_scalar_set_u64(cj, j)) != 0 ||
 	    (ret = group_scalar_mul(cj, cj, d->c[j])) != 0 ||
 	    (ret = group_msm(r, cj, 2, pts, sc)) != 0)
 		return ret;
-	return group_point_equal(r, d->u[j]) ? 0 : TALLY_ERR_BAD_PROOF;
+	return aff_equal(r, &d->u[j]) ? 0 : TALLY_ERR_BAD_PROOF;
 }
 
 int
@@ -570,15 +574,13 @@ dleq_clear(Tally__DleqProof *p)
 
 /* A DLEQ proof decoded, challenge computed. */
 struct dleq_dec {
-	EC_POINT *t1, *t2;
+	struct p256_affine t1, t2;
 	BIGNUM *c, *v;
 };
 
 static void
 dleq_dec_free(struct dleq_dec *d)
 {
-	group_point_free(d->t1);
-	group_point_free(d->t2);
 	BN_free(d->c);
 	BN_free(d->v);
 	memset(d, 0, sizeof(*d));
@@ -599,12 +601,10 @@ dleq_prepare(struct dleq_dec *d, const Tally__DleqProof *p, const EC_POINT *A,
 	    (ret = stmt_encode(db, D)) != 0)
 		return ret;
 	ret = TALLY_ERR_NOMEM;
-	if ((d->t1 = group_point_new()) == NULL ||
-	    (d->t2 = group_point_new()) == NULL ||
-	    (d->c = BN_new()) == NULL || (d->v = BN_new()) == NULL)
+	if ((d->c = BN_new()) == NULL || (d->v = BN_new()) == NULL)
 		goto out;
-	if ((ret = group_point_decode(d->t1, p->t1.data, p->t1.len)) != 0 ||
-	    (ret = group_point_decode(d->t2, p->t2.data, p->t2.len)) != 0 ||
+	if ((ret = aff_decode(&d->t1, &p->t1)) != 0 ||
+	    (ret = aff_decode(&d->t2, &p->t2)) != 0 ||
 	    (ret = group_scalar_decode(d->v, p->v.data, p->v.len)) != 0)
 		goto out;
 	ret = dleq_challenge(d->c, bind, ab, xb, db, p->t1.data, p->t2.data);
@@ -637,11 +637,11 @@ dleq_verify(const Tally__DleqProof *p, const EC_POINT *A, const EC_POINT *X,
 	    (ret = group_mul2(r, d.v, X, nc)) != 0)
 		goto out;
 	ret = TALLY_ERR_BAD_PROOF;
-	if (!group_point_equal(r, d.t1))
+	if (!aff_equal(r, &d.t1))
 		goto out;
 	if ((ret = group_msm(r, NULL, 2, pts, sc)) != 0)
 		goto out;
-	ret = group_point_equal(r, d.t2) ? 0 : TALLY_ERR_BAD_PROOF;
+	ret = aff_equal(r, &d.t2) ? 0 : TALLY_ERR_BAD_PROOF;
 out:
 	dleq_dec_free(&d);
 	group_point_free(r);
@@ -695,14 +695,13 @@ schnorr_clear(Tally__SchnorrProof *p)
 }
 
 struct schnorr_dec {
-	EC_POINT *t;
+	struct p256_affine t;
 	BIGNUM *c, *v;
 };
 
 static void
 schnorr_dec_free(struct schnorr_dec *d)
 {
-	group_point_free(d->t);
 	BN_free(d->c);
 	BN_free(d->v);
 	memset(d, 0, sizeof(*d));
@@ -721,10 +720,9 @@ schnorr_prepare(struct schnorr_dec *d, const Tally__SchnorrProof *p,
 	if ((ret = stmt_encode(xb, X)) != 0)
 		return ret;
 	ret = TALLY_ERR_NOMEM;
-	if ((d->t = group_point_new()) == NULL || (d->c = BN_new()) == NULL ||
-	    (d->v = BN_new()) == NULL)
+	if ((d->c = BN_new()) == NULL || (d->v = BN_new()) == NULL)
 		goto out;
-	if ((ret = group_point_decode(d->t, p->t.data, p->t.len)) != 0 ||
+	if ((ret = aff_decode(&d->t, &p->t)) != 0 ||
 	    (ret = group_scalar_decode(d->v, p->v.data, p->v.len)) != 0)
 		goto out;
 	ret = schnorr_challenge(d->c, bind, xb, p->t.data);
@@ -752,7 +750,7 @@ schnorr_verify(const Tally__SchnorrProof *p, const EC_POINT *X,
 	if ((ret = scalar_neg(nc, d.c)) != 0 ||
 	    (ret = group_mul2(r, d.v, X, nc)) != 0)
 		goto out;
-	ret = group_point_equal(r, d.t) ? 0 : TALLY_ERR_BAD_PROOF;
+	ret = aff_equal(r, &d.t) ? 0 : TALLY_ERR_BAD_PROOF;
 out:
 	schnorr_dec_free(&d);
 	group_point_free(r);
@@ -771,7 +769,7 @@ out:
  */
 struct proof_batch {
 	size_t n, cap;
-	EC_POINT **p;
+	struct p256_affine *p;
 	BIGNUM **s;
 	BIGNUM *g;
 	/* merged points: encoding -> term index, open addressing */
@@ -803,7 +801,7 @@ proof_batch_free(struct proof_batch *b)
 {
 	if (b == NULL)
 		return;
-	pts_free(b->p, b->n);
+	free(b->p);
 	bns_free(b->s, b->n);
 	BN_free(b->g);
 	free(b->key);
@@ -811,52 +809,43 @@ proof_batch_free(struct proof_batch *b)
 	free(b);
 }
 
-/* Append the term s *P. The point is the batch's from entry: *P is set to
- * NULL before anything can fail, and the point freed if it does. */
+/* Append the term s P. */
 static int
-batch_term(struct proof_batch *b, EC_POINT **P, const BIGNUM *s)
+batch_term(struct proof_batch *b, const struct p256_affine *P,
+    const BIGNUM *s)
 {
-	EC_POINT **np, *pt = *P;
-	BIGNUM **ns, *sc = NULL;
+	struct p256_affine *np;
+	BIGNUM **ns, *sc;
 	size_t cap;
-	int ret = TALLY_ERR_NOMEM;
 
-	*P = NULL;
 	if (b->n == b->cap) {
 		cap = b->cap ? 2 * b->cap : 64;
 		if ((np = reallocarray(b->p, cap, sizeof(*np))) == NULL)
-			goto out;
+			return TALLY_ERR_NOMEM;
 		b->p = np;
 		if ((ns = reallocarray(b->s, cap, sizeof(*ns))) == NULL)
-			goto out;
+			return TALLY_ERR_NOMEM;
 		b->s = ns;
 		b->cap = cap;
 	}
 	if ((sc = BN_dup(s)) == NULL)
-		goto out;
-	b->p[b->n] = pt;
+		return TALLY_ERR_NOMEM;
+	b->p[b->n] = *P;
 	b->s[b->n] = sc;
 	b->n++;
-	pt = NULL;
-	ret = 0;
-out:
-	group_point_free(pt);
-	return ret;
+	return 0;
 }
 
-/* Append s P for a point the caller keeps. */
+/* Append s P for a statement point (an OpenSSL point). */
 static int
 batch_term_copy(struct proof_batch *b, const EC_POINT *P, const BIGNUM *s)
 {
-	EC_POINT *q = group_point_new();
+	struct p256_affine a;
+	int ret;
 
-	if (q == NULL)
-		return TALLY_ERR_NOMEM;
-	if (group_point_copy(q, P) != 0) {
-		group_point_free(q);
-		return TALLY_ERR_CRYPTO;
-	}
-	return batch_term(b, &q, s);
+	if ((ret = p256_from_ec(&a, P)) != 0)
+		return ret;
+	return batch_term(b, &a, s);
 }
 
 static size_t
@@ -978,8 +967,7 @@ batch_tmp_free(struct batch_tmp *t)
  * Branch j with weights z1, z2:
  *   z1 (v G - t - c a) + z2 (v K - u - c b + c j G) = O
  * acc1 += z1 c (coefficient of -a), acc2 += z2 c (of -b), acc3 += z2 v
- * (of K); t and u are handed over to the batch (range_dec_free frees
- * whatever is not).
+ * (of K); t and u are handed over to the batch.
  */
 static int
 batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
@@ -995,10 +983,12 @@ batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
 	    (ret = batch_addmul(b->g, w->z2, w->u, w->t)) != 0 ||
 	    (ret = batch_addmul(w->acc1, w->z1, d->c[j], w->t)) != 0 ||
 	    (ret = batch_addmul(w->acc2, w->z2, d->c[j], w->t)) != 0 ||
-	    (ret = batch_addmul(w->acc3, w->z2, d->v[j], w->t)) != 0 ||
-	    (ret = scalar_neg(w->t, w->z1)) != 0 ||
-	    (ret = batch_term(b, &d->t[j], w->t)) != 0 ||
-	    (ret = scalar_neg(w->t, w->z2)) != 0 ||
+	    (ret = batch_addmul(w->acc3, w->z2, d->v[j], w->t)) != 0)
+		return ret;
+	if ((ret = scalar_neg(w->t, w->z1)) != 0 ||
+	    (ret = batch_term(b, &d->t[j], w->t)) != 0)
+		return ret;
+	if ((ret = scalar_neg(w->t, w->z2)) != 0 ||
 	    (ret = batch_term(b, &d->u[j], w->t)) != 0)
 		return ret;
 	return 0;
@@ -1121,8 +1111,9 @@ proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
 	if ((ret = batch_tmp_new(&w)) != 0 ||
 	    (ret = scalar_weight(w.z1)) != 0 ||
 	    (ret = group_point_encode(xb, X)) != 0 ||
-	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0 ||
-	    (ret = scalar_neg(w.u, w.z1)) != 0 ||
+	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0)
+		goto out;
+	if ((ret = scalar_neg(w.u, w.z1)) != 0 ||
 	    (ret = batch_term(b, &d.t, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z1, d.c)) != 0 ||
 	    (ret = scalar_neg(w.u, w.t)) != 0 ||
@@ -1136,10 +1127,19 @@ out:
 	return ret;
 }
 
+/*
+ * The deferred equations hold when g G + sum s[i] p[i] is the point at
+ * infinity. The multi-scalar multiplication is lib/p256's variable-time
+ * one: every point and scalar here is public (the proofs, their
+ * statements, and this verifier's weights, drawn after the proofs).
+ */
 int
 proof_batch_verify(struct proof_batch *b)
 {
-	EC_POINT *r;
+	struct p256_affine *pts = NULL;
+	struct p256_jacobian r;
+	uint64_t(*sc)[4] = NULL;
+	size_t i;
 	int ret;
 
 	if (b == NULL)
@@ -1148,12 +1148,22 @@ proof_batch_verify(struct proof_batch *b)
 		return b->err;
 	if (b->n == 0)
 		return BN_is_zero(b->g) ? 0 : TALLY_ERR_BAD_PROOF;
-	if ((r = group_point_new()) == NULL)
-		return TALLY_ERR_NOMEM;
-	ret = group_msm(r, b->g, b->n, (const EC_POINT **)b->p,
-	    (const BIGNUM **)b->s);
-	if (ret == 0 && !group_point_is_infinity(r))
-		ret = TALLY_ERR_BAD_PROOF;
-	group_point_free(r);
+	ret = TALLY_ERR_NOMEM;
+	if ((pts = calloc(b->n + 1, sizeof(*pts))) == NULL ||
+	    (sc = calloc(b->n + 1, sizeof(*sc))) == NULL)
+		goto out;
+	memcpy(pts, b->p, b->n * sizeof(*pts));
+	p256_generator(&pts[b->n]);
+	for (i = 0; i < b->n; i++)
+		if ((ret = p256_scalar_from_bn(sc[i], b->s[i])) != 0)
+			goto out;
+	if ((ret = p256_scalar_from_bn(sc[b->n], b->g)) != 0 ||
+	    (ret = p256_msm(&r, b->n + 1, pts,
+		 (const uint64_t(*)[4])sc)) != 0)
+		goto out;
+	ret = p256_is_infinity(&r) ? 0 : TALLY_ERR_BAD_PROOF;
+out:
+	free(pts);
+	free(sc);
 	return ret;
 }

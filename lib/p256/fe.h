@@ -1,0 +1,508 @@
+/*
+ * fe.h: arithmetic modulo the P-256 prime p = 2^256 - 2^224 + 2^192 +
+ * 2^96 - 1, for lib/p256 only.
+ *
+ * An element is four 64-bit limbs, least significant first, in Montgomery
+ * form (a R mod p, R = 2^256) and always fully reduced (< p). Every
+ * function here runs in time independent of the values: no branch and no
+ * memory index depends on them (the final subtractions select with masks).
+ * Montgomery multiplication is the textbook word-by-word (CIOS) reduction;
+ * since p = -1 mod 2^64, the per-word factor is the low word itself.
+ */
+#ifndef TALLY_P256_FE_H
+#define TALLY_P256_FE_H
+
+#include <stdint.h>
+#include <string.h>
+
+typedef uint64_t fe[4];
+typedef unsigned __int128 fe_u128;
+
+static const fe fe_p = {0xffffffffffffffffULL, 0x00000000ffffffffULL, 0,
+    0xffffffff00000001ULL};
+/* R mod p (Montgomery 1) and R^2 mod p. */
+static const fe fe_one = {1, 0xffffffff00000000ULL, 0xffffffffffffffffULL,
+    0x00000000fffffffeULL};
+static const fe fe_rr = {3, 0xfffffffbffffffffULL, 0xfffffffffffffffeULL,
+    0x00000004fffffffdULL};
+
+/* r = (a3 a2 a1 a0) - p if that with the top carry hi is >= p, else
+ * itself; constant time. */
+static inline void
+fe_reduce_once(fe r, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+    uint64_t hi)
+{
+	uint64_t s0, s1, s2, s3, borrow, mask;
+	fe_u128 d;
+
+	d = (fe_u128)a0 - fe_p[0];
+	s0 = (uint64_t)d;
+	borrow = (uint64_t)(d >> 64) & 1;
+	d = (fe_u128)a1 - fe_p[1] - borrow;
+	s1 = (uint64_t)d;
+	borrow = (uint64_t)(d >> 64) & 1;
+	d = (fe_u128)a2 - borrow;
+	s2 = (uint64_t)d;
+	borrow = (uint64_t)(d >> 64) & 1;
+	d = (fe_u128)a3 - fe_p[3] - borrow;
+	s3 = (uint64_t)d;
+	borrow = (uint64_t)(d >> 64) & 1;
+	/* keep a when it was below p: a borrow out and no carry in hi */
+	mask = (uint64_t)0 - (borrow & (hi ^ 1));
+	r[0] = (a0 & mask) | (s0 & ~mask);
+	r[1] = (a1 & mask) | (s1 & ~mask);
+	r[2] = (a2 & mask) | (s2 & ~mask);
+	r[3] = (a3 & mask) | (s3 & ~mask);
+}
+
+/* Add with carry: *r = a + b + c, returns the carry out. The x86-64
+ * intrinsic keeps gcc on one adc chain; elsewhere 128-bit arithmetic. */
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#define FE_ADC(c, a, b, r) _addcarry_u64((c), (a), (b), (unsigned long long *)(r))
+#else
+static inline unsigned char
+fe_adc_portable(unsigned char c, uint64_t a, uint64_t b, uint64_t *r)
+{
+	fe_u128 s = (fe_u128)a + b + c;
+
+	*r = (uint64_t)s;
+	return (unsigned char)(s >> 64);
+}
+#define FE_ADC(c, a, b, r) fe_adc_portable((c), (a), (b), (r))
+#endif
+
+/* hi:lo = a b */
+#define FE_MULW(a, b, hi, lo)                                            \
+	do {                                                             \
+		fe_u128 p_ = (fe_u128)(a) * (b);                         \
+		(lo) = (uint64_t)p_;                                     \
+		(hi) = (uint64_t)(p_ >> 64);                             \
+	} while (0)
+
+/* r = a b / R mod p; r may alias a or b. Word-by-word Montgomery (CIOS):
+ * after each word of b, add m p for m = t0 and drop the low word. For
+ * P-256, p0 = 2^64 - 1 and p1 = 2^32 - 1, so m p0 + m p1 2^64 + t0 =
+ * m 2^96 + 2^64 (t0 - m) with t0 = m: the first two words of m p cost a
+ * shift; p2 = 0; only m p3 is a multiplication. On x86-64 the same steps
+ * are written in assembly (gcc spills its 128-bit arithmetic: about 2.5
+ * times the instructions); elsewhere in C. */
+#if defined(__x86_64__) && defined(__GNUC__)
+static inline void
+fe_mul(fe r, const fe a, const fe b)
+{
+	uint64_t w0, w1, w2, w3, w4, w5, bi, c;
+
+	__asm__(
+	    "xorq %[w0], %[w0]\n\t"
+	    "xorq %[w1], %[w1]\n\t"
+	    "xorq %[w2], %[w2]\n\t"
+	    "xorq %[w3], %[w3]\n\t"
+	    "xorq %[w4], %[w4]\n\t"
+	    "xorq %[w5], %[w5]\n\t"
+	    "movq 0(%[b]), %[bi]\n\t"
+	    "movq 0(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %%rax, %[w0]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 8(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w1]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 16(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w2]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 24(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w3]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "addq %[c], %[w4]\n\t"
+	    "adcq $0, %[w5]\n\t"
+	    "movq %[w0], %%rax\n\t"
+	    "movq %[w0], %[bi]\n\t"
+	    "shlq $32, %[bi]\n\t"
+	    "movq %[w0], %[c]\n\t"
+	    "shrq $32, %[c]\n\t"
+	    "movabsq $0xffffffff00000001, %%rdx\n\t"
+	    "mulq %%rdx\n\t"
+	    "addq %[bi], %[w1]\n\t"
+	    "adcq %[c], %[w2]\n\t"
+	    "adcq %%rax, %[w3]\n\t"
+	    "adcq %%rdx, %[w4]\n\t"
+	    "adcq $0, %[w5]\n\t"
+	    "movq 8(%[b]), %[bi]\n\t"
+	    "movq 0(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %%rax, %[w1]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 8(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w2]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 16(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w3]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 24(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w4]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "xorq %[w0], %[w0]\n\t"
+	    "addq %[c], %[w5]\n\t"
+	    "adcq $0, %[w0]\n\t"
+	    "movq %[w1], %%rax\n\t"
+	    "movq %[w1], %[bi]\n\t"
+	    "shlq $32, %[bi]\n\t"
+	    "movq %[w1], %[c]\n\t"
+	    "shrq $32, %[c]\n\t"
+	    "movabsq $0xffffffff00000001, %%rdx\n\t"
+	    "mulq %%rdx\n\t"
+	    "addq %[bi], %[w2]\n\t"
+	    "adcq %[c], %[w3]\n\t"
+	    "adcq %%rax, %[w4]\n\t"
+	    "adcq %%rdx, %[w5]\n\t"
+	    "adcq $0, %[w0]\n\t"
+	    "movq 16(%[b]), %[bi]\n\t"
+	    "movq 0(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %%rax, %[w2]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 8(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w3]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 16(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w4]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 24(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w5]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "xorq %[w1], %[w1]\n\t"
+	    "addq %[c], %[w0]\n\t"
+	    "adcq $0, %[w1]\n\t"
+	    "movq %[w2], %%rax\n\t"
+	    "movq %[w2], %[bi]\n\t"
+	    "shlq $32, %[bi]\n\t"
+	    "movq %[w2], %[c]\n\t"
+	    "shrq $32, %[c]\n\t"
+	    "movabsq $0xffffffff00000001, %%rdx\n\t"
+	    "mulq %%rdx\n\t"
+	    "addq %[bi], %[w3]\n\t"
+	    "adcq %[c], %[w4]\n\t"
+	    "adcq %%rax, %[w5]\n\t"
+	    "adcq %%rdx, %[w0]\n\t"
+	    "adcq $0, %[w1]\n\t"
+	    "movq 24(%[b]), %[bi]\n\t"
+	    "movq 0(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %%rax, %[w3]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 8(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w4]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 16(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w5]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 24(%[a]), %%rax\n\t"
+	    "mulq %[bi]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[w0]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "xorq %[w2], %[w2]\n\t"
+	    "addq %[c], %[w1]\n\t"
+	    "adcq $0, %[w2]\n\t"
+	    "movq %[w3], %%rax\n\t"
+	    "movq %[w3], %[bi]\n\t"
+	    "shlq $32, %[bi]\n\t"
+	    "movq %[w3], %[c]\n\t"
+	    "shrq $32, %[c]\n\t"
+	    "movabsq $0xffffffff00000001, %%rdx\n\t"
+	    "mulq %%rdx\n\t"
+	    "addq %[bi], %[w4]\n\t"
+	    "adcq %[c], %[w5]\n\t"
+	    "adcq %%rax, %[w0]\n\t"
+	    "adcq %%rdx, %[w1]\n\t"
+	    "adcq $0, %[w2]\n\t"
+	    : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3),
+	    [w4] "=&r"(w4), [w5] "=&r"(w5), [bi] "=&r"(bi), [c] "=&r"(c)
+	    : [a] "r"(a), [b] "r"(b)
+	    : "rax", "rdx", "cc", "memory");
+	fe_reduce_once(r, w4, w5, w0, w1, w2);
+}
+#else
+static inline void
+fe_mul(fe r, const fe a, const fe b)
+{
+	uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5, h, l, m;
+	uint64_t h0, l0, h1, l1, h2, l2, h3, l3;
+	unsigned char c;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		uint64_t bi = b[i];
+
+		FE_MULW(a[0], bi, h0, l0);
+		FE_MULW(a[1], bi, h1, l1);
+		FE_MULW(a[2], bi, h2, l2);
+		FE_MULW(a[3], bi, h3, l3);
+		c = FE_ADC(0, t0, l0, &t0);
+		c = FE_ADC(c, t1, l1, &t1);
+		c = FE_ADC(c, t2, l2, &t2);
+		c = FE_ADC(c, t3, l3, &t3);
+		c = FE_ADC(c, t4, 0, &t4);
+		t5 = c;
+		c = FE_ADC(0, t1, h0, &t1);
+		c = FE_ADC(c, t2, h1, &t2);
+		c = FE_ADC(c, t3, h2, &t3);
+		c = FE_ADC(c, t4, h3, &t4);
+		t5 += c;
+		/* reduce one word */
+		m = t0;
+		FE_MULW(m, 0xffffffff00000001ULL, h, l);
+		c = FE_ADC(0, t1, m << 32, &t0);
+		c = FE_ADC(c, t2, m >> 32, &t1);
+		c = FE_ADC(c, t3, l, &t2);
+		c = FE_ADC(c, t4, h, &t3);
+		t4 = t5 + c;
+	}
+	fe_reduce_once(r, t0, t1, t2, t3, t4);
+}
+#endif
+
+static inline void
+fe_sqr(fe r, const fe a)
+{
+	fe_mul(r, a, a);
+}
+
+static inline void
+fe_add(fe r, const fe a, const fe b)
+{
+	uint64_t t0, t1, t2, t3;
+	fe_u128 acc;
+
+	acc = (fe_u128)a[0] + b[0];
+	t0 = (uint64_t)acc;
+	acc = (fe_u128)a[1] + b[1] + (uint64_t)(acc >> 64);
+	t1 = (uint64_t)acc;
+	acc = (fe_u128)a[2] + b[2] + (uint64_t)(acc >> 64);
+	t2 = (uint64_t)acc;
+	acc = (fe_u128)a[3] + b[3] + (uint64_t)(acc >> 64);
+	t3 = (uint64_t)acc;
+	fe_reduce_once(r, t0, t1, t2, t3, (uint64_t)(acc >> 64));
+}
+
+static inline void
+fe_sub(fe r, const fe a, const fe b)
+{
+	uint64_t t0, t1, t2, t3, mask;
+	fe_u128 d, acc;
+
+	d = (fe_u128)a[0] - b[0];
+	t0 = (uint64_t)d;
+	d = (fe_u128)a[1] - b[1] - ((uint64_t)(d >> 64) & 1);
+	t1 = (uint64_t)d;
+	d = (fe_u128)a[2] - b[2] - ((uint64_t)(d >> 64) & 1);
+	t2 = (uint64_t)d;
+	d = (fe_u128)a[3] - b[3] - ((uint64_t)(d >> 64) & 1);
+	t3 = (uint64_t)d;
+	/* add p back after a borrow */
+	mask = (uint64_t)0 - ((uint64_t)(d >> 64) & 1);
+	acc = (fe_u128)t0 + (fe_p[0] & mask);
+	r[0] = (uint64_t)acc;
+	acc = (fe_u128)t1 + (fe_p[1] & mask) + (uint64_t)(acc >> 64);
+	r[1] = (uint64_t)acc;
+	acc = (fe_u128)t2 + (uint64_t)(acc >> 64);
+	r[2] = (uint64_t)acc;
+	acc = (fe_u128)t3 + (fe_p[3] & mask) + (uint64_t)(acc >> 64);
+	r[3] = (uint64_t)acc;
+}
+
+static inline void
+fe_copy(fe r, const fe a)
+{
+	memcpy(r, a, sizeof(fe));
+}
+
+static inline int
+fe_is_zero(const fe a)
+{
+	return (a[0] | a[1] | a[2] | a[3]) == 0;
+}
+
+static inline int
+fe_equal(const fe a, const fe b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		   (a[3] ^ b[3])) == 0;
+}
+
+/* r = a^(2^n) */
+static inline void
+fe_sqr_n(fe r, const fe a, int n)
+{
+	int i;
+
+	fe_copy(r, a);
+	for (i = 0; i < n; i++)
+		fe_sqr(r, r);
+}
+
+/* x30 = a^(2^30 - 1) and x32 = a^(2^32 - 1): the common start of the
+ * inversion and square-root chains below (both exponents open with 32 one
+ * bits). */
+static inline void
+fe_pow_ones(fe x30, fe x32, const fe a)
+{
+	fe x2, x3, x6, x12, x15, t;
+
+	fe_sqr(t, a);
+	fe_mul(x2, t, a);
+	fe_sqr(t, x2);
+	fe_mul(x3, t, a);
+	fe_sqr_n(t, x3, 3);
+	fe_mul(x6, t, x3);
+	fe_sqr_n(t, x6, 6);
+	fe_mul(x12, t, x6);
+	fe_sqr_n(t, x12, 3);
+	fe_mul(x15, t, x3);
+	fe_sqr_n(t, x15, 15);
+	fe_mul(x30, t, x15);
+	fe_sqr_n(t, x30, 2);
+	fe_mul(x32, t, x2);
+}
+
+/* r = a^(p - 2) = 1/a (0 for a = 0). The exponent, in 32-bit words from
+ * the top: ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff
+ * fffffffd. */
+static inline void
+fe_inv(fe r, const fe a)
+{
+	fe x30, x32, t;
+
+	fe_pow_ones(x30, x32, a);
+	fe_sqr_n(t, x32, 32);
+	fe_mul(t, t, a);
+	fe_sqr_n(t, t, 128);
+	fe_mul(t, t, x32);
+	fe_sqr_n(t, t, 32);
+	fe_mul(t, t, x32);
+	fe_sqr_n(t, t, 30);
+	fe_mul(t, t, x30);
+	fe_sqr_n(t, t, 2);
+	fe_mul(r, t, a);
+}
+
+/* r = a^((p + 1) / 4), a square root of a when a is a square (p = 3 mod
+ * 4). The exponent is 2^254 - 2^222 + 2^190 + 2^94: 32 ones, 31 zeros,
+ * a one, 95 zeros, a one, 94 zeros. */
+static inline void
+fe_sqrt_candidate(fe r, const fe a)
+{
+	fe x30, x32, t;
+
+	fe_pow_ones(x30, x32, a);
+	fe_sqr_n(t, x32, 32);
+	fe_mul(t, t, a);
+	fe_sqr_n(t, t, 96);
+	fe_mul(t, t, a);
+	fe_sqr_n(r, t, 94);
+}
+
+/* Big-endian 32 bytes to limbs (not reduced, not Montgomery). */
+static inline void
+fe_from_be(uint64_t r[4], const uint8_t in[32])
+{
+	int i, k;
+
+	for (i = 0; i < 4; i++) {
+		r[i] = 0;
+		for (k = 0; k < 8; k++)
+			r[i] = (r[i] << 8) | in[(3 - i) * 8 + k];
+	}
+}
+
+static inline void
+fe_to_be(uint8_t out[32], const uint64_t a[4])
+{
+	int i, k;
+
+	for (i = 0; i < 4; i++)
+		for (k = 0; k < 8; k++)
+			out[(3 - i) * 8 + k] = (uint8_t)(a[i] >> (56 - 8 * k));
+}
+
+/* 1 when the limbs a (not Montgomery) are < p. */
+static inline int
+fe_is_canonical(const uint64_t a[4])
+{
+	int i;
+
+	for (i = 3; i >= 0; i--) {
+		if (a[i] < fe_p[i])
+			return 1;
+		if (a[i] > fe_p[i])
+			return 0;
+	}
+	return 0;
+}
+
+static inline void
+fe_to_mont(fe r, const uint64_t a[4])
+{
+	fe_mul(r, a, fe_rr);
+}
+
+static inline void
+fe_from_mont(uint64_t r[4], const fe a)
+{
+	static const fe plain_one = {1, 0, 0, 0};
+
+	fe_mul(r, a, plain_one);
+}
+
+#endif

@@ -1,0 +1,580 @@
+/*
+ * p256.c: P-256 points in Jacobian coordinates (a = -3), strict decoding
+ * and the variable-time multi-scalar multiplication of p256.h.
+ *
+ * Formulas (Explicit-Formulas Database, Jacobian with a = -3):
+ * doubling dbl-2001-b, mixed addition madd-2007-bl, addition
+ * add-2007-bl; the exceptional cases (infinity, P = Q, P = -Q) are
+ * branched on, which is why the module is for public data only.
+ */
+#include "p256.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "fe.h"
+#include "group.h"
+
+/* The curve's b and the generator, big-endian (SEC 2). */
+static const uint8_t p256_b_be[32] = {0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a,
+    0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98, 0x86, 0xbc, 0x65, 0x1d,
+    0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2,
+    0x60, 0x4b};
+static const uint8_t p256_gx_be[32] = {0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c,
+    0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03,
+    0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98,
+    0xc2, 0x96};
+static const uint8_t p256_gy_be[32] = {0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a,
+    0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16, 0x2b, 0xce,
+    0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf,
+    0x51, 0xf5};
+
+/* ------------------------------------------------------------ points */
+
+static void
+jac_set_infinity(struct p256_jacobian *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+jac_from_affine(struct p256_jacobian *r, const struct p256_affine *a)
+{
+	fe_copy(r->x, a->x);
+	fe_copy(r->y, a->y);
+	fe_copy(r->z, fe_one);
+}
+
+int
+p256_is_infinity(const struct p256_jacobian *p)
+{
+	return fe_is_zero(p->z);
+}
+
+/* r = 2p; r may be p. */
+static void
+jac_dbl(struct p256_jacobian *r, const struct p256_jacobian *p)
+{
+	fe delta, gamma, beta, alpha, t1, t2;
+
+	if (fe_is_zero(p->z)) {
+		*r = *p;
+		return;
+	}
+	fe_sqr(delta, p->z);
+	fe_sqr(gamma, p->y);
+	fe_mul(beta, p->x, gamma);
+	fe_sub(t1, p->x, delta);
+	fe_add(t2, p->x, delta);
+	fe_mul(alpha, t1, t2);
+	fe_add(t1, alpha, alpha);
+	fe_add(alpha, t1, alpha);
+	/* Z3 = (Y + Z)^2 - gamma - delta, before p is overwritten */
+	fe_add(t1, p->y, p->z);
+	fe_sqr(t1, t1);
+	fe_sub(t1, t1, gamma);
+	fe_sub(r->z, t1, delta);
+	/* X3 = alpha^2 - 8 beta */
+	fe_add(beta, beta, beta);
+	fe_add(beta, beta, beta);
+	fe_sqr(t1, alpha);
+	fe_add(t2, beta, beta);
+	fe_sub(r->x, t1, t2);
+	/* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
+	fe_sub(t1, beta, r->x);
+	fe_mul(t1, alpha, t1);
+	fe_sqr(t2, gamma);
+	fe_add(t2, t2, t2);
+	fe_add(t2, t2, t2);
+	fe_add(t2, t2, t2);
+	fe_sub(r->y, t1, t2);
+}
+
+/* r = p + q for affine q (finite), or p - q when neg; r may be p. */
+static void
+jac_add_affine(struct p256_jacobian *r, const struct p256_jacobian *p,
+    const struct p256_affine *q, int neg)
+{
+	fe z1z1, u2, s2, h, hh, i, j, rr, v, t;
+
+	if (fe_is_zero(p->z)) {
+		jac_from_affine(r, q);
+		if (neg)
+			fe_sub(r->y, (const uint64_t[4]){0}, r->y);
+		return;
+	}
+	fe_sqr(z1z1, p->z);
+	fe_mul(u2, q->x, z1z1);
+	fe_mul(s2, q->y, p->z);
+	fe_mul(s2, s2, z1z1);
+	if (neg)
+		fe_sub(s2, (const uint64_t[4]){0}, s2);
+	fe_sub(h, u2, p->x);
+	fe_sub(rr, s2, p->y);
+	if (fe_is_zero(h)) {
+		if (fe_is_zero(rr))
+			jac_dbl(r, p);
+		else
+			jac_set_infinity(r);
+		return;
+	}
+	fe_sqr(hh, h);
+	fe_add(i, hh, hh);
+	fe_add(i, i, i);
+	fe_mul(j, h, i);
+	fe_add(rr, rr, rr);
+	fe_mul(v, p->x, i);
+	/* Z3 = (Z1 + H)^2 - Z1Z1 - HH */
+	fe_add(t, p->z, h);
+	fe_sqr(t, t);
+	fe_sub(t, t, z1z1);
+	fe_sub(r->z, t, hh);
+	/* Y3 needs Y1: keep it before X3 lands in r */
+	fe_mul(s2, p->y, j);
+	fe_add(s2, s2, s2);
+	/* X3 = r^2 - J - 2V */
+	fe_sqr(t, rr);
+	fe_sub(t, t, j);
+	fe_sub(t, t, v);
+	fe_sub(r->x, t, v);
+	/* Y3 = r (V - X3) - 2 Y1 J */
+	fe_sub(t, v, r->x);
+	fe_mul(t, rr, t);
+	fe_sub(r->y, t, s2);
+}
+
+/* r = p + q, or p - q when neg; r may be p or q. */
+static void
+jac_add(struct p256_jacobian *r, const struct p256_jacobian *p,
+    const struct p256_jacobian *q, int neg)
+{
+	fe z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
+
+	if (fe_is_zero(q->z)) {
+		*r = *p;
+		return;
+	}
+	if (fe_is_zero(p->z)) {
+		*r = *q;
+		if (neg)
+			fe_sub(r->y, (const uint64_t[4]){0}, r->y);
+		return;
+	}
+	fe_sqr(z1z1, p->z);
+	fe_sqr(z2z2, q->z);
+	fe_mul(u1, p->x, z2z2);
+	fe_mul(u2, q->x, z1z1);
+	fe_mul(s1, p->y, q->z);
+	fe_mul(s1, s1, z2z2);
+	fe_mul(s2, q->y, p->z);
+	fe_mul(s2, s2, z1z1);
+	if (neg)
+		fe_sub(s2, (const uint64_t[4]){0}, s2);
+	fe_sub(h, u2, u1);
+	fe_sub(rr, s2, s1);
+	if (fe_is_zero(h)) {
+		if (fe_is_zero(rr))
+			jac_dbl(r, p);
+		else
+			jac_set_infinity(r);
+		return;
+	}
+	fe_add(i, h, h);
+	fe_sqr(i, i);
+	fe_mul(j, h, i);
+	fe_add(rr, rr, rr);
+	fe_mul(v, u1, i);
+	/* Z3 = ((Z1 + Z2)^2 - Z1Z1 - Z2Z2) H */
+	fe_add(t, p->z, q->z);
+	fe_sqr(t, t);
+	fe_sub(t, t, z1z1);
+	fe_sub(t, t, z2z2);
+	fe_mul(r->z, t, h);
+	/* X3 = r^2 - J - 2V */
+	fe_sqr(t, rr);
+	fe_sub(t, t, j);
+	fe_sub(t, t, v);
+	fe_sub(r->x, t, v);
+	/* Y3 = r (V - X3) - 2 S1 J */
+	fe_sub(t, v, r->x);
+	fe_mul(t, rr, t);
+	fe_mul(s1, s1, j);
+	fe_add(s1, s1, s1);
+	fe_sub(r->y, t, s1);
+}
+
+int
+p256_equal_affine(const struct p256_jacobian *p, const struct p256_affine *q)
+{
+	fe zz, t;
+
+	if (fe_is_zero(p->z))
+		return 0;
+	fe_sqr(zz, p->z);
+	fe_mul(t, q->x, zz);
+	if (!fe_equal(t, p->x))
+		return 0;
+	fe_mul(zz, zz, p->z);
+	fe_mul(t, q->y, zz);
+	return fe_equal(t, p->y);
+}
+
+/* ---------------------------------------------------------- encodings */
+
+/* rhs = x^3 - 3x + b for x in Montgomery form. */
+static void
+curve_rhs(fe rhs, const fe x)
+{
+	uint64_t bl[4];
+	fe b, t;
+
+	fe_from_be(bl, p256_b_be);
+	fe_to_mont(b, bl);
+	fe_sqr(t, x);
+	fe_mul(t, t, x);
+	fe_sub(t, t, x);
+	fe_sub(t, t, x);
+	fe_sub(t, t, x);
+	fe_add(rhs, t, b);
+}
+
+int
+p256_decode(struct p256_affine *out, const uint8_t in[33])
+{
+	uint64_t xl[4], yl[4];
+	fe rhs, y, chk;
+
+	if (in[0] != 0x02 && in[0] != 0x03)
+		return TALLY_ERR_BAD_POINT;
+	fe_from_be(xl, in + 1);
+	if (!fe_is_canonical(xl))
+		return TALLY_ERR_BAD_POINT;
+	fe_to_mont(out->x, xl);
+	curve_rhs(rhs, out->x);
+	fe_sqrt_candidate(y, rhs);
+	fe_sqr(chk, y);
+	/* no square root; and y = 0 has no point on P-256 (prime order) */
+	if (!fe_equal(chk, rhs) || fe_is_zero(y))
+		return TALLY_ERR_BAD_POINT;
+	fe_from_mont(yl, y);
+	if ((int)(yl[0] & 1) != (in[0] == 0x03))
+		fe_sub(y, (const uint64_t[4]){0}, y);
+	fe_copy(out->y, y);
+	return 0;
+}
+
+void
+p256_affine_coords(const struct p256_affine *p, uint8_t x[32], uint8_t y[32])
+{
+	uint64_t l[4];
+
+	fe_from_mont(l, p->x);
+	fe_to_be(x, l);
+	fe_from_mont(l, p->y);
+	fe_to_be(y, l);
+}
+
+void
+p256_generator(struct p256_affine *g)
+{
+	uint64_t l[4];
+
+	fe_from_be(l, p256_gx_be);
+	fe_to_mont(g->x, l);
+	fe_from_be(l, p256_gy_be);
+	fe_to_mont(g->y, l);
+}
+
+int
+p256_from_ec(struct p256_affine *out, const EC_POINT *p)
+{
+	BN_CTX *ctx = group_bn_ctx();
+	BIGNUM *x, *y;
+	uint8_t xb[32], yb[32];
+	uint64_t l[4];
+	int ret = TALLY_ERR_CRYPTO;
+
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
+	if (p == NULL || group_point_is_infinity(p))
+		return TALLY_ERR_BAD_POINT;
+	BN_CTX_start(ctx);
+	x = BN_CTX_get(ctx);
+	y = BN_CTX_get(ctx);
+	if (y == NULL ||
+	    EC_POINT_get_affine_coordinates(group_ec(), p, x, y, ctx) != 1 ||
+	    BN_bn2binpad(x, xb, 32) != 32 || BN_bn2binpad(y, yb, 32) != 32)
+		goto out;
+	fe_from_be(l, xb);
+	fe_to_mont(out->x, l);
+	fe_from_be(l, yb);
+	fe_to_mont(out->y, l);
+	ret = 0;
+out:
+	BN_CTX_end(ctx);
+	return ret;
+}
+
+int
+p256_to_ec(EC_POINT *out, const struct p256_jacobian *p)
+{
+	BN_CTX *ctx = group_bn_ctx();
+	BIGNUM *x, *y;
+	uint8_t xb[32], yb[32];
+	uint64_t l[4];
+	fe zi, zi2, t;
+	int ret = TALLY_ERR_CRYPTO;
+
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
+	if (fe_is_zero(p->z))
+		return EC_POINT_set_to_infinity(group_ec(), out) == 1
+		    ? 0
+		    : TALLY_ERR_CRYPTO;
+	fe_inv(zi, p->z);
+	fe_sqr(zi2, zi);
+	fe_mul(t, p->x, zi2);
+	fe_from_mont(l, t);
+	fe_to_be(xb, l);
+	fe_mul(zi2, zi2, zi);
+	fe_mul(t, p->y, zi2);
+	fe_from_mont(l, t);
+	fe_to_be(yb, l);
+	BN_CTX_start(ctx);
+	x = BN_CTX_get(ctx);
+	y = BN_CTX_get(ctx);
+	if (y != NULL && BN_bin2bn(xb, 32, x) != NULL &&
+	    BN_bin2bn(yb, 32, y) != NULL &&
+	    EC_POINT_set_affine_coordinates(group_ec(), out, x, y, ctx) == 1)
+		ret = 0;
+	BN_CTX_end(ctx);
+	return ret;
+}
+
+int
+p256_scalar_from_bn(uint64_t s[4], const BIGNUM *b)
+{
+	uint8_t le[32];
+	int i, k;
+
+	if (BN_is_negative(b) || BN_num_bytes(b) > 32 ||
+	    BN_bn2lebinpad(b, le, 32) != 32)
+		return TALLY_ERR_BAD_SCALAR;
+	for (i = 0; i < 4; i++) {
+		s[i] = 0;
+		for (k = 7; k >= 0; k--)
+			s[i] = (s[i] << 8) | le[8 * i + k];
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------ multi-scalar */
+
+/* Window w of c bits of s (bits past 255 read as zero). */
+static unsigned int
+scalar_bits(const uint64_t s[4], unsigned int pos, unsigned int c)
+{
+	unsigned int limb = pos / 64, off = pos % 64;
+	uint64_t v;
+
+	if (limb >= 4)
+		return 0;
+	v = s[limb] >> off;
+	if (off + c > 64 && limb + 1 < 4)
+		v |= s[limb + 1] << (64 - off);
+	return (unsigned int)(v & (((uint64_t)1 << c) - 1));
+}
+
+/* Signed digits of s in base 2^c, least significant first, each in
+ * [-2^(c-1), 2^(c-1)]. With nwin = bitlen / c + 1 the top window holds at
+ * most c - 1 bits plus a carry, so it stays unsigned and <= 2^(c-1). */
+static void
+scalar_recode(int16_t *d, const uint64_t s[4], unsigned int c,
+    unsigned int nwin)
+{
+	unsigned int w, carry = 0, half = 1u << (c - 1);
+	int v;
+
+	for (w = 0; w < nwin; w++) {
+		v = (int)(scalar_bits(s, w * c, c) + carry);
+		carry = w + 1 < nwin && (unsigned int)v >= half;
+		if (carry)
+			v -= 1 << c;
+		d[w] = (int16_t)v;
+	}
+}
+
+static unsigned int
+scalar_bitlen(const uint64_t s[4])
+{
+	int i;
+
+	for (i = 3; i >= 0; i--)
+		if (s[i] != 0)
+			return 64 * (unsigned int)i + 64 -
+			    (unsigned int)__builtin_clzll(s[i]);
+	return 0;
+}
+
+/*
+ * Straus: one table 1P..8P per point, signed 4-bit digits, the 4
+ * doublings of each window shared by all points.
+ */
+static int
+msm_straus(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
+    const uint64_t (*s)[4], unsigned int nwin)
+{
+	struct p256_jacobian *tab, acc;
+	int16_t *dig;
+	size_t i;
+	unsigned int w, k;
+	int d;
+
+	tab = calloc(n * 8, sizeof(*tab));
+	dig = calloc(n * nwin, sizeof(*dig));
+	if (tab == NULL || dig == NULL) {
+		free(tab);
+		free(dig);
+		return TALLY_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		scalar_recode(dig + i * nwin, s[i], 4, nwin);
+		jac_from_affine(&tab[8 * i], &p[i]);
+		jac_dbl(&tab[8 * i + 1], &tab[8 * i]);
+		for (k = 2; k < 8; k++)
+			jac_add_affine(&tab[8 * i + k], &tab[8 * i + k - 1],
+			    &p[i], 0);
+	}
+	jac_set_infinity(&acc);
+	for (w = nwin; w-- > 0;) {
+		for (k = 0; k < 4; k++)
+			jac_dbl(&acc, &acc);
+		for (i = 0; i < n; i++) {
+			d = dig[i * nwin + w];
+			if (d > 0)
+				jac_add(&acc, &acc, &tab[8 * i + d - 1], 0);
+			else if (d < 0)
+				jac_add(&acc, &acc, &tab[8 * i - d - 1], 1);
+		}
+	}
+	*r = acc;
+	free(tab);
+	free(dig);
+	return 0;
+}
+
+/*
+ * Pippenger: per window of c bits, drop each point into the bucket of
+ * its digit's magnitude (negated for a negative digit), then sum the
+ * buckets weighted by their index with two running sums.
+ */
+static int
+msm_pippenger(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
+    const uint64_t (*s)[4], unsigned int c, unsigned int nwin)
+{
+	struct p256_jacobian *bk, acc, run, sum;
+	size_t i, nb = (size_t)1 << (c - 1);
+	int16_t *dig;
+	unsigned int w, k;
+	int d;
+
+	bk = calloc(nb, sizeof(*bk));
+	dig = calloc(n * nwin, sizeof(*dig));
+	if (bk == NULL || dig == NULL) {
+		free(bk);
+		free(dig);
+		return TALLY_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++)
+		scalar_recode(dig + i * nwin, s[i], c, nwin);
+	jac_set_infinity(&acc);
+	for (w = nwin; w-- > 0;) {
+		for (k = 0; k < c; k++)
+			jac_dbl(&acc, &acc);
+		memset(bk, 0, nb * sizeof(*bk));
+		for (i = 0; i < n; i++) {
+			d = dig[i * nwin + w];
+			if (d > 0)
+				jac_add_affine(&bk[d - 1], &bk[d - 1], &p[i], 0);
+			else if (d < 0)
+				jac_add_affine(&bk[-d - 1], &bk[-d - 1], &p[i],
+				    1);
+		}
+		jac_set_infinity(&run);
+		jac_set_infinity(&sum);
+		for (i = nb; i-- > 0;) {
+			jac_add(&run, &run, &bk[i], 0);
+			jac_add(&sum, &sum, &run, 0);
+		}
+		jac_add(&acc, &acc, &sum, 0);
+	}
+	*r = acc;
+	free(bk);
+	free(dig);
+	return 0;
+}
+
+/* Field multiplications, roughly: a doubling 8, a mixed addition 11, an
+ * addition 16. */
+static double
+msm_cost_pippenger(size_t n, unsigned int bits, unsigned int c)
+{
+	unsigned int nwin = bits / c + 1;
+
+	return (double)nwin * ((double)n * 11.0 +
+				  (double)((size_t)1 << (c - 1)) * 32.0 +
+				  8.0 * c);
+}
+
+int
+p256_msm(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
+    const uint64_t (*s)[4])
+{
+	unsigned int bits = 0, b, c, best_c = 0;
+	double cost, best;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((b = scalar_bitlen(s[i])) > bits)
+			bits = b;
+	if (n == 0 || bits == 0) {
+		jac_set_infinity(r);
+		return 0;
+	}
+	/* Straus: 7 table operations and one addition per window a point */
+	best = (double)(bits / 4 + 1) * (16.0 * (double)n + 32.0) +
+	    (double)n * 7.0 * 12.0;
+	for (c = 5; c <= 14; c++) {
+		cost = msm_cost_pippenger(n, bits, c);
+		if (cost < best) {
+			best = cost;
+			best_c = c;
+		}
+	}
+	if (best_c == 0)
+		return msm_straus(r, n, p, s, bits / 4 + 1);
+	return msm_pippenger(r, n, p, s, best_c, bits / best_c + 1);
+}
+
+int
+p256_msm_window(struct p256_jacobian *r, size_t n,
+    const struct p256_affine *p, const uint64_t (*s)[4],
+    unsigned int window)
+{
+	unsigned int bits = 0, b;
+	size_t i;
+
+	if (window == 1 || window > 16)
+		return TALLY_ERR_INVALID_ARG;
+	for (i = 0; i < n; i++)
+		if ((b = scalar_bitlen(s[i])) > bits)
+			bits = b;
+	if (n == 0 || bits == 0) {
+		jac_set_infinity(r);
+		return 0;
+	}
+	if (window == 0)
+		return msm_straus(r, n, p, s, bits / 4 + 1);
+	return msm_pippenger(r, n, p, s, window, bits / window + 1);
+}

@@ -1,0 +1,70 @@
+/*
+ * p256.h: fast P-256 arithmetic for checking public data (lib/p256).
+ *
+ * VARIABLE TIME: the point operations and the multi-scalar multiplication
+ * branch on their inputs (the point at infinity, equal points, zero
+ * digits, bucket indexes). Use this module only for values that are
+ * public: points and scalars of proofs, ballots, shares and statements
+ * being verified, and a verifier's own batch weights (fresh for each
+ * batch, drawn after the proofs are fixed). Never give it a secret: the
+ * terminal's encryption randomness, a prover's nonces, a trustee's share
+ * or key stay on the constant-time code of group.c (OpenSSL).
+ * (The field arithmetic underneath, lib/p256/fe.h, is itself free of
+ * data-dependent branches.)
+ *
+ * Points are affine (struct p256_affine, never infinity) or Jacobian
+ * (struct p256_jacobian, Z = 0 is infinity); coordinates are kept in
+ * Montgomery form. Scalars are four 64-bit limbs, least significant first;
+ * any value below 2^256 is accepted by p256_msm.
+ */
+#ifndef TALLY_P256_H
+#define TALLY_P256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+
+struct p256_affine {
+	uint64_t x[4], y[4];
+};
+
+struct p256_jacobian {
+	uint64_t x[4], y[4], z[4];
+};
+
+/* Strict SEC1 compressed decoding, as group_point_decode: 33 bytes,
+ * prefix 02 or 03, x < p, x on the curve. 0 or E_BAD_POINT. */
+int p256_decode(struct p256_affine *out, const uint8_t in[33]);
+/* The affine coordinates as 32-byte big-endian integers. */
+void p256_affine_coords(const struct p256_affine *p, uint8_t x[32],
+    uint8_t y[32]);
+void p256_generator(struct p256_affine *g);
+
+/* Conversions from and to OpenSSL points: E_BAD_POINT for infinity as
+ * an input, E_CRYPTO when OpenSSL fails. */
+int p256_from_ec(struct p256_affine *out, const EC_POINT *p);
+int p256_to_ec(EC_POINT *out, const struct p256_jacobian *p);
+/* A scalar in [0, 2^256) from a BIGNUM; E_BAD_SCALAR if out of range. */
+int p256_scalar_from_bn(uint64_t s[4], const BIGNUM *b);
+
+int p256_is_infinity(const struct p256_jacobian *p);
+/* 1 when p (Jacobian) and q (affine) are the same point. */
+int p256_equal_affine(const struct p256_jacobian *p,
+    const struct p256_affine *q);
+
+/*
+ * r = sum s[i] p[i], one multi-scalar multiplication sharing its
+ * doublings: interleaved signed 4-bit windows (Straus) for a few points,
+ * buckets (Pippenger) for many. n = 0 gives infinity. 0 or E_NOMEM.
+ */
+int p256_msm(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
+    const uint64_t (*s)[4]);
+/* The same with the method forced, for the tests: window = 0 is Straus,
+ * 2..16 is Pippenger with windows of that many bits. */
+int p256_msm_window(struct p256_jacobian *r, size_t n,
+    const struct p256_affine *p, const uint64_t (*s)[4],
+    unsigned int window);
+
+#endif
