@@ -57,8 +57,9 @@ elgamal_encrypt(struct elgamal_ct *out, BIGNUM *r, const EC_POINT *K,
 		ret = TALLY_ERR_CRYPTO;
 		goto out;
 	}
+	/* K is the same for a whole vote: its table makes rK as cheap as rG */
 	if ((ret = group_mul_g(out->a, r)) != 0 ||
-	    (ret = group_mul2(out->b, mb, K, r)) != 0)
+	    (ret = group_mul2_fixed(out->b, mb, K, r)) != 0)
 		goto out;
 	ret = 0;
 out:

@@ -305,6 +305,99 @@ group_msm(EC_POINT *r, const BIGNUM *gk, size_t n, const EC_POINT **p,
 	return ok == 1 ? 0 : TALLY_ERR_CRYPTO;
 }
 
+/* Fixed bases: slots filled once and never freed or changed afterwards,
+ * so a group handed out stays valid without the lock. */
+static struct {
+	EC_POINT *pt;
+	EC_GROUP *grp;
+} g_fixed[GROUP_FIXED_MAX];
+static pthread_mutex_t g_fixed_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* EC_GROUP_precompute_mult is deprecated in 3.0 but is the only way to a
+ * table for a base other than G (the P-256 code then uses it for the
+ * generator, in constant time, as for G); see DESIGN.md §4. */
+static EC_GROUP *
+group_fixed_make(const EC_POINT *p, BN_CTX *ctx)
+{
+	EC_GROUP *grp = EC_GROUP_dup(group_ec());
+	int ok;
+
+	if (grp == NULL ||
+	    EC_GROUP_set_generator(grp, p, group_order(), BN_value_one()) != 1) {
+		EC_GROUP_free(grp);
+		return NULL;
+	}
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	ok = EC_GROUP_precompute_mult(grp, ctx);
+#pragma GCC diagnostic pop
+	if (ok != 1) {
+		EC_GROUP_free(grp);
+		return NULL;
+	}
+	return grp;
+}
+
+/* The group with p as generator and its table, or NULL (no room, or
+ * OpenSSL failed): then the caller multiplies the plain way. */
+static const EC_GROUP *
+group_fixed_for(const EC_POINT *p)
+{
+	BN_CTX *ctx = group_bn_ctx();
+	const EC_GROUP *found = NULL;
+	size_t i;
+
+	if (ctx == NULL || group_point_is_infinity(p) ||
+	    pthread_mutex_lock(&g_fixed_lock) != 0)
+		return NULL;
+	for (i = 0; i < GROUP_FIXED_MAX && g_fixed[i].pt != NULL; i++)
+		if (EC_POINT_cmp(group_ec(), p, g_fixed[i].pt, ctx) == 0) {
+			found = g_fixed[i].grp;
+			break;
+		}
+	if (found == NULL && i < GROUP_FIXED_MAX) {
+		g_fixed[i].grp = group_fixed_make(p, ctx);
+		if (g_fixed[i].grp != NULL &&
+		    (g_fixed[i].pt = EC_POINT_dup(p, group_ec())) == NULL) {
+			EC_GROUP_free(g_fixed[i].grp);
+			g_fixed[i].grp = NULL;
+		}
+		found = g_fixed[i].grp;
+	}
+	pthread_mutex_unlock(&g_fixed_lock);
+	return found;
+}
+
+int
+group_mul_fixed(EC_POINT *r, const EC_POINT *p, const BIGNUM *k)
+{
+	const EC_GROUP *fg = group_fixed_for(p);
+
+	if (fg == NULL)
+		return group_mul(r, p, k);
+	return EC_POINT_mul(fg, r, k, NULL, NULL, group_bn_ctx()) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+int
+group_mul2_fixed(EC_POINT *r, const BIGNUM *gk, const EC_POINT *p,
+    const BIGNUM *pk)
+{
+	EC_POINT *t;
+	int ret;
+
+	if (gk == NULL)
+		return group_mul_fixed(r, p, pk);
+	if ((t = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	if ((ret = group_mul_fixed(t, p, pk)) == 0 &&
+	    (ret = group_mul_g(r, gk)) == 0)
+		ret = group_add(r, r, t);
+	group_point_free(t);
+	return ret;
+}
+
 int
 group_add(EC_POINT *r, const EC_POINT *a, const EC_POINT *b)
 {

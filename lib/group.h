@@ -60,6 +60,18 @@ int group_mul(EC_POINT *r, const EC_POINT *p, const BIGNUM *k);
 /* r = gk G + pk P (either scalar may be NULL) */
 int group_mul2(EC_POINT *r, const BIGNUM *gk, const EC_POINT *p,
     const BIGNUM *pk);
+/*
+ * r = kP and r = gk G + pk P for a base P used again and again (the
+ * election key K of a vote): the first call for P builds OpenSSL's table
+ * for it (a copy of the group with P as generator, about 150 kB, kept for
+ * the life of the process; at most GROUP_FIXED_MAX such bases, after
+ * which the plain multiplication is used). Constant time in k, gk, pk,
+ * like group_mul_g: use it for secrets (encryption randomness, nonces).
+ */
+#define GROUP_FIXED_MAX 8
+int group_mul_fixed(EC_POINT *r, const EC_POINT *p, const BIGNUM *k);
+int group_mul2_fixed(EC_POINT *r, const BIGNUM *gk, const EC_POINT *p,
+    const BIGNUM *pk);
 /* r = gk G + sum s[i] P[i]: one multi-scalar multiplication. */
 int group_msm(EC_POINT *r, const BIGNUM *gk, size_t n, const EC_POINT **p,
     const BIGNUM **s);

@@ -235,9 +235,50 @@ stmt_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p)
 	return group_point_encode(out, p);
 }
 
+/* A statement point of a verifier: its encoding (for the challenge) and
+ * its affine form (for the group equations), from one normalisation. */
+struct stmt_pt {
+	uint8_t enc[GROUP_POINT_LEN];
+	struct p256_affine aff;
+};
+
+/* The last statement point loaded through a batch: the election key K
+ * recurs in every ballot proof, and its normalisation is not free. */
+struct stmt_memo {
+	EC_POINT *pt;
+	struct stmt_pt st;
+};
+
+static int
+stmt_load(struct stmt_pt *s, const EC_POINT *p, struct stmt_memo *memo)
+{
+	int ret;
+
+	if (p == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	if (memo != NULL && memo->pt != NULL &&
+	    EC_POINT_cmp(group_ec(), p, memo->pt, group_bn_ctx()) == 0) {
+		*s = memo->st;
+		return 0;
+	}
+	if ((ret = p256_from_ec(&s->aff, p)) != 0)
+		return ret;
+	p256_encode(s->enc, &s->aff);
+	if (memo != NULL) {
+		if (memo->pt == NULL && (memo->pt = group_point_new()) == NULL)
+			return 0;
+		if (group_point_copy(memo->pt, p) != 0) {
+			group_point_free(memo->pt);
+			memo->pt = NULL;
+			return 0;
+		}
+		memo->st = *s;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------- range proofs */
 
-/* One simulated branch j: t = vG - c a, u = vK - c b + (c j) G. */
 /* The response v = w + c x of every proof, encoded into v; w becomes the
  * response, tmp (which may be c) is scratch. */
 static int
@@ -252,28 +293,37 @@ proof_respond(ProtobufCBinaryData *v, BIGNUM *w, BIGNUM *tmp,
 	return bin_scalar(v, w);
 }
 
+/*
+ * One simulated branch j: t = vG - c a, u = vK - c b + (c j) G. The
+ * prover knows a = rG and b = rK + mG, so with s = v - c r these are
+ * t = sG and u = sK + c (j - m) G: multiplications by the fixed bases G
+ * and K only (precomputed tables, constant time), none by a or b.
+ */
 static int
 range_fake_branch(EC_POINT *t, EC_POINT *u, const BIGNUM *c,
-    const BIGNUM *v, uint32_t j, const EC_POINT *K,
-    const struct elgamal_ct *ct)
+    const BIGNUM *v, uint32_t j, const EC_POINT *K, uint64_t m,
+    const BIGNUM *r)
 {
-	BIGNUM *nc = BN_new(), *cj = BN_new();
-	const EC_POINT *pts[2] = {K, ct->b};
-	const BIGNUM *sc[2] = {v, nc};
+	BIGNUM *sc = group_scalar_new(), *e = group_scalar_new();
+	BIGNUM *mb = group_scalar_new();
 	int ret = TALLY_ERR_NOMEM;
 
-	if (nc == NULL || cj == NULL)
+	if (sc == NULL || e == NULL || mb == NULL)
 		goto out;
-	if ((ret = scalar_neg(nc, c)) != 0 ||
-	    (ret = group_scalar_set_u64(cj, j)) != 0 ||
-	    (ret = group_scalar_mul(cj, cj, c)) != 0)
+	if ((ret = group_scalar_mul(sc, c, r)) != 0 ||
+	    (ret = group_scalar_sub(sc, v, sc)) != 0 ||
+	    (ret = group_scalar_set_u64(e, j)) != 0 ||
+	    (ret = group_scalar_set_u64(mb, m)) != 0 ||
+	    (ret = group_scalar_sub(e, e, mb)) != 0 ||
+	    (ret = group_scalar_mul(e, e, c)) != 0)
 		goto out;
-	if ((ret = group_mul2(t, v, ct->a, nc)) != 0)
+	if ((ret = group_mul_g(t, sc)) != 0)
 		goto out;
-	ret = group_msm(u, cj, 2, pts, sc);
+	ret = group_mul2_fixed(u, e, K, sc);
 out:
-	BN_free(nc);
-	BN_free(cj);
+	group_scalar_free(sc);
+	group_scalar_free(e);
+	group_scalar_free(mb);
 	return ret;
 }
 
@@ -295,8 +345,7 @@ range_alloc(Tally__RangeProof *out, size_t n)
  * their sum to csum. */
 static int
 range_commit(Tally__RangeProof *out, BIGNUM *csum, const BIGNUM *w,
-    const EC_POINT *K, const struct elgamal_ct *ct, uint64_t m,
-    uint32_t max)
+    const EC_POINT *K, const BIGNUM *r, uint64_t m, uint32_t max)
 {
 	EC_POINT *t = group_point_new(), *u = group_point_new();
 	BIGNUM *c = BN_new(), *v = BN_new();
@@ -309,13 +358,13 @@ range_commit(Tally__RangeProof *out, BIGNUM *csum, const BIGNUM *w,
 	for (j = 0; j <= max; j++) {
 		if (j == m) {
 			if ((ret = group_mul_g(t, w)) != 0 ||
-			    (ret = group_mul(u, K, w)) != 0)
+			    (ret = group_mul_fixed(u, K, w)) != 0)
 				goto out;
 		} else {
 			if ((ret = group_scalar_random(c)) != 0 ||
 			    (ret = group_scalar_random(v)) != 0 ||
-			    (ret = range_fake_branch(t, u, c, v, j, K,
-				 ct)) != 0 ||
+			    (ret = range_fake_branch(t, u, c, v, j, K, m,
+				 r)) != 0 ||
 			    (ret = group_scalar_add(csum, csum, c)) != 0 ||
 			    (ret = bin_scalar(&out->c[j], c)) != 0 ||
 			    (ret = bin_scalar(&out->v[j], v)) != 0)
@@ -356,7 +405,7 @@ range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
 	    (ret = range_alloc(out, (size_t)max + 1)) != 0)
 		goto out;
 	if ((ret = group_scalar_random(w)) != 0 ||
-	    (ret = range_commit(out, csum, w, K, ct, m, max)) != 0 ||
+	    (ret = range_commit(out, csum, w, K, r, m, max)) != 0 ||
 	    (ret = range_proof_challenge(c, bind, max, kb, ab, bb, out->t,
 		 out->u)) != 0)
 		goto out;
@@ -389,6 +438,7 @@ range_proof_clear(Tally__RangeProof *p)
 /* A range proof decoded and its challenge checked. */
 struct range_dec {
 	size_t n;
+	struct stmt_pt sk, sa, sb;
 	struct p256_affine *t, *u;
 	BIGNUM **c, **v;
 };
@@ -430,9 +480,8 @@ range_dec_fields(struct range_dec *d, const Tally__RangeProof *p)
 static int
 range_prepare(struct range_dec *d, const Tally__RangeProof *p,
     const EC_POINT *K, const struct elgamal_ct *ct, uint32_t max,
-    const struct proof_bind *bind)
+    const struct proof_bind *bind, struct stmt_memo *memo)
 {
-	uint8_t kb[GROUP_POINT_LEN], ab[GROUP_POINT_LEN], bb[GROUP_POINT_LEN];
 	BIGNUM *c = NULL, *sum = NULL;
 	size_t j, n = (size_t)max + 1;
 	int ret = TALLY_ERR_INVALID_ARG;
@@ -440,9 +489,9 @@ range_prepare(struct range_dec *d, const Tally__RangeProof *p,
 	memset(d, 0, sizeof(*d));
 	if (p == NULL || ct == NULL || bind == NULL || max > PROOF_RANGE_MAX)
 		return ret;
-	if ((ret = stmt_encode(kb, K)) != 0 ||
-	    (ret = stmt_encode(ab, ct->a)) != 0 ||
-	    (ret = stmt_encode(bb, ct->b)) != 0)
+	if ((ret = stmt_load(&d->sk, K, memo)) != 0 ||
+	    (ret = stmt_load(&d->sa, ct->a, NULL)) != 0 ||
+	    (ret = stmt_load(&d->sb, ct->b, NULL)) != 0)
 		return ret;
 	if (p->n_t != n || p->n_u != n || p->n_c != n || p->n_v != n)
 		return TALLY_ERR_BAD_PROOF;
@@ -456,8 +505,8 @@ range_prepare(struct range_dec *d, const Tally__RangeProof *p,
 	    (c = BN_new()) == NULL || (sum = BN_new()) == NULL)
 		goto out;
 	if ((ret = range_dec_fields(d, p)) != 0 ||
-	    (ret = range_proof_challenge(c, bind, max, kb, ab, bb, p->t,
-		 p->u)) != 0)
+	    (ret = range_proof_challenge(c, bind, max, d->sk.enc, d->sa.enc,
+		 d->sb.enc, p->t, p->u)) != 0)
 		goto out;
 	BN_zero(sum);
 	for (j = 0; j < n; j++)
@@ -503,7 +552,7 @@ range_proof_verify(const Tally__RangeProof *p, const EC_POINT *K,
 	size_t j;
 	int ret;
 
-	if ((ret = range_prepare(&d, p, K, ct, max, bind)) != 0)
+	if ((ret = range_prepare(&d, p, K, ct, max, bind, NULL)) != 0)
 		return ret;
 	ret = TALLY_ERR_NOMEM;
 	if ((r = group_point_new()) == NULL || (nc = BN_new()) == NULL ||
@@ -574,6 +623,7 @@ dleq_clear(Tally__DleqProof *p)
 
 /* A DLEQ proof decoded, challenge computed. */
 struct dleq_dec {
+	struct stmt_pt sa, sx, sd;
 	struct p256_affine t1, t2;
 	BIGNUM *c, *v;
 };
@@ -590,15 +640,14 @@ static int
 dleq_prepare(struct dleq_dec *d, const Tally__DleqProof *p, const EC_POINT *A,
     const EC_POINT *X, const EC_POINT *D, const struct proof_bind *bind)
 {
-	uint8_t ab[GROUP_POINT_LEN], xb[GROUP_POINT_LEN], db[GROUP_POINT_LEN];
 	int ret = TALLY_ERR_INVALID_ARG;
 
 	memset(d, 0, sizeof(*d));
 	if (p == NULL || bind == NULL)
 		return ret;
-	if ((ret = stmt_encode(ab, A)) != 0 ||
-	    (ret = stmt_encode(xb, X)) != 0 ||
-	    (ret = stmt_encode(db, D)) != 0)
+	if ((ret = stmt_load(&d->sa, A, NULL)) != 0 ||
+	    (ret = stmt_load(&d->sx, X, NULL)) != 0 ||
+	    (ret = stmt_load(&d->sd, D, NULL)) != 0)
 		return ret;
 	ret = TALLY_ERR_NOMEM;
 	if ((d->c = BN_new()) == NULL || (d->v = BN_new()) == NULL)
@@ -607,7 +656,8 @@ dleq_prepare(struct dleq_dec *d, const Tally__DleqProof *p, const EC_POINT *A,
 	    (ret = aff_decode(&d->t2, &p->t2)) != 0 ||
 	    (ret = group_scalar_decode(d->v, p->v.data, p->v.len)) != 0)
 		goto out;
-	ret = dleq_challenge(d->c, bind, ab, xb, db, p->t1.data, p->t2.data);
+	ret = dleq_challenge(d->c, bind, d->sa.enc, d->sx.enc, d->sd.enc,
+	    p->t1.data, p->t2.data);
 out:
 	if (ret != 0)
 		dleq_dec_free(d);
@@ -695,6 +745,7 @@ schnorr_clear(Tally__SchnorrProof *p)
 }
 
 struct schnorr_dec {
+	struct stmt_pt sx;
 	struct p256_affine t;
 	BIGNUM *c, *v;
 };
@@ -711,13 +762,12 @@ static int
 schnorr_prepare(struct schnorr_dec *d, const Tally__SchnorrProof *p,
     const EC_POINT *X, const struct proof_bind *bind)
 {
-	uint8_t xb[GROUP_POINT_LEN];
 	int ret = TALLY_ERR_INVALID_ARG;
 
 	memset(d, 0, sizeof(*d));
 	if (p == NULL || bind == NULL)
 		return ret;
-	if ((ret = stmt_encode(xb, X)) != 0)
+	if ((ret = stmt_load(&d->sx, X, NULL)) != 0)
 		return ret;
 	ret = TALLY_ERR_NOMEM;
 	if ((d->c = BN_new()) == NULL || (d->v = BN_new()) == NULL)
@@ -725,7 +775,7 @@ schnorr_prepare(struct schnorr_dec *d, const Tally__SchnorrProof *p,
 	if ((ret = aff_decode(&d->t, &p->t)) != 0 ||
 	    (ret = group_scalar_decode(d->v, p->v.data, p->v.len)) != 0)
 		goto out;
-	ret = schnorr_challenge(d->c, bind, xb, p->t.data);
+	ret = schnorr_challenge(d->c, bind, d->sx.enc, p->t.data);
 out:
 	if (ret != 0)
 		schnorr_dec_free(d);
@@ -777,6 +827,7 @@ struct proof_batch {
 	size_t *keyterm;
 	size_t nkeys, keycap; /* keycap: power of two, or 0 */
 	int err;              /* sticky: a failure while committing terms */
+	struct stmt_memo memo;
 };
 
 int
@@ -803,6 +854,7 @@ proof_batch_free(struct proof_batch *b)
 		return;
 	free(b->p);
 	bns_free(b->s, b->n);
+	group_point_free(b->memo.pt);
 	BN_free(b->g);
 	free(b->key);
 	free(b->keyterm);
@@ -834,18 +886,6 @@ batch_term(struct proof_batch *b, const struct p256_affine *P,
 	b->s[b->n] = sc;
 	b->n++;
 	return 0;
-}
-
-/* Append s P for a statement point (an OpenSSL point). */
-static int
-batch_term_copy(struct proof_batch *b, const EC_POINT *P, const BIGNUM *s)
-{
-	struct p256_affine a;
-	int ret;
-
-	if ((ret = p256_from_ec(&a, P)) != 0)
-		return ret;
-	return batch_term(b, &a, s);
 }
 
 static size_t
@@ -895,9 +935,10 @@ batch_key_grow(struct proof_batch *b)
 
 /* Add s P where P (encoded as enc) may recur: merge into its term. */
 static int
-batch_term_shared(struct proof_batch *b, const uint8_t enc[GROUP_POINT_LEN],
-    const EC_POINT *P, const BIGNUM *s)
+batch_term_shared(struct proof_batch *b, const struct stmt_pt *st,
+    const BIGNUM *s)
 {
+	const uint8_t *enc = st->enc;
 	size_t i;
 	int ret;
 
@@ -908,7 +949,7 @@ batch_term_shared(struct proof_batch *b, const uint8_t enc[GROUP_POINT_LEN],
 	if (b->keyterm[i] != 0)
 		return group_scalar_add(b->s[b->keyterm[i] - 1],
 		    b->s[b->keyterm[i] - 1], s);
-	if ((ret = batch_term_copy(b, P, s)) != 0)
+	if ((ret = batch_term(b, &st->aff, s)) != 0)
 		return ret;
 	memcpy(b->key[i], enc, GROUP_POINT_LEN);
 	b->keyterm[i] = b->n; /* index + 1 */
@@ -995,10 +1036,8 @@ batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
 }
 
 static int
-batch_range_commit(struct proof_batch *b, struct range_dec *d,
-    const EC_POINT *K, const struct elgamal_ct *ct)
+batch_range_commit(struct proof_batch *b, struct range_dec *d)
 {
-	uint8_t kb[GROUP_POINT_LEN];
 	struct batch_tmp w;
 	size_t j;
 	int ret;
@@ -1009,11 +1048,10 @@ batch_range_commit(struct proof_batch *b, struct range_dec *d,
 		if ((ret = batch_range_branch(b, d, j, &w)) != 0)
 			goto out;
 	if ((ret = scalar_neg(w.t, w.acc1)) != 0 ||
-	    (ret = batch_term_copy(b, ct->a, w.t)) != 0 ||
+	    (ret = batch_term(b, &d->sa.aff, w.t)) != 0 ||
 	    (ret = scalar_neg(w.t, w.acc2)) != 0 ||
-	    (ret = batch_term_copy(b, ct->b, w.t)) != 0 ||
-	    (ret = group_point_encode(kb, K)) != 0 ||
-	    (ret = batch_term_shared(b, kb, K, w.acc3)) != 0)
+	    (ret = batch_term(b, &d->sb.aff, w.t)) != 0 ||
+	    (ret = batch_term_shared(b, &d->sk, w.acc3)) != 0)
 		goto out;
 out:
 	batch_tmp_free(&w);
@@ -1030,10 +1068,10 @@ proof_batch_add_range(struct proof_batch *b, const Tally__RangeProof *p,
 
 	if (b == NULL)
 		return TALLY_ERR_INVALID_ARG;
-	if ((ret = range_prepare(&d, p, K, ct, max, bind)) != 0)
+	if ((ret = range_prepare(&d, p, K, ct, max, bind, &b->memo)) != 0)
 		return ret;
 	/* From here on the batch changes: a failure spoils it. */
-	if ((ret = batch_range_commit(b, &d, K, ct)) != 0 && b->err == 0)
+	if ((ret = batch_range_commit(b, &d)) != 0 && b->err == 0)
 		b->err = ret;
 	range_dec_free(&d);
 	return ret;
@@ -1043,18 +1081,14 @@ proof_batch_add_range(struct proof_batch *b, const Tally__RangeProof *p,
  *   z1 (v G - t1 - c X) + z2 (v A - t2 - c D) = O
  */
 static int
-batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d,
-    const EC_POINT *A, const EC_POINT *X, const EC_POINT *D)
+batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d)
 {
-	uint8_t ab[GROUP_POINT_LEN], xb[GROUP_POINT_LEN];
 	struct batch_tmp w;
 	int ret;
 
 	if ((ret = batch_tmp_new(&w)) != 0 ||
 	    (ret = scalar_weight(w.z1)) != 0 ||
 	    (ret = scalar_weight(w.z2)) != 0 ||
-	    (ret = group_point_encode(ab, A)) != 0 ||
-	    (ret = group_point_encode(xb, X)) != 0 ||
 	    (ret = batch_addmul(b->g, w.z1, d->v, w.t)) != 0 ||
 	    (ret = scalar_neg(w.u, w.z1)) != 0 ||
 	    (ret = batch_term(b, &d->t1, w.u)) != 0 ||
@@ -1062,12 +1096,12 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d,
 	    (ret = batch_term(b, &d->t2, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z1, d->c)) != 0 ||
 	    (ret = scalar_neg(w.u, w.t)) != 0 ||
-	    (ret = batch_term_shared(b, xb, X, w.u)) != 0 ||
+	    (ret = batch_term_shared(b, &d->sx, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z2, d->v)) != 0 ||
-	    (ret = batch_term_shared(b, ab, A, w.t)) != 0 ||
+	    (ret = batch_term_shared(b, &d->sa, w.t)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z2, d->c)) != 0 ||
 	    (ret = scalar_neg(w.u, w.t)) != 0 ||
-	    (ret = batch_term_copy(b, D, w.u)) != 0)
+	    (ret = batch_term(b, &d->sd.aff, w.u)) != 0)
 		goto out;
 out:
 	batch_tmp_free(&w);
@@ -1086,7 +1120,7 @@ proof_batch_add_dleq(struct proof_batch *b, const Tally__DleqProof *p,
 		return TALLY_ERR_INVALID_ARG;
 	if ((ret = dleq_prepare(&d, p, A, X, D, bind)) != 0)
 		return ret;
-	if ((ret = batch_dleq_commit(b, &d, A, X, D)) != 0 && b->err == 0)
+	if ((ret = batch_dleq_commit(b, &d)) != 0 && b->err == 0)
 		b->err = ret;
 	dleq_dec_free(&d);
 	return ret;
@@ -1099,7 +1133,6 @@ int
 proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
     const EC_POINT *X, const struct proof_bind *bind)
 {
-	uint8_t xb[GROUP_POINT_LEN];
 	struct schnorr_dec d;
 	struct batch_tmp w;
 	int ret;
@@ -1110,14 +1143,13 @@ proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
 		return ret;
 	if ((ret = batch_tmp_new(&w)) != 0 ||
 	    (ret = scalar_weight(w.z1)) != 0 ||
-	    (ret = group_point_encode(xb, X)) != 0 ||
 	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0)
 		goto out;
 	if ((ret = scalar_neg(w.u, w.z1)) != 0 ||
 	    (ret = batch_term(b, &d.t, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z1, d.c)) != 0 ||
 	    (ret = scalar_neg(w.u, w.t)) != 0 ||
-	    (ret = batch_term_shared(b, xb, X, w.u)) != 0)
+	    (ret = batch_term_shared(b, &d.sx, w.u)) != 0)
 		goto out;
 out:
 	if (ret != 0 && b->err == 0)

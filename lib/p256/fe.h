@@ -88,7 +88,7 @@ fe_adc_portable(unsigned char c, uint64_t a, uint64_t b, uint64_t *r)
  * are written in assembly (gcc spills its 128-bit arithmetic: about 2.5
  * times the instructions); elsewhere in C. */
 #if defined(__x86_64__) && defined(__GNUC__)
-static inline void
+static inline __attribute__((always_inline)) void
 fe_mul(fe r, const fe a, const fe b)
 {
 	uint64_t w0, w1, w2, w3, w4, w5, bi, c;

@@ -276,6 +276,15 @@ p256_affine_coords(const struct p256_affine *p, uint8_t x[32], uint8_t y[32])
 }
 
 void
+p256_encode(uint8_t out[33], const struct p256_affine *p)
+{
+	uint8_t y[32];
+
+	p256_affine_coords(p, out + 1, y);
+	out[0] = (uint8_t)(0x02 | (y[31] & 1));
+}
+
+void
 p256_generator(struct p256_affine *g)
 {
 	uint64_t l[4];

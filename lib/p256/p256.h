@@ -41,6 +41,8 @@ int p256_decode(struct p256_affine *out, const uint8_t in[33]);
 void p256_affine_coords(const struct p256_affine *p, uint8_t x[32],
     uint8_t y[32]);
 void p256_generator(struct p256_affine *g);
+/* The 33-byte SEC1 compressed encoding of p. */
+void p256_encode(uint8_t out[33], const struct p256_affine *p);
 
 /* Conversions from and to OpenSSL points: E_BAD_POINT for infinity as
  * an input, E_CRYPTO when OpenSSL fails. */

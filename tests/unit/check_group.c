@@ -262,6 +262,47 @@ START_TEST(test_point_from_hash)
 }
 END_TEST
 
+/* group_mul_fixed and group_mul2_fixed agree with the plain
+ * multiplications, for more bases than there are tables (the rest take
+ * the plain path), and for the scalars 0, 1 and q - 1. */
+START_TEST(test_mul_fixed)
+{
+	EC_POINT *P = group_point_new(), *want = group_point_new(),
+		 *got = group_point_new();
+	BIGNUM *k = group_scalar_new(), *g = group_scalar_new();
+	int base, i;
+
+	for (base = 0; base < GROUP_FIXED_MAX + 3; base++) {
+		ck_assert_int_eq(group_scalar_random(k), 0);
+		ck_assert_int_eq(group_mul_g(P, k), 0);
+		for (i = 0; i < 6; i++) {
+			ck_assert_int_eq(group_scalar_random(k), 0);
+			ck_assert_int_eq(group_scalar_random(g), 0);
+			if (i == 1)
+				BN_zero(k);
+			if (i == 2)
+				ck_assert(BN_one(k) == 1);
+			if (i == 3)
+				ck_assert(BN_sub(k, group_order(),
+				    BN_value_one()) == 1);
+			if (i == 4)
+				BN_zero(g);
+			ck_assert_int_eq(group_mul(want, P, k), 0);
+			ck_assert_int_eq(group_mul_fixed(got, P, k), 0);
+			ck_assert(group_point_equal(got, want));
+			ck_assert_int_eq(group_mul2(want, g, P, k), 0);
+			ck_assert_int_eq(group_mul2_fixed(got, g, P, k), 0);
+			ck_assert(group_point_equal(got, want));
+		}
+	}
+	group_point_free(P);
+	group_point_free(want);
+	group_point_free(got);
+	group_scalar_free(k);
+	group_scalar_free(g);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -275,6 +316,7 @@ main(void)
 	tcase_add_test(tc, test_arithmetic);
 	tcase_add_test(tc, test_decode_agrees_with_openssl);
 	tcase_add_test(tc, test_point_from_hash);
+	tcase_add_test(tc, test_mul_fixed);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

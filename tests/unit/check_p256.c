@@ -266,6 +266,8 @@ START_TEST(test_decode_and_convert)
 		ck_assert_int_eq(group_point_encode(enc, P), 0);
 		ck_assert_int_eq(p256_decode(&b, enc), 0);
 		ck_assert_mem_eq(&a, &b, sizeof(a));
+		p256_encode(rnd, &a);
+		ck_assert_mem_eq(rnd, enc, 33);
 		ck_assert_int_eq(p256_msm(&j, 1, &b, (const uint64_t(*)[4])&s),
 		    0);
 		ck_assert(p256_equal_affine(&j, &a));
