@@ -273,6 +273,148 @@ fe_mul(fe r, const fe a, const fe b)
 	    : "rax", "rdx", "cc", "memory");
 	fe_reduce_once(r, w4, w5, w0, w1, w2);
 }
+/* r = a^2 / R mod p: the six cross products once, doubled, plus the four
+ * squares (10 multiplications instead of 16), then four words of the same
+ * reduction as fe_mul. The top word's carry lands in z0, free after the
+ * first reduction word. */
+static inline void
+fe_sqr(fe r, const fe a)
+{
+	uint64_t z0, z1, z2, z3, z4, z5, z6, z7, t, c;
+
+	__asm__(
+	    "xorq %[z0], %[z0]\n\t"
+	    "xorq %[z1], %[z1]\n\t"
+	    "xorq %[z2], %[z2]\n\t"
+	    "xorq %[z3], %[z3]\n\t"
+	    "xorq %[z4], %[z4]\n\t"
+	    "xorq %[z5], %[z5]\n\t"
+	    "xorq %[z6], %[z6]\n\t"
+	    "xorq %[z7], %[z7]\n\t"
+	    "movq 0(%[a]), %[t]\n\t"
+	    "movq 8(%[a]), %%rax\n\t"
+	    "mulq %[t]\n\t"
+	    "movq %%rax, %[z1]\n\t"
+	    "movq %%rdx, %[z2]\n\t"
+	    "movq 16(%[a]), %%rax\n\t"
+	    "mulq %[t]\n\t"
+	    "addq %%rax, %[z2]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[z3]\n\t"
+	    "movq 24(%[a]), %%rax\n\t"
+	    "mulq %[t]\n\t"
+	    "addq %%rax, %[z3]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[z4]\n\t"
+	    "movq 8(%[a]), %[t]\n\t"
+	    "movq 16(%[a]), %%rax\n\t"
+	    "mulq %[t]\n\t"
+	    "addq %%rax, %[z3]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[c]\n\t"
+	    "movq 24(%[a]), %%rax\n\t"
+	    "mulq %[t]\n\t"
+	    "addq %[c], %%rax\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "addq %%rax, %[z4]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[z5]\n\t"
+	    "movq 16(%[a]), %[t]\n\t"
+	    "movq 24(%[a]), %%rax\n\t"
+	    "mulq %[t]\n\t"
+	    "addq %%rax, %[z5]\n\t"
+	    "adcq $0, %%rdx\n\t"
+	    "movq %%rdx, %[z6]\n\t"
+	    "addq %[z1], %[z1]\n\t"
+	    "adcq %[z2], %[z2]\n\t"
+	    "adcq %[z3], %[z3]\n\t"
+	    "adcq %[z4], %[z4]\n\t"
+	    "adcq %[z5], %[z5]\n\t"
+	    "adcq %[z6], %[z6]\n\t"
+	    "adcq $0, %[z7]\n\t"
+	    "movq 0(%[a]), %%rax\n\t"
+	    "mulq %%rax\n\t"
+	    "movq %%rax, %[z0]\n\t"
+	    "movq %%rdx, %[t]\n\t"
+	    "movq 8(%[a]), %%rax\n\t"
+	    "mulq %%rax\n\t"
+	    "addq %[t], %[z1]\n\t"
+	    "adcq %%rax, %[z2]\n\t"
+	    "adcq %%rdx, %[z3]\n\t"
+	    "sbbq %[c], %[c]\n\t"
+	    "movq 16(%[a]), %%rax\n\t"
+	    "mulq %%rax\n\t"
+	    "negq %[c]\n\t"
+	    "adcq %%rax, %[z4]\n\t"
+	    "adcq %%rdx, %[z5]\n\t"
+	    "sbbq %[c], %[c]\n\t"
+	    "movq 24(%[a]), %%rax\n\t"
+	    "mulq %%rax\n\t"
+	    "negq %[c]\n\t"
+	    "adcq %%rax, %[z6]\n\t"
+	    "adcq %%rdx, %[z7]\n\t"
+	    "movq %[z0], %%rax\n\t"
+	    "movq %[z0], %[t]\n\t"
+	    "shlq $32, %[t]\n\t"
+	    "movq %[z0], %[c]\n\t"
+	    "shrq $32, %[c]\n\t"
+	    "movabsq $0xffffffff00000001, %%rdx\n\t"
+	    "mulq %%rdx\n\t"
+	    "addq %[t], %[z1]\n\t"
+	    "adcq %[c], %[z2]\n\t"
+	    "adcq %%rax, %[z3]\n\t"
+	    "adcq %%rdx, %[z4]\n\t"
+	    "adcq $0, %[z5]\n\t"
+	    "adcq $0, %[z6]\n\t"
+	    "adcq $0, %[z7]\n\t"
+	    "movq $0, %[z0]\n\t"
+	    "adcq $0, %[z0]\n\t"
+	    "movq %[z1], %%rax\n\t"
+	    "movq %[z1], %[t]\n\t"
+	    "shlq $32, %[t]\n\t"
+	    "movq %[z1], %[c]\n\t"
+	    "shrq $32, %[c]\n\t"
+	    "movabsq $0xffffffff00000001, %%rdx\n\t"
+	    "mulq %%rdx\n\t"
+	    "addq %[t], %[z2]\n\t"
+	    "adcq %[c], %[z3]\n\t"
+	    "adcq %%rax, %[z4]\n\t"
+	    "adcq %%rdx, %[z5]\n\t"
+	    "adcq $0, %[z6]\n\t"
+	    "adcq $0, %[z7]\n\t"
+	    "adcq $0, %[z0]\n\t"
+	    "movq %[z2], %%rax\n\t"
+	    "movq %[z2], %[t]\n\t"
+	    "shlq $32, %[t]\n\t"
+	    "movq %[z2], %[c]\n\t"
+	    "shrq $32, %[c]\n\t"
+	    "movabsq $0xffffffff00000001, %%rdx\n\t"
+	    "mulq %%rdx\n\t"
+	    "addq %[t], %[z3]\n\t"
+	    "adcq %[c], %[z4]\n\t"
+	    "adcq %%rax, %[z5]\n\t"
+	    "adcq %%rdx, %[z6]\n\t"
+	    "adcq $0, %[z7]\n\t"
+	    "adcq $0, %[z0]\n\t"
+	    "movq %[z3], %%rax\n\t"
+	    "movq %[z3], %[t]\n\t"
+	    "shlq $32, %[t]\n\t"
+	    "movq %[z3], %[c]\n\t"
+	    "shrq $32, %[c]\n\t"
+	    "movabsq $0xffffffff00000001, %%rdx\n\t"
+	    "mulq %%rdx\n\t"
+	    "addq %[t], %[z4]\n\t"
+	    "adcq %[c], %[z5]\n\t"
+	    "adcq %%rax, %[z6]\n\t"
+	    "adcq %%rdx, %[z7]\n\t"
+	    "adcq $0, %[z0]\n\t"
+	    : [z0] "=&r"(z0), [z1] "=&r"(z1), [z2] "=&r"(z2), [z3] "=&r"(z3),
+	    [z4] "=&r"(z4), [z5] "=&r"(z5), [z6] "=&r"(z6), [z7] "=&r"(z7),
+	    [t] "=&r"(t), [c] "=&r"(c)
+	    : [a] "r"(a)
+	    : "rax", "rdx", "cc", "memory");
+	fe_reduce_once(r, z4, z5, z6, z7, z0);
+}
 #else
 static inline void
 fe_mul(fe r, const fe a, const fe b)
@@ -313,11 +455,13 @@ fe_mul(fe r, const fe a, const fe b)
 }
 #endif
 
+#if !(defined(__x86_64__) && defined(__GNUC__))
 static inline void
 fe_sqr(fe r, const fe a)
 {
 	fe_mul(r, a, a);
 }
+#endif
 
 static inline void
 fe_add(fe r, const fe a, const fe b)

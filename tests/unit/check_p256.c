@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "group.h"
+#include "p256/fe.h"
 #include "p256/p256.h"
 #include "testutil.h"
 
@@ -248,6 +249,63 @@ START_TEST(test_msm_repeated_and_cancelling)
 }
 END_TEST
 
+/* The squaring has its own code: it must equal a multiplication by
+ * itself, for random elements and for those with long runs of ones or
+ * zeros (carries through every word), and fe_mul must agree with BN. */
+START_TEST(test_field)
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p = BN_new(), *x = BN_new(), *y = BN_new(), *z = BN_new();
+	BIGNUM *rinv = BN_new();
+	uint8_t buf[32];
+	uint64_t a[4], b[4], m[4], q[4], l[4];
+	int i, k;
+
+	ck_assert(BN_hex2bn(&p, "ffffffff000000010000000000000000"
+				"00000000ffffffffffffffffffffffff") > 0);
+	ck_assert(BN_one(rinv) == 1 && BN_lshift(rinv, rinv, 256) == 1 &&
+	    BN_mod_inverse(rinv, rinv, p, ctx) != NULL);
+	for (i = 0; i < 3000; i++) {
+		ck_assert(RAND_bytes((uint8_t *)a, sizeof(a)) == 1);
+		ck_assert(RAND_bytes((uint8_t *)b, sizeof(b)) == 1);
+		k = i % 8;
+		if (k == 1)
+			memset(a, 0xff, sizeof(a));
+		if (k == 2)
+			memset(a, 0, sizeof(a));
+		if (k == 3)
+			a[i % 4] = 0;
+		if (k == 4)
+			a[i % 4] = ~(uint64_t)0;
+		/* reduce below p as the field code assumes */
+		while (!fe_is_canonical(a))
+			a[3] >>= 1;
+		while (!fe_is_canonical(b))
+			b[3] >>= 1;
+		fe_sqr(q, a);
+		fe_mul(m, a, a);
+		ck_assert_mem_eq(q, m, sizeof(q));
+		/* a b / R mod p by BN */
+		fe_mul(m, a, b);
+		fe_to_be(buf, a);
+		ck_assert(BN_bin2bn(buf, 32, x) != NULL);
+		fe_to_be(buf, b);
+		ck_assert(BN_bin2bn(buf, 32, y) != NULL);
+		ck_assert(BN_mod_mul(z, x, y, p, ctx) == 1 &&
+		    BN_mod_mul(z, z, rinv, p, ctx) == 1);
+		ck_assert(BN_bn2binpad(z, buf, 32) == 32);
+		fe_from_be(l, buf);
+		ck_assert_mem_eq(l, m, sizeof(l));
+	}
+	BN_free(p);
+	BN_free(x);
+	BN_free(y);
+	BN_free(z);
+	BN_free(rinv);
+	BN_CTX_free(ctx);
+}
+END_TEST
+
 static const uint8_t p_be[32] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff};
@@ -318,6 +376,7 @@ main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_field);
 	tcase_add_test(tc, test_decode_and_convert);
 	tcase_add_test(tc, test_msm_random);
 	tcase_add_test(tc, test_msm_large);
