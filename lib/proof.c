@@ -183,15 +183,27 @@ scalar_neg(BIGNUM *r, const BIGNUM *x)
 	return BN_sub(r, group_order(), x) == 1 ? 0 : TALLY_ERR_CRYPTO;
 }
 
+/* Random batch weights, drawn 64 at a time (one RAND_bytes call costs
+ * about as much as hashing a proof). */
+#define WEIGHT_LEN 16
+struct weight_pool {
+	uint8_t buf[64 * WEIGHT_LEN];
+	size_t pos;
+};
+
 /* A random 128-bit batch weight. */
 static int
-scalar_weight(BIGNUM *z)
+scalar_weight(struct weight_pool *wp, BIGNUM *z)
 {
-	uint8_t rnd[16];
-
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
-	    BN_bin2bn(rnd, sizeof(rnd), z) == NULL)
+	if (wp->pos == 0 || wp->pos == sizeof(wp->buf)) {
+		if (RAND_bytes(wp->buf, sizeof(wp->buf)) != 1)
+			return TALLY_ERR_CRYPTO;
+		wp->pos = 0;
+	}
+	if (BN_bin2bn(wp->buf + wp->pos, WEIGHT_LEN, z) == NULL)
 		return TALLY_ERR_CRYPTO;
+	OPENSSL_cleanse(wp->buf + wp->pos, WEIGHT_LEN);
+	wp->pos += WEIGHT_LEN;
 	return 0;
 }
 
@@ -828,6 +840,7 @@ struct proof_batch {
 	size_t nkeys, keycap; /* keycap: power of two, or 0 */
 	int err;              /* sticky: a failure while committing terms */
 	struct stmt_memo memo;
+	struct weight_pool wp;
 };
 
 int
@@ -855,6 +868,7 @@ proof_batch_free(struct proof_batch *b)
 	free(b->p);
 	bns_free(b->s, b->n);
 	group_point_free(b->memo.pt);
+	OPENSSL_cleanse(&b->wp, sizeof(b->wp));
 	BN_free(b->g);
 	free(b->key);
 	free(b->keyterm);
@@ -1016,8 +1030,8 @@ batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
 {
 	int ret;
 
-	if ((ret = scalar_weight(w->z1)) != 0 ||
-	    (ret = scalar_weight(w->z2)) != 0 ||
+	if ((ret = scalar_weight(&b->wp, w->z1)) != 0 ||
+	    (ret = scalar_weight(&b->wp, w->z2)) != 0 ||
 	    (ret = batch_addmul(b->g, w->z1, d->v[j], w->t)) != 0 ||
 	    (ret = group_scalar_set_u64(w->u, j)) != 0 ||
 	    (ret = group_scalar_mul(w->u, w->u, d->c[j])) != 0 ||
@@ -1087,8 +1101,8 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d)
 	int ret;
 
 	if ((ret = batch_tmp_new(&w)) != 0 ||
-	    (ret = scalar_weight(w.z1)) != 0 ||
-	    (ret = scalar_weight(w.z2)) != 0 ||
+	    (ret = scalar_weight(&b->wp, w.z1)) != 0 ||
+	    (ret = scalar_weight(&b->wp, w.z2)) != 0 ||
 	    (ret = batch_addmul(b->g, w.z1, d->v, w.t)) != 0 ||
 	    (ret = scalar_neg(w.u, w.z1)) != 0 ||
 	    (ret = batch_term(b, &d->t1, w.u)) != 0 ||
@@ -1142,7 +1156,7 @@ proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
 	if ((ret = schnorr_prepare(&d, p, X, bind)) != 0)
 		return ret;
 	if ((ret = batch_tmp_new(&w)) != 0 ||
-	    (ret = scalar_weight(w.z1)) != 0 ||
+	    (ret = scalar_weight(&b->wp, w.z1)) != 0 ||
 	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0)
 		goto out;
 	if ((ret = scalar_neg(w.u, w.z1)) != 0 ||

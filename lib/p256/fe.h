@@ -277,7 +277,7 @@ fe_mul(fe r, const fe a, const fe b)
  * squares (10 multiplications instead of 16), then four words of the same
  * reduction as fe_mul. The top word's carry lands in z0, free after the
  * first reduction word. */
-static inline void
+static inline __attribute__((always_inline)) void
 fe_sqr(fe r, const fe a)
 {
 	uint64_t z0, z1, z2, z3, z4, z5, z6, z7, t, c;
@@ -463,7 +463,7 @@ fe_sqr(fe r, const fe a)
 }
 #endif
 
-static inline void
+static inline __attribute__((always_inline)) void
 fe_add(fe r, const fe a, const fe b)
 {
 	uint64_t t0, t1, t2, t3;
@@ -480,7 +480,7 @@ fe_add(fe r, const fe a, const fe b)
 	fe_reduce_once(r, t0, t1, t2, t3, (uint64_t)(acc >> 64));
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 fe_sub(fe r, const fe a, const fe b)
 {
 	uint64_t t0, t1, t2, t3, mask;
