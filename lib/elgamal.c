@@ -1,6 +1,8 @@
 /* elgamal.c: exponential ElGamal on P-256. */
 #include "elgamal.h"
 
+#include <string.h>
+
 #include "err.h"
 #include "group.h"
 
@@ -141,9 +143,14 @@ elgamal_ct_decode(struct elgamal_ct *c, const uint8_t *a, size_t alen,
 int
 elgamal_ct_encode(uint8_t a[33], uint8_t b[33], const struct elgamal_ct *c)
 {
+	const EC_POINT *p[2] = {c->a, c->b};
+	uint8_t enc[2][GROUP_POINT_LEN];
 	int ret;
 
-	if ((ret = group_point_encode(a, c->a)) != 0)
+	/* one inversion for both points */
+	if ((ret = group_points_encode(enc, p, 2)) != 0)
 		return ret;
-	return group_point_encode(b, c->b);
+	memcpy(a, enc[0], GROUP_POINT_LEN);
+	memcpy(b, enc[1], GROUP_POINT_LEN);
+	return 0;
 }

@@ -2,6 +2,7 @@
 #include "group.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -163,6 +164,64 @@ group_point_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p)
 		out, GROUP_POINT_LEN, ctx) != GROUP_POINT_LEN)
 		return TALLY_ERR_CRYPTO;
 	return 0;
+}
+
+/* One point's Jacobian coordinates as 3 x 32 big-endian bytes.
+ * EC_POINT_get_Jprojective_coordinates_GFp is deprecated in 3.0 but is
+ * the only way to them; see DESIGN.md §4. */
+static int
+group_point_jacobian(uint8_t xyz[96], const EC_POINT *p, BN_CTX *ctx)
+{
+	BIGNUM *x, *y, *z;
+	int ok;
+
+	BN_CTX_start(ctx);
+	x = BN_CTX_get(ctx);
+	y = BN_CTX_get(ctx);
+	z = BN_CTX_get(ctx);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	ok = z != NULL &&
+	    EC_POINT_get_Jprojective_coordinates_GFp(group_ec(), p, x, y, z,
+		ctx) == 1;
+#pragma GCC diagnostic pop
+	ok = ok && BN_bn2binpad(x, xyz, 32) == 32 &&
+	    BN_bn2binpad(y, xyz + 32, 32) == 32 &&
+	    BN_bn2binpad(z, xyz + 64, 32) == 32;
+	BN_CTX_end(ctx);
+	return ok ? 0 : TALLY_ERR_CRYPTO;
+}
+
+int
+group_points_encode(uint8_t (*out)[GROUP_POINT_LEN],
+    const EC_POINT *const *p, size_t n)
+{
+	BN_CTX *ctx = group_bn_ctx();
+	uint8_t (*xyz)[96] = NULL;
+	uint64_t (*scratch)[4] = NULL;
+	size_t i;
+	int ret = TALLY_ERR_NOMEM;
+
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
+	if (n == 0)
+		return 0;
+	if ((xyz = calloc(n, sizeof(*xyz))) == NULL ||
+	    (scratch = calloc(n, sizeof(*scratch))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ret = TALLY_ERR_BAD_POINT;
+		if (group_point_is_infinity(p[i]) ||
+		    (ret = group_point_jacobian(xyz[i], p[i], ctx)) != 0)
+			goto out;
+	}
+	ret = p256_encode_jacobian(out, (const uint8_t(*)[96])xyz, n, scratch);
+out:
+	if (xyz != NULL)
+		OPENSSL_cleanse(xyz, n * sizeof(*xyz));
+	free(xyz);
+	free(scratch);
+	return ret;
 }
 
 BIGNUM *

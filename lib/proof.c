@@ -354,44 +354,57 @@ range_alloc(Tally__RangeProof *out, size_t n)
 }
 
 /* Commitments of every branch; the simulated c_j, v_j go to out and
- * their sum to csum. */
+ * their sum to csum. The 2 (max + 1) commitments are encoded together,
+ * with one inversion. */
 static int
 range_commit(Tally__RangeProof *out, BIGNUM *csum, const BIGNUM *w,
     const EC_POINT *K, const BIGNUM *r, uint64_t m, uint32_t max)
 {
-	EC_POINT *t = group_point_new(), *u = group_point_new();
+	size_t j, n = (size_t)max + 1;
+	EC_POINT **pt = calloc(2 * n, sizeof(*pt));
+	uint8_t (*enc)[GROUP_POINT_LEN] = calloc(2 * n, sizeof(*enc));
 	BIGNUM *c = BN_new(), *v = BN_new();
-	uint32_t j;
 	int ret = TALLY_ERR_NOMEM;
 
-	if (t == NULL || u == NULL || c == NULL || v == NULL)
+	if (pt == NULL || enc == NULL || c == NULL || v == NULL)
 		goto out;
+	for (j = 0; j < 2 * n; j++)
+		if ((pt[j] = group_point_new()) == NULL)
+			goto out;
 	BN_zero(csum);
-	for (j = 0; j <= max; j++) {
+	for (j = 0; j < n; j++) {
 		if (j == m) {
-			if ((ret = group_mul_g(t, w)) != 0 ||
-			    (ret = group_mul_fixed(u, K, w)) != 0)
+			if ((ret = group_mul_g(pt[j], w)) != 0 ||
+			    (ret = group_mul_fixed(pt[n + j], K, w)) != 0)
 				goto out;
 		} else {
 			if ((ret = group_scalar_random(c)) != 0 ||
 			    (ret = group_scalar_random(v)) != 0 ||
-			    (ret = range_fake_branch(t, u, c, v, j, K, m,
-				 r)) != 0 ||
+			    (ret = range_fake_branch(pt[j], pt[n + j], c, v,
+				 (uint32_t)j, K, m, r)) != 0 ||
 			    (ret = group_scalar_add(csum, csum, c)) != 0 ||
 			    (ret = bin_scalar(&out->c[j], c)) != 0 ||
 			    (ret = bin_scalar(&out->v[j], v)) != 0)
 				goto out;
 		}
-		if ((ret = bin_point(&out->t[j], t)) != 0 ||
-		    (ret = bin_point(&out->u[j], u)) != 0)
-			goto out;
 	}
+	if ((ret = group_points_encode(enc, (const EC_POINT *const *)pt,
+		 2 * n)) != 0)
+		goto out;
+	for (j = 0; j < n; j++)
+		if ((ret = bin_set(&out->t[j], enc[j], GROUP_POINT_LEN)) != 0 ||
+		    (ret = bin_set(&out->u[j], enc[n + j],
+			 GROUP_POINT_LEN)) != 0)
+			goto out;
 	ret = 0;
 out:
-	group_point_free(t);
-	group_point_free(u);
-	BN_free(c);
-	BN_free(v);
+	if (pt != NULL)
+		for (j = 0; j < 2 * n; j++)
+			group_point_free(pt[j]);
+	free(pt);
+	free(enc);
+	BN_clear_free(c);
+	BN_clear_free(v);
 	return ret;
 }
 

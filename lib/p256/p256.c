@@ -284,6 +284,48 @@ p256_encode(uint8_t out[33], const struct p256_affine *p)
 	out[0] = (uint8_t)(0x02 | (y[31] & 1));
 }
 
+int
+p256_encode_jacobian(uint8_t (*out)[33], const uint8_t (*xyz)[96],
+    size_t n, uint64_t (*scratch)[4])
+{
+	uint64_t l[4], bad = 0;
+	uint8_t y[32];
+	fe z, acc, inv, zi, zi2, t;
+	size_t i;
+
+	fe_copy(acc, fe_one);
+	for (i = 0; i < n; i++) {
+		fe_copy(scratch[i], acc);
+		fe_from_be(l, xyz[i] + 64);
+		bad |= (uint64_t)fe_is_zero(l);
+		fe_to_mont(z, l);
+		fe_mul(acc, acc, z);
+	}
+	if (bad)
+		return TALLY_ERR_BAD_POINT;
+	fe_inv(inv, acc);
+	for (i = n; i-- > 0;) {
+		fe_from_be(l, xyz[i] + 64);
+		fe_to_mont(z, l);
+		fe_mul(zi, inv, scratch[i]);
+		fe_mul(inv, inv, z);
+		fe_sqr(zi2, zi);
+		fe_from_be(l, xyz[i]);
+		fe_to_mont(t, l);
+		fe_mul(t, t, zi2);
+		fe_from_mont(l, t);
+		fe_to_be(out[i] + 1, l);
+		fe_mul(zi2, zi2, zi);
+		fe_from_be(l, xyz[i] + 32);
+		fe_to_mont(t, l);
+		fe_mul(t, t, zi2);
+		fe_from_mont(l, t);
+		fe_to_be(y, l);
+		out[i][0] = (uint8_t)(0x02 | (y[31] & 1));
+	}
+	return 0;
+}
+
 void
 p256_generator(struct p256_affine *g)
 {

@@ -44,6 +44,17 @@ void p256_generator(struct p256_affine *g);
 /* The 33-byte SEC1 compressed encoding of p. */
 void p256_encode(uint8_t out[33], const struct p256_affine *p);
 
+/*
+ * Encode n points given by Jacobian coordinates (32-byte big-endian X, Y,
+ * Z each, Z != 0, as OpenSSL's EC_POINT_get_Jprojective_coordinates_GFp
+ * gives them) with one inversion for all (Montgomery's trick). Unlike the
+ * rest of this module this runs in time independent of the coordinates
+ * (field arithmetic only), so a prover may encode its commitments with
+ * it. scratch holds n field elements. 0, or E_BAD_POINT when a Z is 0.
+ */
+int p256_encode_jacobian(uint8_t (*out)[33], const uint8_t (*xyz)[96],
+    size_t n, uint64_t (*scratch)[4]);
+
 /* Conversions from and to OpenSSL points: E_BAD_POINT for infinity as
  * an input, E_CRYPTO when OpenSSL fails. */
 int p256_from_ec(struct p256_affine *out, const EC_POINT *p);

@@ -303,6 +303,45 @@ START_TEST(test_mul_fixed)
 }
 END_TEST
 
+/* group_points_encode gives group_point_encode's bytes for points in
+ * any representation (products, sums, decoded), refuses infinity, and
+ * accepts n = 0. */
+START_TEST(test_points_encode)
+{
+	EC_POINT *p[9];
+	uint8_t want[GROUP_POINT_LEN], got[9][GROUP_POINT_LEN];
+	BIGNUM *k = group_scalar_new();
+	size_t i;
+
+	for (i = 0; i < 9; i++) {
+		p[i] = group_point_new();
+		ck_assert_int_eq(group_scalar_random(k), 0);
+		ck_assert_int_eq(group_mul_g(p[i], k), 0);
+	}
+	ck_assert_int_eq(group_add(p[1], p[1], p[2]), 0);
+	ck_assert_int_eq(group_mul(p[3], p[4], k), 0);
+	ck_assert_int_eq(group_mul_fixed(p[5], p[6], k), 0);
+	ck_assert_int_eq(group_point_encode(want, p[7]), 0);
+	ck_assert_int_eq(group_point_decode(p[8], want, sizeof(want)), 0);
+	ck_assert_int_eq(group_points_encode(got, (const EC_POINT **)p, 9), 0);
+	for (i = 0; i < 9; i++) {
+		ck_assert_int_eq(group_point_encode(want, p[i]), 0);
+		ck_assert_mem_eq(got[i], want, GROUP_POINT_LEN);
+	}
+	ck_assert_int_eq(group_points_encode(got, (const EC_POINT **)p, 0), 0);
+	ck_assert_int_eq(group_points_encode(got, (const EC_POINT **)p + 4, 1),
+	    0);
+	ck_assert_int_eq(group_point_encode(want, p[4]), 0);
+	ck_assert_mem_eq(got[0], want, GROUP_POINT_LEN);
+	ck_assert(EC_POINT_set_to_infinity(group_ec(), p[3]) == 1);
+	ck_assert_int_eq(group_points_encode(got, (const EC_POINT **)p, 9),
+	    TALLY_ERR_BAD_POINT);
+	for (i = 0; i < 9; i++)
+		group_point_free(p[i]);
+	group_scalar_free(k);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -317,6 +356,7 @@ main(void)
 	tcase_add_test(tc, test_decode_agrees_with_openssl);
 	tcase_add_test(tc, test_point_from_hash);
 	tcase_add_test(tc, test_mul_fixed);
+	tcase_add_test(tc, test_points_encode);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
