@@ -39,7 +39,9 @@ int group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len);
 int group_point_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p);
 
 /* Encode n points (none infinity) with one field inversion for all,
- * instead of one each; in time independent of the points. */
+ * instead of one each. For a prover's commitments, which it publishes:
+ * the field arithmetic (lib/p256/fe.h) is constant time, the conversions
+ * out of OpenSSL go through BIGNUMs. E_BAD_POINT for infinity. */
 int group_points_encode(uint8_t (*out)[GROUP_POINT_LEN],
     const EC_POINT *const *p, size_t n);
 
