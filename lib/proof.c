@@ -264,25 +264,29 @@ struct stmt_memo {
 static int
 stmt_load(struct stmt_pt *s, const EC_POINT *p, struct stmt_memo *memo)
 {
-	int ret;
+	int ret, cmp;
 
 	if (p == NULL)
 		return TALLY_ERR_INVALID_ARG;
-	if (memo != NULL && memo->pt != NULL &&
-	    EC_POINT_cmp(group_ec(), p, memo->pt, group_bn_ctx()) == 0) {
-		*s = memo->st;
-		return 0;
+	if (memo != NULL && memo->pt != NULL) {
+		if ((cmp = EC_POINT_cmp(group_ec(), p, memo->pt,
+			 group_bn_ctx())) < 0)
+			return TALLY_ERR_CRYPTO;
+		if (cmp == 0) {
+			*s = memo->st;
+			return 0;
+		}
 	}
 	if ((ret = p256_from_ec(&s->aff, p)) != 0)
 		return ret;
 	p256_encode(s->enc, &s->aff);
 	if (memo != NULL) {
 		if (memo->pt == NULL && (memo->pt = group_point_new()) == NULL)
-			return 0;
-		if (group_point_copy(memo->pt, p) != 0) {
+			return TALLY_ERR_NOMEM;
+		if ((ret = group_point_copy(memo->pt, p)) != 0) {
 			group_point_free(memo->pt);
 			memo->pt = NULL;
-			return 0;
+			return ret;
 		}
 		memo->st = *s;
 	}
