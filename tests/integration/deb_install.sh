@@ -122,6 +122,14 @@ unit=$R/lib/systemd/system/tallyd.service
 [ -e "$unit" ] || unit=$R/usr/lib/systemd/system/tallyd.service
 grep -q '^ExecStart=/usr/sbin/tallyd -d -f /etc/tally/tallyd.conf$' "$unit" ||
     fail "the unit does not run /usr/sbin/tallyd with /etc/tally/tallyd.conf"
+# The unit as systemd reads it (where systemd-analyze exists): any message,
+# an unknown key included, fails. It names the installed tallyd.
+if command -v systemd-analyze >/dev/null 2>&1; then
+	sed "s|/usr/sbin/tallyd|$R/usr/sbin/tallyd|g" "$unit" >"$T/tallyd.service"
+	out=$(systemd-analyze verify --man=no "$T/tallyd.service" 2>&1) ||
+	    fail "systemd-analyze verify tallyd.service: $out"
+	[ -z "$out" ] || fail "systemd-analyze verify tallyd.service: $out"
+fi
 # The user and the folders of the maintainer scripts.
 uid=$(awk -F: '$1 == "_tally" { print $3 }' "$R/etc/passwd")
 [ -n "$uid" ] || fail "no _tally in the root's /etc/passwd"
