@@ -21,9 +21,9 @@ cast_vote_fetch(struct ctl_conn *c, const char *vote_id, const char *pin,
 {
 	Tally__Request req = TALLY__REQUEST__INIT;
 	Tally__GetVoteRequest gv = TALLY__GET_VOTE_REQUEST__INIT;
+	struct vote_ctx_error why;
 	const Tally__VoteCreated *vc;
-	uint8_t he[32], want[32];
-	size_t i;
+	uint8_t want[32];
 	int ret;
 
 	memset(v, 0, sizeof(*v));
@@ -35,45 +35,25 @@ cast_vote_fetch(struct ctl_conn *c, const char *vote_id, const char *pin,
 		    v->resp->message : tally_strerror(ret));
 		return ret;
 	}
-	ret = TALLY_ERR_PROTOCOL;
-	snprintf(err, errlen, "the server sent no usable vote");
 	if (v->resp->get_vote == NULL || (vc = v->resp->get_vote->vote) ==
-	    NULL || vc->transcript == NULL || vc->ledger_key.len != 32 ||
-	    vc->election_hash.len != 32 || strcmp(vc->vote_id, vote_id) != 0)
-		return ret;
+	    NULL || vc->vote_id == NULL || strcmp(vc->vote_id, vote_id) != 0) {
+		snprintf(err, errlen, "the server sent no usable vote");
+		return TALLY_ERR_PROTOCOL;
+	}
 	v->vc = vc;
-	if ((ret = manifest_parse(&v->m, vc->manifest.data, vc->manifest.len,
-	    err, errlen)) != 0)
-		return ret;
-	ret = TALLY_ERR_NOMEM;
-	if ((v->K = group_point_new()) == NULL ||
-	    (v->registry = calloc(vc->n_registry + 1, 32)) == NULL)
-		return ret;
-	for (i = 0; i < vc->n_registry; i++) {
-		if (vc->registry[i].len != 32)
-			return TALLY_ERR_PROTOCOL;
-		memcpy(v->registry + 32 * i, vc->registry[i].data, 32);
-	}
-	if ((ret = ceremony_joint_key(v->K, vc->transcript)) != 0 ||
-	    (ret = ballot_election_hash(he, vc->vote_id, vc->manifest.data,
-	    vc->manifest.len, vc->transcript, v->registry, vc->n_registry,
-	    vc->ledger_key.data)) != 0) {
-		snprintf(err, errlen, "the vote's parameters do not check");
+	/* Every check, the joint key recomputed from the trustees'
+	 * commitments: never encrypt to a key the server merely names. */
+	if ((ret = vote_ctx_init(&v->ctx, vc, &why)) != 0) {
+		snprintf(err, errlen, "the server's vote %s does not check "
+		    "(%s): %s", vote_id, why.check, why.reason);
 		return ret;
 	}
-	if (CRYPTO_memcmp(he, vc->election_hash.data, 32) != 0 ||
-	    (pin != NULL && (util_unhex(want, 32, pin) != 0 ||
-	    CRYPTO_memcmp(he, want, 32) != 0))) {
+	if (pin != NULL && (util_unhex(want, 32, pin) != 0 ||
+	    CRYPTO_memcmp(v->ctx.election_hash, want, 32) != 0)) {
 		snprintf(err, errlen, "election hash mismatch: the server's "
 		    "vote is not the one expected");
 		return TALLY_ERR_VERIFY;
 	}
-	v->bc.m = v->m;
-	v->bc.vote_id = vc->vote_id;
-	v->bc.joint_key = v->K;
-	memcpy(v->bc.election_hash, he, 32);
-	v->bc.registry = v->registry;
-	v->bc.nreg = vc->n_registry;
 	err[0] = '\0';
 	return 0;
 }
@@ -83,9 +63,7 @@ cast_vote_clear(struct cast_vote *v)
 {
 	if (v->resp != NULL)
 		tally__response__free_unpacked(v->resp, NULL);
-	manifest_free(v->m);
-	group_point_free(v->K);
-	free(v->registry);
+	vote_ctx_clear(&v->ctx);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -99,7 +77,7 @@ cast_make(const struct cast_vote *v, const uint8_t seed[32],
 
 	if ((ret = credential_derive(sk, pk, seed, v->vc->vote_id)) != 0)
 		return ret;
-	ret = ballot_encrypt(out, outlen, &v->bc, sk, marks, writeins);
+	ret = ballot_encrypt(out, outlen, &v->ctx.bc, sk, marks, writeins);
 	OPENSSL_cleanse(sk, sizeof(sk));
 	return ret;
 }
@@ -231,10 +209,10 @@ cast_choices(const struct cast_vote *v, const char *path, uint8_t **marks,
 	if ((ret = util_read_file(path, MANIFEST_CHOICES_MAX, &json, &len)) !=
 	    0)
 		return ctl_error(ret, "%s: %s", path, tally_strerror(ret));
-	if ((*marks = calloc(v->m->nsel + 1, 1)) == NULL)
+	if ((*marks = calloc(v->ctx.m->nsel + 1, 1)) == NULL)
 		ret = TALLY_ERR_NOMEM;
 	else
-		ret = manifest_choices(v->m, json, len, *marks, names, err,
+		ret = manifest_choices(v->ctx.m, json, len, *marks, names, err,
 		    sizeof(err));
 	free(json);
 	if (ret != 0)
@@ -315,8 +293,8 @@ out:
 		tally__response__free_unpacked(resp, NULL);
 	if (ballot != NULL)
 		tally__ballot__free_unpacked(ballot, NULL);
-	if (v.m != NULL && names != NULL)
-		manifest_writein_names_free(v.m, names);
+	if (v.ctx.m != NULL && names != NULL)
+		manifest_writein_names_free(v.ctx.m, names);
 	free(marks);
 	free(bytes);
 	cast_vote_clear(&v);

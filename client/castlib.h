@@ -1,6 +1,6 @@
 /*
  * castlib.h: what cast and simulate share: a vote's parameters fetched
- * from tallyd and checked (H_E recomputed, optionally pinned), ballots
+ * from tallyd and checked (vote_ctx_init, H_E pinned), ballots
  * made from a card and marks, and receipts checked (ledger signature on
  * the checkpoint, inclusion of the tracking code) and saved.
  */
@@ -12,18 +12,17 @@
 
 #include "ballot.h"
 #include "tallyctl.h"
+#include "votectx.h"
 
 struct cast_vote {
 	Tally__Response		*resp;		/* owns vc */
 	const Tally__VoteCreated *vc;
-	struct manifest		*m;
-	EC_POINT		*K;
-	uint8_t			*registry;
-	struct ballot_ctx	 bc;
+	struct vote_ctx		 ctx;		/* checked by vote_ctx_init */
 };
 
-/* GetVote, then check that H_E is what its parts give (and equals pin,
- * 64 hex digits, when pin is not NULL). */
+/* GetVote, then build the vote's context with every check of
+ * vote_ctx_init (joint key recomputed, H_E recomputed) and compare H_E
+ * with pin (64 hex digits) when pin is not NULL. */
 int cast_vote_fetch(struct ctl_conn *c, const char *vote_id, const char *pin,
     struct cast_vote *out, char *err, size_t errlen);
 void cast_vote_clear(struct cast_vote *v);

@@ -210,9 +210,9 @@ sim_plan(struct sim *sim, const char *path, char *err, size_t errlen)
 			struct sim_ballot *sb = &sim->b[at];
 
 			/* manifest_choices allocates the names array anew */
-			manifest_writein_names_free(sim->v.m, sb->writeins);
+			manifest_writein_names_free(sim->v.ctx.m, sb->writeins);
 			sb->writeins = NULL;
-			if ((ret = manifest_choices(sim->v.m, (uint8_t *)text,
+			if ((ret = manifest_choices(sim->v.ctx.m, (uint8_t *)text,
 			    strlen(text), sb->marks, &sb->writeins, err,
 			    errlen)) != 0) {
 				free(text);
@@ -276,8 +276,8 @@ sim_prepare(struct sim *sim, const struct sim_args *a, char *err,
 
 		b->card = cards[i];
 		b->name = strndup(slash + 1, strlen(slash + 1) - 4);
-		b->marks = calloc(sim->v.m->nsel + 1, 1);
-		b->writeins = calloc(sim->v.m->nwriteins + 1, sizeof(char *));
+		b->marks = calloc(sim->v.ctx.m->nsel + 1, 1);
+		b->writeins = calloc(sim->v.ctx.m->nwriteins + 1, sizeof(char *));
 		if (b->name == NULL || b->marks == NULL || b->writeins == NULL)
 			return TALLY_ERR_NOMEM;
 	}
@@ -287,7 +287,7 @@ sim_prepare(struct sim *sim, const struct sim_args *a, char *err,
 			return ret;
 	} else
 		for (i = 0; i < sim->n; i++)
-			if ((ret = sim_random_marks(sim->v.m, &rng,
+			if ((ret = sim_random_marks(sim->v.ctx.m, &rng,
 			    sim->b[i].marks, sim->b[i].writeins)) != 0)
 				return ret;
 	for (i = 0; sim->receipts != NULL && i < sim->n; i++) {
@@ -414,7 +414,7 @@ sim_recorded(const struct sim_ballot *b)
 static json_t *
 sim_contest_totals(const struct sim *sim, size_t ci, uint64_t cast)
 {
-	const struct manifest *m = sim->v.m;
+	const struct manifest *m = sim->v.ctx.m;
 	const struct manifest_contest *c = &m->contests[ci];
 	uint64_t *f, *ag;
 	json_t *o = json_object(), *t = json_object(), *w = json_object(), *x;
@@ -485,7 +485,7 @@ sim_expect(const struct sim *sim, const char *path)
 		cast += sim_recorded(&sim->b[i]);
 	json_object_set_new(root, "vote", json_string(sim->v.vc->vote_id));
 	json_object_set_new(root, "cast", json_integer((json_int_t)cast));
-	for (i = 0; i < sim->v.m->ncontests; i++)
+	for (i = 0; i < sim->v.ctx.m->ncontests; i++)
 		json_array_append_new(cs, sim_contest_totals(sim, i, cast));
 	json_object_set_new(root, "contests", cs);
 	ret = json_dump_file(root, path, JSON_INDENT(2) |
@@ -612,7 +612,7 @@ sim_free(struct sim *sim, size_t ncards)
 		free(sim->b[i].marks);
 		free(sim->b[i].bytes);
 		if (sim->b[i].writeins != NULL)
-			manifest_writein_names_free(sim->v.m,
+			manifest_writein_names_free(sim->v.ctx.m,
 			    sim->b[i].writeins);
 	}
 	free(sim->b);

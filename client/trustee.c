@@ -25,13 +25,12 @@
 #include "record.h"
 #include "tallyctl.h"
 #include "util.h"
+#include "votectx.h"
 
 /* What the share is computed over, copied out of the verified record. */
 struct tr_vote {
-	struct manifest *m;
-	Tally__CeremonyTranscript *tr;
+	struct vote_ctx ctx;
 	uint8_t transcript_hash[32];
-	uint8_t election_hash[32];
 	uint64_t present, issued;
 	Tally__Aggregate *agg;
 	struct count_item *items;
@@ -41,9 +40,7 @@ struct tr_vote {
 static void
 tr_vote_clear(struct tr_vote *v)
 {
-	manifest_free(v->m);
-	if (v->tr != NULL)
-		tally__ceremony_transcript__free_unpacked(v->tr, NULL);
+	vote_ctx_clear(&v->ctx);
 	if (v->agg != NULL)
 		tally__aggregate__free_unpacked(v->agg, NULL);
 	free(v->items);
@@ -57,25 +54,23 @@ tr_created(struct tr_vote *v, const Tally__VoteCreated *vc)
 	size_t len;
 	int ret;
 
-	if ((ret = manifest_parse(&v->m, vc->manifest.data, vc->manifest.len,
-		 NULL, 0)) != 0)
+	if (v->ctx.m != NULL)
+		return TALLY_ERR_VERIFY;
+	if ((ret = vote_ctx_init(&v->ctx, vc, NULL)) != 0)
 		return ret;
 	len = tally__ceremony_transcript__get_packed_size(vc->transcript);
 	if ((p = calloc(1, len + 1)) == NULL)
 		return TALLY_ERR_NOMEM;
 	tally__ceremony_transcript__pack(vc->transcript, p);
-	if ((ret = ceremony_transcript_hash(v->transcript_hash, p, len)) == 0)
-		ret = ceremony_transcript_open(&v->tr, p, len);
+	ret = ceremony_transcript_hash(v->transcript_hash, p, len);
 	free(p);
-	if (ret == 0 && vc->election_hash.len == 32)
-		memcpy(v->election_hash, vc->election_hash.data, 32);
 	return ret;
 }
 
 static int
 tr_ballot(struct tr_vote *v, const Tally__Ballot *b)
 {
-	size_t w = v->m->nwriteins;
+	size_t w = v->ctx.m->nwriteins;
 	struct count_item *n;
 
 	if (w == 0)
@@ -87,7 +82,7 @@ tr_ballot(struct tr_vote *v, const Tally__Ballot *b)
 		v->items = n;
 	}
 	v->nitems += w;
-	return count_items_from_ballot(v->items + v->nitems - w, v->m, b);
+	return count_items_from_ballot(v->items + v->nitems - w, v->ctx.m, b);
 }
 
 static int
@@ -125,7 +120,7 @@ tr_read(const char *path, struct tr_vote *v)
 			v->issued = e.rec->polls_opened->issued;
 			break;
 		case TALLY__LOG_RECORD__BODY_BALLOT:
-			ret = v->m ? tr_ballot(v, e.rec->ballot)
+			ret = v->ctx.m ? tr_ballot(v, e.rec->ballot)
 				   : TALLY_ERR_VERIFY;
 			break;
 		case TALLY__LOG_RECORD__BODY_AGGREGATE:
@@ -240,9 +235,9 @@ tr_decrypt(const char *vote, const char *file)
 		goto out;
 	}
 	memset(&in, 0, sizeof(in));
-	in.m = v.m;
-	in.tr = v.tr;
-	in.election_hash = v.election_hash;
+	in.m = v.ctx.m;
+	in.tr = v.ctx.tr;
+	in.election_hash = v.ctx.election_hash;
 	in.present = v.present;
 	in.issued = v.issued;
 	in.agg = v.agg;

@@ -281,7 +281,7 @@ apply_created(struct vote *v, const Tally__VoteCreated *vc)
 	free(buf);
 	if (v->created == NULL)
 		return TALLY_ERR_NOMEM;
-	if ((ret = vote_ctx_init(&v->ctx, v->created)) != 0)
+	if ((ret = vote_ctx_init(&v->ctx, v->created, NULL)) != 0)
 		return ret;
 	if ((v->sums = calloc(v->ctx.m->nsel + 1, sizeof(*v->sums))) == NULL)
 		return TALLY_ERR_NOMEM;
@@ -353,8 +353,8 @@ election_count_input(const struct vote *v, struct count_input *in,
 	if ((ret = election_aggregate(v, agg)) != 0)
 		return ret;
 	in->m = v->ctx.m;
-	in->tr = v->created->transcript;
-	in->election_hash = v->created->election_hash.data;
+	in->tr = v->ctx.tr;
+	in->election_hash = v->ctx.election_hash;
 	in->present = v->present;
 	in->issued = v->issued;
 	in->agg = *agg;
@@ -484,29 +484,4 @@ election_aggregate_free(Tally__Aggregate *a)
 		free(a->sums[i]);
 	free(a->sums);
 	free(a);
-}
-
-int
-election_hash(uint8_t out[HASH_LEN], const Tally__VoteCreated *vc)
-{
-	uint8_t *reg;
-	size_t i;
-	int ret;
-
-	if (vc->ledger_key.len != 32 || vc->transcript == NULL)
-		return TALLY_ERR_INVALID_ARG;
-	if ((reg = calloc(vc->n_registry + 1, 32)) == NULL)
-		return TALLY_ERR_NOMEM;
-	for (i = 0; i < vc->n_registry; i++) {
-		if (vc->registry[i].len != 32) {
-			free(reg);
-			return TALLY_ERR_INVALID_ARG;
-		}
-		memcpy(reg + 32 * i, vc->registry[i].data, 32);
-	}
-	ret = ballot_election_hash(out, vc->vote_id, vc->manifest.data,
-	    vc->manifest.len, vc->transcript, reg, vc->n_registry,
-	    vc->ledger_key.data);
-	free(reg);
-	return ret;
 }

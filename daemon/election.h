@@ -101,7 +101,4 @@ int election_count_input(const struct vote *v, struct count_input *in,
 int election_check_share(const struct vote *v,
     const Tally__DecryptionShare *sh, char *msg, size_t msglen);
 
-/* H_E over the manifest, transcript, registry and ledger key. */
-int election_hash(uint8_t out[HASH_LEN], const Tally__VoteCreated *vc);
-
 #endif

@@ -60,6 +60,7 @@ fe_cast_vote_loaded(struct pending *ip, const Tally__Response *resp)
 {
 	struct frontend *fe = ip->fe;
 	struct fe_vote *fv = ip->fv;
+	struct vote_ctx_error why = { "vote", "" };
 	struct pending *p;
 	int ret = -(int)resp->code;
 
@@ -68,9 +69,9 @@ fe_cast_vote_loaded(struct pending *ip, const Tally__Response *resp)
 	    resp->get_vote->vote == NULL))
 		ret = TALLY_ERR_INTERNAL;
 	if (ret == 0 && (ret = vote_ctx_init(&fv->ctx,
-	    resp->get_vote->vote)) != 0)
-		log_warnx("vote %s: cannot build its context: %s", fv->id,
-		    tally_strerror(ret));
+	    resp->get_vote->vote, &why)) != 0)
+		log_warnx("vote %s: cannot build its context: %s: %s", fv->id,
+		    why.check, why.reason);
 	TAILQ_REMOVE(&fe->votes, fv, entry);
 	if (ret == 0) {
 		fv->ready = 1;

@@ -378,38 +378,6 @@ ledger_log_opts(void)
 	return o;
 }
 
-static int
-registry_sorted(const Tally__CreateVoteRequest *c)
-{
-	size_t i;
-
-	for (i = 1; i < c->n_registry; i++)
-		if (memcmp(c->registry[i - 1].data, c->registry[i].data,
-		    32) >= 0)
-			return 0;
-	return 1;
-}
-
-/* Recheck all of the transcript: parameters, members, public shares and
- * the joint key (the ledger records only what a verifier will accept). */
-static int
-transcript_check(const Tally__CeremonyTranscript *tr)
-{
-	Tally__CeremonyTranscript *out = NULL;
-	size_t len = tally__ceremony_transcript__get_packed_size(tr);
-	uint8_t *buf;
-	int ret;
-
-	if ((buf = calloc(1, len + 1)) == NULL)
-		return TALLY_ERR_NOMEM;
-	tally__ceremony_transcript__pack(tr, buf);
-	ret = ceremony_transcript_open(&out, buf, len);
-	if (out != NULL)
-		tally__ceremony_transcript__free_unpacked(out, NULL);
-	free(buf);
-	return ret;
-}
-
 static void
 ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 {
@@ -418,8 +386,10 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 	struct log_opts o = ledger_log_opts();
 	struct manifest *m = NULL;
 	struct vote *v = NULL;
+	struct vote_ctx vx;
+	struct vote_ctx_error why = { "vote", "" };
 	uint8_t eh[HASH_LEN];
-	char err[256] = "", path[MANIFEST_ID_MAX + 8];
+	char err[VOTE_CTX_REASON_MAX + 32] = "", path[MANIFEST_ID_MAX + 8];
 	int ret;
 
 	if ((ret = manifest_parse(&m, c->manifest.data, c->manifest.len, err,
@@ -427,17 +397,6 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 		ledger_fail(lg, seq, ret, err);
 		return;
 	}
-	if (!registry_sorted(c))
-		ret = TALLY_ERR_INVALID_ARG, snprintf(err, sizeof(err),
-		    "registry not sorted or has duplicates");
-	else if (transcript_check(c->transcript) != 0)
-		ret = TALLY_ERR_CEREMONY, snprintf(err, sizeof(err),
-		    "the ceremony transcript does not check");
-	else if (ledger_find(lg, m->id) != NULL)
-		ret = TALLY_ERR_VOTE_EXISTS, snprintf(err, sizeof(err),
-		    "vote %s exists", m->id);
-	if (ret != 0)
-		goto out;
 	vc.vote_id = m->id;
 	vc.manifest = c->manifest;
 	vc.transcript = c->transcript;
@@ -445,10 +404,25 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 	vc.registry = c->registry;
 	vc.ledger_key.data = lg->pk;
 	vc.ledger_key.len = 32;
-	if ((ret = election_hash(eh, &vc)) != 0)
-		goto out;
 	vc.election_hash.data = eh;
 	vc.election_hash.len = HASH_LEN;
+	if (ledger_find(lg, m->id) != NULL) {
+		ret = TALLY_ERR_VOTE_EXISTS;
+		snprintf(err, sizeof(err), "vote %s exists", m->id);
+		goto out;
+	}
+	/* Record only what every terminal and verifier will accept: the
+	 * checks of vote_ctx_init, with H_E computed here (a failure to
+	 * compute it is named by the check it breaks). */
+	memset(eh, 0, sizeof(eh));
+	(void)vote_election_hash(eh, &vc);
+	if ((ret = vote_ctx_init(&vx, &vc, &why)) != 0) {
+		if (strcmp(why.check, "transcript") == 0)
+			ret = TALLY_ERR_CEREMONY;
+		snprintf(err, sizeof(err), "%s: %s", why.check, why.reason);
+		goto out;
+	}
+	vote_ctx_clear(&vx);
 	rec.body_case = TALLY__LOG_RECORD__BODY_VOTE_CREATED;
 	rec.vote_created = &vc;
 	snprintf(path, sizeof(path), "%s.log", m->id);

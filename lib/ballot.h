@@ -42,17 +42,6 @@ struct ballot_ctx {
 	size_t nreg;
 };
 
-/*
- * H_E = H("election", vote_id, manifest, u32 n, u32 k, joint key,
- *         public shares 1..n, every commitment of every trustee in order,
- *         registry digest, ledger key), where the registry digest is
- *         H("registry", u32 count, key_1, ..., key_count).
- * The registry must be sorted and free of duplicates (E_INVALID_ARG).
- */
-int ballot_election_hash(uint8_t out[32], const char *vote_id,
-    const uint8_t *manifest, size_t mlen, const Tally__CeremonyTranscript *tr,
-    const uint8_t *registry, size_t nreg, const uint8_t ledger_key[32]);
-
 /* 0 if the registry (nreg 32-byte keys) is strictly ascending. */
 int ballot_registry_check(const uint8_t *registry, size_t nreg);
 /* 1 when key is in the sorted registry. */

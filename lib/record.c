@@ -21,6 +21,7 @@
 #include "merkle.h"
 #include "pb.h"
 #include "rules.h"
+#include "votectx.h"
 
 #define NONE SIZE_MAX
 /* Ballots per proof batch: small enough that a failing batch is cheap to
@@ -51,13 +52,7 @@ struct rv {
 	enum rv_state state;
 	/* the vote */
 	const Tally__VoteCreated *vc;
-	struct manifest *m;
-	Tally__CeremonyTranscript *tr;
-	uint8_t *registry;
-	size_t nreg;
-	EC_POINT *K;
-	uint8_t he[32];
-	struct ballot_ctx ctx;
+	struct vote_ctx vx;		/* vote_ctx_init of vc */
 	/* what the ballots yield */
 	struct elgamal_ct *sums;
 	size_t nsums;
@@ -130,11 +125,7 @@ rv_free(struct rv *v)
 	free(v->ballots);
 	free(v->shares);
 	free(v->cps);
-	manifest_free(v->m);
-	if (v->tr != NULL)
-		tally__ceremony_transcript__free_unpacked(v->tr, NULL);
-	free(v->registry);
-	group_point_free(v->K);
+	vote_ctx_clear(&v->vx);
 	for (i = 0; v->sums != NULL && i < v->nsums; i++)
 		elgamal_ct_clear(&v->sums[i]);
 	free(v->sums);
@@ -378,83 +369,17 @@ rv_checkpoints(struct rv *v)
 
 /* --------------------------------------------- manifest, keys, H_E */
 
-static int
-rv_registry(struct rv *v)
-{
-	const Tally__VoteCreated *vc = v->vc;
-	size_t i;
-
-	if ((v->registry = calloc(vc->n_registry + 1, 32)) == NULL)
-		return TALLY_ERR_NOMEM;
-	for (i = 0; i < vc->n_registry; i++) {
-		if (vc->registry[i].len != 32)
-			return rv_fail(v, 0, "registry",
-			    "key %zu is not 32 bytes", i);
-		memcpy(v->registry + 32 * i, vc->registry[i].data, 32);
-	}
-	v->nreg = vc->n_registry;
-	if (ballot_registry_check(v->registry, v->nreg) != 0)
-		return rv_fail(v, 0, "registry",
-		    "keys are not strictly ascending");
-	return 0;
-}
-
-static int
-rv_transcript(struct rv *v)
-{
-	uint8_t *buf;
-	size_t len;
-	int ret;
-
-	if (v->vc->transcript == NULL)
-		return rv_fail(v, 0, "transcript", "no ceremony transcript");
-	len = tally__ceremony_transcript__get_packed_size(v->vc->transcript);
-	if ((buf = malloc(len + 1)) == NULL)
-		return TALLY_ERR_NOMEM;
-	tally__ceremony_transcript__pack(v->vc->transcript, buf);
-	ret = ceremony_transcript_open(&v->tr, buf, len);
-	free(buf);
-	if (ret == TALLY_ERR_NOMEM)
-		return ret;
-	if (ret != 0)
-		return rv_fail(v, 0, "transcript", "%s (%s)",
-		    tally_strerror(ret), tally_errname(ret));
-	if ((v->K = group_point_new()) == NULL)
-		return TALLY_ERR_NOMEM;
-	return ceremony_joint_key(v->K, v->tr);
-}
-
+/* Everything vote_ctx_init checks, reported as the check it names. */
 static int
 rv_vote(struct rv *v)
 {
-	const Tally__VoteCreated *vc = v->vc;
-	char err[RECORD_REASON_MAX];
+	struct vote_ctx_error why;
 	int ret;
 
-	if ((ret = manifest_parse(&v->m, vc->manifest.data, vc->manifest.len,
-	    err, sizeof(err))) != 0)
-		return ret == TALLY_ERR_NOMEM ? ret :
-		    rv_fail(v, 0, "manifest", "%s", err);
-	if (strcmp(vc->vote_id, v->m->id) != 0)
-		return rv_fail(v, 0, "manifest",
-		    "vote id \"%s\" is not the manifest's \"%s\"",
-		    vc->vote_id, v->m->id);
-	if ((ret = rv_registry(v)) != 0 || (ret = rv_transcript(v)) != 0)
+	if ((ret = vote_ctx_init(&v->vx, v->vc, &why)) == TALLY_ERR_NOMEM)
 		return ret;
-	if ((ret = ballot_election_hash(v->he, vc->vote_id, vc->manifest.data,
-	    vc->manifest.len, v->tr, v->registry, v->nreg,
-	    vc->ledger_key.data)) != 0)
-		return ret;
-	if (vc->election_hash.len != 32 ||
-	    CRYPTO_memcmp(vc->election_hash.data, v->he, 32) != 0)
-		return rv_fail(v, 0, "election-hash",
-		    "election_hash is not H_E recomputed");
-	v->ctx.m = v->m;
-	v->ctx.vote_id = vc->vote_id;
-	v->ctx.joint_key = v->K;
-	memcpy(v->ctx.election_hash, v->he, 32);
-	v->ctx.registry = v->registry;
-	v->ctx.nreg = v->nreg;
+	if (ret != 0)
+		return rv_fail(v, 0, why.check, "%s", why.reason);
 	return 0;
 }
 
@@ -469,7 +394,7 @@ rv_polls(struct rv *v)
 	po = v->rec[v->opened]->polls_opened;
 	v->rep->present = po->present;
 	v->rep->issued = po->issued;
-	if (rules_quorum_check(v->m, po->present, err, sizeof(err)) != 0)
+	if (rules_quorum_check(v->vx.m, po->present, err, sizeof(err)) != 0)
 		return rv_fail(v, v->opened, "quorum", "%s", err);
 	return 0;
 }
@@ -494,7 +419,7 @@ bw_find_bad(struct bworker *w, size_t lo, size_t hi, int *ret)
 	size_t p;
 
 	for (p = lo; p < hi; p++) {
-		*ret = ballot_verify(v->rec[v->ballots[p]]->ballot, &v->ctx,
+		*ret = ballot_verify(v->rec[v->ballots[p]]->ballot, &v->vx.bc,
 		    BALLOT_CHECK_ALL, NULL, NULL);
 		if (*ret != 0)
 			return p;
@@ -534,19 +459,19 @@ bw_one(struct bworker *w, struct proof_batch *batch, size_t p)
 	struct rv *v = w->v;
 	const Tally__Ballot *b = v->rec[v->ballots[p]]->ballot;
 	struct ballot_info info;
-	size_t i, W = v->m->nwriteins;
+	size_t i, W = v->vx.m->nwriteins;
 	int ret;
 
 	memset(&info, 0, sizeof(info));
-	if ((ret = ballot_verify(b, &v->ctx, BALLOT_CHECK_ALL, batch,
+	if ((ret = ballot_verify(b, &v->vx.bc, BALLOT_CHECK_ALL, batch,
 	    &info)) != 0)
 		return ret;
-	if ((ret = count_items_from_ballot(v->items + p * W, v->m, b)) != 0)
+	if ((ret = count_items_from_ballot(v->items + p * W, v->vx.m, b)) != 0)
 		goto out;
 	memcpy(v->creds[p], info.credential, 32);
-	memcpy(v->sel_a + p * v->m->nsel, info.sel_a,
-	    v->m->nsel * sizeof(*info.sel_a));
-	for (i = 0; i < v->m->nsel; i++)
+	memcpy(v->sel_a + p * v->vx.m->nsel, info.sel_a,
+	    v->vx.m->nsel * sizeof(*info.sel_a));
+	for (i = 0; i < v->vx.m->nsel; i++)
 		if ((ret = elgamal_add(&w->sums[i], &w->sums[i],
 		    &info.sel[i])) != 0) {
 			w->err = ret;
@@ -612,9 +537,9 @@ bw_init(struct bworker *w, struct rv *v, size_t lo, size_t hi)
 	w->lo = lo;
 	w->hi = hi;
 	w->fail_pos = NONE;
-	if ((w->sums = calloc(v->m->nsel + 1, sizeof(*w->sums))) == NULL)
+	if ((w->sums = calloc(v->vx.m->nsel + 1, sizeof(*w->sums))) == NULL)
 		return TALLY_ERR_NOMEM;
-	for (i = 0; i < v->m->nsel; i++)
+	for (i = 0; i < v->vx.m->nsel; i++)
 		if ((ret = elgamal_ct_init(&w->sums[i])) != 0)
 			return ret;
 	return 0;
@@ -649,7 +574,7 @@ rv_ballots_gather(struct rv *v, struct bworker *w, unsigned int nt)
 		return rv_fail(v, v->ballots[first], "ballot-proof", "%s (%s)",
 		    tally_strerror(fret), tally_errname(fret));
 	for (t = 0; t < nt && ret == 0; t++)
-		for (i = 0; i < v->m->nsel && ret == 0; i++)
+		for (i = 0; i < v->vx.m->nsel && ret == 0; i++)
 			ret = elgamal_add(&v->sums[i], &v->sums[i],
 			    &w[t].sums[i]);
 	return ret;
@@ -658,7 +583,7 @@ rv_ballots_gather(struct rv *v, struct bworker *w, unsigned int nt)
 static int
 rv_ballots_alloc(struct rv *v)
 {
-	size_t i, B = v->nballots, S = v->m->nsel, W = v->m->nwriteins;
+	size_t i, B = v->nballots, S = v->vx.m->nsel, W = v->vx.m->nwriteins;
 
 	if (S != 0 && B > SIZE_MAX / 64 / S)
 		return TALLY_ERR_TOO_LARGE;
@@ -700,7 +625,7 @@ rv_ballots_proofs(struct rv *v)
 	if (ret == 0)
 		ret = rv_ballots_gather(v, w, nt);
 	for (t = 0; t < nt; t++)
-		bw_clear(&w[t], v->m->nsel);
+		bw_clear(&w[t], v->vx.m->nsel);
 	free(w);
 	return ret;
 }
@@ -741,7 +666,7 @@ static int
 rv_ballots_unique(struct rv *v)
 {
 	struct keyed *k;
-	size_t i, n, S = v->m->nsel, dup, rep;
+	size_t i, n, S = v->vx.m->nsel, dup, rep;
 
 	n = v->nballots * S > v->nballots ? v->nballots * S : v->nballots;
 	if ((k = calloc(n + 1, sizeof(*k))) == NULL)
@@ -800,7 +725,7 @@ rv_aggregate(struct rv *v)
 		return rv_fail(v, v->agg, "ballot-count",
 		    "Aggregate says %llu ballots, the record holds %zu",
 		    (unsigned long long)a->ballots, v->nballots);
-	want = v->nballots == 0 ? 0 : v->m->nsel;
+	want = v->nballots == 0 ? 0 : v->vx.m->nsel;
 	if (a->n_sums != want)
 		return rv_fail(v, v->agg, "aggregate", "%zu sums, expected %zu",
 		    a->n_sums, want);
@@ -823,9 +748,9 @@ rv_count_input(struct rv *v, struct count_input *in)
 	const Tally__PollsOpened *po = v->rec[v->opened]->polls_opened;
 
 	memset(in, 0, sizeof(*in));
-	in->m = v->m;
-	in->tr = v->tr;
-	in->election_hash = v->he;
+	in->m = v->vx.m;
+	in->tr = v->vx.tr;
+	in->election_hash = v->vx.election_hash;
 	in->present = po->present;
 	in->issued = po->issued;
 	in->agg = v->rec[v->agg]->aggregate;
@@ -905,10 +830,10 @@ rv_result(struct rv *v)
 
 	if (v->result == NONE)
 		return 0;
-	if (v->nshares < v->tr->quorum)
+	if (v->nshares < v->vx.tr->quorum)
 		return rv_fail(v, v->result, "structure",
 		    "Result after %zu shares; %u are needed", v->nshares,
-		    v->tr->quorum);
+		    v->vx.tr->quorum);
 	if ((sh = calloc(v->nshares, sizeof(*sh))) == NULL)
 		return TALLY_ERR_NOMEM;
 	for (i = 0; i < v->nshares; i++)

@@ -10,6 +10,7 @@
 #include "group.h"
 #include "sign.h"
 #include "util.h"
+#include "votectx.h"
 
 static struct manifest *session;
 static EC_POINT *joint_key;
@@ -89,10 +90,21 @@ make_election_hash(void)
 	shares[0] = tr.joint_key;
 	tr.n_public_shares = 1;
 	tr.public_shares = shares;
-	if (ballot_election_hash(ctx.election_hash, FUZZ_VOTE_ID,
-	    (const uint8_t *)"{}", 2, &tr, registry, FUZZ_NCRED,
-	    fuzz_ledger_pk()) != 0)
-		fuzz_die("ballot_election_hash");
+	Tally__VoteCreated vc = TALLY__VOTE_CREATED__INIT;
+	ProtobufCBinaryData keys[FUZZ_NCRED];
+	size_t i;
+
+	for (i = 0; i < FUZZ_NCRED; i++)
+		keys[i] = (ProtobufCBinaryData){32, registry + 32 * i};
+	vc.vote_id = (char *)FUZZ_VOTE_ID;
+	vc.manifest = (ProtobufCBinaryData){2, (uint8_t *)"{}"};
+	vc.transcript = &tr;
+	vc.n_registry = FUZZ_NCRED;
+	vc.registry = keys;
+	vc.ledger_key = (ProtobufCBinaryData){32,
+	    (uint8_t *)fuzz_ledger_pk()};
+	if (vote_election_hash(ctx.election_hash, &vc) != 0)
+		fuzz_die("vote_election_hash");
 }
 
 const struct ballot_ctx *

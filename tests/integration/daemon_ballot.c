@@ -128,7 +128,7 @@ cmd_cast_one(char **av)
 		die(err, ret);
 	if ((ret = credential_card_load(seed, av[5])) != 0)
 		die(av[5], ret);
-	if ((marks = calloc(v.m->nsel + 1, 1)) == NULL)
+	if ((marks = calloc(v.ctx.m->nsel + 1, 1)) == NULL)
 		die("calloc", TALLY_ERR_NOMEM);
 	marks[0] = 1;
 	if ((ret = cast_make(&v, seed, marks, NULL, &bytes, &len)) != 0 ||

@@ -12,6 +12,7 @@
 #include "sign.h"
 #include "testutil.h"
 #include "util.h"
+#include "votectx.h"
 
 #define NCRED 4
 
@@ -37,8 +38,10 @@ static void
 election_hash(uint8_t out[32])
 {
 	Tally__CeremonyTranscript tr = TALLY__CEREMONY_TRANSCRIPT__INIT;
+	Tally__VoteCreated vc = TALLY__VOTE_CREATED__INIT;
 	uint8_t kenc[33], ledger[32] = {1};
-	ProtobufCBinaryData shares[1];
+	ProtobufCBinaryData shares[1], keys[NCRED];
+	size_t i;
 
 	ck_assert_int_eq(group_point_encode(kenc, K), 0);
 	tr.trustees = 1;
@@ -48,8 +51,15 @@ election_hash(uint8_t out[32])
 	shares[0] = tr.joint_key;
 	tr.n_public_shares = 1;
 	tr.public_shares = shares;
-	ck_assert_int_eq(ballot_election_hash(out, "s6-session",
-	    (const uint8_t *)"{}", 2, &tr, registry, NCRED, ledger), 0);
+	for (i = 0; i < NCRED; i++)
+		keys[i] = (ProtobufCBinaryData){32, registry + 32 * i};
+	vc.vote_id = "s6-session";
+	vc.manifest = (ProtobufCBinaryData){2, (uint8_t *)"{}"};
+	vc.transcript = &tr;
+	vc.n_registry = NCRED;
+	vc.registry = keys;
+	vc.ledger_key = (ProtobufCBinaryData){32, ledger};
+	ck_assert_int_eq(vote_election_hash(out, &vc), 0);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "sign.h"
 #include "util.h"
+#include "votectx.h"
 
 #define RG_CHECK(x) do { if ((ret = (x)) != 0) { \
 	fprintf(stderr, "recordgen: %s: %s\n", #x, tally_errname(ret)); \
@@ -216,6 +217,10 @@ rg_vote_created(struct rg_writer *w, const uint8_t *reg, size_t nreg)
 	vc.registry = keys;
 	vc.ledger_key.data = g->ledger_pk;
 	vc.ledger_key.len = 32;
+	if ((ret = vote_election_hash(g->he, &vc)) != 0) {
+		free(keys);
+		return ret;
+	}
 	vc.election_hash.data = g->he;
 	vc.election_hash.len = 32;
 	rec.body_case = TALLY__LOG_RECORD__BODY_VOTE_CREATED;
@@ -409,6 +414,7 @@ rg_write(struct rg_writer *w, uint8_t (*kp)[64], const uint8_t *reg,
 	if ((b = calloc(nb + 1, sizeof(*b))) == NULL || K == NULL)
 		return TALLY_ERR_NOMEM;
 	RG_CHECK(ceremony_joint_key(K, g->tr));
+	RG_CHECK(rg_vote_created(w, reg, nreg));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.m = g->m;
 	ctx.vote_id = g->m->id;
@@ -416,7 +422,6 @@ rg_write(struct rg_writer *w, uint8_t (*kp)[64], const uint8_t *reg,
 	memcpy(ctx.election_hash, g->he, 32);
 	ctx.registry = reg;
 	ctx.nreg = nreg;
-	RG_CHECK(rg_vote_created(w, reg, nreg));
 	po.present = o->present;
 	po.issued = o->issued;
 	RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_POLLS_OPENED, &po));
@@ -467,8 +472,6 @@ rg_build(struct recordgen **out, const struct rg_opts *o, const char *path)
 		}
 		memcpy(*o->keys_out, kp, o->ncred * 64);
 	}
-	RG_CHECK(ballot_election_hash(g->he, g->m->id, g->mjson, g->mlen,
-	    g->tr, reg, o->ncred, g->ledger_pk));
 	RG_CHECK(log_create(path, &lo, &w.log, err, sizeof(err)));
 	w.g = g;
 	w.o = o;
