@@ -172,14 +172,16 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 : >"$W/results"
 while read -r v m t n; do
 	step "$v: $m.json, $n ballots from $t terminals"
-	ctl secretariat vote create "$W/manifests/$v.json" \
-	    --ceremony "$W/ceremony" --registry "$W/cards/registry-$v.txt" \
-	    >/dev/null || die "vote create $v"
+	he=$(ctl secretariat vote create "$W/manifests/$v.json" \
+	    --ceremony "$W/ceremony" --registry "$W/cards/registry-$v.txt" |
+	    sed -n 's/^election hash //p')
+	[ -n "$he" ] || die "vote create $v"
 	ctl secretariat vote open "$v" --present "$N" --issued "$N" \
 	    >/dev/null || die "vote open $v"
 	l0=$(rss_kb "$LEDGER_PID"); f0=$(rss_kb "$FRONTEND_PID")
 	ctl terminal simulate "$v" --cards "$W/cards/cards" --terminals "$t" \
 	    --ballots "$n" --seed "$SEED" --expect "$W/expect-$v.json" \
+	    --election-hash "$he" \
 	    >"$W/sim-$v.out" 2>&1 || { cat "$W/sim-$v.out" >&2;
 	    die "simulate $v"; }
 	cat "$W/sim-$v.out"

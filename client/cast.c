@@ -27,6 +27,16 @@ cast_vote_fetch(struct ctl_conn *c, const char *vote_id, const char *pin,
 	int ret;
 
 	memset(v, 0, sizeof(*v));
+	/* A terminal encrypts only to the vote the officials announced:
+	 * without its H_E there is nothing to hold the server to. */
+	if (pin == NULL && (pin = ctl_pin_of(&ctl_global, vote_id)) == NULL) {
+		snprintf(err, errlen, "vote %s: no election hash pinned; pass "
+		    "--election-hash HEX (printed by 'tallyctl vote create' "
+		    "and handed out by the officials) or add "
+		    "'election_hash %s HEX' to the terminal's configuration",
+		    vote_id, vote_id);
+		return TALLY_ERR_UNPINNED;
+	}
 	gv.vote_id = (char *)vote_id;
 	req.body_case = TALLY__REQUEST__BODY_GET_VOTE;
 	req.get_vote = &gv;
@@ -48,11 +58,16 @@ cast_vote_fetch(struct ctl_conn *c, const char *vote_id, const char *pin,
 		    "(%s): %s", vote_id, why.check, why.reason);
 		return ret;
 	}
-	if (pin != NULL && (util_unhex(want, 32, pin) != 0 ||
-	    CRYPTO_memcmp(v->ctx.election_hash, want, 32) != 0)) {
+	if (util_unhex(want, 32, pin) != 0) {
+		snprintf(err, errlen, "the pinned election hash of vote %s is "
+		    "not 64 hex digits", vote_id);
+		return TALLY_ERR_INVALID_ARG;
+	}
+	if (CRYPTO_memcmp(v->ctx.election_hash, want, 32) != 0) {
 		snprintf(err, errlen, "election hash mismatch: the server's "
-		    "vote is not the one expected");
-		return TALLY_ERR_VERIFY;
+		    "vote %s is not the one pinned; encrypt nothing and call "
+		    "the presiding official", vote_id);
+		return TALLY_ERR_PIN_MISMATCH;
 	}
 	err[0] = '\0';
 	return 0;
@@ -162,7 +177,9 @@ cast_usage(FILE *f, int code)
 	    "[--receipt FILE] [--election-hash HEX]\n"
 	    "  Encrypt the choices with the card's credential, submit the "
 	    "ballot, check and\n  save the receipt (default "
-	    "receipt-VOTE-INDEX.pb) and print the tracking code.\n");
+	    "receipt-VOTE-INDEX.pb) and print the tracking code.\n"
+	    "  The vote's election hash must be pinned: --election-hash, or "
+	    "'election_hash VOTE HEX'\n  in the configuration.\n");
 	return code;
 }
 

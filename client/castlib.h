@@ -22,7 +22,10 @@ struct cast_vote {
 
 /* GetVote, then build the vote's context with every check of
  * vote_ctx_init (joint key recomputed, H_E recomputed) and compare H_E
- * with pin (64 hex digits) when pin is not NULL. */
+ * with pin (64 hex digits), or when pin is NULL with the configuration's
+ * 'election_hash VOTE HEX'. E_UNPINNED
+ * when there is neither (before any request), E_PIN_MISMATCH when H_E
+ * differs. */
 int cast_vote_fetch(struct ctl_conn *c, const char *vote_id, const char *pin,
     struct cast_vote *out, char *err, size_t errlen);
 void cast_vote_clear(struct cast_vote *v);

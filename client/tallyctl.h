@@ -16,19 +16,33 @@
 
 #define CTL_MAX_RESPONSE	(256u * 1024 * 1024)
 
+#define CTL_MAX_PINS	64
+
+/* A terminal's pinned election hash of one vote ("election_hash VOTE HEX"
+ * in its configuration). */
+struct ctl_pin {
+	char	*vote;
+	char	*hash;		/* 64 hex digits, checked when used */
+};
+
 struct ctl_opts {
 	char	*server;	/* host:port */
 	char	*ca;
 	char	*cert;
 	char	*key;
 	char	*config;
+	struct ctl_pin pins[CTL_MAX_PINS];
+	size_t	 npins;
 };
 
 struct ctl_conn;
 
 /* Fill unset options from opts->config ("server", "ca_cert", "cert",
- * "key", one per line, '#' comments). */
+ * "key" and one value, or "election_hash VOTE HEX", one per line, '#'
+ * comments). */
 int ctl_opts_load(struct ctl_opts *o, char *err, size_t errlen);
+/* The election hash the configuration pins for vote, or NULL. */
+const char *ctl_pin_of(const struct ctl_opts *o, const char *vote);
 
 /* TLS 1.3 with our certificate; the server's must chain to the CA and
  * carry the role daemon. */

@@ -70,12 +70,42 @@ opts_set(struct ctl_opts *o, const char *kw, const char *v)
 	return 0;
 }
 
+static int
+opts_pin(struct ctl_opts *o, const char *vote, const char *hash)
+{
+	size_t i;
+
+	for (i = 0; i < o->npins; i++)
+		if (strcmp(o->pins[i].vote, vote) == 0)
+			return -1;	/* one pin per vote */
+	if (o->npins == CTL_MAX_PINS || strlen(hash) != 64)
+		return -1;
+	if ((o->pins[o->npins].vote = strdup(vote)) == NULL ||
+	    (o->pins[o->npins].hash = strdup(hash)) == NULL) {
+		free(o->pins[o->npins].vote);
+		return -1;
+	}
+	o->npins++;
+	return 0;
+}
+
+const char *
+ctl_pin_of(const struct ctl_opts *o, const char *vote)
+{
+	size_t i;
+
+	for (i = 0; i < o->npins; i++)
+		if (strcmp(o->pins[i].vote, vote) == 0)
+			return o->pins[i].hash;
+	return NULL;
+}
+
 int
 ctl_opts_load(struct ctl_opts *o, char *err, size_t errlen)
 {
 	uint8_t *text;
 	size_t len, lineno = 0;
-	char *line, *next, kw[32], v[1024], extra[2];
+	char *line, *next, kw[32], v[1024], v2[128], extra[2];
 	int ret, n;
 
 	if (o->config == NULL)
@@ -90,13 +120,15 @@ ctl_opts_load(struct ctl_opts *o, char *err, size_t errlen)
 		lineno++;
 		if (strchr(line, '#') != NULL)
 			*strchr(line, '#') = '\0';
-		n = sscanf(line, "%31s %1023s %1s", kw, v, extra);
+		n = sscanf(line, "%31s %1023s %127s %1s", kw, v, v2, extra);
 		if (n == EOF || n == 0 || (n == -1))
 			continue;
-		if (n != 2 || opts_set(o, kw, v) != 0) {
+		if (strcmp(kw, "election_hash") == 0 ? n != 3 ||
+		    opts_pin(o, v, v2) != 0 : n != 2 || opts_set(o, kw, v) != 0) {
 			snprintf(err, errlen, "%s:%zu: expected 'server', "
-			    "'ca_cert', 'cert' or 'key' and one value",
-			    o->config, lineno);
+			    "'ca_cert', 'cert' or 'key' and one value, or "
+			    "'election_hash VOTE HEX' (64 hex digits, once "
+			    "per vote)", o->config, lineno);
 			free(text);
 			return TALLY_ERR_CONFIG;
 		}

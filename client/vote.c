@@ -5,12 +5,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "ceremony.h"
 #include "credential.h"
 #include "err.h"
 #include "manifest.h"
 #include "tallyctl.h"
 #include "util.h"
+#include "votectx.h"
 
 /* The transcript file a ceremony folder holds (tally-keys ceremony). */
 static const char *const transcript_names[] = {
@@ -60,6 +63,7 @@ read_transcript(const char *cdir, uint8_t **buf, size_t *len)
 }
 
 struct create_in {
+	char			 id[MANIFEST_ID_MAX + 1];
 	uint8_t			*manifest, *tr;
 	size_t			 mlen, trlen;
 	struct registry		*reg;
@@ -74,9 +78,17 @@ create_load(struct create_in *in, const char *mpath, const char *cdir,
 	size_t i;
 	int ret;
 
+	struct manifest *m = NULL;
+	char err[256];
+
 	if ((ret = util_read_file(mpath, MANIFEST_JSON_MAX, &in->manifest,
 	    &in->mlen)) != 0)
 		return ctl_error(ret, "%s: %s", mpath, tally_strerror(ret));
+	if ((ret = manifest_parse(&m, in->manifest, in->mlen, err,
+	    sizeof(err))) != 0)
+		return ctl_error(ret, "%s: %s", mpath, err);
+	snprintf(in->id, sizeof(in->id), "%s", m->id);
+	manifest_free(m);
 	if ((ret = read_transcript(cdir, &in->tr, &in->trlen)) != 0)
 		return ctl_error(ret, "%s: no ceremony transcript: %s", cdir,
 		    tally_strerror(ret));
@@ -95,6 +107,99 @@ create_load(struct create_in *in, const char *mpath, const char *cdir,
 	return 0;
 }
 
+/*
+ * H_E recomputed here, not taken from the server: fetch the recorded
+ * VoteCreated, check that it holds exactly the manifest, transcript and
+ * registry sent, build its context (every check of vote_ctx_init) and
+ * compare with the hash the server answered.
+ */
+static int
+create_check(struct ctl_conn *c, const struct create_in *in,
+    const Tally__CreateVoteRequest *cv, const Tally__Response *cresp,
+    struct vote_ctx *ctx)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__GetVoteRequest gv = TALLY__GET_VOTE_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	const Tally__VoteCreated *vc;
+	struct vote_ctx_error why;
+	uint8_t *a = NULL, *b = NULL;
+	size_t alen, blen, i;
+	int ret;
+
+	gv.vote_id = (char *)in->id;
+	req.body_case = TALLY__REQUEST__BODY_GET_VOTE;
+	req.get_vote = &gv;
+	if ((ret = ctl_call(c, &req, &resp)) != 0)
+		return ctl_call_error(ret, resp, "get vote");
+	ret = TALLY_ERR_VERIFY;
+	if (resp->get_vote == NULL || (vc = resp->get_vote->vote) == NULL ||
+	    vc->manifest.len != in->mlen || memcmp(vc->manifest.data,
+	    in->manifest, in->mlen) != 0 || vc->n_registry != cv->n_registry ||
+	    vc->transcript == NULL) {
+		ctl_error(ret, "vote %s: the server recorded another manifest "
+		    "or registry than the one sent", in->id);
+		goto out;
+	}
+	for (i = 0; i < vc->n_registry; i++)
+		if (vc->registry[i].len != 32 || memcmp(vc->registry[i].data,
+		    cv->registry[i].data, 32) != 0) {
+			ctl_error(ret, "vote %s: the server recorded another "
+			    "registry than the one sent", in->id);
+			goto out;
+		}
+	alen = tally__ceremony_transcript__get_packed_size(vc->transcript);
+	blen = tally__ceremony_transcript__get_packed_size(cv->transcript);
+	if ((a = calloc(1, alen + 1)) == NULL || (b = calloc(1, blen + 1)) ==
+	    NULL) {
+		ret = ctl_error(TALLY_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	tally__ceremony_transcript__pack(vc->transcript, a);
+	tally__ceremony_transcript__pack(cv->transcript, b);
+	if (alen != blen || memcmp(a, b, alen) != 0) {
+		ctl_error(ret, "vote %s: the server recorded another ceremony "
+		    "transcript than the one sent", in->id);
+		goto out;
+	}
+	if ((ret = vote_ctx_init(ctx, vc, &why)) != 0) {
+		ctl_error(ret, "vote %s as recorded does not check (%s): %s",
+		    in->id, why.check, why.reason);
+		goto out;
+	}
+	if (cresp->create_vote == NULL ||
+	    cresp->create_vote->election_hash.len != 32 ||
+	    CRYPTO_memcmp(cresp->create_vote->election_hash.data,
+	    ctx->election_hash, 32) != 0) {
+		ret = ctl_error(TALLY_ERR_VERIFY, "vote %s: the server "
+		    "answered an election hash that is not H_E", in->id);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(a);
+	free(b);
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	return ret;
+}
+
+/* What the officials read out and hand to terminals and witnesses. */
+static void
+create_print(const struct vote_ctx *ctx, const Tally__CeremonyTranscript *tr)
+{
+	char hex[65];
+
+	(void)tr;
+	util_hex(hex, ctx->election_hash, 32);
+	printf("vote %s created\nelection hash %s\n", ctx->id, hex);
+	printf("Recomputed here from the manifest, the ceremony transcript "
+	    "(joint key and every\ntrustee's signature checked), the "
+	    "registry and the ledger key. Hand it to every\nterminal "
+	    "(--election-hash, or 'election_hash %s HEX' in its "
+	    "configuration)\nand to the witnesses.\n", ctx->id);
+}
+
 static int
 vote_create(int argc, char **argv)
 {
@@ -106,13 +211,14 @@ vote_create(int argc, char **argv)
 	Tally__Request req = TALLY__REQUEST__INIT;
 	Tally__CreateVoteRequest cv = TALLY__CREATE_VOTE_REQUEST__INIT;
 	Tally__Response *resp = NULL;
-	ProtobufCBinaryData *kp;
+	struct ctl_conn *c = NULL;
+	struct vote_ctx ctx;
 	struct create_in in;
 	const char *cdir = NULL, *rpath = NULL;
-	char hex[65];
 	int ch, ret = 1;
 
 	memset(&in, 0, sizeof(in));
+	memset(&ctx, 0, sizeof(ctx));
 	while ((ch = getopt_long(argc, argv, "c:r:h", longopts, NULL)) != -1) {
 		if (ch == 'c')
 			cdir = optarg;
@@ -130,19 +236,22 @@ vote_create(int argc, char **argv)
 	cv.manifest.len = in.mlen;
 	cv.transcript = in.transcript;
 	cv.n_registry = in.reg->n;
-	kp = in.keys;
-	cv.registry = kp;
+	cv.registry = in.keys;
 	req.body_case = TALLY__REQUEST__BODY_CREATE_VOTE;
 	req.create_vote = &cv;
-	if (vote_run(&req, &resp) != 0)
+	if ((c = ctl_connect_or_report(&ctl_global)) == NULL)
 		goto out;
-	if (resp->create_vote != NULL &&
-	    resp->create_vote->election_hash.len == 32) {
-		util_hex(hex, resp->create_vote->election_hash.data, 32);
-		printf("election hash %s\n", hex);
+	if ((ret = ctl_call(c, &req, &resp)) != 0) {
+		ret = ctl_call_error(ret, resp, "request");
+		goto out;
 	}
+	if ((ret = create_check(c, &in, &cv, resp, &ctx)) != 0)
+		goto out;
+	create_print(&ctx, in.transcript);
 	ret = 0;
 out:
+	ctl_close(c);
+	vote_ctx_clear(&ctx);
 	if (resp != NULL)
 		tally__response__free_unpacked(resp, NULL);
 	if (in.transcript != NULL)
@@ -151,7 +260,7 @@ out:
 	free(in.keys);
 	free(in.manifest);
 	free(in.tr);
-	return ret;
+	return ret != 0;
 }
 
 static int

@@ -266,6 +266,33 @@ out:
 	return ret;
 }
 
+/*
+ * Encrypt the name exactly as the count will compare it: NFC, spaces
+ * trimmed (manifest_name_normalize), so that two spellings of one name
+ * cannot be told apart once decrypted. A name of only spaces normalises to
+ * nothing and is refused (E_BAD_CHOICE): "" is the one spelling of a
+ * marked-but-empty slot (RULES.md step 6). An unused slot encrypts "".
+ */
+static int
+enc_writein(Tally__WriteIn *w, const struct ballot_ctx *ctx,
+    const char *name, const struct proof_bind *b)
+{
+	char *norm = NULL;
+	int ret;
+
+	if (name == NULL)
+		return writein_encrypt(w, ctx->joint_key, "", b);
+	if ((ret = manifest_name_normalize(name, strlen(name), &norm)) != 0)
+		return ret == TALLY_ERR_DECODE ? TALLY_ERR_INVALID_ARG : ret;
+	if (norm[0] == '\0' && name[0] != '\0')
+		ret = TALLY_ERR_BAD_CHOICE;
+	else
+		ret = writein_encrypt(w, ctx->joint_key, norm, b);
+	OPENSSL_cleanse(norm, strlen(norm));
+	free(norm);
+	return ret;
+}
+
 static int
 enc_writeins(struct enc_state *st, const struct ballot_ctx *ctx,
     const uint8_t cred[32], char *const *writeins)
@@ -280,10 +307,8 @@ enc_writeins(struct enc_state *st, const struct ballot_ctx *ctx,
 			slot = m->contests[c].wi_first + s;
 			b = ballot_bind(ctx, cred, PROOF_WRITEIN, (uint32_t)c,
 			    (uint32_t)slot);
-			if ((ret = writein_encrypt(&st->wi[slot],
-				 ctx->joint_key,
-				 writeins && writeins[slot] ? writeins[slot] : "",
-				 &b)) != 0)
+			if ((ret = enc_writein(&st->wi[slot], ctx,
+			    writeins ? writeins[slot] : NULL, &b)) != 0)
 				return ret;
 		}
 	}

@@ -52,6 +52,10 @@ int ballot_registry_has(const uint8_t *registry, size_t nreg,
  * Terminal side: encrypt marks[m->nsel] (0/1 each; checked against every
  * constraint first, E_BAD_CHOICE) and writeins[m->nwriteins] (NULL = unused
  * slot) to K, prove, and sign with the credential's Ed25519 private key.
+ * Each write-in name is encrypted in the form the count compares
+ * (manifest_name_normalize: NFC, spaces trimmed); a non-empty name that
+ * normalises to "" (only spaces) is E_BAD_CHOICE, one that is not UTF-8
+ * E_INVALID_ARG. "" stays the marked-but-empty slot.
  * *out (serialized Tally__Ballot) is owned by the caller.
  */
 int ballot_encrypt(uint8_t **out, size_t *outlen, const struct ballot_ctx *ctx,

@@ -53,6 +53,10 @@ static const struct err_entry err_table[] = {
 	{"E_VERSION", "unsupported version"},
 	{"E_CEREMONY", "key ceremony error"},
 	{"E_RULES", "counting rules error"},
+	[-TALLY_ERR_UNPINNED] = {"E_UNPINNED", "election hash not pinned"},
+	[-TALLY_ERR_PIN_MISMATCH] = {"E_PIN_MISMATCH",
+	    "not the vote whose election hash is pinned"},
+	[-TALLY_ERR_FOREIGN] = {"E_FOREIGN", "from another ceremony"},
 	[-TALLY_ERR_LOG_CHAIN] = {"E_LOG_CHAIN", "log hash chain broken"},
 };
 

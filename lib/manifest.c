@@ -950,6 +950,10 @@ choice_writein_one(struct ectx *e, const struct manifest_contest *c,
 	if (manifest_name_normalize(s, n, &norm[i]) != 0 ||
 	    (*name = strdup(s)) == NULL)
 		return TALLY_ERR_NOMEM;
+	if (n > 0 && norm[i][0] == '\0')
+		CFAIL(e, "contest \"%s\": a write-in name of only spaces; "
+		    "write a name, or \"\" to leave the marked slot empty",
+		    c->id);
 	return writein_unique(e, c, norm, i);
 }
 

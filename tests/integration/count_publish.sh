@@ -46,7 +46,7 @@ start_daemon "$T/tallyd.conf"
 ctl() {	# ctl NAME ARGS...: tallyctl with NAME's certificate
 	who=$1; shift
 	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
-	    --cert "$P/$who.crt" --key "$P/$who.key" "$@"
+	    --cert "$P/$who.crt" --key "$P/$who.key" --config "$PINS" "$@"
 }
 # refused CODE TEXT NAME ARGS...: tallyctl fails with exit 1 and the
 # one-line error "tallyctl: CODE: ..." containing TEXT.
@@ -61,12 +61,15 @@ refused() {
 logsum() { sha256sum "$T/data/$1.log" | cut -d' ' -f1; }
 share() { echo "$T/cer/private-$1/share.pb"; }
 
-ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
-    --registry "$T/cards/registry-s6-session.txt" >/dev/null ||
+out=$(ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-session.txt") ||
     fail "create s6-session"
-ctl secretariat vote create "$M/budget-motion.json" --ceremony "$T/cer" \
-    --registry "$T/cards/registry-s6-budget.txt" >/dev/null ||
+pin "$out"
+out=$(ctl secretariat vote create "$M/budget-motion.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-budget.txt") ||
     fail "create s6-budget"
+# s6-budget's terminal is pinned by the flag, not the configuration
+hb=$(echo "$out" | sed -n 's/^election hash //p')
 ctl secretariat vote open s6-session --present 200 --issued 24 >/dev/null ||
     fail "open s6-session"
 ctl secretariat vote open s6-budget --present 200 --issued 24 >/dev/null ||
@@ -90,9 +93,22 @@ echo "$out" | grep -q '24 accepted, .* 0 failed' || fail "simulate: $out"
 cat >"$T/plan-b.json" <<'EOJ'
 [ { "count": 3, "ballot": { "budget": { "for": ["budget"] } } } ]
 EOJ
+# A terminal that pins nothing encrypts nothing; one pinned to another
+# vote's hash neither.
+refused E_UNPINNED "no election hash pinned" terminal simulate s6-budget \
+    --cards "$T/cards/cards" --terminals 1 --plan "$T/plan-b.json" \
+    --expect "$T/expect-b.json"
+ha=$(sed -n 's/^election_hash s6-session //p' "$PINS")
+refused E_PIN_MISMATCH "not the one pinned" terminal simulate s6-budget \
+    --cards "$T/cards/cards" --terminals 1 --plan "$T/plan-b.json" \
+    --expect "$T/expect-b.json" --election-hash "$ha"
+printf '{"budget": {"for": ["budget"]}}' >"$T/choice-b.json"
+refused E_PIN_MISMATCH "not the one pinned" terminal cast s6-budget \
+    --card "$T/cards/cards/card-000001.txt" --ballot "$T/choice-b.json" \
+    --election-hash "$ha"
 out=$(ctl terminal simulate s6-budget --cards "$T/cards/cards" --terminals 1 \
     --plan "$T/plan-b.json" --expect "$T/expect-b.json" \
-    --receipts "$T/receipts-b" 2>&1) ||
+    --receipts "$T/receipts-b" --election-hash "$hb" 2>&1) ||
     fail "simulate s6-budget: $out"
 
 # Before close: no decryption, no count, nothing recorded.

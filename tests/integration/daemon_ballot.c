@@ -122,7 +122,10 @@ cmd_cast_one(char **av)
 	ctl_global.ca = av[1];
 	ctl_global.cert = av[2];
 	ctl_global.key = av[3];
-	if ((ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
+	/* the terminals' pins (daemon_lib.sh), as tallyctl --config */
+	ctl_global.config = getenv("PINS");
+	if ((ret = ctl_opts_load(&ctl_global, err, sizeof(err))) != 0 ||
+	    (ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
 		die(err, ret);
 	if ((ret = cast_vote_fetch(c, av[4], NULL, &v, err, sizeof(err))) != 0)
 		die(err, ret);

@@ -16,8 +16,9 @@ setup_pki
 write_config "$T/tallyd.conf"
 [ "$(id -u)" = 0 ] && chown nobody "$T/data"
 start_daemon "$T/tallyd.conf"
-ctl official vote create "$M/district-head.json" --ceremony "$T/cer" \
-    --registry "$T/cards/registry-s6-head.txt" >/dev/null || fail create
+out=$(ctl official vote create "$M/district-head.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-head.txt") || fail create
+pin "$out"
 ctl official vote open s6-head --present 239 --issued 239 >/dev/null ||
     fail open
 

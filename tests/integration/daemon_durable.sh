@@ -18,8 +18,9 @@ write_config "$T/tallyd.conf" "workers 0"
 export LD_PRELOAD="$SHIM" SLOWSYNC_MS=2000
 start_daemon "$T/tallyd.conf"
 unset LD_PRELOAD SLOWSYNC_MS
-ctl official vote create "$M/district-head.json" --ceremony "$T/cer" \
-    --registry "$T/cards/registry-s6-head.txt" >/dev/null || fail "create"
+out=$(ctl official vote create "$M/district-head.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-head.txt") || fail "create"
+pin "$out"
 ctl official vote open s6-head --present 239 --issued 239 >/dev/null ||
     fail "open"
 rec() { "$BALLOT" record "127.0.0.1:$PORT" "$T/ca/ca.crt" \

@@ -20,9 +20,10 @@ write_config "$T/tallyd.conf"
 [ "$(id -u)" = 0 ] && chown nobody "$T/data"
 start_daemon "$T/tallyd.conf"
 for v in s6-head:district-head s6-session:session; do
-	ctl official vote create "$M/${v#*:}.json" --ceremony "$T/cer" \
-	    --registry "$T/cards/registry-${v%%:*}.txt" >/dev/null ||
+	out=$(ctl official vote create "$M/${v#*:}.json" --ceremony "$T/cer" \
+	    --registry "$T/cards/registry-${v%%:*}.txt") ||
 	    fail "create ${v%%:*}"
+	pin "$out"
 done
 
 card() { echo "$T/cards/cards/card-$(printf %06d "$1").txt"; }

@@ -89,7 +89,22 @@ start_daemon() {
 ctl() {
 	r=$1; shift
 	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$T/ca/ca.crt" \
-	    --cert "$T/$r.crt" --key "$T/$r.key" "$@"
+	    --cert "$T/$r.crt" --key "$T/$r.key" \
+	    --config "$PINS" "$@"
+}
+
+# pin OUTPUT: the election hash that `vote create` printed (OUTPUT), put
+# into the terminals' configuration as the officials hand it out. Every
+# later ctl reads it ($PINS); daemon_ballot reads it too.
+PINS="$T/pins.conf"
+export PINS
+: >"$PINS"
+pin() {
+	pv=$(printf '%s\n' "$1" | sed -n 's/^vote \(.*\) created$/\1/p')
+	ph=$(printf '%s\n' "$1" |
+	    sed -n 's/^election hash \([0-9a-f]\{64\}\)$/\1/p')
+	[ -n "$pv" ] && [ -n "$ph" ] || fail "no election hash in: $1"
+	echo "election_hash $pv $ph" >>"$PINS"
 }
 
 child_pids() {

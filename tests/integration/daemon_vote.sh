@@ -31,13 +31,16 @@ state_is() {	# state_is VOTE "STATE ballots=.. ..."
 	s=$(ctl auditor status "$1") || fail "status $1"
 	case "$s" in "$1 $2"*) ;; *) fail "status of $1: '$s', expected '$2'";; esac
 }
-create() {	# create MANIFEST VOTE
-	ctl official vote create "$M/$1" --ceremony "$T/cer" \
-	    --registry "$T/cards/registry-$2.txt"
+create() {	# create MANIFEST VOTE: prints what vote create printed; pins
+	cout=$(ctl official vote create "$M/$1" --ceremony "$T/cer" \
+	    --registry "$T/cards/registry-$2.txt") || { echo "$cout"; return 1; }
+	pin "$cout"
+	echo "$cout"
 }
 
 out=$(create district-head.json s6-head) || fail "create: $out"
 echo "$out" | grep -Eq '^election hash [0-9a-f]{64}$' || fail "create: $out"
+echo "$out" | grep -q '^vote s6-head created$' || fail "create: $out"
 state_is s6-head "created ballots=0 log=1 present=0 issued=0 shares=0/2"
 # An auditor that asks and never reads is no longer read once its
 # answers pile up (session_output_bounded): the frontend's peak memory

@@ -13,6 +13,7 @@
 #include "testutil.h"
 #include "util.h"
 #include "votectx.h"
+#include "writein.h"
 
 #define NCRED 4
 
@@ -613,6 +614,69 @@ START_TEST(test_registry_order)
 }
 END_TEST
 
+/* Issue 10, attack 4: a write-in is encrypted in the form the count
+ * compares (NFC, spaces trimmed), so a spelling cannot mark a ballot. */
+static void
+writein_of(const char *name, char out[WRITEIN_NAME_MAX + 1], int want)
+{
+	struct proof_bind b;
+	Tally__Ballot *bal;
+	Tally__BallotBody *body;
+	uint8_t *marks = calloc(m->nsel + 1, 1), *bytes = NULL;
+	char *names[1] = { (char *)name };
+	EC_POINT *R = group_point_new(), *Z = group_point_new();
+	size_t len;
+
+	marks[2] = 1;			/* the head contest's write-in slot */
+	ck_assert_int_eq(ballot_encrypt(&bytes, &len, &ctx, sk[1], marks,
+	    names), want);
+	free(marks);
+	if (want != 0) {
+		group_point_free(R);
+		group_point_free(Z);
+		return;
+	}
+	bal = tally__ballot__unpack(NULL, len, bytes);
+	ck_assert_ptr_nonnull(bal);
+	body = tally__ballot_body__unpack(NULL, bal->body.len,
+	    bal->body.data);
+	ck_assert_ptr_nonnull(body);
+	memset(&b, 0, sizeof(b));
+	b.election_hash = ctx.election_hash;
+	b.subject = pk[1];
+	b.subject_len = 32;
+	b.kind = PROOF_WRITEIN;
+	b.contest = 0;
+	b.index = 0;
+	ck_assert_int_eq(writein_kem(R, body->writeins[0]), 0);
+	ck_assert_int_eq(group_mul(Z, R, secret), 0);
+	ck_assert_int_eq(writein_decrypt(out, body->writeins[0], Z, &b), 0);
+	tally__ballot_body__free_unpacked(body, NULL);
+	tally__ballot__free_unpacked(bal, NULL);
+	free(bytes);
+	group_point_free(R);
+	group_point_free(Z);
+}
+
+START_TEST(test_writein_normalised)
+{
+	char name[WRITEIN_NAME_MAX + 1];
+
+	/* U+3000 张三 space: exactly 张三 */
+	writein_of("\xe3\x80\x80\xe5\xbc\xa0\xe4\xb8\x89 ", name, 0);
+	ck_assert_str_eq(name, "\xe5\xbc\xa0\xe4\xb8\x89");
+	/* NFC: e + combining acute becomes U+00E9; U+200B trimmed */
+	writein_of("\t Jose\xcc\x81\xe2\x80\x8b", name, 0);
+	ck_assert_str_eq(name, "Jos\xc3\xa9");
+	/* "" stays the marked-but-empty slot */
+	writein_of("", name, 0);
+	ck_assert_str_eq(name, "");
+	/* only spaces: refused, not recorded as a blank */
+	writein_of(" \xe3\x80\x80\t", name, TALLY_ERR_BAD_CHOICE);
+	writein_of("\xff", name, TALLY_ERR_INVALID_ARG);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -622,6 +686,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_writein_normalised);
 	tcase_add_test(tc, test_refuses_impossible_marks);
 	tcase_add_test(tc, test_flip_every_byte);
 	tcase_add_test(tc, test_resigned_field_flips);

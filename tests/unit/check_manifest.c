@@ -540,6 +540,12 @@ START_TEST(test_choices_map)
 	ck_assert_uint_eq(marks[18], 1);
 	manifest_writein_names_free(m, names);
 
+	/* A name of only spaces would be counted as nobody: refused. */
+	ck_assert_int_eq(choices(m, "{\"head\":{\"writein\":[\" \\u3000\"]}}",
+	    marks, &names, err, sizeof(err)), TALLY_ERR_BAD_CHOICE);
+	ck_assert_ptr_nonnull(strstr(err, "only spaces"));
+	ck_assert_ptr_null(names);
+
 	/* An empty write-in name is allowed and occupies the slot. */
 	ck_assert_int_eq(choices(m, "{\"head\":{\"writein\":[\"\"]}}", marks,
 	    &names, err, sizeof(err)), 0);
