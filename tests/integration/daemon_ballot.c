@@ -27,23 +27,37 @@
  *       Make the decryption shares of trustees 1 and 2 over LOG's
  *       aggregate, count, and compare every contest's totals and write-ins
  *       with EXPECT (tallyctl simulate --expect): prints "ok".
+ *   daemon_ballot liar LOG CERT KEY
+ *       A tally host that lies about the joint key (issue 10, attack 2):
+ *       answers every GetVote with LOG's VoteCreated whose joint key is
+ *       xG for a random x it knows, and whose H_E is recomputed over that
+ *       lie. Prints "PORT HEX" (its port on 127.0.0.1 and the lying H_E),
+ *       then serves one connection after another until killed.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 #include "castlib.h"
 #include "ceremony.h"
 #include "count.h"
 #include "credential.h"
 #include "err.h"
+#include "group.h"
 #include "log.h"
 #include "sign.h"
 #include "util.h"
+#include "votectx.h"
 
 static int
 die(const char *what, int err)
@@ -516,6 +530,151 @@ cmd_record(char **av)
 	return 0;
 }
 
+/* ------------------------------------------------------------- liar */
+
+static Tally__VoteCreated *
+liar_vote(const char *path, uint8_t he[32])
+{
+	struct log_reader *r = NULL;
+	struct log_entry e;
+	Tally__VoteCreated *vc;
+	BIGNUM *x = group_scalar_new();
+	EC_POINT *X = group_point_new();
+	uint8_t *buf;
+	size_t len;
+	char err[256];
+	int ret;
+
+	if ((ret = log_reader_open(path, &r, err, sizeof(err))) != 0)
+		die(err, ret);
+	if (log_reader_next(r, &e) != 1 || e.rec->vote_created == NULL)
+		die("no VoteCreated", TALLY_ERR_DECODE);
+	len = tally__vote_created__get_packed_size(e.rec->vote_created);
+	if ((buf = calloc(1, len + 1)) == NULL)
+		die("calloc", TALLY_ERR_NOMEM);
+	tally__vote_created__pack(e.rec->vote_created, buf);
+	vc = tally__vote_created__unpack(NULL, len, buf);
+	free(buf);
+	log_reader_free(r);
+	if (vc == NULL || vc->transcript == NULL ||
+	    vc->transcript->joint_key.len != 33 || vc->election_hash.len != 32)
+		die("VoteCreated", TALLY_ERR_DECODE);
+	if (x == NULL || X == NULL || group_scalar_random(x) != 0 ||
+	    group_mul_g(X, x) != 0 ||
+	    group_point_encode(vc->transcript->joint_key.data, X) != 0)
+		die("xG", TALLY_ERR_CRYPTO);
+	if ((ret = vote_election_hash(he, vc)) != 0)
+		die("H_E", ret);
+	memcpy(vc->election_hash.data, he, 32);
+	group_scalar_free(x);
+	group_point_free(X);
+	return vc;
+}
+
+static int
+liar_read(SSL *ssl, uint8_t *p, size_t n)
+{
+	size_t got;
+
+	while (n > 0) {
+		if (SSL_read_ex(ssl, p, n, &got) != 1)
+			return -1;
+		p += got;
+		n -= got;
+	}
+	return 0;
+}
+
+/* Answer requests on one connection until the peer goes away. */
+static void
+liar_serve(SSL *ssl, Tally__VoteCreated *vc)
+{
+	Tally__Request *req;
+	Tally__Response resp;
+	Tally__GetVoteResponse gv;
+	uint8_t hdr[4], *buf;
+	uint32_t n;
+	size_t len, put;
+
+	while (liar_read(ssl, hdr, 4) == 0) {
+		n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+		    (uint32_t)hdr[2] << 8 | hdr[3];
+		if (n > (1u << 20) || (buf = calloc(1, n + 1)) == NULL)
+			return;
+		req = liar_read(ssl, buf, n) == 0 ?
+		    tally__request__unpack(NULL, n, buf) : NULL;
+		free(buf);
+		if (req == NULL)
+			return;
+		tally__response__init(&resp);
+		tally__get_vote_response__init(&gv);
+		resp.version = 1;
+		resp.id = req->id;
+		if (req->body_case == TALLY__REQUEST__BODY_GET_VOTE) {
+			gv.vote = vc;
+			resp.body_case = TALLY__RESPONSE__BODY_GET_VOTE;
+			resp.get_vote = &gv;
+		} else {
+			resp.code = TALLY__ERROR_CODE__E_INTERNAL;
+			resp.message = "a liar only answers get_vote";
+		}
+		tally__request__free_unpacked(req, NULL);
+		len = tally__response__get_packed_size(&resp);
+		if ((buf = calloc(1, len + 4)) == NULL)
+			return;
+		buf[0] = (uint8_t)(len >> 24);
+		buf[1] = (uint8_t)(len >> 16);
+		buf[2] = (uint8_t)(len >> 8);
+		buf[3] = (uint8_t)len;
+		tally__response__pack(&resp, buf + 4);
+		put = SSL_write(ssl, buf, (int)(len + 4)) == (int)(len + 4);
+		free(buf);
+		if (!put)
+			return;
+	}
+}
+
+static int
+cmd_liar(char **av)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	Tally__VoteCreated *vc;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	uint8_t he[32];
+	char hex[65];
+	int fd, c, one = 1;
+
+	vc = liar_vote(av[0], he);
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_use_certificate_chain_file(ctx, av[1]) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, av[2], SSL_FILETYPE_PEM) != 1)
+		die("TLS", TALLY_ERR_CRYPTO);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(fd, 16) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) == -1)
+		die("listen", TALLY_ERR_IO);
+	util_hex(hex, he, 32);
+	printf("%u %s\n", ntohs(sa.sin_port), hex);
+	fflush(stdout);
+	signal(SIGPIPE, SIG_IGN);
+	while ((c = accept(fd, NULL, NULL)) != -1) {
+		if ((ssl = SSL_new(ctx)) != NULL && SSL_set_fd(ssl, c) == 1 &&
+		    SSL_accept(ssl) == 1)
+			liar_serve(ssl, vc);
+		SSL_free(ssl);
+		close(c);
+	}
+	return die("accept", TALLY_ERR_IO);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -531,6 +690,8 @@ main(int argc, char **argv)
 		return cmd_inlog(argv + 2);
 	if (argc == 5 && strcmp(argv[1], "decrypt") == 0)
 		return cmd_decrypt(argv + 2);
+	if (argc == 5 && strcmp(argv[1], "liar") == 0)
+		return cmd_liar(argv + 2);
 	fprintf(stderr, "usage: see daemon_ballot.c\n");
 	return 2;
 }

@@ -3,7 +3,7 @@
 # ceremony transcript, registry), open (quorum), close, status; the
 # refusals of each step; two votes at once; every transition survives a
 # restart; a child that dies takes tallyd down with a non-zero status.
-TALLYD=$1 TALLYCTL=$2 RAW=$3 KEYS=${5:-}
+TALLYD=$1 TALLYCTL=$2 RAW=$3 KEYS=${5:-} BALLOT=${6:-}
 . "$(dirname "$0")/daemon_lib.sh"
 SRC=$4
 M=$SRC/tests/data/manifests
@@ -42,6 +42,39 @@ out=$(create district-head.json s6-head) || fail "create: $out"
 echo "$out" | grep -Eq '^election hash [0-9a-f]{64}$' || fail "create: $out"
 echo "$out" | grep -q '^vote s6-head created$' || fail "create: $out"
 state_is s6-head "created ballots=0 log=1 present=0 issued=0 shares=0/2"
+
+# Issue 10, attack 2: a host that names xG (x its own) as the joint key,
+# with H_E recomputed over its lie. Terminals refuse to encrypt even with
+# the liar's own hash pinned: they recompute the joint key from the
+# trustees' commitments (vote_ctx_init).
+"$BALLOT" liar "$T/data/s6-head.log" "$T/daemon.crt" "$T/daemon.key" \
+    >"$T/liar.out" 2>&1 &
+LIAR=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	[ -s "$T/liar.out" ] && break
+	sleep 0.5
+done
+read -r lport lhe <"$T/liar.out" || fail "liar: $(cat "$T/liar.out")"
+liar() {
+	r=$1; shift
+	"$TALLYCTL" --server "127.0.0.1:$lport" --ca "$T/ca/ca.crt" \
+	    --cert "$T/$r.crt" --key "$T/$r.key" "$@"
+}
+printf '{"head": {"for": ["c1"]}}' >"$T/choice.json"
+out=$(liar terminal cast s6-head --card "$T/cards/cards/card-000001.txt" \
+    --ballot "$T/choice.json" --election-hash "$lhe" 2>&1) &&
+    fail "cast encrypted to a swapped joint key"
+echo "$out" | grep -q '^tallyctl: E_CEREMONY: .*(transcript)' ||
+    fail "cast to the liar: $out"
+out=$(liar terminal simulate s6-head --cards "$T/cards/cards" --terminals 2 \
+    --ballots 4 --seed 1 --expect "$T/liar-expect.json" \
+    --election-hash "$lhe" 2>&1) &&
+    fail "simulate encrypted to a swapped joint key"
+echo "$out" | grep -q 'E_CEREMONY: .*(transcript)' ||
+    fail "simulate against the liar: $out"
+[ -e "$T/liar-expect.json" ] && fail "simulate wrote totals for the liar"
+kill "$LIAR"
+wait "$LIAR" 2>/dev/null
 # An auditor that asks and never reads is no longer read once its
 # answers pile up (session_output_bounded): the frontend's peak memory
 # stays put (about 80 MB more without the bound); others are still served.
