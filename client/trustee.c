@@ -50,21 +50,13 @@ tr_vote_clear(struct tr_vote *v)
 static int
 tr_created(struct tr_vote *v, const Tally__VoteCreated *vc)
 {
-	uint8_t *p;
-	size_t len;
 	int ret;
 
 	if (v->ctx.m != NULL)
 		return TALLY_ERR_VERIFY;
 	if ((ret = vote_ctx_init(&v->ctx, vc, NULL)) != 0)
 		return ret;
-	len = tally__ceremony_transcript__get_packed_size(vc->transcript);
-	if ((p = calloc(1, len + 1)) == NULL)
-		return TALLY_ERR_NOMEM;
-	tally__ceremony_transcript__pack(vc->transcript, p);
-	ret = ceremony_transcript_hash(v->transcript_hash, p, len);
-	free(p);
-	return ret;
+	return ceremony_transcript_digest(v->transcript_hash, v->ctx.tr);
 }
 
 static int

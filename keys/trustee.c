@@ -4,7 +4,9 @@
  *
  *   CDIR/trustee-I.pub     TrusteePublic of trustee I (init)
  *   CDIR/share-I-J.pb      EncryptedShare from I to J (share)
- *   CDIR/transcript.pb     CeremonyTranscript (finish; identical for all)
+ *   CDIR/signature-I.pb    TranscriptSignature of trustee I (finish)
+ *   CDIR/transcript.pb     CeremonyTranscript with every signature (the
+ *                          finish or seal that finds all n signatures)
  *
  * and keeping its secrets in CDIR/private-I/ (0700, never exchanged):
  *
@@ -25,13 +27,17 @@
 #include "util.h"
 
 static const char usage_trustee[] =
-    "usage: tally-keys trustee init|share|finish --ceremony CDIR --index I "
-    "[--of N --quorum K]\n"
+    "usage: tally-keys trustee init|share|finish|seal --ceremony CDIR "
+    "--index I [--of N --quorum K]\n"
     "  init:   make the own secrets (CDIR/private-I/) and publish\n"
     "          CDIR/trustee-I.pub (--of and --quorum required)\n"
     "  share:  needs every trustee-*.pub; writes CDIR/share-I-J.pb for all J\n"
-    "  finish: needs every share-*-I.pb; checks them all, writes\n"
-    "          CDIR/transcript.pb and CDIR/private-I/share.pb\n";
+    "  finish: needs every share-*-I.pb; checks them all, signs the\n"
+    "          transcript (CDIR/signature-I.pb), writes\n"
+    "          CDIR/private-I/share.pb, and CDIR/transcript.pb once every\n"
+    "          trustee has signed\n"
+    "  seal:   needs every signature-*.pb; writes CDIR/transcript.pb\n"
+    "Each step prints fingerprints: read them aloud and compare.\n";
 static const char usage_ceremony[] =
     "usage: tally-keys ceremony CDIR --trustees N --quorum K\n"
     "  Run init, share and finish for every trustee (tests and demos):\n"
@@ -44,7 +50,7 @@ struct tctx {
 	Tally__TrusteePublic *pubs[CEREMONY_MAX_TRUSTEES];
 };
 
-enum cfile { F_PRIVDIR, F_STATE, F_PUB, F_SHARE, F_SECRET };
+enum cfile { F_PRIVDIR, F_STATE, F_PUB, F_SHARE, F_SECRET, F_SIG };
 
 static char *
 cpath(const char *cdir, enum cfile f, uint32_t a, uint32_t b)
@@ -68,6 +74,9 @@ cpath(const char *cdir, enum cfile f, uint32_t a, uint32_t b)
 	case F_SECRET:
 		n = asprintf(&p, "%s/private-%u/share.pb", cdir, a);
 		break;
+	case F_SIG:
+		n = asprintf(&p, "%s/signature-%u.pb", cdir, a);
+		break;
 	}
 	return n == -1 ? NULL : p;
 }
@@ -83,6 +92,16 @@ tctx_clear(struct tctx *c)
 	}
 	ceremony_trustee_free(c->t);
 	c->t = NULL;
+}
+
+/* "LABEL XXXX-XXXX-XXXX-XXXX" for bytes p: what trustees read aloud. */
+static void
+print_fp(const char *label, const uint8_t *p, size_t len)
+{
+	char fp[CEREMONY_FINGERPRINT_LEN + 1];
+
+	if (ceremony_fingerprint(fp, sizeof(fp), p, len) == 0)
+		printf("%s %s\n", label, fp);
 }
 
 /* ---------------------------------------------------------------- init */
@@ -128,6 +147,9 @@ trustee_init(const char *cdir, uint32_t index, uint32_t n, uint32_t k)
 		goto out;
 	}
 	made = 0;
+	printf("trustee %u: %s\n", index, pp);
+	print_fp("  public part (read it aloud; every trustee checks it at "
+	    "share)", pub, publ);
 out:
 	if (made)
 		rmdir(pdir);
@@ -222,22 +244,56 @@ unlink_shares(const struct tctx *c, uint32_t upto)
 		}
 }
 
+/* The own part is the one in CDIR, the ceremony id of the set; print the
+ * fingerprints that the trustees compare aloud. */
+static int
+ceremony_of(struct tctx *c, uint8_t id[CEREMONY_ID_LEN])
+{
+	const Tally__TrusteePublic **pubs =
+	    (const Tally__TrusteePublic **)c->pubs;
+	uint8_t *p;
+	size_t len;
+	uint32_t j;
+	char label[64];
+	int ret;
+
+	if ((ret = ceremony_public_is_mine(pubs[c->index - 1], c->t)) != 0)
+		return keys_fail(ret, "trustee %u: the public part trustee-%u.pub "
+		    "in %s is not the one this trustee made (another "
+		    "ceremony's?); stopping", c->index, c->index, c->cdir);
+	if ((ret = ceremony_id(id, pubs, c->t->n, c->t->k)) != 0)
+		return keys_fail(ret, "no ceremony id");
+	print_fp("ceremony", id, CEREMONY_ID_LEN);
+	for (j = 1; j <= c->t->n; j++) {
+		len = tally__trustee_public__get_packed_size(pubs[j - 1]);
+		if ((p = calloc(1, len + 1)) == NULL)
+			return keys_fail(TALLY_ERR_NOMEM, "out of memory");
+		tally__trustee_public__pack(pubs[j - 1], p);
+		snprintf(label, sizeof(label), "  public part of trustee %u", j);
+		print_fp(label, p, len);
+		free(p);
+	}
+	return 0;
+}
+
 static int
 write_shares(struct tctx *c)
 {
-	uint8_t *p;
+	uint8_t *p, id[CEREMONY_ID_LEN];
 	size_t len;
 	char *sp;
 	uint32_t j;
 	int ret = 0;
 
+	if ((ret = ceremony_of(c, id)) != 0)
+		return ret;
 	for (j = 1; j <= c->t->n && ret == 0; j++) {
 		if (j == c->index)
 			continue;
 		if ((sp = cpath(c->cdir, F_SHARE, c->index, j)) == NULL)
 			return keys_fail(TALLY_ERR_NOMEM, "out of memory");
 		p = NULL;
-		if ((ret = ceremony_share_seal(c->t, c->pubs[j - 1], &p,
+		if ((ret = ceremony_share_seal(c->t, c->pubs[j - 1], id, &p,
 		    &len)) != 0)
 			ret = keys_fail(ret, "cannot encrypt the share for "
 			    "trustee %u", j);
@@ -292,24 +348,19 @@ load_inbox(const struct tctx *c, struct inbox *in)
 	return ret;
 }
 
-/* Write CDIR/transcript.pb, or check that the one there is identical.
- * *created says whether this call wrote it. */
+/* Write CDIR/transcript.pb, or check that the one there is identical. */
 static int
-put_transcript(const struct tctx *c, const uint8_t *tr, size_t len,
-    int *created)
+put_transcript(const struct tctx *c, const uint8_t *tr, size_t len)
 {
 	char *tp = keys_path(c->cdir, "transcript.pb");
 	uint8_t *old = NULL;
 	size_t oldlen;
 	int ret;
 
-	*created = 0;
 	if (tp == NULL)
 		return keys_fail(TALLY_ERR_NOMEM, "out of memory");
 	ret = util_write_file(tp, tr, len, 0644, 1);
-	if (ret == 0)
-		*created = 1;
-	else if (ret == TALLY_ERR_EXISTS) {
+	if (ret == TALLY_ERR_EXISTS) {
 		if ((ret = util_read_file(tp, 4 * CEREMONY_MSG_MAX, &old,
 		    &oldlen)) == 0 && (oldlen != len ||
 		    memcmp(old, tr, len) != 0))
@@ -317,24 +368,96 @@ put_transcript(const struct tctx *c, const uint8_t *tr, size_t len,
 		if (ret != 0)
 			ret = keys_fail(ret, "%s differs from the transcript "
 			    "trustee %u computed", tp, c->index);
-	} else
+	} else if (ret != 0)
 		ret = keys_fail(ret, "cannot write %s", tp);
+	if (ret == 0)
+		printf("%s: signed by all %u trustees\n", tp, c->t->n);
 	free(old);
 	free(tp);
 	return ret;
 }
 
-/* Everything after the shares checked: transcript, then the secret. */
+/* The unsigned transcript tr with every trustee's signature-J.pb, into
+ * CDIR/transcript.pb. Missing signatures: E_NOT_FOUND, reported only when
+ * need_all (seal; finish just says who is still to sign). */
+static int
+seal_transcript(const struct tctx *c, const uint8_t *tr, size_t trl,
+    int need_all)
+{
+	uint8_t *sig[CEREMONY_MAX_TRUSTEES] = { NULL }, *out = NULL;
+	size_t sigl[CEREMONY_MAX_TRUSTEES], outl;
+	uint32_t j, culprit, missing = 0;
+	char *sp;
+	int ret = 0;
+
+	for (j = 1; j <= c->t->n && ret == 0; j++) {
+		if ((sp = cpath(c->cdir, F_SIG, j, 0)) == NULL)
+			ret = keys_fail(TALLY_ERR_NOMEM, "out of memory");
+		else if (access(sp, F_OK) != 0)
+			missing++;
+		else if ((ret = read_msg(sp, &sig[j - 1], &sigl[j - 1])) != 0)
+			ret = keys_fail(ret, "cannot read %s", sp);
+		free(sp);
+	}
+	if (ret == 0 && missing > 0) {
+		ret = TALLY_ERR_NOT_FOUND;
+		if (need_all)
+			keys_fail(ret, "%u trustee(s) have not signed the "
+			    "transcript yet (no signature-J.pb in %s)", missing,
+			    c->cdir);
+		else
+			printf("transcript: %u signature(s) still to come; "
+			    "then run 'tally-keys trustee seal'\n", missing);
+	}
+	if (ret == 0 && (ret = ceremony_transcript_seal(tr, trl,
+	    (const uint8_t **)sig, sigl, c->t->n, &out, &outl,
+	    &culprit)) != 0)
+		ret = keys_fail(ret, "trustee %u's signature-%u.pb does not "
+		    "sign this transcript (%s); stopping", culprit, culprit,
+		    tally_strerror(ret));
+	if (ret == 0)
+		ret = put_transcript(c, out, outl);
+	for (j = 0; j < CEREMONY_MAX_TRUSTEES; j++)
+		free(sig[j]);
+	free(out);
+	return ret;
+}
+
+/* The unsigned transcript of the public parts, and its fingerprints. */
+static int
+make_transcript(const struct tctx *c, uint8_t **tr, size_t *trl,
+    uint8_t T[32])
+{
+	Tally__CeremonyTranscript *t;
+	int ret;
+
+	if ((ret = ceremony_transcript_make(
+	    (const Tally__TrusteePublic **)c->pubs, c->t->n, c->t->k, tr,
+	    trl)) != 0)
+		return keys_fail(ret, "cannot make the transcript");
+	if ((t = tally__ceremony_transcript__unpack(NULL, *trl, *tr)) == NULL)
+		return keys_fail(TALLY_ERR_NOMEM, "out of memory");
+	ret = ceremony_transcript_digest(T, t);
+	tally__ceremony_transcript__free_unpacked(t, NULL);
+	if (ret != 0)
+		return keys_fail(ret, "cannot hash the transcript");
+	print_fp("transcript (read it aloud: every trustee must hear the "
+	    "same)", T, 32);
+	return 0;
+}
+
+/* Everything after the shares checked: the own signature on the
+ * transcript, the secret, then the signed transcript when complete. */
 static int
 finish_write(struct tctx *c, const BIGNUM *s)
 {
 	char *secp = cpath(c->cdir, F_SECRET, c->index, 0);
-	char *tp = keys_path(c->cdir, "transcript.pb");
-	uint8_t *tr = NULL, *sec = NULL, th[32];
-	size_t trl = 0, secl = 0;
-	int ret, created = 0;
+	char *sigp = cpath(c->cdir, F_SIG, c->index, 0);
+	uint8_t *tr = NULL, *sec = NULL, *sig = NULL, T[32];
+	size_t trl = 0, secl = 0, sigl = 0;
+	int ret;
 
-	if (secp == NULL || tp == NULL) {
+	if (secp == NULL || sigp == NULL) {
 		ret = keys_fail(TALLY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -343,28 +466,48 @@ finish_write(struct tctx *c, const BIGNUM *s)
 		    "finish (%s)", c->index, secp);
 		goto out;
 	}
-	if ((ret = ceremony_transcript_make(
-	    (const Tally__TrusteePublic **)c->pubs, c->t->n, c->t->k, &tr,
-	    &trl)) != 0 || (ret = ceremony_transcript_hash(th, tr, trl)) != 0 ||
-	    (ret = ceremony_secret_make(c->index, s, th, &sec, &secl)) != 0) {
-		ret = keys_fail(ret, "cannot make the transcript");
+	if ((ret = make_transcript(c, &tr, &trl, T)) != 0)
+		goto out;
+	if ((ret = ceremony_transcript_sign(c->t, tr, trl, &sig,
+	    &sigl)) != 0 || (ret = ceremony_secret_make(c->index, s, T, &sec,
+	    &secl)) != 0) {
+		ret = keys_fail(ret, "trustee %u cannot sign the transcript",
+		    c->index);
 		goto out;
 	}
-	if ((ret = put_transcript(c, tr, trl, &created)) != 0)
+	if ((ret = util_write_file(sigp, sig, sigl, 0644, 1)) != 0) {
+		ret = keys_fail(ret, "cannot write %s", sigp);
 		goto out;
+	}
 	if ((ret = util_write_file(secp, sec, secl, 0600, 1)) != 0) {
-		if (created)
-			unlink(tp);
+		unlink(sigp);
 		ret = keys_fail(ret, "cannot write %s", secp);
 		goto out;
 	}
-	printf("trustee %u: %s\n", c->index, secp);
+	printf("trustee %u: %s, signed %s\n", c->index, secp, sigp);
+	if ((ret = seal_transcript(c, tr, trl, 0)) == TALLY_ERR_NOT_FOUND)
+		ret = 0;
 out:
 	if (sec != NULL)
 		util_freezero(sec, secl);
 	free(tr);
+	free(sig);
 	free(secp);
-	free(tp);
+	free(sigp);
+	return ret;
+}
+
+static int
+trustee_seal(struct tctx *c)
+{
+	uint8_t *tr = NULL, id[CEREMONY_ID_LEN], T[32];
+	size_t trl = 0;
+	int ret;
+
+	if ((ret = ceremony_of(c, id)) == 0 &&
+	    (ret = make_transcript(c, &tr, &trl, T)) == 0)
+		ret = seal_transcript(c, tr, trl, 1);
+	free(tr);
 	return ret;
 }
 
@@ -384,10 +527,19 @@ trustee_finish(struct tctx *c)
 	if ((ret = ceremony_collect(s, c->t,
 	    (const Tally__TrusteePublic **)c->pubs, (const uint8_t **)in.p,
 	    in.len, &culprit)) != 0) {
-		if (culprit != 0)
+		if (culprit != 0 && ret == TALLY_ERR_FOREIGN)
+			ret = keys_fail(ret, "the share trustee %u sent to "
+			    "trustee %u is of another ceremony (a public part "
+			    "or share replayed?); stopping", culprit, c->index);
+		else if (culprit != 0)
 			ret = keys_fail(ret, "the share trustee %u sent to "
 			    "trustee %u is bad (%s); stopping", culprit,
 			    c->index, tally_strerror(ret));
+		else if (ret == TALLY_ERR_FOREIGN)
+			ret = keys_fail(ret, "trustee %u: the public part "
+			    "trustee-%u.pub in %s is not the one this trustee "
+			    "made (another ceremony's?); stopping", c->index,
+			    c->index, c->cdir);
 		else
 			ret = keys_fail(ret, "cannot combine the shares");
 		goto out;
@@ -415,6 +567,8 @@ trustee_phase(const char *phase, const char *cdir, uint32_t index,
 		goto out;
 	if (strcmp(phase, "share") == 0)
 		ret = write_shares(&c);
+	else if (strcmp(phase, "seal") == 0)
+		ret = trustee_seal(&c);
 	else
 		ret = trustee_finish(&c);
 out:
@@ -451,8 +605,9 @@ cmd_trustee(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(phase, "init") != 0 && strcmp(phase, "share") != 0 &&
-	    strcmp(phase, "finish") != 0)
-		return keys_usage(usage_trustee, "expected init, share or finish");
+	    strcmp(phase, "finish") != 0 && strcmp(phase, "seal") != 0)
+		return keys_usage(usage_trustee, "expected init, share, finish "
+		    "or seal");
 	if ((ret = keys_parse(argc - 2, argv + 2, opts, 4, NULL, 0,
 	    usage_trustee)) != 0)
 		return ret < 0 ? 0 : ret;
@@ -511,6 +666,7 @@ cmd_ceremony(int argc, char **argv)
 	for (i = 1; i <= n; i++)
 		if ((ret = trustee_phase("finish", cdir, i, n, k)) != 0)
 			return ret;
+	/* the last finish sealed it; say so plainly for scripts */
 	printf("%s/transcript.pb\n", cdir);
 	return 0;
 }

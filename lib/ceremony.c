@@ -17,9 +17,14 @@
 
 #define ED_LEN 32
 #define SIG_LEN 64
-#define STATE_MAGIC "TKS1"
+#define STATE_MAGIC "TKS2"
+#define STATE_MAGIC_V1 "TKS1"
 #define SHARE_INFO "tally share"
 #define SEALED_LEN (GROUP_SCALAR_LEN + AEAD_TAG_LEN)
+/* "TKS2" || u32be index, n, k || k scalars || transport || seed ||
+ * contribution */
+#define STATE_LEN(k) (16 + ((size_t)(k) + 1) * GROUP_SCALAR_LEN + ED_LEN + \
+	CEREMONY_CONTRIBUTION_LEN)
 
 struct points {
 	EC_POINT **p;
@@ -132,14 +137,69 @@ ceremony_check_params(uint32_t n, uint32_t k)
 }
 
 int
-ceremony_id(uint8_t out[CEREMONY_ID_LEN], uint32_t n, uint32_t k)
+ceremony_id(uint8_t out[CEREMONY_ID_LEN], const Tally__TrusteePublic **pubs,
+    uint32_t n, uint32_t k)
+{
+	struct hash_ctx h;
+	uint32_t i;
+	int ret;
+
+	if ((ret = ceremony_check_params(n, k)) != 0)
+		return ret;
+	for (i = 0; i < n; i++)
+		if (pubs[i]->index != i + 1 ||
+		    pubs[i]->contribution.len != CEREMONY_CONTRIBUTION_LEN)
+			return TALLY_ERR_CEREMONY;
+	if ((ret = hash_init(&h, "ceremony", 0)) != 0)
+		return ret;
+	if ((ret = hash_add_u32(&h, n)) == 0)
+		ret = hash_add_u32(&h, k);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = hash_add(&h, pubs[i]->contribution.data,
+		    CEREMONY_CONTRIBUTION_LEN);
+	if (ret != 0) {
+		hash_abort(&h);
+		return ret;
+	}
+	return hash_final(&h, out);
+}
+
+int
+ceremony_fingerprint(char *out, size_t outlen, const uint8_t *p, size_t len)
+{
+	struct hash_part part = {p, len};
+	uint8_t h[32];
+	char b32[64];
+	size_t i, o = 0;
+	int ret;
+
+	if (outlen < CEREMONY_FINGERPRINT_LEN + 1)
+		return TALLY_ERR_INVALID_ARG;
+	if ((ret = hash_tagged(h, "fingerprint", &part, 1)) != 0)
+		return ret;
+	(void)util_base32(b32, h, 10);	/* 80 bits: 16 characters */
+	for (i = 0; i < 16; i++) {
+		if (i > 0 && i % 4 == 0)
+			out[o++] = '-';
+		out[o++] = b32[i];
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* The id a public part's proofs are bound to before the ceremony id
+ * exists: H("ceremony-part", u32 n, u32 k, contribution). */
+static int
+part_id(uint8_t out[CEREMONY_ID_LEN], uint32_t n, uint32_t k,
+    const uint8_t contribution[CEREMONY_CONTRIBUTION_LEN])
 {
 	uint8_t nb[4], kb[4];
-	struct hash_part parts[2] = {{nb, 4}, {kb, 4}};
+	struct hash_part parts[3] = {{nb, 4}, {kb, 4},
+	    {contribution, CEREMONY_CONTRIBUTION_LEN}};
 
 	u32be(nb, n);
 	u32be(kb, k);
-	return hash_tagged(out, "ceremony", parts, 2);
+	return hash_tagged(out, "ceremony-part", parts, 3);
 }
 
 struct bind_buf {
@@ -149,12 +209,13 @@ struct bind_buf {
 };
 
 static int
-bind_make(struct bind_buf *b, uint32_t n, uint32_t k, uint32_t trustee,
+bind_make(struct bind_buf *b, uint32_t n, uint32_t k,
+    const uint8_t contribution[CEREMONY_CONTRIBUTION_LEN], uint32_t trustee,
     uint32_t kind, uint32_t index)
 {
 	int ret;
 
-	if ((ret = ceremony_id(b->id, n, k)) != 0)
+	if ((ret = part_id(b->id, n, k, contribution)) != 0)
 		return ret;
 	u32be(b->subject, trustee);
 	b->bind.election_hash = b->id;
@@ -200,7 +261,8 @@ ceremony_trustee_new(struct ceremony_trustee **out, uint32_t index,
 	}
 	if ((ret = group_scalar_random(t->transport)) != 0)
 		goto out;
-	ret = RAND_priv_bytes(t->sign_seed, ED_LEN) == 1 ? 0 :
+	ret = RAND_priv_bytes(t->sign_seed, ED_LEN) == 1 &&
+	    RAND_bytes(t->contribution, CEREMONY_CONTRIBUTION_LEN) == 1 ? 0 :
 	    TALLY_ERR_CRYPTO;
 out:
 	if (ret != 0)
@@ -223,6 +285,7 @@ ceremony_trustee_free(struct ceremony_trustee *t)
 	free(t->coef);
 	group_scalar_free(t->transport);
 	OPENSSL_cleanse(t->sign_seed, sizeof(t->sign_seed));
+	OPENSSL_cleanse(t->contribution, sizeof(t->contribution));
 	free(t);
 }
 
@@ -230,7 +293,7 @@ int
 ceremony_trustee_encode(const struct ceremony_trustee *t, uint8_t **out,
     size_t *len)
 {
-	size_t n = 16 + ((size_t)t->k + 1) * GROUP_SCALAR_LEN + ED_LEN, off;
+	size_t n = STATE_LEN(t->k), off;
 	uint8_t *p;
 	uint32_t l;
 	int ret = 0;
@@ -248,6 +311,7 @@ ceremony_trustee_encode(const struct ceremony_trustee *t, uint8_t **out,
 		ret = group_scalar_encode(p + off, t->transport);
 	off += GROUP_SCALAR_LEN;
 	memcpy(p + off, t->sign_seed, ED_LEN);
+	memcpy(p + off + ED_LEN, t->contribution, CEREMONY_CONTRIBUTION_LEN);
 	if (ret != 0) {
 		util_freezero(p, n);
 		return ret;
@@ -269,6 +333,8 @@ ceremony_trustee_decode(struct ceremony_trustee **out, const uint8_t *p,
 	*out = NULL;
 	if (len < 16)
 		return TALLY_ERR_TRUNCATED;
+	if (memcmp(p, STATE_MAGIC_V1, 4) == 0)
+		return TALLY_ERR_VERSION;	/* no contribution: start again */
 	if (memcmp(p, STATE_MAGIC, 4) != 0)
 		return TALLY_ERR_DECODE;
 	index = get_u32be(p + 4);
@@ -276,9 +342,9 @@ ceremony_trustee_decode(struct ceremony_trustee **out, const uint8_t *p,
 	k = get_u32be(p + 12);
 	if (ceremony_check_params(n, k) != 0 || index < 1 || index > n)
 		return TALLY_ERR_DECODE;
-	if (len < 16 + ((size_t)k + 1) * GROUP_SCALAR_LEN + ED_LEN)
+	if (len < STATE_LEN(k))
 		return TALLY_ERR_TRUNCATED;
-	if (len > 16 + ((size_t)k + 1) * GROUP_SCALAR_LEN + ED_LEN)
+	if (len > STATE_LEN(k))
 		return TALLY_ERR_TRAILING;
 	if ((ret = ceremony_trustee_new(&t, index, n, k)) != 0)
 		return ret;
@@ -290,6 +356,7 @@ ceremony_trustee_decode(struct ceremony_trustee **out, const uint8_t *p,
 		    GROUP_SCALAR_LEN);
 	off += GROUP_SCALAR_LEN;
 	memcpy(t->sign_seed, p + off, ED_LEN);
+	memcpy(t->contribution, p + off + ED_LEN, CEREMONY_CONTRIBUTION_LEN);
 	if (ret != 0) {
 		ceremony_trustee_free(t);
 		return ret;
@@ -358,7 +425,7 @@ public_fill(struct public_build *b, const struct ceremony_trustee *t)
 		return TALLY_ERR_NOMEM;
 	for (l = 0; l < k; l++) {
 		tally__schnorr_proof__init(&b->pr[l]);
-		if ((ret = bind_make(&bb, t->n, k, t->index,
+		if ((ret = bind_make(&bb, t->n, k, t->contribution, t->index,
 		    PROOF_COEFFICIENT, l)) != 0 ||
 		    (ret = commit_prove(b->cbuf[l], &b->pr[l], t->coef[l],
 		    &bb.bind)) != 0)
@@ -367,7 +434,8 @@ public_fill(struct public_build *b, const struct ceremony_trustee *t)
 		b->cm[l].len = GROUP_POINT_LEN;
 		b->prp[l] = &b->pr[l];
 	}
-	if ((ret = bind_make(&bb, t->n, k, t->index, PROOF_TRANSPORT, 0)) != 0 ||
+	if ((ret = bind_make(&bb, t->n, k, t->contribution, t->index,
+	    PROOF_TRANSPORT, 0)) != 0 ||
 	    (ret = commit_prove(b->tkey, &b->tproof, t->transport,
 	    &bb.bind)) != 0)
 		return ret;
@@ -400,6 +468,8 @@ ceremony_public_make(const struct ceremony_trustee *t, const char *name,
 	b.msg.n_proofs = t->k;
 	b.msg.proofs = b.prp;
 	b.msg.transport_proof = &b.tproof;
+	b.msg.contribution = (ProtobufCBinaryData){CEREMONY_CONTRIBUTION_LEN,
+	    (uint8_t *)t->contribution};
 	if ((ret = pack_alloc(&b.msg.base, &unsigned_msg, &ulen)) != 0 ||
 	    (ret = ed25519_sign(b.sig, t->sign_seed, unsigned_msg, ulen)) != 0)
 		goto out;
@@ -444,14 +514,17 @@ public_verify(const Tally__TrusteePublic *pub, uint32_t n, uint32_t k,
 	    (want != 0 && pub->index != want) ||
 	    (pub->name != NULL && strlen(pub->name) > CEREMONY_NAME_MAX) ||
 	    pub->n_commitments != k || pub->n_proofs != k ||
-	    pub->signing_key.len != ED_LEN)
+	    pub->signing_key.len != ED_LEN ||
+	    pub->contribution.len != CEREMONY_CONTRIBUTION_LEN)
 		return TALLY_ERR_CEREMONY;
 	for (l = 0; l < k; l++)
-		if ((ret = bind_make(&bb, n, k, pub->index, PROOF_COEFFICIENT,
-		    l)) != 0 || (ret = schnorr_check(&pub->commitments[l],
-		    pub->proofs[l], &bb.bind)) != 0)
+		if ((ret = bind_make(&bb, n, k, pub->contribution.data,
+		    pub->index, PROOF_COEFFICIENT, l)) != 0 ||
+		    (ret = schnorr_check(&pub->commitments[l], pub->proofs[l],
+		    &bb.bind)) != 0)
 			return ret;
-	if ((ret = bind_make(&bb, n, k, pub->index, PROOF_TRANSPORT, 0)) != 0 ||
+	if ((ret = bind_make(&bb, n, k, pub->contribution.data, pub->index,
+	    PROOF_TRANSPORT, 0)) != 0 ||
 	    (ret = schnorr_check(&pub->transport_key, pub->transport_proof,
 	    &bb.bind)) != 0)
 		return ret;
@@ -515,11 +588,11 @@ out:
 /* The symmetric key and associated data of the share from -> to, given the
  * ECDH point Z = eT, the ephemeral E and the transport key T. */
 static int
-share_key(uint8_t key[AEAD_KEY_LEN], uint8_t aad[8], uint32_t n, uint32_t k,
-    uint32_t from, uint32_t to, const EC_POINT *Z, const uint8_t *E,
-    const uint8_t *T)
+share_key(uint8_t key[AEAD_KEY_LEN], uint8_t aad[8],
+    const uint8_t id[CEREMONY_ID_LEN], uint32_t from, uint32_t to,
+    const EC_POINT *Z, const uint8_t *E, const uint8_t *T)
 {
-	uint8_t id[CEREMONY_ID_LEN], z[GROUP_POINT_LEN];
+	uint8_t z[GROUP_POINT_LEN];
 	uint8_t info[sizeof(SHARE_INFO) - 1 + 8 + 2 * GROUP_POINT_LEN], *q = info;
 	int ret;
 
@@ -530,10 +603,9 @@ share_key(uint8_t key[AEAD_KEY_LEN], uint8_t aad[8], uint32_t n, uint32_t k,
 	memcpy(q, aad, 8);
 	memcpy(q + 8, E, GROUP_POINT_LEN);
 	memcpy(q + 8 + GROUP_POINT_LEN, T, GROUP_POINT_LEN);
-	if ((ret = ceremony_id(id, n, k)) == 0 &&
-	    (ret = group_point_encode(z, Z)) == 0)
-		ret = aead_hkdf(key, AEAD_KEY_LEN, z, sizeof(z), id, sizeof(id),
-		    info, sizeof(info));
+	if ((ret = group_point_encode(z, Z)) == 0)
+		ret = aead_hkdf(key, AEAD_KEY_LEN, z, sizeof(z), id,
+		    CEREMONY_ID_LEN, info, sizeof(info));
 	OPENSSL_cleanse(z, sizeof(z));
 	return ret;
 }
@@ -551,7 +623,7 @@ struct seal_buf {
 /* Encrypt f_from(to) to the transport key T (encoded in to). */
 static int
 share_encrypt(struct seal_buf *sb, const struct ceremony_trustee *from,
-    const Tally__TrusteePublic *to)
+    const Tally__TrusteePublic *to, const uint8_t id[CEREMONY_ID_LEN])
 {
 	EC_POINT *T = NULL, *E = NULL, *Z = NULL;
 	BIGNUM *e = NULL, *s = NULL;
@@ -566,8 +638,8 @@ share_encrypt(struct seal_buf *sb, const struct ceremony_trustee *from,
 	    (ret = group_scalar_random(e)) != 0 ||
 	    (ret = group_mul_g(E, e)) != 0 || (ret = group_mul(Z, T, e)) != 0 ||
 	    (ret = group_point_encode(sb->E, E)) != 0 ||
-	    (ret = share_key(sb->key, sb->aad, from->n, from->k, from->index,
-	    to->index, Z, sb->E, to->transport_key.data)) != 0 ||
+	    (ret = share_key(sb->key, sb->aad, id, from->index, to->index, Z,
+	    sb->E, to->transport_key.data)) != 0 ||
 	    (ret = ceremony_poly_eval(s, from, to->index)) != 0 ||
 	    (ret = group_scalar_encode(sb->s, s)) != 0)
 		goto out;
@@ -588,9 +660,11 @@ out:
 
 int
 ceremony_share_seal(const struct ceremony_trustee *from,
-    const Tally__TrusteePublic *to, uint8_t **out, size_t *len)
+    const Tally__TrusteePublic *to, const uint8_t id[CEREMONY_ID_LEN],
+    uint8_t **out, size_t *len)
 {
 	Tally__EncryptedShare msg = TALLY__ENCRYPTED_SHARE__INIT;
+	uint8_t idc[CEREMONY_ID_LEN];
 	struct seal_buf sb;
 	uint8_t *m = NULL;
 	size_t mlen;
@@ -601,8 +675,10 @@ ceremony_share_seal(const struct ceremony_trustee *from,
 	    to->transport_key.len != GROUP_POINT_LEN)
 		return TALLY_ERR_INVALID_ARG;
 	memset(&sb, 0, sizeof(sb));
-	if ((ret = share_encrypt(&sb, from, to)) != 0)
+	if ((ret = share_encrypt(&sb, from, to, id)) != 0)
 		goto out;
+	memcpy(idc, id, sizeof(idc));
+	msg.ceremony = (ProtobufCBinaryData){CEREMONY_ID_LEN, idc};
 	msg.from = from->index;
 	msg.to = to->index;
 	msg.ephemeral = (ProtobufCBinaryData){GROUP_POINT_LEN, sb.E};
@@ -679,7 +755,7 @@ share_signature_check(const Tally__EncryptedShare *msg,
 /* Decrypt the share of msg with me's transport secret into s. */
 static int
 share_decrypt(BIGNUM *s, const Tally__EncryptedShare *msg,
-    const struct ceremony_trustee *me)
+    const struct ceremony_trustee *me, const uint8_t id[CEREMONY_ID_LEN])
 {
 	EC_POINT *E = NULL, *T = NULL, *Z = NULL;
 	uint8_t key[AEAD_KEY_LEN], aad[8], tb[GROUP_POINT_LEN];
@@ -697,7 +773,7 @@ share_decrypt(BIGNUM *s, const Tally__EncryptedShare *msg,
 	    (ret = group_mul_g(T, me->transport)) != 0 ||
 	    (ret = group_point_encode(tb, T)) != 0 ||
 	    (ret = group_mul(Z, E, me->transport)) != 0 ||
-	    (ret = share_key(key, aad, me->n, me->k, msg->from, msg->to, Z,
+	    (ret = share_key(key, aad, id, msg->from, msg->to, Z,
 	    msg->ephemeral.data, tb)) != 0 ||
 	    (ret = aead_open(pt, key, msg->nonce.data, aad, sizeof(aad),
 	    msg->sealed.data, msg->sealed.len)) != 0)
@@ -715,7 +791,8 @@ out:
 
 int
 ceremony_share_open(BIGNUM *share, const uint8_t *p, size_t len,
-    const struct ceremony_trustee *me, const Tally__TrusteePublic *from)
+    const struct ceremony_trustee *me, const Tally__TrusteePublic *from,
+    const uint8_t id[CEREMONY_ID_LEN])
 {
 	Tally__EncryptedShare *msg;
 	struct points C = {NULL, 0};
@@ -733,8 +810,14 @@ ceremony_share_open(BIGNUM *share, const uint8_t *p, size_t len,
 		ret = TALLY_ERR_CEREMONY;
 		goto out;
 	}
-	if ((ret = share_signature_check(msg, from)) != 0 ||
-	    (ret = share_decrypt(share, msg, me)) != 0 ||
+	if ((ret = share_signature_check(msg, from)) != 0)
+		goto out;
+	if (msg->ceremony.len != CEREMONY_ID_LEN ||
+	    CRYPTO_memcmp(msg->ceremony.data, id, CEREMONY_ID_LEN) != 0) {
+		ret = TALLY_ERR_FOREIGN;
+		goto out;
+	}
+	if ((ret = share_decrypt(share, msg, me, id)) != 0 ||
 	    (ret = points_decode(&C, from->commitments, me->k)) != 0)
 		goto out;
 	ret = ceremony_share_check(share, me->index, (const EC_POINT **)C.p,
@@ -747,16 +830,61 @@ out:
 	return ret;
 }
 
+static int
+point_is(const BIGNUM *x, const ProtobufCBinaryData *enc, EC_POINT *X)
+{
+	uint8_t buf[GROUP_POINT_LEN];
+	int ret;
+
+	if ((ret = group_mul_g(X, x)) != 0 ||
+	    (ret = group_point_encode(buf, X)) != 0)
+		return ret;
+	return enc->len == GROUP_POINT_LEN &&
+	    CRYPTO_memcmp(buf, enc->data, GROUP_POINT_LEN) == 0 ? 0 :
+	    TALLY_ERR_FOREIGN;
+}
+
+int
+ceremony_public_is_mine(const Tally__TrusteePublic *pub,
+    const struct ceremony_trustee *t)
+{
+	uint8_t sk[ED_LEN];
+	EC_POINT *X;
+	uint32_t l;
+	int ret;
+
+	if (pub->index != t->index || pub->n_commitments != t->k ||
+	    pub->contribution.len != CEREMONY_CONTRIBUTION_LEN ||
+	    CRYPTO_memcmp(pub->contribution.data, t->contribution,
+	    CEREMONY_CONTRIBUTION_LEN) != 0 || pub->signing_key.len != ED_LEN)
+		return TALLY_ERR_FOREIGN;
+	if ((ret = ed25519_public_from_private(sk, t->sign_seed)) != 0)
+		return ret;
+	if (CRYPTO_memcmp(sk, pub->signing_key.data, ED_LEN) != 0)
+		return TALLY_ERR_FOREIGN;
+	if ((X = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	ret = point_is(t->transport, &pub->transport_key, X);
+	for (l = 0; l < t->k && ret == 0; l++)
+		ret = point_is(t->coef[l], &pub->commitments[l], X);
+	group_point_free(X);
+	return ret;
+}
+
 int
 ceremony_collect(BIGNUM *s, const struct ceremony_trustee *me,
     const Tally__TrusteePublic **pubs, const uint8_t **shares,
     const size_t *share_lens, uint32_t *culprit)
 {
+	uint8_t id[CEREMONY_ID_LEN];
 	BIGNUM *x;
 	uint32_t i;
 	int ret = 0;
 
 	*culprit = 0;
+	if ((ret = ceremony_id(id, pubs, me->n, me->k)) != 0 ||
+	    (ret = ceremony_public_is_mine(pubs[me->index - 1], me)) != 0)
+		return ret;
 	if ((x = group_scalar_new()) == NULL)
 		return TALLY_ERR_NOMEM;
 	BN_zero(s);
@@ -767,7 +895,7 @@ ceremony_collect(BIGNUM *s, const struct ceremony_trustee *me,
 		} else if (i == me->index)
 			ret = ceremony_poly_eval(x, me, i);
 		else if ((ret = ceremony_share_open(x, shares[i - 1],
-		    share_lens[i - 1], me, pubs[i - 1])) != 0)
+		    share_lens[i - 1], me, pubs[i - 1], id)) != 0)
 			*culprit = i;
 		if (ret == 0)
 			ret = group_scalar_add(s, s, x);
@@ -843,6 +971,7 @@ ceremony_transcript_make(const Tally__TrusteePublic **pubs, uint32_t n,
 {
 	Tally__CeremonyTranscript tr = TALLY__CEREMONY_TRANSCRIPT__INIT;
 	uint8_t (*xs)[GROUP_POINT_LEN] = NULL, joint[GROUP_POINT_LEN];
+	uint8_t id[CEREMONY_ID_LEN];
 	ProtobufCBinaryData *ps = NULL;
 	uint32_t i;
 	int ret;
@@ -853,6 +982,8 @@ ceremony_transcript_make(const Tally__TrusteePublic **pubs, uint32_t n,
 	for (i = 0; i < n; i++)
 		if (pubs[i]->index != i + 1)
 			return TALLY_ERR_CEREMONY;
+	if ((ret = ceremony_id(id, pubs, n, k)) != 0)
+		return ret;
 	if ((xs = calloc(n, sizeof(*xs))) == NULL ||
 	    (ps = calloc(n, sizeof(*ps))) == NULL) {
 		ret = TALLY_ERR_NOMEM;
@@ -870,6 +1001,7 @@ ceremony_transcript_make(const Tally__TrusteePublic **pubs, uint32_t n,
 	tr.n_public_shares = n;
 	tr.public_shares = ps;
 	tr.joint_key = (ProtobufCBinaryData){GROUP_POINT_LEN, joint};
+	tr.ceremony = (ProtobufCBinaryData){CEREMONY_ID_LEN, id};
 	ret = pack_alloc(&tr.base, out, len);
 out:
 	free(xs);
@@ -878,54 +1010,151 @@ out:
 }
 
 static int
-transcript_verify(const Tally__CeremonyTranscript *tr)
+why_set(struct ceremony_why *why, int code, const char *check,
+    uint32_t trustee, const char *reason)
+{
+	if (why != NULL) {
+		why->check = check;
+		why->trustee = trustee;
+		why->reason = reason;
+	}
+	return code;
+}
+
+int
+ceremony_transcript_digest(uint8_t out[32],
+    const Tally__CeremonyTranscript *tr)
+{
+	Tally__CeremonyTranscript tmp = *tr;
+	struct hash_part part;
+	uint8_t *p;
+	size_t len;
+	int ret;
+
+	tmp.n_signatures = 0;
+	tmp.signatures = NULL;
+	if ((ret = pack_alloc(&tmp.base, &p, &len)) != 0)
+		return ret;
+	part = (struct hash_part){p, len};
+	ret = hash_tagged(out, "transcript", &part, 1);
+	free(p);
+	return ret;
+}
+
+/* Trustee i's (1..n) signature sig over the digest T. */
+static int
+signature_check(const Tally__CeremonyTranscript *tr, uint32_t i,
+    const Tally__TranscriptSignature *sig, const uint8_t T[32])
+{
+	const Tally__TrusteePublic *pub = tr->members[i - 1];
+
+	if (sig == NULL || sig->trustee != i)
+		return TALLY_ERR_CEREMONY;
+	return ed25519_verify(pub->signing_key.data, T, 32, sig->signature.data,
+	    sig->signature.len);
+}
+
+/* Members, ceremony id, public shares, joint key; not the signatures. */
+static int
+transcript_body_verify(const Tally__CeremonyTranscript *tr,
+    struct ceremony_why *why)
 {
 	uint8_t (*xs)[GROUP_POINT_LEN] = NULL, joint[GROUP_POINT_LEN];
+	uint8_t id[CEREMONY_ID_LEN];
 	uint32_t i, n = tr->trustees, k = tr->quorum;
 	int ret;
 
 	if (tr->version != CEREMONY_VERSION)
-		return TALLY_ERR_VERSION;
+		return why_set(why, TALLY_ERR_VERSION, "transcript", 0,
+		    "not a version 2 transcript");
 	if ((ret = ceremony_check_params(n, k)) != 0 ||
 	    tr->n_members != n || tr->n_public_shares != n ||
 	    tr->joint_key.len != GROUP_POINT_LEN)
-		return TALLY_ERR_CEREMONY;
+		return why_set(why, TALLY_ERR_CEREMONY, "transcript", 0,
+		    "trustees, quorum, members or public shares do not agree");
 	for (i = 0; i < n; i++)
 		if ((ret = public_verify(tr->members[i], n, k, i + 1)) != 0)
-			return ret;
+			return why_set(why, ret, "transcript", i + 1,
+			    "a member's public part does not check (proofs, "
+			    "self-signature)");
+	if ((ret = ceremony_id(id, (const Tally__TrusteePublic **)tr->members,
+	    n, k)) != 0)
+		return why_set(why, ret, "transcript", 0, "no ceremony id");
+	if (tr->ceremony.len != CEREMONY_ID_LEN ||
+	    memcmp(id, tr->ceremony.data, CEREMONY_ID_LEN) != 0)
+		return why_set(why, TALLY_ERR_CEREMONY, "ceremony-id", 0,
+		    "the ceremony id is not H(\"ceremony\", n, k, "
+		    "contributions)");
 	if ((xs = calloc(n, sizeof(*xs))) == NULL)
 		return TALLY_ERR_NOMEM;
 	if ((ret = aggregate((const Tally__TrusteePublic **)tr->members, n, k,
 	    xs, joint)) != 0)
 		goto out;
-	ret = TALLY_ERR_CEREMONY;
+	ret = why_set(why, TALLY_ERR_CEREMONY, "transcript", 0,
+	    "the joint key is not the sum of the trustees' commitments");
 	if (memcmp(joint, tr->joint_key.data, GROUP_POINT_LEN) != 0)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (tr->public_shares[i].len != GROUP_POINT_LEN ||
 		    memcmp(xs[i], tr->public_shares[i].data,
-		    GROUP_POINT_LEN) != 0)
+		    GROUP_POINT_LEN) != 0) {
+			ret = why_set(why, TALLY_ERR_CEREMONY, "transcript",
+			    i + 1, "a public share is not the one the "
+			    "commitments give");
 			goto out;
+		}
 	ret = 0;
 out:
 	free(xs);
 	return ret;
 }
 
-int
-ceremony_transcript_open(Tally__CeremonyTranscript **out, const uint8_t *p,
-    size_t len)
+static int
+transcript_verify(const Tally__CeremonyTranscript *tr, int want_signed,
+    struct ceremony_why *why)
+{
+	uint8_t T[32];
+	uint32_t i;
+	int ret;
+
+	if ((ret = transcript_body_verify(tr, why)) != 0)
+		return ret;
+	if (!want_signed)
+		return tr->n_signatures == 0 ? 0 : why_set(why,
+		    TALLY_ERR_CEREMONY, "transcript-signature", 0,
+		    "already signed");
+	if (tr->n_signatures != tr->trustees)
+		return why_set(why, TALLY_ERR_CEREMONY, "transcript-signature",
+		    0, "not one signature per trustee");
+	if ((ret = ceremony_transcript_digest(T, tr)) != 0)
+		return ret;
+	for (i = 1; i <= tr->trustees; i++)
+		if ((ret = signature_check(tr, i, tr->signatures[i - 1],
+		    T)) != 0)
+			return why_set(why, ret, "transcript-signature", i,
+			    "a trustee's signature on the transcript does not "
+			    "verify");
+	return 0;
+}
+
+static int
+transcript_unpack(Tally__CeremonyTranscript **out, const uint8_t *p,
+    size_t len, int want_signed, struct ceremony_why *why)
 {
 	Tally__CeremonyTranscript *tr;
 	int ret;
 
 	*out = NULL;
 	if (len > CEREMONY_MSG_MAX * 4)
-		return TALLY_ERR_TOO_LARGE;
+		return why_set(why, TALLY_ERR_TOO_LARGE, "transcript", 0,
+		    "too large");
 	if ((tr = tally__ceremony_transcript__unpack(NULL, len, p)) == NULL)
-		return TALLY_ERR_DECODE;
-	if ((ret = canonical(&tr->base, p, len)) == 0)
-		ret = transcript_verify(tr);
+		return why_set(why, TALLY_ERR_DECODE, "transcript", 0,
+		    "does not decode");
+	if ((ret = canonical(&tr->base, p, len)) != 0)
+		ret = why_set(why, ret, "transcript", 0, "not canonical");
+	else
+		ret = transcript_verify(tr, want_signed, why);
 	if (ret != 0) {
 		tally__ceremony_transcript__free_unpacked(tr, NULL);
 		return ret;
@@ -935,11 +1164,89 @@ ceremony_transcript_open(Tally__CeremonyTranscript **out, const uint8_t *p,
 }
 
 int
-ceremony_transcript_hash(uint8_t out[32], const uint8_t *p, size_t len)
+ceremony_transcript_check(Tally__CeremonyTranscript **out, const uint8_t *p,
+    size_t len, struct ceremony_why *why)
 {
-	struct hash_part part = {p, len};
+	return transcript_unpack(out, p, len, 1, why);
+}
 
-	return hash_tagged(out, "transcript", &part, 1);
+int
+ceremony_transcript_open(Tally__CeremonyTranscript **out, const uint8_t *p,
+    size_t len)
+{
+	return transcript_unpack(out, p, len, 1, NULL);
+}
+
+int
+ceremony_transcript_sign(const struct ceremony_trustee *t, const uint8_t *p,
+    size_t len, uint8_t **out, size_t *outlen)
+{
+	Tally__TranscriptSignature msg = TALLY__TRANSCRIPT_SIGNATURE__INIT;
+	Tally__CeremonyTranscript *tr;
+	uint8_t T[32], sig[SIG_LEN];
+	int ret;
+
+	*out = NULL;
+	if ((ret = transcript_unpack(&tr, p, len, 0, NULL)) != 0)
+		return ret;
+	ret = TALLY_ERR_FOREIGN;
+	if (tr->trustees != t->n || tr->quorum != t->k ||
+	    (ret = ceremony_public_is_mine(tr->members[t->index - 1], t)) != 0)
+		goto out;
+	if ((ret = ceremony_transcript_digest(T, tr)) != 0 ||
+	    (ret = ed25519_sign(sig, t->sign_seed, T, sizeof(T))) != 0)
+		goto out;
+	msg.trustee = t->index;
+	msg.signature = (ProtobufCBinaryData){SIG_LEN, sig};
+	ret = pack_alloc(&msg.base, out, outlen);
+out:
+	tally__ceremony_transcript__free_unpacked(tr, NULL);
+	return ret;
+}
+
+int
+ceremony_transcript_seal(const uint8_t *p, size_t len,
+    const uint8_t **sigs, const size_t *siglens, uint32_t nsigs,
+    uint8_t **out, size_t *outlen, uint32_t *culprit)
+{
+	Tally__CeremonyTranscript *tr;
+	Tally__TranscriptSignature *sv[CEREMONY_MAX_TRUSTEES] = { NULL };
+	uint8_t T[32];
+	uint32_t i;
+	int ret;
+
+	*out = NULL;
+	*culprit = 0;
+	if ((ret = transcript_unpack(&tr, p, len, 0, NULL)) != 0)
+		return ret;
+	ret = TALLY_ERR_CEREMONY;
+	if (nsigs != tr->trustees ||
+	    (ret = ceremony_transcript_digest(T, tr)) != 0)
+		goto out;
+	for (i = 1; i <= nsigs && ret == 0; i++) {
+		*culprit = i;
+		if (siglens[i - 1] > 1024 || (sv[i - 1] =
+		    tally__transcript_signature__unpack(NULL, siglens[i - 1],
+		    sigs[i - 1])) == NULL)
+			ret = TALLY_ERR_DECODE;
+		else if ((ret = canonical(&sv[i - 1]->base, sigs[i - 1],
+		    siglens[i - 1])) == 0)
+			ret = signature_check(tr, i, sv[i - 1], T);
+	}
+	if (ret != 0)
+		goto out;
+	*culprit = 0;
+	tr->n_signatures = nsigs;
+	tr->signatures = sv;
+	ret = pack_alloc(&tr->base, out, outlen);
+	tr->n_signatures = 0;
+	tr->signatures = NULL;
+out:
+	for (i = 0; i < CEREMONY_MAX_TRUSTEES; i++)
+		if (sv[i] != NULL)
+			tally__transcript_signature__free_unpacked(sv[i], NULL);
+	tally__ceremony_transcript__free_unpacked(tr, NULL);
+	return ret;
 }
 
 int

@@ -28,7 +28,7 @@
 #define LOG_FORMAT_VERSION 1
 #define LOG_HEADER_LEN 16
 #define LOG_FRAME_HEAD 8
-#define LOG_RECORD_VERSION 1
+#define LOG_RECORD_VERSION 2
 #define LOG_MAX_RECORD (16u << 20) /* a longer frame is corruption */
 
 /* ---------------------------------------------------------------- format */

@@ -49,6 +49,7 @@ hash_add_transcript(struct hash_ctx *h, const Tally__CeremonyTranscript *tr)
 
 	if ((ret = hash_add_u32(h, tr->trustees)) != 0 ||
 	    (ret = hash_add_u32(h, tr->quorum)) != 0 ||
+	    (ret = hash_add(h, tr->ceremony.data, tr->ceremony.len)) != 0 ||
 	    (ret = hash_add(h, tr->joint_key.data, tr->joint_key.len)) != 0)
 		return ret;
 	for (i = 0; i < tr->n_public_shares; i++)
@@ -174,6 +175,7 @@ static int
 ctx_transcript(struct vote_ctx *c, const Tally__VoteCreated *vc,
     struct vote_ctx_error *err)
 {
+	struct ceremony_why why = { "transcript", "does not check", 0 };
 	uint8_t *buf;
 	size_t len;
 	int ret;
@@ -182,10 +184,14 @@ ctx_transcript(struct vote_ctx *c, const Tally__VoteCreated *vc,
 	if ((buf = malloc(len + 1)) == NULL)
 		return TALLY_ERR_NOMEM;
 	tally__ceremony_transcript__pack(vc->transcript, buf);
-	ret = ceremony_transcript_open(&c->tr, buf, len);
+	ret = ceremony_transcript_check(&c->tr, buf, len, &why);
 	free(buf);
+	if (ret != 0 && why.trustee != 0)
+		return ctx_fail(err, ret, why.check, "trustee %u: %s: %s (%s)",
+		    why.trustee, why.reason, tally_strerror(ret),
+		    tally_errname(ret));
 	if (ret != 0)
-		return ctx_fail(err, ret, "transcript", "%s (%s)",
+		return ctx_fail(err, ret, why.check, "%s: %s (%s)", why.reason,
 		    tally_strerror(ret), tally_errname(ret));
 	if ((c->K = group_point_new()) == NULL)
 		return TALLY_ERR_NOMEM;

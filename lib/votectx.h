@@ -12,9 +12,11 @@
  *   "manifest"       the manifest parses and its id is the vote id
  *   "registry"       32-byte keys, strictly ascending (sorted, no repeat)
  *   "transcript"     the ceremony transcript opened in full: parameters,
- *                    every member's proofs and signature, the trustees'
- *                    signatures on the transcript, the public shares and
- *                    the joint key recomputed from the commitments
+ *                    every member's proofs and signature, the public
+ *                    shares and the joint key recomputed from the
+ *                    commitments (ceremony_transcript_check), and its
+ *   "ceremony-id"    ceremony id recomputed from the contributions, and
+ *   "transcript-signature"  every trustee's signature on the transcript
  *   "election-hash"  H_E recomputed over all of it equals the record's
  *
  * The joint key of the context is the one recomputed from the trustees'
@@ -49,7 +51,8 @@ struct vote_ctx {
 };
 
 /* Which check failed ("vote", "manifest", "registry", "transcript",
- * "election-hash") and a sentence saying why. */
+ * "ceremony-id", "transcript-signature", "election-hash") and a sentence
+ * saying why. */
 struct vote_ctx_error {
 	const char	*check;
 	char		 reason[VOTE_CTX_REASON_MAX];
@@ -70,9 +73,9 @@ void vote_ctx_clear(struct vote_ctx *c);
 /*
  * H_E of a vote: the only definition (docs/record/ceremony.md).
  *
- *   H_E = H("election", vote_id, manifest, u32 n, u32 k, joint key,
- *           public shares 1..n, for each trustee u32 index and its k
- *           commitments, registry digest, ledger key)
+ *   H_E = H("election", vote_id, manifest, u32 n, u32 k, ceremony id,
+ *           joint key, public shares 1..n, for each trustee u32 index and
+ *           its k commitments, registry digest, ledger key)
  *
  * where the registry digest is H("registry", u32 count, key_1, ...). The
  * election_hash field of vc is not read. The registry must be strictly

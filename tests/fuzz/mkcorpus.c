@@ -201,20 +201,20 @@ seeds_registry_card(void)
 	}
 }
 
-/* A k-of-n ceremony's public parts and transcript. */
+/* A k-of-n ceremony's public parts and its signed transcript. */
 static void
 seeds_ceremony(uint32_t n, uint32_t k, uint8_t **tr, size_t *trlen)
 {
-	struct ceremony_trustee *t;
+	struct ceremony_trustee *t[CEREMONY_MAX_TRUSTEES];
 	Tally__TrusteePublic *pubs[CEREMONY_MAX_TRUSTEES];
-	uint8_t *p;
-	size_t len;
-	uint32_t i;
+	uint8_t *p, *utr, *sig[CEREMONY_MAX_TRUSTEES];
+	size_t len, utrl, sigl[CEREMONY_MAX_TRUSTEES];
+	uint32_t i, culprit;
 	char name[48];
 
 	for (i = 1; i <= n; i++) {
-		if (ceremony_trustee_new(&t, i, n, k) != 0 ||
-		    ceremony_public_make(t, i == 1 ? "张三" : NULL, &p,
+		if (ceremony_trustee_new(&t[i - 1], i, n, k) != 0 ||
+		    ceremony_public_make(t[i - 1], i == 1 ? "张三" : NULL, &p,
 		    &len) != 0 ||
 		    ceremony_public_open(&pubs[i - 1], p, len, n, k, i) != 0)
 			fuzz_die("ceremony_public_make");
@@ -223,15 +223,25 @@ seeds_ceremony(uint32_t n, uint32_t k, uint8_t **tr, size_t *trlen)
 			put("trustee_public", name, p, len);
 		}
 		free(p);
-		ceremony_trustee_free(t);
 	}
 	if (ceremony_transcript_make((const Tally__TrusteePublic **)pubs, n, k,
-	    tr, trlen) != 0)
+	    &utr, &utrl) != 0)
 		fuzz_die("ceremony_transcript_make");
+	for (i = 0; i < n; i++)
+		if (ceremony_transcript_sign(t[i], utr, utrl, &sig[i],
+		    &sigl[i]) != 0)
+			fuzz_die("ceremony_transcript_sign");
+	if (ceremony_transcript_seal(utr, utrl, (const uint8_t **)sig, sigl,
+	    n, tr, trlen, &culprit) != 0)
+		fuzz_die("ceremony_transcript_seal");
 	snprintf(name, sizeof(name), "transcript-%u-of-%u.pb", k, n);
 	put("transcript", name, *tr, *trlen);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		tally__trustee_public__free_unpacked(pubs[i], NULL);
+		ceremony_trustee_free(t[i]);
+		free(sig[i]);
+	}
+	free(utr);
 }
 
 static void

@@ -103,8 +103,55 @@ cat "$T/out"
 cp "$T/good" "$C/share-2-3.pb"
 for i in 1 2 3; do ok "$K" trustee finish --ceremony "$C" --index $i; done
 private "$C/private-3/share.pb"
+# The last finish found every signature and wrote the signed transcript;
+# each step printed the fingerprints the trustees read aloud.
+grep -Eq '^transcript \(read it aloud.* [A-Z2-7]{4}(-[A-Z2-7]{4}){3}$' \
+    "$T/out" || fail "no transcript fingerprint: $(cat "$T/out")"
+grep -q 'signed by all 3 trustees' "$T/out" || fail "not sealed: $(cat "$T/out")"
+for i in 1 2 3; do [ -s "$C/signature-$i.pb" ] || fail "no signature-$i.pb"; done
+cp "$C/transcript.pb" "$T/sealed"
+ok "$K" trustee seal --ceremony "$C" --index 2
+cmp -s "$C/transcript.pb" "$T/sealed" || fail "seal changed the transcript"
+mv "$C/signature-3.pb" "$T/sig3"
+bad "have not signed" "$K" trustee seal --ceremony "$C" --index 1
+cp "$C/signature-1.pb" "$C/signature-3.pb"
+bad "trustee 3's signature-3.pb does not sign" "$K" trustee seal \
+    --ceremony "$C" --index 1
+mv "$T/sig3" "$C/signature-3.pb"
+cmp -s "$C/transcript.pb" "$T/sealed" || fail "a bad seal changed the transcript"
 chmod 644 "$C/private-1/state"
 bad E_PERM "$K" trustee finish --ceremony "$C" --index 1
+
+# --- issue 10, attack 3: trustee 2's public part from a rehearsal with the
+# same n and k, replayed into the real ceremony with the rehearsal's shares.
+R=$T/rehearsal D=$T/real
+mkdir "$R" "$D"
+for i in 1 2 3; do
+	ok "$K" trustee init --ceremony "$R" --index $i --of 3 --quorum 2
+done
+for i in 1 2 3; do ok "$K" trustee share --ceremony "$R" --index $i; done
+for i in 1 2 3; do
+	ok "$K" trustee init --ceremony "$D" --index $i --of 3 --quorum 2
+	grep -Eq '^  public part .* [A-Z2-7]{4}(-[A-Z2-7]{4}){3}$' "$T/out" ||
+	    fail "init printed no fingerprint: $(cat "$T/out")"
+done
+cp "$R/trustee-2.pub" "$D/trustee-2.pub"
+bad "not the one this trustee made" "$K" trustee share --ceremony "$D" \
+    --index 2
+grep -q E_FOREIGN "$T/out" || fail "no E_FOREIGN: $(cat "$T/out")"
+ok "$K" trustee share --ceremony "$D" --index 1
+grep -Eq '^ceremony [A-Z2-7]{4}(-[A-Z2-7]{4}){3}$' "$T/out" ||
+    fail "share printed no ceremony fingerprint: $(cat "$T/out")"
+ok "$K" trustee share --ceremony "$D" --index 3
+cp "$R/share-2-1.pb" "$R/share-2-3.pb" "$D/"
+for i in 1 3; do
+	bad "trustee 2 sent to trustee $i is of another ceremony" "$K" trustee \
+	    finish --ceremony "$D" --index $i
+	grep -q E_FOREIGN "$T/out" || fail "no E_FOREIGN: $(cat "$T/out")"
+	[ -e "$D/private-$i/share.pb" ] && fail "share.pb despite a replay"
+	[ -e "$D/signature-$i.pb" ] && fail "signed despite a replay"
+done
+[ -e "$D/transcript.pb" ] && fail "transcript despite a replay"
 
 # --- credentials
 ok "$K" credentials generate --count 239 --votes v1,v2 --out "$T/cr"

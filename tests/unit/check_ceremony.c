@@ -25,8 +25,11 @@ struct world {
 	uint8_t *sh[N][N]; /* sh[from][to] */
 	size_t shl[N][N];
 	BIGNUM *s[N];
-	uint8_t *tr;
-	size_t trl;
+	uint8_t id[CEREMONY_ID_LEN];
+	uint8_t *utr, *tr;		/* unsigned, signed */
+	size_t utrl, trl;
+	uint8_t *sig[N];
+	size_t sigl[N];
 	Tally__CeremonyTranscript *tro;
 };
 
@@ -47,11 +50,14 @@ world_setup(void)
 		ck_assert_int_eq(ceremony_public_open(&W.pub[i], W.pubb[i],
 		    W.publ[i], N, K, i + 1), 0);
 	}
+	ck_assert_int_eq(ceremony_id(W.id, (const Tally__TrusteePublic **)W.pub,
+	    N, K), 0);
 	for (i = 0; i < N; i++)
 		for (j = 0; j < N; j++)
 			if (i != j)
 				ck_assert_int_eq(ceremony_share_seal(W.t[i],
-				    W.pub[j], &W.sh[i][j], &W.shl[i][j]), 0);
+				    W.pub[j], W.id, &W.sh[i][j],
+				    &W.shl[i][j]), 0);
 	for (j = 0; j < N; j++) {
 		for (i = 0; i < N; i++) {
 			col[i] = W.sh[i][j];
@@ -63,7 +69,12 @@ world_setup(void)
 		    0);
 	}
 	ck_assert_int_eq(ceremony_transcript_make(
-	    (const Tally__TrusteePublic **)W.pub, N, K, &W.tr, &W.trl), 0);
+	    (const Tally__TrusteePublic **)W.pub, N, K, &W.utr, &W.utrl), 0);
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(ceremony_transcript_sign(W.t[i], W.utr,
+		    W.utrl, &W.sig[i], &W.sigl[i]), 0);
+	ck_assert_int_eq(ceremony_transcript_seal(W.utr, W.utrl,
+	    (const uint8_t **)W.sig, W.sigl, N, &W.tr, &W.trl, &culprit), 0);
 	ck_assert_int_eq(ceremony_transcript_open(&W.tro, W.tr, W.trl), 0);
 }
 
@@ -79,8 +90,10 @@ world_teardown(void)
 		group_scalar_free(W.s[i]);
 		for (j = 0; j < N; j++)
 			free(W.sh[i][j]);
+		free(W.sig[i]);
 	}
 	free(W.tr);
+	free(W.utr);
 	tally__ceremony_transcript__free_unpacked(W.tro, NULL);
 }
 
@@ -268,7 +281,8 @@ START_TEST(test_wrong_value_share_bad_share)
 	 * committed polynomial: only the Feldman check can catch it. */
 	ck_assert_int_eq(ceremony_trustee_new(&fake, 3, N, K), 0);
 	memcpy(fake->sign_seed, W.t[2]->sign_seed, 32);
-	ck_assert_int_eq(ceremony_share_seal(fake, W.pub[0], &sh, &shl), 0);
+	ck_assert_int_eq(ceremony_share_seal(fake, W.pub[0], W.id, &sh, &shl),
+	    0);
 	for (i = 0; i < N; i++) {
 		col[i] = i == 2 ? sh : W.sh[i][0];
 		coll[i] = i == 2 ? shl : W.shl[i][0];
@@ -286,6 +300,199 @@ START_TEST(test_wrong_value_share_bad_share)
 	free(sh);
 	ceremony_trustee_free(fake);
 	group_scalar_free(s);
+}
+END_TEST
+
+/* Issue 10, attack 3: trustee 2's public part from a rehearsal with the
+ * same n and k, replayed into a new ceremony with the rehearsal's share. */
+START_TEST(test_replayed_part_refused)
+{
+	struct ceremony_trustee *t[N];
+	Tally__TrusteePublic *pub[N];
+	uint8_t *pb, id[CEREMONY_ID_LEN], *sh, *tr, *sig;
+	size_t pl, shl, trl, sigl, coll[N];
+	const uint8_t *col[N];
+	uint32_t i, culprit;
+	BIGNUM *s = group_scalar_new();
+
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(ceremony_trustee_new(&t[i], i + 1, N, K), 0);
+		ck_assert_int_eq(ceremony_public_make(t[i], NULL, &pb, &pl), 0);
+		ck_assert_int_eq(ceremony_public_open(&pub[i], pb, pl, N, K,
+		    i + 1), 0);
+		free(pb);
+	}
+	/* the replay: the rehearsal's part (W) in place of the real one */
+	tally__trustee_public__free_unpacked(pub[1], NULL);
+	ck_assert_int_eq(ceremony_public_open(&pub[1], W.pubb[1], W.publ[1],
+	    N, K, 2), 0);
+	ck_assert_int_eq(ceremony_id(id, (const Tally__TrusteePublic **)pub,
+	    N, K), 0);
+	ck_assert_mem_ne(id, W.id, CEREMONY_ID_LEN);
+	/* trustee 1 finishes with the rehearsal's share from trustee 2:
+	 * it is another ceremony's, named as such */
+	for (i = 0; i < N; i++) {
+		col[i] = NULL;
+		coll[i] = 0;
+		if (i != 0 && i != 1) {
+			ck_assert_int_eq(ceremony_share_seal(t[i], pub[0], id,
+			    &sh, &shl), 0);
+			col[i] = sh;
+			coll[i] = shl;
+		}
+	}
+	col[1] = W.sh[1][0];
+	coll[1] = W.shl[1][0];
+	ck_assert_int_eq(ceremony_collect(s, t[0],
+	    (const Tally__TrusteePublic **)pub, col, coll, &culprit),
+	    TALLY_ERR_FOREIGN);
+	ck_assert_uint_eq(culprit, 2);
+	ck_assert(BN_is_zero(s));
+	/* the real trustee 2 sees that "its" part is not its own */
+	ck_assert_int_eq(ceremony_public_is_mine(pub[1], t[1]),
+	    TALLY_ERR_FOREIGN);
+	ck_assert_int_eq(ceremony_collect(s, t[1],
+	    (const Tally__TrusteePublic **)pub, col, coll, &culprit),
+	    TALLY_ERR_FOREIGN);
+	ck_assert_uint_eq(culprit, 0);
+	/* and does not sign a transcript holding it */
+	ck_assert_int_eq(ceremony_transcript_make(
+	    (const Tally__TrusteePublic **)pub, N, K, &tr, &trl), 0);
+	ck_assert_int_eq(ceremony_transcript_sign(t[1], tr, trl, &sig, &sigl),
+	    TALLY_ERR_FOREIGN);
+	ck_assert_int_eq(ceremony_transcript_sign(t[0], tr, trl, &sig, &sigl),
+	    0);
+	free(sig);
+	free(tr);
+	for (i = 0; i < N; i++) {
+		if (i != 0 && i != 1)
+			free((uint8_t *)col[i]);
+		ceremony_trustee_free(t[i]);
+		tally__trustee_public__free_unpacked(pub[i], NULL);
+	}
+	group_scalar_free(s);
+}
+END_TEST
+
+START_TEST(test_ceremony_id)
+{
+	Tally__TrusteePublic *pub[N];
+	uint8_t id[CEREMONY_ID_LEN];
+	uint32_t i;
+
+	/* every contribution is in the id */
+	for (i = 0; i < N; i++)
+		pub[i] = W.pub[i];
+	for (i = 0; i < N; i++) {
+		pub[i]->contribution.data[7] ^= 1;
+		ck_assert_int_eq(ceremony_id(id,
+		    (const Tally__TrusteePublic **)pub, N, K), 0);
+		ck_assert_mem_ne(id, W.id, CEREMONY_ID_LEN);
+		pub[i]->contribution.data[7] ^= 1;
+	}
+	ck_assert_int_eq(ceremony_id(id, (const Tally__TrusteePublic **)pub,
+	    N, K), 0);
+	ck_assert_mem_eq(id, W.id, CEREMONY_ID_LEN);
+	ck_assert_mem_eq(W.tro->ceremony.data, W.id, CEREMONY_ID_LEN);
+	/* out of order, or a short contribution */
+	pub[0] = W.pub[1];
+	pub[1] = W.pub[0];
+	ck_assert_int_eq(ceremony_id(id, (const Tally__TrusteePublic **)pub,
+	    N, K), TALLY_ERR_CEREMONY);
+	pub[0] = W.pub[0];
+	pub[1] = W.pub[1];
+	pub[2]->contribution.len = 31;
+	ck_assert_int_eq(ceremony_id(id, (const Tally__TrusteePublic **)pub,
+	    N, K), TALLY_ERR_CEREMONY);
+	pub[2]->contribution.len = 32;
+	/* a part's proofs are bound to its contribution */
+	W.pub[3]->contribution.data[0] ^= 1;
+	{
+		size_t len = tally__trustee_public__get_packed_size(W.pub[3]);
+		uint8_t *p = malloc(len);
+		Tally__TrusteePublic *o;
+
+		tally__trustee_public__pack(W.pub[3], p);
+		ck_assert_int_ne(ceremony_public_open(&o, p, len, N, K, 4), 0);
+		free(p);
+	}
+	W.pub[3]->contribution.data[0] ^= 1;
+}
+END_TEST
+
+START_TEST(test_transcript_signatures)
+{
+	Tally__CeremonyTranscript *t;
+	struct ceremony_why why;
+	const uint8_t *sv[N];
+	size_t sl[N], i;
+	uint8_t *out = NULL, *copy, T[32];
+	size_t outl;
+	uint32_t culprit;
+
+	/* the unsigned transcript is not a record's transcript */
+	ck_assert_int_eq(ceremony_transcript_check(&t, W.utr, W.utrl, &why),
+	    TALLY_ERR_CEREMONY);
+	ck_assert_str_eq(why.check, "transcript-signature");
+	/* T is the digest of the unsigned form, signed or not */
+	ck_assert_int_eq(ceremony_transcript_digest(T, W.tro), 0);
+	t = tally__ceremony_transcript__unpack(NULL, W.utrl, W.utr);
+	ck_assert_ptr_nonnull(t);
+	{
+		uint8_t T2[32];
+
+		ck_assert_int_eq(ceremony_transcript_digest(T2, t), 0);
+		ck_assert_mem_eq(T, T2, 32);
+	}
+	tally__ceremony_transcript__free_unpacked(t, NULL);
+	/* sealing: one signature missing, swapped, or another's */
+	for (i = 0; i < N; i++) {
+		sv[i] = W.sig[i];
+		sl[i] = W.sigl[i];
+	}
+	ck_assert_int_ne(ceremony_transcript_seal(W.utr, W.utrl, sv, sl, N - 1,
+	    &out, &outl, &culprit), 0);
+	sv[2] = W.sig[3];
+	sl[2] = W.sigl[3];
+	ck_assert_int_eq(ceremony_transcript_seal(W.utr, W.utrl, sv, sl, N,
+	    &out, &outl, &culprit), TALLY_ERR_CEREMONY);
+	ck_assert_uint_eq(culprit, 3);
+	ck_assert_ptr_null(out);
+	/* each signature byte of the signed transcript is checked, and the
+	 * failure names the check and the trustee */
+	copy = malloc(W.trl);
+	for (i = 0; i < N; i++) {
+		size_t at;
+
+		memcpy(copy, W.tr, W.trl);
+		/* the 64 signature bytes of trustee i + 1 end the message
+		 * field of that TranscriptSignature */
+		at = (size_t)((uint8_t *)memmem(copy, W.trl,
+		    W.tro->signatures[i]->signature.data, 64) - copy);
+		copy[at + 10] ^= 0x20;
+		memset(&why, 0, sizeof(why));
+		ck_assert_int_eq(ceremony_transcript_check(&t, copy, W.trl,
+		    &why), TALLY_ERR_BAD_SIGNATURE);
+		ck_assert_str_eq(why.check, "transcript-signature");
+		ck_assert_uint_eq(why.trustee, i + 1);
+	}
+	free(copy);
+	/* a trustee does not sign a signed transcript again */
+	ck_assert_int_ne(ceremony_transcript_sign(W.t[0], W.tr, W.trl, &out,
+	    &outl), 0);
+}
+END_TEST
+
+START_TEST(test_fingerprint)
+{
+	char fp[CEREMONY_FINGERPRINT_LEN + 1];
+
+	/* H("fingerprint", "abc"): docs/record/ceremony.md */
+	ck_assert_int_eq(ceremony_fingerprint(fp, sizeof(fp),
+	    (const uint8_t *)"abc", 3), 0);
+	ck_assert_str_eq(fp, "5REG-4XVI-6CZD-FDE3");
+	ck_assert_int_eq(ceremony_fingerprint(fp, CEREMONY_FINGERPRINT_LEN,
+	    (const uint8_t *)"abc", 3), TALLY_ERR_INVALID_ARG);
 }
 END_TEST
 
@@ -495,6 +702,10 @@ main(void)
 	tcase_add_test(tc, test_two_shares_not_enough);
 	tcase_add_test(tc, test_corrupted_share_names_sender);
 	tcase_add_test(tc, test_wrong_value_share_bad_share);
+	tcase_add_test(tc, test_replayed_part_refused);
+	tcase_add_test(tc, test_ceremony_id);
+	tcase_add_test(tc, test_transcript_signatures);
+	tcase_add_test(tc, test_fingerprint);
 	tcase_add_test(tc, test_lagrange);
 	tcase_add_test(tc, test_partial_dleq);
 	tcase_add_test(tc, test_params);

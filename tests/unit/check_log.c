@@ -139,7 +139,7 @@ START_TEST(test_record_decode)
 	size_t n;
 
 	memset(one, 1, sizeof(one));
-	n = pack_record(buf, 1, 0, zero, HASH_LEN, 1);
+	n = pack_record(buf, LOG_RECORD_VERSION, 0, zero, HASH_LEN, 1);
 	ck_assert_int_eq(log_record_decode(buf, n, 0, zero, &r, err,
 	    sizeof(err)), 0);
 	ck_assert_int_eq(r->body_case, TALLY__LOG_RECORD__BODY_TEST);
@@ -152,13 +152,13 @@ START_TEST(test_record_decode)
 	ck_assert_str_eq(err, "record index 0, expected 1");
 	ck_assert_int_eq(log_record_decode(buf, n, 0, one, &r, err,
 	    sizeof(err)), TALLY_ERR_LOG_CHAIN);
-	n = pack_record(buf, 2, 0, zero, HASH_LEN, 1);
+	n = pack_record(buf, LOG_RECORD_VERSION + 1, 0, zero, HASH_LEN, 1);
 	ck_assert_int_eq(log_record_decode(buf, n, 0, zero, &r, err,
 	    sizeof(err)), TALLY_ERR_VERSION);
-	n = pack_record(buf, 1, 0, zero, HASH_LEN - 1, 1);
+	n = pack_record(buf, LOG_RECORD_VERSION, 0, zero, HASH_LEN - 1, 1);
 	ck_assert_int_eq(log_record_decode(buf, n, 0, zero, &r, err,
 	    sizeof(err)), TALLY_ERR_LOG_CHAIN);
-	n = pack_record(buf, 1, 0, zero, HASH_LEN, 0);
+	n = pack_record(buf, LOG_RECORD_VERSION, 0, zero, HASH_LEN, 0);
 	ck_assert_int_eq(log_record_decode(buf, n, 0, zero, &r, err,
 	    sizeof(err)), TALLY_ERR_DECODE);
 	ck_assert_str_eq(err, "record without body");
@@ -525,7 +525,7 @@ START_TEST(test_forged_record_refused)
 
 	log_close(l);
 	end = file_size();
-	n = pack_record(buf + LOG_FRAME_HEAD, 1, 9, zero, HASH_LEN, 1);
+	n = pack_record(buf + LOG_FRAME_HEAD, LOG_RECORD_VERSION, 9, zero, HASH_LEN, 1);
 	log_frame_head(buf, buf + LOG_FRAME_HEAD, n);
 	append_bytes(buf, LOG_FRAME_HEAD + n);
 	expect_refused(end);
@@ -616,10 +616,10 @@ START_TEST(test_file_bytes_known_answer)
 {
 	const char *want_hex =
 	    "54414c4c594c4f470000000100000010"
-	    "000000287b03aa7308011a20000000000000000000000000000000000000"
+	    "000000281a01a9f108021a20000000000000000000000000000000000000"
 	    "00000000000000000000000000009a060178"
-	    "0000002aa4088633080110011a2082245ad057f1734ac41e7af010a9e1c3"
-	    "c89ef2aaa3b5431c3a0a054e8cc6cddc9a060179";
+	    "0000002a88592011080210011a20cc53a269811077868136db50276a666f"
+	    "ec14ec299c084fc87c1d8d4bcd46ccd39a060179";
 	uint8_t *want, root[HASH_LEN], head[HASH_LEN], *got;
 	size_t wlen, glen;
 	struct log *l;
@@ -636,12 +636,12 @@ START_TEST(test_file_bytes_known_answer)
 	ck_assert_mem_eq(got, want, wlen);
 	free(got);
 	free(want);
-	want = tu_unhex("f2ca197733524c132e0d4f537965e5e4"
-	    "12388d7721ed0373ca34eabf8f5573c8", &wlen);
+	want = tu_unhex("69e8870d75258879e869508d777085e4"
+	    "75bf49577da35d585b913a6ef5b94337", &wlen);
 	ck_assert_mem_eq(root, want, HASH_LEN);
 	free(want);
-	want = tu_unhex("1eaf0a0596ca324d8dd0ca8cd5670f73"
-	    "5ef4564a181d12b1c11c6f357fc04c59", &wlen);
+	want = tu_unhex("8c58c006d162a816057fc0b406e69d1b"
+	    "0db3b0a48f098fc0e35c855b8db14a2c", &wlen);
 	ck_assert_mem_eq(head, want, HASH_LEN);
 	free(want);
 }

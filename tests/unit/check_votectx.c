@@ -154,6 +154,33 @@ START_TEST(test_member_signature)
 }
 END_TEST
 
+/* Issue 10: the trustees' signatures on the transcript and the ceremony
+ * id are checked wherever a vote is used, each failure by its name. */
+START_TEST(test_transcript_signature_and_id)
+{
+	Tally__CeremonyTranscript *t = tr_copy();
+	Tally__VoteCreated v = vc;
+	uint8_t he[32];
+
+	t->signatures[1]->signature.data[0] ^= 1;
+	v.transcript = t;
+	ck_assert_int_eq(vote_election_hash(he, &v), 0);
+	v.election_hash = (ProtobufCBinaryData){32, he};
+	refused(&v, TALLY_ERR_BAD_SIGNATURE, "transcript-signature");
+	t->signatures[1]->signature.data[0] ^= 1;
+	t->signatures[2]->trustee = 2;
+	refused(&v, TALLY_ERR_CEREMONY, "transcript-signature");
+	t->signatures[2]->trustee = 3;
+	t->n_signatures--;
+	refused(&v, TALLY_ERR_CEREMONY, "transcript-signature");
+	t->n_signatures++;
+	t->ceremony.data[4] ^= 1;
+	ck_assert_int_eq(vote_election_hash(he, &v), 0);
+	refused(&v, TALLY_ERR_CEREMONY, "ceremony-id");
+	tally__ceremony_transcript__free_unpacked(t, NULL);
+}
+END_TEST
+
 START_TEST(test_no_transcript)
 {
 	Tally__VoteCreated v = vc;
@@ -262,7 +289,7 @@ START_TEST(test_hash_known_answer)
 	Tally__CeremonyTranscript tr = TALLY__CEREMONY_TRANSCRIPT__INIT;
 	Tally__VoteCreated v = TALLY__VOTE_CREATED__INIT;
 	ProtobufCBinaryData share, key;
-	uint8_t G[33], one[32], ledger[32], h[32], *want;
+	uint8_t G[33], one[32], ledger[32], cer[32], h[32], *want;
 	size_t wl;
 	BIGNUM *x = group_scalar_new();
 	EC_POINT *P = group_point_new();
@@ -272,6 +299,8 @@ START_TEST(test_hash_known_answer)
 	ck_assert_int_eq(group_point_encode(G, P), 0);
 	memset(one, 0x01, 32);
 	memset(ledger, 0x02, 32);
+	memset(cer, 0x03, 32);
+	tr.ceremony = (ProtobufCBinaryData){32, cer};
 	tr.trustees = 1;
 	tr.quorum = 1;
 	tr.joint_key = (ProtobufCBinaryData){33, G};
@@ -286,8 +315,8 @@ START_TEST(test_hash_known_answer)
 	v.registry = &key;
 	v.ledger_key = (ProtobufCBinaryData){32, ledger};
 	ck_assert_int_eq(vote_election_hash(h, &v), 0);
-	want = tu_unhex("41cbb9f3b48a4f8902087ba100edabb4"
-	    "fed0898c11d47dc0cf9a301e2421657d", &wl);
+	want = tu_unhex("5fc4449ff53a6f3cf731d5c83255bb8d"
+	    "aecadf201f13bb810b17754b3e41b855", &wl);
 	ck_assert_mem_eq(h, want, 32);
 	free(want);
 	group_scalar_free(x);
@@ -306,6 +335,7 @@ votectx_suite(void)
 	tcase_add_test(tc, test_ok);
 	tcase_add_test(tc, test_swapped_joint_key);
 	tcase_add_test(tc, test_member_signature);
+	tcase_add_test(tc, test_transcript_signature_and_id);
 	tcase_add_test(tc, test_no_transcript);
 	tcase_add_test(tc, test_registry_order);
 	tcase_add_test(tc, test_election_hash);

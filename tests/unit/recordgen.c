@@ -58,9 +58,10 @@ rg_ceremony(struct recordgen *g, uint32_t n, uint32_t k)
 {
 	struct ceremony_trustee *t[64] = { 0 };
 	Tally__TrusteePublic *pub[64] = { 0 };
-	uint8_t *pubb[64] = { 0 }, *sh[64][64], *trb = NULL;
+	uint8_t *pubb[64] = { 0 }, *sh[64][64], *trb = NULL, *utr = NULL;
+	uint8_t id[CEREMONY_ID_LEN], *sig[64] = { 0 };
 	const uint8_t *col[64];
-	size_t publ[64], shl[64][64], coll[64], trl;
+	size_t publ[64], shl[64][64], coll[64], trl, utrl, sigl[64];
 	uint32_t i, j, culprit;
 	int ret = 0;
 
@@ -71,10 +72,11 @@ rg_ceremony(struct recordgen *g, uint32_t n, uint32_t k)
 		RG_CHECK(ceremony_public_open(&pub[i], pubb[i], publ[i], n, k,
 		    i + 1));
 	}
+	RG_CHECK(ceremony_id(id, (const Tally__TrusteePublic **)pub, n, k));
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++)
 			if (i != j)
-				RG_CHECK(ceremony_share_seal(t[i], pub[j],
+				RG_CHECK(ceremony_share_seal(t[i], pub[j], id,
 				    &sh[i][j], &shl[i][j]));
 	for (j = 0; j < n; j++) {
 		for (i = 0; i < n; i++) {
@@ -86,7 +88,12 @@ rg_ceremony(struct recordgen *g, uint32_t n, uint32_t k)
 		    (const Tally__TrusteePublic **)pub, col, coll, &culprit));
 	}
 	RG_CHECK(ceremony_transcript_make((const Tally__TrusteePublic **)pub,
-	    n, k, &trb, &trl));
+	    n, k, &utr, &utrl));
+	for (i = 0; i < n; i++)
+		RG_CHECK(ceremony_transcript_sign(t[i], utr, utrl, &sig[i],
+		    &sigl[i]));
+	RG_CHECK(ceremony_transcript_seal(utr, utrl, (const uint8_t **)sig,
+	    sigl, n, &trb, &trl, &culprit));
 	RG_CHECK(ceremony_transcript_open(&g->tr, trb, trl));
 out:
 	for (i = 0; i < n; i++) {
@@ -96,8 +103,10 @@ out:
 			tally__trustee_public__free_unpacked(pub[i], NULL);
 		for (j = 0; j < n; j++)
 			free(sh[i][j]);
+		free(sig[i]);
 	}
 	free(trb);
+	free(utr);
 	return ret;
 }
 
