@@ -1054,7 +1054,8 @@ signature_check(const Tally__CeremonyTranscript *tr, uint32_t i,
 	    sig->signature.len);
 }
 
-/* Members, ceremony id, public shares, joint key; not the signatures. */
+/* Members, public shares, joint key, then the ceremony id; not the
+ * signatures (the order of docs/record/checks.md). */
 static int
 transcript_body_verify(const Tally__CeremonyTranscript *tr,
     struct ceremony_why *why)
@@ -1077,14 +1078,6 @@ transcript_body_verify(const Tally__CeremonyTranscript *tr,
 			return why_set(why, ret, "transcript", i + 1,
 			    "a member's public part does not check (proofs, "
 			    "self-signature)");
-	if ((ret = ceremony_id(id, (const Tally__TrusteePublic **)tr->members,
-	    n, k)) != 0)
-		return why_set(why, ret, "transcript", 0, "no ceremony id");
-	if (tr->ceremony.len != CEREMONY_ID_LEN ||
-	    memcmp(id, tr->ceremony.data, CEREMONY_ID_LEN) != 0)
-		return why_set(why, TALLY_ERR_CEREMONY, "ceremony-id", 0,
-		    "the ceremony id is not H(\"ceremony\", n, k, "
-		    "contributions)");
 	if ((xs = calloc(n, sizeof(*xs))) == NULL)
 		return TALLY_ERR_NOMEM;
 	if ((ret = aggregate((const Tally__TrusteePublic **)tr->members, n, k,
@@ -1103,7 +1096,16 @@ transcript_body_verify(const Tally__CeremonyTranscript *tr,
 			    "commitments give");
 			goto out;
 		}
-	ret = 0;
+	if ((ret = ceremony_id(id, (const Tally__TrusteePublic **)tr->members,
+	    n, k)) != 0) {
+		ret = why_set(why, ret, "transcript", 0, "no ceremony id");
+		goto out;
+	}
+	if (tr->ceremony.len != CEREMONY_ID_LEN ||
+	    memcmp(id, tr->ceremony.data, CEREMONY_ID_LEN) != 0)
+		ret = why_set(why, TALLY_ERR_CEREMONY, "ceremony-id", 0,
+		    "the ceremony id is not H(\"ceremony\", n, k, "
+		    "contributions)");
 out:
 	free(xs);
 	return ret;

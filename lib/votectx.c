@@ -128,13 +128,6 @@ ctx_vote(struct vote_ctx *c, const Tally__VoteCreated *vc,
 	if (vc->ledger_key.len != 32)
 		return ctx_fail(err, TALLY_ERR_DECODE, "vote",
 		    "ledger key of %zu bytes, not 32", vc->ledger_key.len);
-	if (vc->transcript == NULL)
-		return ctx_fail(err, TALLY_ERR_DECODE, "transcript",
-		    "no ceremony transcript");
-	if (vc->election_hash.len != 32)
-		return ctx_fail(err, TALLY_ERR_DECODE, "election-hash",
-		    "election hash of %zu bytes, not 32",
-		    vc->election_hash.len);
 	memcpy(c->id, vc->vote_id, idlen + 1);
 	why[0] = '\0';
 	if ((ret = manifest_parse(&c->m, vc->manifest.data, vc->manifest.len,
@@ -180,6 +173,9 @@ ctx_transcript(struct vote_ctx *c, const Tally__VoteCreated *vc,
 	size_t len;
 	int ret;
 
+	if (vc->transcript == NULL)
+		return ctx_fail(err, TALLY_ERR_DECODE, "transcript",
+		    "no ceremony transcript");
 	len = tally__ceremony_transcript__get_packed_size(vc->transcript);
 	if ((buf = malloc(len + 1)) == NULL)
 		return TALLY_ERR_NOMEM;
@@ -204,6 +200,10 @@ ctx_hash(struct vote_ctx *c, const Tally__VoteCreated *vc,
 {
 	int ret;
 
+	if (vc->election_hash.len != 32)
+		return ctx_fail(err, TALLY_ERR_DECODE, "election-hash",
+		    "election hash of %zu bytes, not 32",
+		    vc->election_hash.len);
 	if ((ret = vote_election_hash(c->election_hash, vc)) != 0)
 		return ctx_fail(err, ret, "election-hash", "cannot compute "
 		    "H_E: %s", tally_strerror(ret));

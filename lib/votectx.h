@@ -7,17 +7,15 @@
  * by its check:
  *
  *   "vote"           vote id of 1..MANIFEST_ID_MAX bytes, 32-byte ledger key
- *                    (then: a transcript is present, "transcript"; the
- *                    election hash has 32 bytes, "election-hash")
  *   "manifest"       the manifest parses and its id is the vote id
  *   "registry"       32-byte keys, strictly ascending (sorted, no repeat)
- *   "transcript"     the ceremony transcript opened in full: parameters,
+ *   "transcript"     present, and opened in full: parameters,
  *                    every member's proofs and signature, the public
  *                    shares and the joint key recomputed from the
  *                    commitments (ceremony_transcript_check), and its
  *   "ceremony-id"    ceremony id recomputed from the contributions, and
  *   "transcript-signature"  every trustee's signature on the transcript
- *   "election-hash"  H_E recomputed over all of it equals the record's
+ *   "election-hash"  32 bytes, and H_E recomputed over all of it equals it
  *
  * The joint key of the context is the one recomputed from the trustees'
  * commitments, never a value taken on trust. The ledger and the frontend of
