@@ -548,7 +548,7 @@ START_TEST(test_chain_break_code)
 
 	log_close(l);
 	end = file_size();
-	n = pack_record(buf + LOG_FRAME_HEAD, 1, 3, zero, HASH_LEN, 1);
+	n = pack_record(buf + LOG_FRAME_HEAD, LOG_RECORD_VERSION, 3, zero, HASH_LEN, 1);
 	log_frame_head(buf, buf + LOG_FRAME_HEAD, n);
 	append_bytes(buf, LOG_FRAME_HEAD + n);
 	snprintf(want, sizeof(want),
