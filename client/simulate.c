@@ -52,7 +52,7 @@ struct sim {
 	size_t			 next;		/* under lock */
 	pthread_mutex_t		 lock;
 	const char		*receipts;
-	int			 make_err;
+	int			 make_err;	/* under lock: the first */
 };
 
 struct sim_args {
@@ -124,8 +124,11 @@ sim_random_marks(const struct manifest *m, uint64_t *rng, uint8_t *marks,
 				continue;
 			const struct manifest_contest *c =
 			    &m->contests[m->sel[s].contest];
-			names[c->wi_first + m->sel[s].index] = strdup(sim_names[
-			    sim_rand(rng) % 4]);
+			if ((names[c->wi_first + m->sel[s].index] =
+			    strdup(sim_names[sim_rand(rng) % 4])) == NULL) {
+				free(order);
+				return TALLY_ERR_NOMEM;
+			}
 		}
 		marks[s] = 1;
 	}
@@ -141,7 +144,18 @@ sim_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The card files of dir (or of dir/cards), sorted by name. */
+static void
+sim_cards_free(char **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+/* The card files of dir (or of dir/cards), sorted by name: all of them or
+ * an error, never a shorter list. */
 static int
 sim_cards(const char *dir, char ***out, size_t *n)
 {
@@ -150,7 +164,9 @@ sim_cards(const char *dir, char ***out, size_t *n)
 	struct dirent *de;
 	DIR *d;
 	size_t cap = 0, len;
+	int ret = 0;
 
+	*out = NULL;
 	*n = 0;
 	snprintf(sub, sizeof(sub), "%s/cards", dir);
 	if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
@@ -164,15 +180,24 @@ sim_cards(const char *dir, char ***out, size_t *n)
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 256;
 			if ((nl = reallocarray(list, cap, sizeof(*list))) ==
-			    NULL)
+			    NULL) {
+				ret = TALLY_ERR_NOMEM;
 				break;
+			}
 			list = nl;
 		}
-		if (asprintf(&list[*n], "%s/%s", dir, de->d_name) == -1)
+		if (asprintf(&list[*n], "%s/%s", dir, de->d_name) == -1) {
+			ret = TALLY_ERR_NOMEM;
 			break;
+		}
 		(*n)++;
 	}
 	closedir(d);
+	if (ret != 0) {
+		sim_cards_free(list, *n);
+		*n = 0;
+		return ret;
+	}
 	if (*n > 0)
 		qsort(list, *n, sizeof(*list), sim_cmp);
 	*out = list;
@@ -257,31 +282,36 @@ sim_prepare(struct sim *sim, const struct sim_args *a, char *err,
 	int ret;
 
 	if ((ret = sim_cards(a->cards, &cards, &ncards)) != 0 || ncards == 0) {
-		snprintf(err, errlen, "%s: no card files", a->cards);
-		return TALLY_ERR_NOT_FOUND;
+		snprintf(err, errlen, "%s: %s", a->cards, ret == 0 ?
+		    "no card files" : tally_strerror(ret));
+		return ret == 0 ? TALLY_ERR_NOT_FOUND : ret;
 	}
 	want = a->plan != NULL ? ncards : a->ballots;
+	ret = TALLY_ERR_NOMEM;
 	if (want > ncards) {
 		snprintf(err, errlen, "%u ballots but only %zu cards",
 		    a->ballots, ncards);
-		return TALLY_ERR_INVALID_ARG;
+		ret = TALLY_ERR_INVALID_ARG;
+	} else if ((sim->b = calloc(ncards + 1, sizeof(*sim->b))) != NULL) {
+		sim->n = want;
+		sim->ncards = ncards;
+		ret = 0;
 	}
-	if ((sim->b = calloc(ncards + 1, sizeof(*sim->b))) == NULL)
-		return TALLY_ERR_NOMEM;
-	sim->n = want;
-	sim->ncards = ncards;
-	for (i = 0; i < ncards; i++) {
+	for (i = 0; ret == 0 && i < ncards; i++) {
 		struct sim_ballot *b = &sim->b[i];
 		char *slash = strrchr(cards[i], '/');
 
 		b->card = cards[i];
+		cards[i] = NULL;
 		b->name = strndup(slash + 1, strlen(slash + 1) - 4);
 		b->marks = calloc(sim->v.ctx.m->nsel + 1, 1);
 		b->writeins = calloc(sim->v.ctx.m->nwriteins + 1, sizeof(char *));
 		if (b->name == NULL || b->marks == NULL || b->writeins == NULL)
-			return TALLY_ERR_NOMEM;
+			ret = TALLY_ERR_NOMEM;
 	}
-	free(cards);
+	sim_cards_free(cards, ncards);
+	if (ret != 0)
+		return ret;
 	if (a->plan != NULL) {
 		if ((ret = sim_plan(sim, a->plan, err, errlen)) != 0)
 			return ret;
@@ -322,7 +352,10 @@ sim_make_thread(void *arg)
 		    &b->bytes, &b->len)) != 0) {
 			b->fate = SIM_FAILED;
 			b->err = ret;
-			sim->make_err = ret;
+			pthread_mutex_lock(&sim->lock);
+			if (sim->make_err == 0)
+				sim->make_err = ret;
+			pthread_mutex_unlock(&sim->lock);
 		}
 		OPENSSL_cleanse(seed, sizeof(seed));
 	}

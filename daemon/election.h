@@ -86,8 +86,8 @@ int election_apply_ballot(struct vote *v, const struct ballot_info *info,
 /* Apply a record that passed the checks (or was recovered). */
 int election_apply(struct vote *v, const Tally__LogRecord *rec);
 
-/* The aggregate of v (caller frees with tally__aggregate__free_unpacked
- * semantics: use election_aggregate_free). */
+/* The aggregate of v's running sums, made fresh; free it with
+ * election_aggregate_free. */
 int election_aggregate(const struct vote *v, Tally__Aggregate **out);
 void election_aggregate_free(Tally__Aggregate *a);
 

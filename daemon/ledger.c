@@ -259,7 +259,7 @@ ledger_receipt(struct ledger *lg, struct inflight *f)
 	Tally__Checkpoint cpm = TALLY__CHECKPOINT__INIT;
 	struct checkpoint cp;
 	uint8_t path[MERKLE_MAX_PATH][HASH_LEN];
-	ProtobufCBinaryData inc[MERKLE_MAX_PATH], *incp[MERKLE_MAX_PATH];
+	ProtobufCBinaryData inc[MERKLE_MAX_PATH];
 	size_t n = 0, i;
 
 	/* Every receipt of one batch shares its checkpoint: sign it once. */
@@ -279,9 +279,7 @@ ledger_receipt(struct ledger *lg, struct inflight *f)
 	for (i = 0; i < n; i++) {
 		inc[i].data = path[i];
 		inc[i].len = HASH_LEN;
-		incp[i] = &inc[i];
 	}
-	(void)incp;
 	rc.version = 1;
 	rc.vote_id = f->v->id;
 	rc.index = f->r.index;

@@ -28,10 +28,14 @@ aead_hkdf(uint8_t *out, size_t outlen, const uint8_t *ikm, size_t ikmlen,
 	    (char *)"SHA256", 0);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
 	    (void *)ikm, ikmlen);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-	    (void *)salt, saltlen);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
-	    (void *)info, infolen);
+	/* An empty salt or info is left out: OpenSSL refuses a NULL one, and
+	 * HKDF defines both as empty (a zero salt) when absent. */
+	if (saltlen > 0)
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+		    (void *)salt, saltlen);
+	if (infolen > 0)
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+		    (void *)info, infolen);
 	*p = OSSL_PARAM_construct_end();
 	if (EVP_KDF_derive(kctx, out, outlen, params) == 1)
 		ret = 0;

@@ -613,7 +613,8 @@ wi_list_clear(struct wi_list *l)
 /*
  * 1 when this ballot (whose names start at l->v[first]) already named the
  * same person in the same contest: a terminal that writes one name into two
- * slots still gives that person one vote. 0 when not, < 0 on error.
+ * slots still gives that person one vote. 0 when not, and for a name that
+ * does not normalise (not UTF-8): the rules refuse those later.
  */
 static int
 wi_seen(const struct wi_list *l, size_t first, uint32_t contest,
