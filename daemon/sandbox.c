@@ -40,9 +40,10 @@ static const char *const common_calls[] = {
 	"set_robust_list",
 };
 
-#if defined(__SANITIZE_ADDRESS__)
-/* Sanitizer builds only (TALLY_SANITIZE): the runtime's own calls (alternate
- * signal stacks for new threads, reading limits and maps for reports). */
+#if defined(TALLY_SANITIZER_RUNTIME)
+/* Sanitizer builds only (TALLY_SANITIZE, TALLY_TSAN): the runtime's own
+ * calls (alternate signal stacks for new threads, reading limits and maps
+ * for reports). */
 static const char *const sanitizer_calls[] = {
 	"sigaltstack", "prlimit64", "getrlimit", "readlink", "readlinkat",
 	"prctl", "sched_getaffinity", "sysinfo", "open", "openat", "getppid",
@@ -111,7 +112,7 @@ sandbox_seccomp(enum sandbox_proc proc)
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) != 0)
 		fatalx("seccomp: cannot allow ioctl(FIONREAD)");
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(TALLY_SANITIZER_RUNTIME)
 	seccomp_add_list(ctx, sanitizer_calls,
 	    sizeof(sanitizer_calls) / sizeof(sanitizer_calls[0]));
 #endif
