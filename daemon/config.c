@@ -53,7 +53,7 @@ struct parse {
 	int		 seen[NKEYWORDS];
 };
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 perr(struct parse *p, const char *fmt, ...)
 {
 	char msg[512];

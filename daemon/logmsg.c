@@ -27,7 +27,7 @@ log_setproc(const char *procname)
 	log_proc = procname;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vemit(int pri, const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[1024];

@@ -110,7 +110,7 @@ sandbox_seccomp(enum sandbox_proc proc)
 		fatalx("seccomp: cannot refuse socket and connect");
 	/* libevent asks how much a socket holds; nothing else may ioctl. */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, FIONREAD)) != 0)
+	    SCMP_A1(SCMP_CMP_EQ, FIONREAD, 0)) != 0)
 		fatalx("seccomp: cannot allow ioctl(FIONREAD)");
 #if defined(TALLY_SANITIZER_RUNTIME)
 	seccomp_add_list(ctx, sanitizer_calls,

@@ -59,7 +59,7 @@
 #include "util.h"
 #include "votectx.h"
 
-static int
+static void __attribute__((noreturn))
 die(const char *what, int err)
 {
 	fprintf(stderr, "daemon_ballot: %s: %s\n", what, tally_errname(err));

@@ -328,7 +328,7 @@ END_TEST
 START_TEST(test_name_points_roundtrip)
 {
 	static const char *names[] = {"a", "ab", "\xe5\xbc\xa0\xe4\xbc\x9f",
-	    "Ana Mar\xc3\xad" "a", "x y z", "0123456789012345678901234567890",
+	    "Ana Mar\xc3\xad\x61", "x y z", "0123456789012345678901234567890",
 	    "01234567890123456789012345678901"};
 	char name[MANIFEST_WRITEIN_MAX + 1];
 	EC_POINT *pts[WRITEIN_POINTS], *prev[WRITEIN_POINTS];
