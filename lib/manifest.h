@@ -1,6 +1,6 @@
 /*
- * manifest.h: one vote's manifest (docs/design.md §5, §11), parsed strictly from
- * JSON and compiled to the flat list of 0/1 selections and the constraints
+ * manifest.h: one vote's manifest (docs/design.md §5, §11), parsed strictly
+ * from JSON and compiled to the flat list of 0/1 selections and the constraints
  * (a set of selections and a maximum L) that every ballot proves.
  *
  * Promises: a manifest that parses is within every limit below, has unique
@@ -72,8 +72,8 @@ enum manifest_mark {
 };
 
 /*
- * The settings of docs/counting.md. The manifest's "rules" object sets them for the
- * whole vote; a contest may override the ones that apply to its kind with a
+ * The settings of docs/counting.md. The manifest's "rules" object sets them
+ * for the whole vote; a contest may override the ones that apply to its kind with a
  * key of the same name directly in the contest object.
  */
 struct manifest_rules {

@@ -513,7 +513,8 @@ count_contest(const struct manifest *m, size_t ci,
 	return TALLY_ERR_INTERNAL;
 }
 
-/* Round validity (docs/counting.md "Round validity" and the constituency rule). */
+/* Round validity (docs/counting.md "Round validity" and the constituency
+ * rule). */
 static void
 round_validity(const struct manifest *m, const struct rules_input *in,
     struct rules_outcome *o)

@@ -1,6 +1,7 @@
 /* check_hash.c: known answers for the tagged hash framing (docs/RECORD.md),
  * the SHA-512 challenge reduction and CRC-32C. The expected values were
- * computed independently with Python's hashlib from the framing of docs/design.md §4. */
+ * computed independently with Python's hashlib from the framing of
+ * docs/design.md §4. */
 #include <string.h>
 
 #include "err.h"

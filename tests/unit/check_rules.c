@@ -1,5 +1,5 @@
-/* check_rules.c: the counting rules of docs/counting.md: the ten scenarios of its
- * table, the edges of every threshold, write-ins, ties, shortfalls, the
+/* check_rules.c: the counting rules of docs/counting.md: the ten scenarios of
+ * its table, the edges of every threshold, write-ins, ties, shortfalls, the
  * settings, and the exact results.json bytes. */
 #include <stdarg.h>
 #include <stdio.h>
