@@ -17,6 +17,7 @@
 #include "role.h"
 #include "sign.h"
 #include "util.h"
+#include "witness.h"
 
 #define CA_DAYS 400
 #define CERT_DAYS 400
@@ -32,6 +33,9 @@ static const char usage_cert[] =
 static const char usage_ledger[] = "usage: tally-keys ledger-key DIR\n"
     "  Write the ledger's Ed25519 key: DIR/ledger.key (PEM, 0600) and\n"
     "  DIR/ledger.pub (hex).\n";
+static const char usage_witness[] = "usage: tally-keys witness-key DIR\n"
+    "  Write a witness's Ed25519 key: DIR/witness.key (PEM, 0600) and\n"
+    "  DIR/witness.pub (hex); print its fingerprint to read aloud.\n";
 
 /* PEM of a private key, written 0600 and exclusively. */
 static int
@@ -358,19 +362,24 @@ cmd_cert(int argc, char **argv)
 	return cert_issue(dir, r, name);
 }
 
+/* DIR/NAME.key (PEM, 0600) and DIR/NAME.pub (hex) of a new Ed25519 key;
+ * a witness's also prints its fingerprint. */
 static int
-ledger_key(const char *dir)
+ed25519_key_files(const char *dir, const char *name)
 {
 	uint8_t sk[ED25519_KEY_LEN], pk[ED25519_KEY_LEN];
-	char hex[2 * ED25519_KEY_LEN + 2];
-	char *kp = NULL, *pp = NULL;
+	char hex[2 * ED25519_KEY_LEN + 2], fp[WITNESS_FP_LEN];
+	char *kp = NULL, *pp = NULL, file[32];
 	EVP_PKEY *k = NULL;
 	int ret;
 
 	if ((ret = keys_make_dir(dir)) != 0)
 		return keys_fail(ret, "cannot make folder %s", dir);
-	if ((kp = keys_path(dir, "ledger.key")) == NULL ||
-	    (pp = keys_path(dir, "ledger.pub")) == NULL) {
+	snprintf(file, sizeof(file), "%s.key", name);
+	kp = keys_path(dir, file);
+	snprintf(file, sizeof(file), "%s.pub", name);
+	pp = keys_path(dir, file);
+	if (kp == NULL || pp == NULL) {
 		ret = keys_fail(TALLY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -395,7 +404,17 @@ ledger_key(const char *dir)
 		ret = keys_fail(ret, "cannot write %s", pp);
 		goto out;
 	}
-	printf("%s", hex);
+	if (strcmp(name, "witness") == 0) {
+		if ((ret = witness_fingerprint(fp, pk)) != 0) {
+			unlink(kp);
+			unlink(pp);
+			ret = keys_fail(ret, "cannot make the fingerprint");
+			goto out;
+		}
+		printf("witness key %s (fingerprint, to read aloud)\n"
+		    "public key %s", fp, hex);
+	} else
+		printf("%s", hex);
 out:
 	OPENSSL_cleanse(sk, sizeof(sk));
 	EVP_PKEY_free(k);
@@ -413,5 +432,17 @@ cmd_ledger_key(int argc, char **argv)
 	if ((ret = keys_parse(argc - 1, argv + 1, NULL, 0, &dir, 1,
 	    usage_ledger)) != 0)
 		return ret < 0 ? 0 : ret;
-	return ledger_key(dir);
+	return ed25519_key_files(dir, "ledger");
+}
+
+int
+cmd_witness_key(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int ret;
+
+	if ((ret = keys_parse(argc - 1, argv + 1, NULL, 0, &dir, 1,
+	    usage_witness)) != 0)
+		return ret < 0 ? 0 : ret;
+	return ed25519_key_files(dir, "witness");
 }

@@ -40,6 +40,7 @@ int keys_parse(int argc, char **argv, const struct keys_opt *opts,
 int cmd_ca(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
 int cmd_ledger_key(int argc, char **argv);
+int cmd_witness_key(int argc, char **argv);
 int cmd_trustee(int argc, char **argv);
 int cmd_ceremony(int argc, char **argv);
 int cmd_credentials(int argc, char **argv);

@@ -17,6 +17,7 @@ static const char usage_main[] =
     "  cert issue DIR --role terminal|official|trustee|auditor|daemon "
     "--name NAME\n"
     "  ledger-key DIR\n"
+    "  witness-key DIR\n"
     "  trustee init|share|finish --ceremony CDIR --index I "
     "[--of N --quorum K]\n"
     "  ceremony CDIR --trustees N --quorum K\n"
@@ -136,6 +137,7 @@ static const struct {
 	{"ca", cmd_ca},
 	{"cert", cmd_cert},
 	{"ledger-key", cmd_ledger_key},
+	{"witness-key", cmd_witness_key},
 	{"trustee", cmd_trustee},
 	{"ceremony", cmd_ceremony},
 	{"credentials", cmd_credentials},

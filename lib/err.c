@@ -57,6 +57,11 @@ static const struct err_entry err_table[] = {
 	[-TALLY_ERR_PIN_MISMATCH] = {"E_PIN_MISMATCH",
 	    "not the vote whose election hash is pinned"},
 	[-TALLY_ERR_FOREIGN] = {"E_FOREIGN", "from another ceremony"},
+	[-TALLY_ERR_WITNESS] = {"E_WITNESS", "witness cosignature refused"},
+	[-TALLY_ERR_FORK] = {"E_FORK",
+	    "two inconsistent states of one vote (fork)"},
+	[-TALLY_ERR_UNSEALED] = {"E_UNSEALED",
+	    "the vote is not sealed and witnessed"},
 	[-TALLY_ERR_LOG_CHAIN] = {"E_LOG_CHAIN", "log hash chain broken"},
 };
 

@@ -56,6 +56,9 @@ enum tally_err {
 	TALLY_ERR_UNPINNED = -48,	/* no election hash pinned for the vote */
 	TALLY_ERR_PIN_MISMATCH = -49,	/* the vote is not the one pinned */
 	TALLY_ERR_FOREIGN = -50,	/* from another ceremony, not our own */
+	TALLY_ERR_WITNESS = -51,	/* a witness set or cosignature refused */
+	TALLY_ERR_FORK = -52,		/* two inconsistent states of one vote */
+	TALLY_ERR_UNSEALED = -53,	/* not sealed and witnessed */
 	TALLY_ERR_LOG_CHAIN = -64,
 	TALLY_ERR_MIN_ = -65 /* one past the last code; not an error */
 };
