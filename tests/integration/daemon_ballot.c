@@ -672,7 +672,7 @@ cmd_liar(char **av)
 		SSL_free(ssl);
 		close(c);
 	}
-	return die("accept", TALLY_ERR_IO);
+	die("accept", TALLY_ERR_IO);
 }
 
 int
