@@ -138,7 +138,7 @@ frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
 	event_config_free(ecfg);
 	frontend_setup_loop(&fe, listen_fd, ipc_fd);
 	nworkers = cfg->workers ? cfg->workers : workers_default();
-	sandbox_enter(SANDBOX_FRONTEND, cfg->empty_dir, user);
+	sandbox_enter(SANDBOX_FRONTEND, cfg->empty_dir, user, nworkers + 1);
 	if ((fe.workers = workers_start(fe.base, nworkers)) == NULL)
 		fatalx("cannot start the workers");
 	log_info("ready, %u verification threads",

@@ -971,6 +971,8 @@ ledger_loop(struct ledger *lg)
 	free(buf);
 }
 
+#define LEDGER_ARENAS	4
+
 void
 ledger_main(const struct config *cfg, int ipc_fd,
     const struct sandbox_user *user)
@@ -996,7 +998,9 @@ ledger_main(const struct config *cfg, int ipc_fd,
 	sandbox_warm_openssl();
 	if (chdir(cfg->data_dir) == -1)
 		fatal("chdir %s", cfg->data_dir);
-	sandbox_enter(SANDBOX_LEDGER, cfg->data_dir, user);
+	/* One log writer thread per vote: they allocate little and share
+	 * arenas with the main thread. */
+	sandbox_enter(SANDBOX_LEDGER, cfg->data_dir, user, LEDGER_ARENAS);
 	ledger_recover(&lg);
 	ledger_finish_closing(&lg);
 	log_info("ready");

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -38,6 +40,10 @@ static const char *const common_calls[] = {
 	"sendmsg", "recvmsg", "sendto", "recvfrom", "tgkill", "sched_yield",
 	"getuid", "geteuid", "getgid", "getegid", "rseq",
 	"set_robust_list",
+	/* glibc asks these from inside malloc (the number of CPUs for a new
+	 * arena) and qsort (the size of memory): read-only, and a kill there
+	 * would stop the daemon on an allocation pattern. */
+	"sched_getaffinity", "sysinfo",
 };
 
 #if defined(TALLY_SANITIZER_RUNTIME)
@@ -65,7 +71,7 @@ static const char *const frontend_calls[] = {
 	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
 	"accept", "accept4", "shutdown", "getsockopt", "setsockopt",
 	"getpeername", "getsockname", "eventfd2", "pipe2", "clone", "clone3",
-	"sched_getaffinity", "timerfd_create", "timerfd_settime",
+	"timerfd_create", "timerfd_settime",
 };
 
 static const char *const ledger_calls[] = {
@@ -115,6 +121,15 @@ sandbox_seccomp(enum sandbox_proc proc)
 #if defined(TALLY_SANITIZER_RUNTIME)
 	seccomp_add_list(ctx, sanitizer_calls,
 	    sizeof(sanitizer_calls) / sizeof(sanitizer_calls[0]));
+#else
+	/* The frontend opens no file. A library that tries anyway (glibc's
+	 * malloc reads a /proc file once, lazily) gets EACCES and carries
+	 * on without it, rather than killing the process. */
+	if (proc == SANDBOX_FRONTEND &&
+	    (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat),
+	    0) != 0 || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(open), 0) != 0))
+		fatalx("seccomp: cannot refuse open");
 #endif
 	if (proc == SANDBOX_FRONTEND)
 		seccomp_add_list(ctx, frontend_calls,
@@ -160,11 +175,59 @@ sandbox_root_steps(const char *root, const struct sandbox_user *user)
 		fatalx("privileges could be regained");
 }
 
+/* Allocate and free on a thread of its own, so that glibc gives it an arena
+ * and then trims that arena's heap: the trim reads
+ * /proc/sys/vm/overcommit_memory once and keeps the answer. */
+static void *
+sandbox_trim_thread(void *arg)
+{
+	void *p[128];
+	size_t i, n;
+
+	for (n = 0; n < 128; n++)
+		if ((p[n] = malloc(4096)) == NULL)
+			break;
+	for (i = n; i > 0; i--)
+		free(p[i - 1]);
+	return arg;
+}
+
+static int
+sandbox_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * What glibc reads lazily, read now while the files are there and the
+ * filter is not: the arena limit is fixed (else the ninth thread's
+ * allocation asks for the CPU count), a thread arena is trimmed once
+ * (overcommit_memory), and qsort learns the memory size (sysinfo).
+ */
+static void
+sandbox_prepare_libc(unsigned int threads)
+{
+	pthread_t t;
+	int v[512];
+	size_t i;
+
+	if (mallopt(M_ARENA_MAX, (int)(threads + 1)) != 1)
+		fatalx("mallopt M_ARENA_MAX failed");
+	if (pthread_create(&t, NULL, sandbox_trim_thread, NULL) != 0 ||
+	    pthread_join(t, NULL) != 0)
+		fatalx("cannot warm up malloc");
+	for (i = 0; i < 512; i++)
+		v[i] = (int)(i * 7919 % 512);
+	qsort(v, 512, sizeof(v[0]), sandbox_cmp);
+}
+
 void
 sandbox_enter(enum sandbox_proc proc, const char *root,
-    const struct sandbox_user *user)
+    const struct sandbox_user *user, unsigned int threads)
 {
 	struct rlimit rl = { 0, 0 };
+
+	sandbox_prepare_libc(threads);
 
 	if (geteuid() == 0)
 		sandbox_root_steps(root, user);

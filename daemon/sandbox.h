@@ -29,9 +29,11 @@ struct sandbox_user {
 /* Resolve name (may be NULL) while /etc/passwd is still reachable. */
 int sandbox_lookup_user(const char *name, struct sandbox_user *out);
 
-/* Drop privileges; returns only on success (fatal otherwise). */
+/* Drop privileges; returns only on success (fatal otherwise). threads is
+ * how many threads the process will run: glibc's malloc gets one arena
+ * each, and its lazy reads are done before the filter. */
 void sandbox_enter(enum sandbox_proc proc, const char *root,
-    const struct sandbox_user *user);
+    const struct sandbox_user *user, unsigned int threads);
 
 /* Exercise the OpenSSL operations used later so that lazy loading
  * (providers, config, /dev/urandom, CPU probing) happens now. */

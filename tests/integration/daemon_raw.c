@@ -17,6 +17,10 @@
  *   stall N SECS    N TCP connections that never start TLS; prints
  *                   "closed K of N after S s" once all are closed or
  *                   SECS passed
+ *   emptycast VOTE N
+ *                   a cast whose ballot body holds N empty selections
+ *                   (a well-formed, tiny frame that makes the decoder
+ *                   allocate and free N messages)
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -182,6 +186,47 @@ flood(SSL *ssl, int fd, const char *vote, int secs)
 	printf("not blocked after %ld\n", sent);
 }
 
+static void
+emptycast(SSL *ssl, int fd, const char *vote, size_t n)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__CastRequest cr = TALLY__CAST_REQUEST__INIT;
+	Tally__Ballot b = TALLY__BALLOT__INIT;
+	Tally__BallotBody body = TALLY__BALLOT_BODY__INIT;
+	Tally__Ciphertext empty = TALLY__CIPHERTEXT__INIT, **sels;
+	uint8_t sig[64] = { 0 }, *buf;
+	size_t i, len;
+
+	if ((sels = calloc(n, sizeof(*sels))) == NULL)
+		exit(2);
+	for (i = 0; i < n; i++)
+		sels[i] = &empty;
+	body.version = 1;
+	body.vote_id = (char *)vote;
+	body.n_selections = n;
+	body.selections = sels;
+	b.body.len = tally__ballot_body__get_packed_size(&body);
+	if ((b.body.data = malloc(b.body.len)) == NULL)
+		exit(2);
+	tally__ballot_body__pack(&body, b.body.data);
+	b.signature.data = sig;
+	b.signature.len = sizeof(sig);
+	cr.ballot = &b;
+	req.version = 1;
+	req.id = 1;
+	req.body_case = TALLY__REQUEST__BODY_CAST;
+	req.cast = &cr;
+	len = tally__request__get_packed_size(&req);
+	if ((buf = malloc(len)) == NULL)
+		exit(2);
+	tally__request__pack(&req, buf);
+	send_frame(ssl, buf, len);
+	read_responses(ssl, fd, 1);
+	free(buf);
+	free(b.body.data);
+	free(sels);
+}
+
 static int
 stall(const char *host, int port, int n, int secs)
 {
@@ -260,6 +305,8 @@ main(int argc, char **argv)
 		pipeline(ssl, fd, atoi(argv[7]));
 	else if (strcmp(argv[6], "flood") == 0)
 		flood(ssl, fd, argv[7], atoi(argv[8]));
+	else if (strcmp(argv[6], "emptycast") == 0)
+		emptycast(ssl, fd, argv[7], (size_t)atoi(argv[8]));
 	SSL_free(ssl);
 	close(fd);
 	SSL_CTX_free(ctx);

@@ -1,0 +1,49 @@
+#!/bin/sh
+# daemon_stays_up.sh: issue 12's findings against one running tallyd, each
+# a check that failed before its fix.
+#   0  many votes in one tallyd (the ninth used to kill the ledger);
+#   1  casts whose body holds thousands of empty entries (used to kill the
+#      frontend through glibc's lazy /proc read under seccomp).
+TALLYD=$1 TALLYCTL=$2 RAW=$3 KEYS=${5:-}
+. "$(dirname "$0")/daemon_lib.sh"
+M=$4/tests/data/manifests
+[ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
+
+setup_pki
+"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
+"$KEYS" credentials generate --count 3 --votes s6-head --out "$T/cards" \
+    >/dev/null
+write_config "$T/tallyd.conf"
+[ "$(id -u)" = 0 ] && chown nobody "$T/data"
+start_daemon "$T/tallyd.conf"
+alive() { kill -0 "$DAEMON_PID" 2>/dev/null || fail "tallyd died: $1"; }
+raw() {	# raw ROLE MODE ARGS...
+	r=$1; shift
+	"$RAW" 127.0.0.1 "$PORT" "$T/ca/ca.crt" "$T/$r.crt" "$T/$r.key" "$@"
+}
+
+# Finding 0: 64 votes, one after another, in one tallyd.
+i=0
+while [ $i -lt 64 ]; do
+	i=$((i + 1))
+	sed "s/\"s6-head\"/\"many-$i\"/" "$M/district-head.json" >"$T/m.json"
+	ctl official vote create "$T/m.json" --ceremony "$T/cer" \
+	    --registry "$T/cards/registry-s6-head.txt" >/dev/null ||
+	    fail "vote create number $i"
+done
+alive "64 votes"
+[ "$(ls "$T/data"/many-*.log | wc -l)" -eq 64 ] || fail "64 logs"
+ctl official vote open many-64 --present 239 --issued 239 >/dev/null ||
+    fail "open many-64"
+echo "ok 64 votes in one tallyd"
+
+# Finding 1: casts of 2,000 and 20,000 empty selections, refused with a
+# code, the daemon still up and answering.
+for n in 2000 20000; do
+	got=$(raw terminal emptycast many-64 $n)
+	case "$got" in "resp id=1 code="[1-9]*) ;;
+	    *) fail "cast of $n empty entries: $got";; esac
+	alive "cast of $n empty entries"
+done
+ctl official status many-64 >/dev/null || fail "status after empty casts"
+echo "ok empty-entry casts refused, tallyd up"
