@@ -7,9 +7,11 @@
 
 #include "ballot.h"
 #include "err.h"
+#include "fe_check.h"
 #include "fe_ledger.h"
 #include "frontend.h"
 #include "logmsg.h"
+#include "pb.h"
 
 /* On a worker thread: every check of docs/design.md §5 that needs no
  * ledger state: shape, vote and H_E, registry, signature, points, proofs. */
@@ -117,12 +119,20 @@ void
 fe_cast_submit(struct frontend *fe, struct pending *p)
 {
 	Tally__BallotBody *body;
+	ProtobufCBinaryData *bb;
 	struct fe_vote *fv;
 	char id[MANIFEST_ID_MAX + 1];
 
-	/* The vote id is inside the signed body; peek at it. */
-	body = tally__ballot_body__unpack(NULL, p->req->cast->ballot->body.len,
-	    p->req->cast->ballot->body.data);
+	/* The vote id is inside the signed body; peek at it, once the body
+	 * is known to hold no more entries than its size allows. */
+	bb = &p->req->cast->ballot->body;
+	if (pb_scan(&tally__ballot_body__descriptor, bb->data, bb->len,
+	    FE_MAX_FIELDS(bb->len)) == TALLY_ERR_TOO_LARGE) {
+		pending_fail(p, TALLY_ERR_TOO_LARGE, "ballot holds too many "
+		    "entries");
+		return;
+	}
+	body = tally__ballot_body__unpack(NULL, bb->len, bb->data);
 	if (body == NULL || strlen(body->vote_id) == 0 ||
 	    strlen(body->vote_id) > MANIFEST_ID_MAX) {
 		if (body != NULL)

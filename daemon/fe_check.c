@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "pb.h"
 
 #define B(x)	(1u << TALLY__REQUEST__BODY_##x)
 
@@ -21,7 +22,8 @@ static const struct {
 	 * and a share with many write-in points outgrows a terminal's frame. */
 	{ ROLE_TRUSTEE, B(GET_VOTE) | B(SUBMIT_SHARE) | B(STATUS) |
 	    B(GET_RECORD), 1 },
-	{ ROLE_AUDITOR, B(STATUS) | B(GET_RECORD) | B(GET_VOTE), 1 },
+	/* Auditors only ask: their requests are small. */
+	{ ROLE_AUDITOR, B(STATUS) | B(GET_RECORD) | B(GET_VOTE), 0 },
 };
 #define NROLES (sizeof(role_table) / sizeof(role_table[0]))
 
@@ -47,6 +49,38 @@ fe_role_frame_limit(const struct config *cfg, enum tally_role role)
 		if (role_table[i].role == role && role_table[i].large)
 			return cfg->max_large_frame;
 	return cfg->max_frame;
+}
+
+int
+fe_check_frame(const struct config *cfg, enum tally_role role,
+    const uint8_t *p, size_t len, char *msg, size_t msglen)
+{
+	uint32_t body;
+	int ret;
+
+	if ((ret = pb_peek_oneof(&tally__request__descriptor, p, len,
+	    &body)) != 0) {
+		snprintf(msg, msglen, "request does not decode");
+		return ret;
+	}
+	if (body != 0 && !fe_role_may(role, (Tally__Request__BodyCase)body)) {
+		snprintf(msg, msglen, "role %s may not send this request",
+		    role_name(role));
+		return TALLY_ERR_ROLE;
+	}
+	if (len > cfg->max_frame && body != TALLY__REQUEST__BODY_CREATE_VOTE &&
+	    body != TALLY__REQUEST__BODY_SUBMIT_SHARE) {
+		snprintf(msg, msglen, "request over the frame limit");
+		return TALLY_ERR_TOO_LARGE;
+	}
+	if ((ret = pb_scan(&tally__request__descriptor, p, len,
+	    FE_MAX_FIELDS(len))) != 0) {
+		snprintf(msg, msglen, ret == TALLY_ERR_TOO_LARGE ?
+		    "request holds too many entries" :
+		    "request does not decode");
+		return ret;
+	}
+	return 0;
 }
 
 /* Vote ids are short printable names: letters, digits, '-', '_', '.'. */

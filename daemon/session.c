@@ -215,6 +215,7 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	uint32_t len;
 	ProtobufCMessage *m;
 	struct pending *p;
+	char msg[128];
 	int ret;
 
 	if (evbuffer_copyout(in, hdr, 4) != 4) {
@@ -239,6 +240,15 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	bufferevent_setwatermark(s->bev, EV_READ, 0, 0);
 	evbuffer_drain(in, 4);
 	body = evbuffer_pullup(in, len);
+	/* What the wire says before anything is decoded: the request kind
+	 * against the role, its size, how many entries it holds. */
+	if ((ret = fe_check_frame(s->fe->cfg, s->role, body, len, msg,
+	    sizeof(msg))) != 0) {
+		evbuffer_drain(in, len);
+		if ((p = session_new_pending(s, 0)) != NULL)
+			session_error(p, ret, msg);
+		return 1;
+	}
 	/* Only the canonical encoding: what is logged and signed later is
 	 * what was read, with no unknown field riding along unseen. */
 	ret = pb_unpack_strict(&tally__request__descriptor,

@@ -75,3 +75,124 @@ out:
 		protobuf_c_message_free_unpacked(m, NULL);
 	return ret;
 }
+
+#define PB_SCAN_DEPTH	32
+
+/* One varint at *p (at most 10 bytes, inside end). */
+static int
+scan_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	unsigned int shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 70) {
+		uint8_t b = *(*p)++;
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+			return 0;
+		shift += 7;
+	}
+	return TALLY_ERR_DECODE;
+}
+
+static int
+scan_message(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+    const uint8_t *end, size_t *budget, int depth)
+{
+	const ProtobufCFieldDescriptor *f;
+	uint64_t key, n;
+	int ret;
+
+	if (depth > PB_SCAN_DEPTH)
+		return TALLY_ERR_DECODE;
+	while (p < end) {
+		if ((ret = scan_varint(&p, end, &key)) != 0)
+			return ret;
+		if (*budget == 0)
+			return TALLY_ERR_TOO_LARGE;
+		(*budget)--;
+		switch (key & 7) {
+		case 0:
+			if ((ret = scan_varint(&p, end, &n)) != 0)
+				return ret;
+			break;
+		case 1:
+		case 5:
+			n = (key & 7) == 1 ? 8 : 4;
+			if ((size_t)(end - p) < n)
+				return TALLY_ERR_DECODE;
+			p += n;
+			break;
+		case 2:
+			if ((ret = scan_varint(&p, end, &n)) != 0)
+				return ret;
+			if ((uint64_t)(end - p) < n)
+				return TALLY_ERR_DECODE;
+			f = key >> 3 <= UINT32_MAX ?
+			    protobuf_c_message_descriptor_get_field(d,
+			    (unsigned int)(key >> 3)) : NULL;
+			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE &&
+			    (ret = scan_message(f->descriptor, p, p + n, budget,
+			    depth + 1)) != 0)
+				return ret;
+			p += n;
+			break;
+		default:
+			return TALLY_ERR_DECODE;	/* groups: never ours */
+		}
+	}
+	return 0;
+}
+
+int
+pb_scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
+    size_t max_fields)
+{
+	size_t budget = max_fields;
+
+	if (len == 0)
+		return 0;
+	return scan_message(d, p, p + len, &budget, 0);
+}
+
+int
+pb_peek_oneof(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+    size_t len, uint32_t *number)
+{
+	const ProtobufCFieldDescriptor *f;
+	const uint8_t *end = p + len;
+	uint64_t key, n;
+	int ret;
+
+	*number = 0;
+	while (p < end) {
+		if ((ret = scan_varint(&p, end, &key)) != 0)
+			return ret;
+		switch (key & 7) {
+		case 0:
+			if ((ret = scan_varint(&p, end, &n)) != 0)
+				return ret;
+			continue;
+		case 1:
+		case 5:
+			n = (key & 7) == 1 ? 8 : 4;
+			break;
+		case 2:
+			if ((ret = scan_varint(&p, end, &n)) != 0)
+				return ret;
+			break;
+		default:
+			return TALLY_ERR_DECODE;
+		}
+		if ((uint64_t)(end - p) < n)
+			return TALLY_ERR_DECODE;
+		p += n;
+		f = key >> 3 <= UINT32_MAX ?
+		    protobuf_c_message_descriptor_get_field(d,
+		    (unsigned int)(key >> 3)) : NULL;
+		if (f != NULL && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+			*number = f->id;
+	}
+	return 0;
+}

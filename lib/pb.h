@@ -24,6 +24,22 @@
 int pb_unpack_strict(const ProtobufCMessageDescriptor *d, const uint8_t *p,
     size_t len, size_t max, ProtobufCMessage **out);
 
+/*
+ * Walk p[len] as a message of d without decoding it: count every field
+ * occurrence in the message tree (sub-messages are walked too) and refuse
+ * more than max_fields (E_TOO_LARGE), nesting deeper than 32 or a broken
+ * wire format (E_DECODE). One pass, no allocation: what a decoder may be
+ * asked to allocate is bounded before it runs.
+ */
+int pb_scan(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+    size_t len, size_t max_fields);
+
+/* The field number of the oneof member that p[len], a message of d, sets
+ * at its top level (0: none), read from the wire without decoding; E_DECODE
+ * on a broken wire format. */
+int pb_peek_oneof(const ProtobufCMessageDescriptor *d, const uint8_t *p,
+    size_t len, uint32_t *number);
+
 /* 1 when m and every message below it has no unknown fields. */
 int pb_is_strict(const ProtobufCMessage *m);
 

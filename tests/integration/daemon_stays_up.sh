@@ -3,7 +3,10 @@
 # a check that failed before its fix.
 #   0  many votes in one tallyd (the ninth used to kill the ledger);
 #   1  casts whose body holds thousands of empty entries (used to kill the
-#      frontend through glibc's lazy /proc read under seccomp).
+#      frontend through glibc's lazy /proc read under seccomp);
+#   4  cheap checks first: an auditor's large frame is refused from its
+#      header, entries are capped before decoding (daemon_units has the
+#      unit tests of fe_check_frame).
 TALLYD=$1 TALLYCTL=$2 RAW=$3 KEYS=${5:-}
 . "$(dirname "$0")/daemon_lib.sh"
 M=$4/tests/data/manifests
@@ -37,13 +40,17 @@ ctl official vote open many-64 --present 239 --issued 239 >/dev/null ||
     fail "open many-64"
 echo "ok 64 votes in one tallyd"
 
-# Finding 1: casts of 2,000 and 20,000 empty selections, refused with a
-# code, the daemon still up and answering.
+# Findings 1 and 4: casts of 2,000 and 20,000 empty selections are refused
+# by count (E_TOO_LARGE) before the body is decoded, the daemon up.
 for n in 2000 20000; do
 	got=$(raw terminal emptycast many-64 $n)
-	case "$got" in "resp id=1 code="[1-9]*) ;;
-	    *) fail "cast of $n empty entries: $got";; esac
+	[ "$got" = "resp id=1 code=7" ] ||
+	    fail "cast of $n empty entries: $got"
 	alive "cast of $n empty entries"
 done
+# Finding 4: an auditor announcing a 16 MiB frame is refused from the
+# header (it used to be read and decoded whole).
+got=$(raw auditor len 16000000 | tr '\n' ' ')
+[ "$got" = "resp id=0 code=7 eof " ] || fail "auditor's 16 MiB frame: $got"
 ctl official status many-64 >/dev/null || fail "status after empty casts"
 echo "ok empty-entry casts refused, tallyd up"

@@ -1,7 +1,8 @@
 /*
  * daemon_units.c: Check tests of tallyd's decoders that need no running
- * daemon: the frontend <-> ledger framing (daemon/ipc.c) and the
- * configuration parser (daemon/config.c) on text.
+ * daemon: the frontend <-> ledger framing (daemon/ipc.c), the
+ * configuration parser (daemon/config.c) on text, and the frontend's checks
+ * of a frame before it is decoded (daemon/fe_check.c).
  */
 #include <check.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 
 #include "config.h"
 #include "err.h"
+#include "fe_check.h"
 #include "ipc.h"
+#include "pb.h"
 
 static uint8_t *
 make_request(uint64_t seq, size_t *len)
@@ -193,6 +196,151 @@ START_TEST(test_config_errors_name_the_line)
 }
 END_TEST
 
+/* A create_vote request with n registry entries of klen bytes each. */
+static uint8_t *
+make_create(size_t n, size_t klen, size_t *len)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__CreateVoteRequest cv = TALLY__CREATE_VOTE_REQUEST__INIT;
+	ProtobufCBinaryData *reg;
+	static uint8_t key[32];
+	uint8_t *buf;
+	size_t i;
+
+	ck_assert_ptr_nonnull(reg = calloc(n, sizeof(*reg)));
+	for (i = 0; i < n; i++) {
+		reg[i].data = key;
+		reg[i].len = klen;
+	}
+	req.version = 1;
+	req.id = 9;
+	req.body_case = TALLY__REQUEST__BODY_CREATE_VOTE;
+	req.create_vote = &cv;
+	cv.n_registry = n;
+	cv.registry = reg;
+	*len = tally__request__get_packed_size(&req);
+	ck_assert_ptr_nonnull(buf = malloc(*len));
+	tally__request__pack(&req, buf);
+	free(reg);
+	return buf;
+}
+
+static struct config *
+frame_config(void)
+{
+	static struct config c;
+	char err[256];
+
+	config_clear(&c);
+	ck_assert_int_eq(config_parse_text("t", good, &c, err, sizeof(err)), 0);
+	return &c;
+}
+
+/* Issue 12 finding 4: a request the role may not send is refused from the
+ * wire, before anything is decoded. */
+START_TEST(test_frame_role_before_decoding)
+{
+	struct config *c = frame_config();
+	char msg[128];
+	uint8_t *buf;
+	size_t len;
+
+	buf = make_create(100, 32, &len);
+	ck_assert_int_eq(fe_check_frame(c, ROLE_AUDITOR, buf, len, msg,
+	    sizeof(msg)), TALLY_ERR_ROLE);
+	ck_assert_int_eq(fe_check_frame(c, ROLE_TERMINAL, buf, len, msg,
+	    sizeof(msg)), TALLY_ERR_ROLE);
+	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, msg,
+	    sizeof(msg)), 0);
+	free(buf);
+	/* Auditors only ask: their frames stay at max_frame. */
+	ck_assert_uint_eq(fe_role_frame_limit(c, ROLE_AUDITOR), c->max_frame);
+	ck_assert_uint_eq(fe_role_frame_limit(c, ROLE_OFFICIAL),
+	    c->max_large_frame);
+}
+END_TEST
+
+/* Only create_vote and submit_share may use the large frame limit. */
+START_TEST(test_frame_small_kinds_keep_max_frame)
+{
+	struct config *c = frame_config();
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__StatusRequest st = TALLY__STATUS_REQUEST__INIT;
+	char msg[128], *pad;
+	uint8_t *buf;
+	size_t len;
+
+	ck_assert_ptr_nonnull(pad = calloc(1, c->max_frame + 1));
+	memset(pad, 'a', c->max_frame);
+	req.version = 1;
+	req.body_case = TALLY__REQUEST__BODY_STATUS;
+	req.status = &st;
+	st.vote_id = pad;
+	len = tally__request__get_packed_size(&req);
+	ck_assert_ptr_nonnull(buf = malloc(len));
+	tally__request__pack(&req, buf);
+	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, msg,
+	    sizeof(msg)), TALLY_ERR_TOO_LARGE);
+	free(buf);
+	free(pad);
+}
+END_TEST
+
+/* Issue 12 finding 4: thousands of empty entries decode fine but are
+ * refused by count, before the decoder allocates one message each. */
+START_TEST(test_frame_entry_cap)
+{
+	struct config *c = frame_config();
+	ProtobufCMessage *m;
+	char msg[128];
+	uint8_t *buf;
+	size_t len;
+
+	buf = make_create(30000, 0, &len);
+	/* Canonical, and the decoder would allocate every entry. */
+	ck_assert_int_eq(pb_unpack_strict(&tally__request__descriptor, buf,
+	    len, len, &m), 0);
+	protobuf_c_message_free_unpacked(m, NULL);
+	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, msg,
+	    sizeof(msg)), TALLY_ERR_TOO_LARGE);
+	ck_assert_int_eq(pb_scan(&tally__request__descriptor, buf, len,
+	    30000), TALLY_ERR_TOO_LARGE);
+	ck_assert_int_eq(pb_scan(&tally__request__descriptor, buf, len,
+	    30000 + 3), 0);
+	free(buf);
+	/* Real keys: 34 wire bytes each, well inside the cap. */
+	buf = make_create(30000, 32, &len);
+	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, msg,
+	    sizeof(msg)), 0);
+	free(buf);
+}
+END_TEST
+
+/* The wire walkers refuse truncated and malformed input. */
+START_TEST(test_frame_truncated)
+{
+	uint8_t *buf;
+	uint32_t body;
+	size_t len;
+
+	buf = make_create(3, 32, &len);
+	ck_assert_int_eq(pb_peek_oneof(&tally__request__descriptor, buf, len,
+	    &body), 0);
+	ck_assert_uint_eq(body, TALLY__REQUEST__BODY_CREATE_VOTE);
+	/* Cut inside the last key, and inside the body's length. */
+	ck_assert_int_eq(pb_scan(&tally__request__descriptor, buf, len - 1,
+	    1000), TALLY_ERR_DECODE);
+	ck_assert_int_eq(pb_peek_oneof(&tally__request__descriptor, buf,
+	    len - 1, &body), TALLY_ERR_DECODE);
+	ck_assert_int_eq(pb_scan(&tally__request__descriptor, buf, 5, 1000),
+	    TALLY_ERR_DECODE);
+	buf[0] = 0x0b;	/* field 1, wire type 3: a group */
+	ck_assert_int_eq(pb_peek_oneof(&tally__request__descriptor, buf, len,
+	    &body), TALLY_ERR_DECODE);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -208,6 +356,10 @@ main(void)
 	tcase_add_test(tc, test_ipc_nested_unknown_fields);
 	tcase_add_test(tc, test_config_defaults);
 	tcase_add_test(tc, test_config_errors_name_the_line);
+	tcase_add_test(tc, test_frame_role_before_decoding);
+	tcase_add_test(tc, test_frame_small_kinds_keep_max_frame);
+	tcase_add_test(tc, test_frame_entry_cap);
+	tcase_add_test(tc, test_frame_truncated);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
