@@ -25,7 +25,10 @@ struct config {
 	char		*user;			/* NULL: no user given */
 	char		*empty_dir;		/* the frontend's chroot */
 	uint32_t	 workers;		/* 0: one per core */
-	uint32_t	 max_connections;
+	uint32_t	 max_connections;	/* authenticated sessions */
+	uint32_t	 max_handshakes;	/* TLS handshakes in progress */
+	uint32_t	 max_handshakes_per_source;
+	uint32_t	 max_per_source;	/* sessions of one address */
 	uint32_t	 max_frame;		/* terminals */
 	uint32_t	 max_large_frame;	/* officials, trustees, auditors */
 	uint32_t	 handshake_timeout;	/* seconds */

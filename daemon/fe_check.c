@@ -53,13 +53,15 @@ fe_role_frame_limit(const struct config *cfg, enum tally_role role)
 
 int
 fe_check_frame(const struct config *cfg, enum tally_role role,
-    const uint8_t *p, size_t len, char *msg, size_t msglen)
+    const uint8_t *p, size_t len, uint64_t *id, char *msg, size_t msglen)
 {
 	uint32_t body;
 	int ret;
 
+	/* Field 2 of a Request is its id. */
 	if ((ret = pb_peek_oneof(&tally__request__descriptor, p, len,
-	    &body)) != 0) {
+	    &body, 2, id)) != 0) {
+		*id = 0;
 		snprintf(msg, msglen, "request does not decode");
 		return ret;
 	}

@@ -29,9 +29,10 @@ uint32_t fe_role_frame_limit(const struct config *cfg, enum tally_role role);
 /* Before decoding a frame of len bytes from role: the request kind from
  * the wire (E_ROLE when the role may not send it), its own size limit
  * (only create_vote and submit_share may use max_large_frame) and the
- * number of entries (E_TOO_LARGE). 0, or the code with a message. */
+ * number of entries (E_TOO_LARGE). 0, or the code with a message; *id is
+ * the request's id as the wire says (for the answer). */
 int fe_check_frame(const struct config *cfg, enum tally_role role,
-    const uint8_t *p, size_t len, char *msg, size_t msglen);
+    const uint8_t *p, size_t len, uint64_t *id, char *msg, size_t msglen);
 /* 0, or the client's error code with a message in msg. */
 int fe_check_request(const Tally__Request *req, char *msg, size_t msglen);
 

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -18,6 +20,10 @@
 #include "fe_ledger.h"
 #include "logmsg.h"
 #include "session.h"
+
+/* Descriptors kept for what is not a connection: stdio, the listener, the
+ * ledger link, epoll, libevent's notification and signal pipes, syslog. */
+#define FE_FD_RESERVE	32
 
 static SSL_CTX *
 frontend_tls(const struct config *cfg)
@@ -52,13 +58,116 @@ frontend_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct frontend *fe = arg;
 
-	if (fe->stopping || fe->nconn >= fe->cfg->max_connections) {
-		log_info("connection refused: %u connections open",
-		    fe->nconn);
-		close(fd);
-		return;
+	fe->backoff.tv_sec = 0;
+	fe->backoff.tv_usec = 0;
+	session_accept(fe, fd, sa, salen);
+}
+
+/* accept failed for want of descriptors or memory: stop accepting for a
+ * while (doubling up to a second) instead of spinning on the error, and
+ * cut the oldest handshake to get a descriptor back. */
+static void
+frontend_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct frontend *fe = arg;
+
+	frontend_refused(fe, FE_REFUSE_FDS);
+	evconnlistener_disable(l);
+	fe->paused = 1;
+	if (fe->backoff.tv_sec == 0 && fe->backoff.tv_usec == 0)
+		fe->backoff.tv_usec = 50000;
+	else if (fe->backoff.tv_sec == 0 &&
+	    (fe->backoff.tv_usec *= 2) >= 1000000) {
+		fe->backoff.tv_sec = 1;
+		fe->backoff.tv_usec = 0;
 	}
-	session_accept(fe, fd);
+	session_evict_handshake(fe);
+	evtimer_add(fe->ev_relisten, &fe->backoff);
+}
+
+static void
+frontend_relisten(evutil_socket_t fd, short what, void *arg)
+{
+	struct frontend *fe = arg;
+
+	fe->paused = 0;
+	if (!fe->stopping)
+		evconnlistener_enable(fe->listener);
+}
+
+void
+frontend_refused(struct frontend *fe, enum fe_refusal why)
+{
+	if (fe->refused_since == 0)
+		fe->refused_since = time(NULL);
+	fe->refused[why]++;
+}
+
+/* One line for every refusal of the last FE_REFUSAL_LOG seconds. */
+static void
+frontend_log_refusals(struct frontend *fe, int now)
+{
+	static const char *const why[FE_REFUSE_N] = {
+		"handshake budget full", "handshakes of one address",
+		"max_connections", "max_per_source", "out of descriptors",
+		"stopping"
+	};
+	char line[512];
+	size_t i, off = 0;
+	int n;
+
+	if (fe->refused_since == 0 ||
+	    (!now && time(NULL) - fe->refused_since < FE_REFUSAL_LOG))
+		return;
+	for (i = 0; i < FE_REFUSE_N; i++) {
+		if (fe->refused[i] == 0)
+			continue;
+		n = snprintf(line + off, sizeof(line) - off, "%s%lu %s",
+		    off ? ", " : "", fe->refused[i], why[i]);
+		if (n > 0 && (size_t)n < sizeof(line) - off)
+			off += (size_t)n;
+		fe->refused[i] = 0;
+	}
+	log_info("connections refused or cut in %lld s: %s (%u open, %u in "
+	    "handshake)", (long long)(time(NULL) - fe->refused_since), line,
+	    fe->nconn, fe->nhandshake);
+	fe->refused_since = 0;
+}
+
+/* The limits in force: the configuration's, cut to the descriptors
+ * RLIMIT_NOFILE leaves (raised to its hard limit first). */
+static void
+frontend_limits(struct frontend *fe)
+{
+	const struct config *cfg = fe->cfg;
+	struct rlimit rl;
+	rlim_t avail;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit RLIMIT_NOFILE");
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+		    getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			fatal("getrlimit RLIMIT_NOFILE");
+	}
+	avail = rl.rlim_cur > FE_FD_RESERVE ? rl.rlim_cur - FE_FD_RESERVE : 0;
+	if (avail < 8)
+		fatalx("E_CONFIG: RLIMIT_NOFILE %llu leaves no descriptors for "
+		    "connections", (unsigned long long)rl.rlim_cur);
+	fe->max_handshakes = cfg->max_handshakes;
+	if (fe->max_handshakes > avail / 4)
+		fe->max_handshakes = (unsigned int)(avail / 4);
+	fe->max_sessions = cfg->max_connections;
+	if (fe->max_sessions > avail - fe->max_handshakes)
+		fe->max_sessions = (unsigned int)(avail - fe->max_handshakes);
+	if (fe->max_sessions < cfg->max_connections ||
+	    fe->max_handshakes < cfg->max_handshakes)
+		log_warnx("RLIMIT_NOFILE %llu: at most %u sessions and %u "
+		    "handshakes (max_connections %u, max_handshakes %u)",
+		    (unsigned long long)rl.rlim_cur, fe->max_sessions,
+		    fe->max_handshakes, cfg->max_connections,
+		    cfg->max_handshakes);
 }
 
 static void
@@ -69,6 +178,7 @@ frontend_tick(evutil_socket_t fd, short what, void *arg)
 
 	gettimeofday(&now, NULL);
 	session_expire(fe, &now);
+	frontend_log_refusals(fe, 0);
 	if (fe->stopping && TAILQ_EMPTY(&fe->ledgerq) &&
 	    workers_busy(fe->workers) == 0) {
 		/* Give the last receipts a moment to reach the sockets. */
@@ -100,8 +210,11 @@ frontend_setup_loop(struct frontend *fe, int listen_fd, int ipc_fd)
 	evutil_make_socket_nonblocking(listen_fd);
 	fe->listener = evconnlistener_new(fe->base, frontend_accept, fe,
 	    LEV_OPT_CLOSE_ON_FREE, -1, listen_fd);
-	if (fe->listener == NULL || fe_ledger_open(fe, ipc_fd) != 0)
+	if (fe->listener == NULL || fe_ledger_open(fe, ipc_fd) != 0 ||
+	    (fe->ev_relisten = evtimer_new(fe->base, frontend_relisten,
+	    fe)) == NULL)
 		fatalx("cannot set up the event loop");
+	evconnlistener_set_error_cb(fe->listener, frontend_accept_error);
 	if ((ev = event_new(fe->base, -1, EV_PERSIST, frontend_tick,
 	    fe)) == NULL || event_add(ev, &tick) != 0)
 		fatalx("cannot add the timer");
@@ -128,6 +241,7 @@ frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
 	signal(SIGINT, SIG_IGN);
 	if (evthread_use_pthreads() != 0)
 		fatalx("libevent without pthreads");
+	frontend_limits(&fe);
 	fe.ctx = frontend_tls(cfg);
 	sandbox_warm_openssl();
 	if ((ecfg = event_config_new()) == NULL ||
@@ -144,6 +258,7 @@ frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
 	log_info("ready, %u verification threads",
 	    workers_count(fe.workers));
 	event_base_dispatch(fe.base);
+	frontend_log_refusals(&fe, 1);
 	log_info("stopped");
 	exit(0);
 }

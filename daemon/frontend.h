@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 #include <sys/queue.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include <openssl/ssl.h>
 
@@ -29,20 +31,46 @@
 
 struct session;
 
+/* Why a connection was refused or cut, counted for one log line every
+ * FE_REFUSAL_LOG seconds instead of a line each. */
+enum fe_refusal {
+	FE_REFUSE_HANDSHAKES,	/* handshake budget full: oldest cut */
+	FE_REFUSE_SOURCE,	/* one address's handshakes: its oldest cut */
+	FE_REFUSE_SESSIONS,	/* max_connections authenticated sessions */
+	FE_REFUSE_SESSIONS_SOURCE, /* max_per_source sessions */
+	FE_REFUSE_FDS,		/* out of descriptors */
+	FE_REFUSE_STOPPING,
+	FE_REFUSE_N
+};
+#define FE_REFUSAL_LOG	10
+
 struct frontend {
 	const struct config	*cfg;
 	struct event_base	*base;
 	SSL_CTX			*ctx;
 	struct evconnlistener	*listener;
+	struct event		*ev_relisten;	/* after EMFILE */
+	struct timeval		 backoff;
+	int			 paused;	/* listener off until ev_relisten */
 	struct bufferevent	*ipc;
 	struct workers		*workers;
 	struct pendingq		 ledgerq;
 	uint64_t		 next_seq;
-	unsigned int		 nconn;
+	unsigned int		 nconn;		/* every open connection */
+	unsigned int		 nhandshake;	/* of which not authenticated */
+	/* Limits in force: the configuration's, cut to what RLIMIT_NOFILE
+	 * allows. */
+	unsigned int		 max_sessions;
+	unsigned int		 max_handshakes;
+	unsigned long		 refused[FE_REFUSE_N];
+	time_t			 refused_since;
 	int			 stopping;
-	TAILQ_HEAD(, session)	 sessions;
+	TAILQ_HEAD(, session)	 sessions;	/* oldest first */
 	struct fe_voteq		 votes;
 };
+
+/* Count a refusal for the next summary line. */
+void frontend_refused(struct frontend *fe, enum fe_refusal why);
 
 void frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
     const struct sandbox_user *user) __attribute__((noreturn));

@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,12 +43,14 @@ struct session {
 	struct timeval		 partial;	/* first byte of an unfinished
 						 * frame; 0 when none */
 	unsigned int		 serial;	/* for log lines, not an address */
+	struct sockaddr_storage	 addr;		/* for admission, never logged */
 };
 
 static unsigned int session_serial;
 
 static void session_free(struct session *s);
 static void session_read(struct bufferevent *bev, void *arg);
+static int session_admit_authenticated(struct session *s);
 
 int
 frame_pack_response(const Tally__Response *resp, uint8_t **out,
@@ -216,6 +219,7 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	ProtobufCMessage *m;
 	struct pending *p;
 	char msg[128];
+	uint64_t id;
 	int ret;
 
 	if (evbuffer_copyout(in, hdr, 4) != 4) {
@@ -242,10 +246,10 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	body = evbuffer_pullup(in, len);
 	/* What the wire says before anything is decoded: the request kind
 	 * against the role, its size, how many entries it holds. */
-	if ((ret = fe_check_frame(s->fe->cfg, s->role, body, len, msg,
+	if ((ret = fe_check_frame(s->fe->cfg, s->role, body, len, &id, msg,
 	    sizeof(msg))) != 0) {
 		evbuffer_drain(in, len);
-		if ((p = session_new_pending(s, 0)) != NULL)
+		if ((p = session_new_pending(s, id)) != NULL)
 			session_error(p, ret, msg);
 		return 1;
 	}
@@ -321,8 +325,13 @@ session_connected(struct session *s)
 		session_free(s);
 		return;
 	}
+	if (session_admit_authenticated(s) != 0) {
+		session_free(s);
+		return;
+	}
 	s->limit = fe_role_frame_limit(s->fe->cfg, s->role);
 	s->ready = 1;
+	s->fe->nhandshake--;
 	/* Write too: a peer that stops reading must not hold its slot. */
 	bufferevent_set_timeouts(s->bev, &idle, &idle);
 	log_debug("connection #%u: %s", s->serial, role_name(s->role));
@@ -358,22 +367,127 @@ session_handshake_timeout(evutil_socket_t fd, short what, void *arg)
 	session_free(s);
 }
 
+/* 1 when s comes from the address in sa (the port does not count). */
+static int
+session_same_source(const struct session *s, const struct sockaddr *sa)
+{
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)&s->addr;
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&s->addr;
+
+	if (s->addr.ss_family != sa->sa_family)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return a4->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)sa)->sin_addr.s_addr;
+	if (sa->sa_family == AF_INET6)
+		return memcmp(&a6->sin6_addr,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr,
+		    sizeof(a6->sin6_addr)) == 0;
+	return 1;	/* no address to tell apart: one source */
+}
+
+/* The oldest session in the handshake (of sa's address when sa is set),
+ * and in *n how many there are. */
+static struct session *
+session_oldest_handshake(struct frontend *fe, const struct sockaddr *sa,
+    unsigned int *n)
+{
+	struct session *s, *oldest = NULL;
+
+	*n = 0;
+	TAILQ_FOREACH(s, &fe->sessions, entry) {
+		if (s->ready || (sa != NULL && !session_same_source(s, sa)))
+			continue;
+		if (oldest == NULL)
+			oldest = s;
+		(*n)++;
+	}
+	return oldest;
+}
+
+int
+session_evict_handshake(struct frontend *fe)
+{
+	struct session *s;
+	unsigned int n;
+
+	if ((s = session_oldest_handshake(fe, NULL, &n)) == NULL)
+		return 0;
+	session_free(s);
+	return 1;
+}
+
+/* Make room for a new handshake from sa. 0, or -1 to refuse it. */
+static int
+session_admit(struct frontend *fe, const struct sockaddr *sa)
+{
+	struct session *old;
+	unsigned int n;
+
+	if (fe->stopping) {
+		frontend_refused(fe, FE_REFUSE_STOPPING);
+		return -1;
+	}
+	old = session_oldest_handshake(fe, sa, &n);
+	if (n >= fe->cfg->max_handshakes_per_source) {
+		frontend_refused(fe, FE_REFUSE_SOURCE);
+		session_free(old);
+	} else if (fe->nhandshake >= fe->max_handshakes) {
+		frontend_refused(fe, FE_REFUSE_HANDSHAKES);
+		session_evict_handshake(fe);
+	}
+	if (fe->nconn >= fe->max_sessions + fe->max_handshakes) {
+		frontend_refused(fe, FE_REFUSE_FDS);
+		if (!session_evict_handshake(fe))
+			return -1;
+	}
+	return 0;
+}
+
+/* The handshake is done: may this session stay? */
+static int
+session_admit_authenticated(struct session *s)
+{
+	struct frontend *fe = s->fe;
+	struct session *o;
+	unsigned int nauth = fe->nconn - fe->nhandshake, nsrc = 0;
+
+	if (nauth >= fe->max_sessions) {
+		frontend_refused(fe, FE_REFUSE_SESSIONS);
+		return -1;
+	}
+	TAILQ_FOREACH(o, &fe->sessions, entry)
+		if (o->ready && session_same_source(o,
+		    (const struct sockaddr *)&s->addr))
+			nsrc++;
+	if (nsrc >= fe->cfg->max_per_source) {
+		frontend_refused(fe, FE_REFUSE_SESSIONS_SOURCE);
+		return -1;
+	}
+	return 0;
+}
+
 void
-session_accept(struct frontend *fe, int fd)
+session_accept(struct frontend *fe, int fd, const struct sockaddr *sa,
+    int salen)
 {
 	struct timeval hs = { (time_t)fe->cfg->handshake_timeout, 0 };
 	struct session *s;
 	SSL *ssl;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
+	if (session_admit(fe, sa) != 0 ||
+	    (s = calloc(1, sizeof(*s))) == NULL) {
 		close(fd);
 		return;
 	}
 	s->fe = fe;
 	s->serial = ++session_serial;
+	if (salen > 0 && (size_t)salen <= sizeof(s->addr))
+		memcpy(&s->addr, sa, (size_t)salen);
 	TAILQ_INIT(&s->pending);
 	/* Counted and listed from here on: session_free undoes both. */
 	fe->nconn++;
+	fe->nhandshake++;
 	TAILQ_INSERT_TAIL(&fe->sessions, s, entry);
 	if ((ssl = SSL_new(fe->ctx)) == NULL ||
 	    (s->bev = bufferevent_openssl_socket_new(fe->base, fd, ssl,
@@ -410,9 +524,9 @@ session_free(struct session *s)
 	if (s->bev != NULL)
 		bufferevent_free(s->bev);
 	fe->nconn--;
+	if (!s->ready)
+		fe->nhandshake--;
 	TAILQ_REMOVE(&fe->sessions, s, entry);
-	if (fe->listener != NULL && !fe->stopping)
-		evconnlistener_enable(fe->listener);
 	free(s);
 }
 

@@ -11,14 +11,26 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include "tally.pb-c.h"
 
 struct frontend;
 
-/* Take the accepted socket fd (closed on failure). */
-void session_accept(struct frontend *fe, int fd);
+/*
+ * Admission: handshakes in progress have their own budget
+ * (max_handshakes, and max_handshakes_per_source for one address); when it
+ * is full the oldest handshake (of that address, or overall) is cut to make
+ * room, so that a flood of silent connections cannot keep an honest
+ * handshake out for long. Authenticated sessions are bounded by
+ * max_connections and max_per_source, checked when the handshake ends.
+ */
+/* Take the accepted socket fd from sa (closed on failure). */
+void session_accept(struct frontend *fe, int fd, const struct sockaddr *sa,
+    int salen);
+/* Cut the oldest handshake in progress to free a descriptor; 0 if none. */
+int session_evict_handshake(struct frontend *fe);
 /* Answer E_TIMEOUT past each deadline; close frames arriving too slowly. */
 void session_expire(struct frontend *fe, const struct timeval *now);
 /* Stop reading from every session (the frontend is stopping). */

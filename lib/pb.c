@@ -158,7 +158,7 @@ pb_scan(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len,
 
 int
 pb_peek_oneof(const ProtobufCMessageDescriptor *d, const uint8_t *p,
-    size_t len, uint32_t *number)
+    size_t len, uint32_t *number, uint32_t vfield, uint64_t *value)
 {
 	const ProtobufCFieldDescriptor *f;
 	const uint8_t *end = p + len;
@@ -166,6 +166,7 @@ pb_peek_oneof(const ProtobufCMessageDescriptor *d, const uint8_t *p,
 	int ret;
 
 	*number = 0;
+	*value = 0;
 	while (p < end) {
 		if ((ret = scan_varint(&p, end, &key)) != 0)
 			return ret;
@@ -173,6 +174,8 @@ pb_peek_oneof(const ProtobufCMessageDescriptor *d, const uint8_t *p,
 		case 0:
 			if ((ret = scan_varint(&p, end, &n)) != 0)
 				return ret;
+			if (key >> 3 == vfield)
+				*value = n;
 			continue;
 		case 1:
 		case 5:

@@ -35,10 +35,11 @@ int pb_scan(const ProtobufCMessageDescriptor *d, const uint8_t *p,
     size_t len, size_t max_fields);
 
 /* The field number of the oneof member that p[len], a message of d, sets
- * at its top level (0: none), read from the wire without decoding; E_DECODE
- * on a broken wire format. */
+ * at its top level (0: none), and the value of its top-level varint field
+ * vfield (0 when absent), read from the wire without decoding; E_DECODE on
+ * a broken wire format. */
 int pb_peek_oneof(const ProtobufCMessageDescriptor *d, const uint8_t *p,
-    size_t len, uint32_t *number);
+    size_t len, uint32_t *number, uint32_t vfield, uint64_t *value);
 
 /* 1 when m and every message below it has no unknown fields. */
 int pb_is_strict(const ProtobufCMessage *m);

@@ -8,7 +8,8 @@ TALLYD=$1 TALLYCTL=$2 RAW=$3
 
 setup_pki
 write_config "$T/tallyd.conf" "workers 0" "handshake_timeout 2" "max_connections 6" \
-    "max_frame 4096" "max_large_frame 65536" "request_timeout 2"
+    "max_handshakes_per_source 4" "max_frame 4096" "max_large_frame 65536" \
+    "request_timeout 2"
 [ "$(id -u)" = 0 ] && chown nobody "$T/data"
 start_daemon "$T/tallyd.conf"
 
@@ -123,7 +124,10 @@ out=$(raw terminal pipeline 200)
     "$(seq 1 200 | tr '\n' ' ')" ] || fail "pipeline over the limit out of order"
 
 # 5. A handshake that never completes is cut after handshake_timeout
-# while others are served; max_connections refuses the surplus.
+# while others are served. Handshakes have their own budget (issue 12
+# finding 2): six silent connections from one address, over its 4, have
+# their oldest cut and never keep an honest client out; max_connections
+# bounds authenticated sessions only.
 "$RAW" 127.0.0.1 "$PORT" - - - stall 1 6 >"$T/stall1" &
 sleep 0.3
 ctl terminal status >/dev/null 2>&1 || fail "not served beside a stalled peer"
@@ -131,12 +135,16 @@ wait $!
 grep -q '^closed 1 of 1 after [23] s' "$T/stall1" || fail "stall: $(cat "$T/stall1")"
 "$RAW" 127.0.0.1 "$PORT" - - - stall 6 6 >"$T/stall6" &
 sleep 0.5
-ctl terminal status >/dev/null 2>&1 && fail "max_connections not enforced"
+ctl terminal status >/dev/null 2>&1 ||
+    fail "silent connections kept an honest client out"
 wait $!
 grep -q '^closed 6 of 6' "$T/stall6" || fail "stall6: $(cat "$T/stall6")"
+raw auditor hold 6 3 >"$T/hold6" &
+sleep 1.5
+ctl terminal status >/dev/null 2>&1 && fail "max_connections not enforced"
+wait $!
+grep -q '^held 6 of 6' "$T/hold6" || fail "hold6: $(cat "$T/hold6")"
 ctl terminal status >/dev/null 2>&1 || fail "not served after the stalls"
-grep -q 'connection refused: 6 connections open' "$T/tallyd.err" ||
-    fail "refusal not logged"
 
 # 6. Still the same two children (nothing was killed by seccomp); SIGTERM
 # ends all three with status 0.
@@ -146,4 +154,8 @@ wait "$DAEMON_PID" && st=0 || st=$?
 DAEMON_PID=
 [ $st = 0 ] || fail "tallyd exited $st after SIGTERM"
 grep -q 'SIGSYS\|killed by signal' "$T/tallyd.err" && fail "a child was killed"
+# Refusals are summed up in one line (every 10 s and at the stop), not
+# logged one line each.
+grep -q 'connections refused or cut in [0-9]* s: .*handshakes of one address.*max_connections' \
+    "$T/tallyd.err" || fail "refusals not summed up: $(grep refused "$T/tallyd.err")"
 echo ok

@@ -17,6 +17,9 @@
  *   stall N SECS    N TCP connections that never start TLS; prints
  *                   "closed K of N after S s" once all are closed or
  *                   SECS passed
+ *   hold N SECS     N connections that complete the TLS handshake and then
+ *                   sit; prints "held K of N" (K: still open after 1 s),
+ *                   then waits SECS
  *   emptycast VOTE N
  *                   a cast whose ballot body holds N empty selections
  *                   (a well-formed, tiny frame that makes the decoder
@@ -228,6 +231,33 @@ emptycast(SSL *ssl, int fd, const char *vote, size_t n)
 }
 
 static int
+hold(SSL_CTX *ctx, const char *host, int port, int n, int secs)
+{
+	SSL *ssl[256];
+	int fds[256], held = 0, i;
+	char c;
+
+	for (i = 0; i < n && i < 256; i++) {
+		fds[i] = tcp(host, port);
+		ssl[i] = SSL_new(ctx);
+		SSL_set_fd(ssl[i], fds[i]);
+		if (SSL_connect(ssl[i]) != 1)
+			fds[i] = -1;
+	}
+	sleep(1);
+	for (i = 0; i < n && i < 256; i++) {
+		struct pollfd pfd = { fds[i], POLLIN, 0 };
+
+		if (fds[i] >= 0 && (poll(&pfd, 1, 0) == 0 ||
+		    recv(fds[i], &c, 1, MSG_PEEK) > 0))
+			held++;
+	}
+	printf("held %d of %d\n", held, n);
+	sleep((unsigned int)secs);
+	return 0;
+}
+
+static int
 stall(const char *host, int port, int n, int secs)
 {
 	int fds[256], closed = 0, i;
@@ -277,6 +307,9 @@ main(int argc, char **argv)
 	    (SSL_CTX_use_certificate_file(ctx, argv[4], SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, argv[5], SSL_FILETYPE_PEM) != 1))
 		return 2;
+	if (strcmp(argv[6], "hold") == 0)
+		return hold(ctx, argv[1], atoi(argv[2]), atoi(argv[7]),
+		    atoi(argv[8]));
 	fd = tcp(argv[1], atoi(argv[2]));
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);

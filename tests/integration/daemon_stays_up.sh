@@ -54,3 +54,38 @@ got=$(raw auditor len 16000000 | tr '\n' ' ')
 [ "$got" = "resp id=0 code=7 eof " ] || fail "auditor's 16 MiB frame: $got"
 ctl official status many-64 >/dev/null || fail "status after empty casts"
 echo "ok empty-entry casts refused, tallyd up"
+
+# Findings 2 and 3: 1,024 descriptors' worth of configuration on 64
+# descriptors. The limits in force come from RLIMIT_NOFILE; 200 silent
+# connections (over the whole budget) neither keep an honest client out
+# nor make the listener spin on EMFILE, and refusals are summed up in a
+# line, not logged one each.
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "stop"; DAEMON_PID=
+cat >"$T/lowfd" <<EOW
+#!/bin/sh
+ulimit -n 64
+exec "$TALLYD" "\$@"
+EOW
+chmod +x "$T/lowfd"
+# A fresh data_dir: the ledger keeps one descriptor per vote's log.
+write_config "$T/lowfd.conf" "max_connections 1024" "handshake_timeout 5"
+mkdir -p "$T/data2"
+[ "$(id -u)" = 0 ] && chown nobody "$T/data2"
+sed -i "s|^data_dir .*|data_dir $T/data2|" "$T/lowfd.conf"
+TALLYD=$T/lowfd start_daemon "$T/lowfd.conf"
+grep -q 'RLIMIT_NOFILE 64: at most 24 sessions and 8 handshakes' \
+    "$T/tallyd.err" || fail "limits not derived from RLIMIT_NOFILE"
+"$RAW" 127.0.0.1 "$PORT" - - - stall 200 4 >"$T/stall" &
+sp=$!
+sleep 1
+ctl terminal status >/dev/null 2>&1 ||
+    fail "200 silent connections kept an honest client out"
+wait $sp
+alive "200 silent connections on 64 descriptors"
+ctl terminal status >/dev/null 2>&1 || fail "not served after the flood"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "stop"; DAEMON_PID=
+n=$(wc -l <"$T/tallyd.err")
+[ "$n" -lt 40 ] || fail "$n log lines for one flood"
+grep -q 'connections refused or cut in' "$T/tallyd.err" ||
+    fail "refusals not summed up"
+echo "ok 200 silent connections on 64 descriptors: served, $n log lines"

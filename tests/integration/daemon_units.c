@@ -240,17 +240,18 @@ frame_config(void)
  * wire, before anything is decoded. */
 START_TEST(test_frame_role_before_decoding)
 {
+	uint64_t id;
 	struct config *c = frame_config();
 	char msg[128];
 	uint8_t *buf;
 	size_t len;
 
 	buf = make_create(100, 32, &len);
-	ck_assert_int_eq(fe_check_frame(c, ROLE_AUDITOR, buf, len, msg,
+	ck_assert_int_eq(fe_check_frame(c, ROLE_AUDITOR, buf, len, &id, msg,
 	    sizeof(msg)), TALLY_ERR_ROLE);
-	ck_assert_int_eq(fe_check_frame(c, ROLE_TERMINAL, buf, len, msg,
+	ck_assert_int_eq(fe_check_frame(c, ROLE_TERMINAL, buf, len, &id, msg,
 	    sizeof(msg)), TALLY_ERR_ROLE);
-	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, msg,
+	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, &id, msg,
 	    sizeof(msg)), 0);
 	free(buf);
 	/* Auditors only ask: their frames stay at max_frame. */
@@ -263,6 +264,7 @@ END_TEST
 /* Only create_vote and submit_share may use the large frame limit. */
 START_TEST(test_frame_small_kinds_keep_max_frame)
 {
+	uint64_t id;
 	struct config *c = frame_config();
 	Tally__Request req = TALLY__REQUEST__INIT;
 	Tally__StatusRequest st = TALLY__STATUS_REQUEST__INIT;
@@ -279,7 +281,7 @@ START_TEST(test_frame_small_kinds_keep_max_frame)
 	len = tally__request__get_packed_size(&req);
 	ck_assert_ptr_nonnull(buf = malloc(len));
 	tally__request__pack(&req, buf);
-	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, msg,
+	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, &id, msg,
 	    sizeof(msg)), TALLY_ERR_TOO_LARGE);
 	free(buf);
 	free(pad);
@@ -290,6 +292,7 @@ END_TEST
  * refused by count, before the decoder allocates one message each. */
 START_TEST(test_frame_entry_cap)
 {
+	uint64_t id;
 	struct config *c = frame_config();
 	ProtobufCMessage *m;
 	char msg[128];
@@ -301,7 +304,7 @@ START_TEST(test_frame_entry_cap)
 	ck_assert_int_eq(pb_unpack_strict(&tally__request__descriptor, buf,
 	    len, len, &m), 0);
 	protobuf_c_message_free_unpacked(m, NULL);
-	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, msg,
+	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, &id, msg,
 	    sizeof(msg)), TALLY_ERR_TOO_LARGE);
 	ck_assert_int_eq(pb_scan(&tally__request__descriptor, buf, len,
 	    30000), TALLY_ERR_TOO_LARGE);
@@ -310,7 +313,7 @@ START_TEST(test_frame_entry_cap)
 	free(buf);
 	/* Real keys: 34 wire bytes each, well inside the cap. */
 	buf = make_create(30000, 32, &len);
-	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, msg,
+	ck_assert_int_eq(fe_check_frame(c, ROLE_OFFICIAL, buf, len, &id, msg,
 	    sizeof(msg)), 0);
 	free(buf);
 }
@@ -319,24 +322,26 @@ END_TEST
 /* The wire walkers refuse truncated and malformed input. */
 START_TEST(test_frame_truncated)
 {
+	uint64_t id;
 	uint8_t *buf;
 	uint32_t body;
 	size_t len;
 
 	buf = make_create(3, 32, &len);
 	ck_assert_int_eq(pb_peek_oneof(&tally__request__descriptor, buf, len,
-	    &body), 0);
+	    &body, 2, &id), 0);
+	ck_assert_uint_eq(id, 9);
 	ck_assert_uint_eq(body, TALLY__REQUEST__BODY_CREATE_VOTE);
 	/* Cut inside the last key, and inside the body's length. */
 	ck_assert_int_eq(pb_scan(&tally__request__descriptor, buf, len - 1,
 	    1000), TALLY_ERR_DECODE);
 	ck_assert_int_eq(pb_peek_oneof(&tally__request__descriptor, buf,
-	    len - 1, &body), TALLY_ERR_DECODE);
+	    len - 1, &body, 2, &id), TALLY_ERR_DECODE);
 	ck_assert_int_eq(pb_scan(&tally__request__descriptor, buf, 5, 1000),
 	    TALLY_ERR_DECODE);
 	buf[0] = 0x0b;	/* field 1, wire type 3: a group */
 	ck_assert_int_eq(pb_peek_oneof(&tally__request__descriptor, buf, len,
-	    &body), TALLY_ERR_DECODE);
+	    &body, 2, &id), TALLY_ERR_DECODE);
 	free(buf);
 }
 END_TEST
