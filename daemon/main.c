@@ -9,6 +9,7 @@
  * other way, the other is stopped and tallyd exits non-zero.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,22 +78,43 @@ open_listener(const struct config *cfg)
 	return fd;
 }
 
-/* The data directory must exist; when root, it is handed to the user. */
+/*
+ * The data directory must exist, be a directory itself (not a symbolic
+ * link) and belong to root, to the daemon's user or, when not started as
+ * root, to whoever runs tallyd: a directory of another owner is someone
+ * else's, and is never taken over. Started as root, it is then handed to
+ * the user (0700), through the descriptor checked.
+ */
 static void
 prepare_dirs(const struct config *cfg, const struct sandbox_user *u)
 {
 	struct stat st;
+	int fd;
 
-	if (stat(cfg->data_dir, &st) == -1 || !S_ISDIR(st.st_mode))
+	if (lstat(cfg->data_dir, &st) == 0 && S_ISLNK(st.st_mode))
+		fatalx("E_CONFIG: data_dir %s is a symbolic link",
+		    cfg->data_dir);
+	if ((fd = open(cfg->data_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode))
 		fatalx("E_CONFIG: data_dir %s is not a directory",
 		    cfg->data_dir);
-	if (geteuid() != 0)
+	if (geteuid() != 0) {
+		if (st.st_uid != geteuid())
+			fatalx("E_CONFIG: data_dir %s belongs to uid %lu, not "
+			    "to the user running tallyd", cfg->data_dir,
+			    (unsigned long)st.st_uid);
+		close(fd);
 		return;
+	}
 	if (!u->set)
 		fatalx("E_CONFIG: started as root: 'user' is required");
-	if (chown(cfg->data_dir, u->uid, u->gid) == -1 ||
-	    chmod(cfg->data_dir, 0700) == -1)
+	if (st.st_uid != 0 && st.st_uid != u->uid)
+		fatalx("E_CONFIG: data_dir %s belongs to uid %lu, neither root "
+		    "nor the daemon's user", cfg->data_dir,
+		    (unsigned long)st.st_uid);
+	if (fchown(fd, u->uid, u->gid) == -1 || fchmod(fd, 0700) == -1)
 		fatal("cannot hand %s to the user", cfg->data_dir);
+	close(fd);
 	if (mkdir(cfg->empty_dir, 0755) == -1 && errno != EEXIST)
 		fatal("mkdir %s", cfg->empty_dir);
 }

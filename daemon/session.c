@@ -386,13 +386,26 @@ session_same_source(const struct session *s, const struct sockaddr *sa)
 	return 1;	/* no address to tell apart: one source */
 }
 
-/* The oldest session in the handshake (of sa's address when sa is set),
- * and in *n how many there are. */
+/* 1 when s's peer has not sent a byte of its handshake yet. */
+static int
+session_is_silent(struct session *s)
+{
+	SSL *ssl;
+
+	return s->bev == NULL ||
+	    (ssl = bufferevent_openssl_get_ssl(s->bev)) == NULL ||
+	    SSL_in_before(ssl);
+}
+
+/* The session in the handshake to cut first (of sa's address when sa is
+ * set): the oldest that has sent nothing yet, else the oldest; and in *n
+ * how many are in the handshake. A flood of silent connections thus cuts
+ * its own, not a handshake under way. */
 static struct session *
 session_oldest_handshake(struct frontend *fe, const struct sockaddr *sa,
     unsigned int *n)
 {
-	struct session *s, *oldest = NULL;
+	struct session *s, *oldest = NULL, *silent = NULL;
 
 	*n = 0;
 	TAILQ_FOREACH(s, &fe->sessions, entry) {
@@ -400,9 +413,11 @@ session_oldest_handshake(struct frontend *fe, const struct sockaddr *sa,
 			continue;
 		if (oldest == NULL)
 			oldest = s;
+		if (silent == NULL && session_is_silent(s))
+			silent = s;
 		(*n)++;
 	}
-	return oldest;
+	return silent != NULL ? silent : oldest;
 }
 
 int

@@ -4,9 +4,12 @@
 #   0  many votes in one tallyd (the ninth used to kill the ledger);
 #   1  casts whose body holds thousands of empty entries (used to kill the
 #      frontend through glibc's lazy /proc read under seccomp);
+#   2, 3  admission: silent connections and too few descriptors keep no
+#      honest client out, no EMFILE spin, refusals summed up in the log;
 #   4  cheap checks first: an auditor's large frame is refused from its
 #      header, entries are capped before decoding (daemon_units has the
-#      unit tests of fe_check_frame).
+#      unit tests of fe_check_frame);
+#   7  a symlinked or foreign data_dir is refused.
 TALLYD=$1 TALLYCTL=$2 RAW=$3 KEYS=${5:-}
 . "$(dirname "$0")/daemon_lib.sh"
 M=$4/tests/data/manifests
@@ -89,3 +92,24 @@ n=$(wc -l <"$T/tallyd.err")
 grep -q 'connections refused or cut in' "$T/tallyd.err" ||
     fail "refusals not summed up"
 echo "ok 200 silent connections on 64 descriptors: served, $n log lines"
+
+# Finding 7: a data_dir that is a symbolic link, or belongs to someone
+# else, is refused at start and left as it was (it used to be chowned).
+refuse_dir() {	# refuse_dir DIR EXPECTED_MESSAGE
+	sed "s|^data_dir .*|data_dir $1|" "$T/lowfd.conf" >"$T/dir.conf"
+	"$TALLYD" -d -f "$T/dir.conf" 2>"$T/dir.err" && st=0 || st=$?
+	[ $st = 1 ] && grep -q "$2" "$T/dir.err" ||
+	    fail "data_dir $1: status $st, $(cat "$T/dir.err")"
+}
+mkdir -p "$T/real"
+ln -s "$T/real" "$T/link"
+refuse_dir "$T/link" "E_CONFIG: data_dir $T/link is a symbolic link"
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$T/foreign"
+	chown 12345:12345 "$T/foreign"
+	refuse_dir "$T/foreign" "belongs to uid 12345, neither root nor"
+	[ "$(stat -c %u "$T/foreign")" = 12345 ] ||
+	    fail "a foreign data_dir was taken over"
+	[ "$(stat -c %u "$T/real")" = 0 ] || fail "the link's target was taken over"
+fi
+echo "ok symlinked and foreign data_dir refused"
