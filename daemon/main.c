@@ -224,6 +224,8 @@ main(int argc, char *argv[])
 	sigset_t set;
 	pid_t ledger, frontend;
 
+	/* Nothing the invoker left open reaches the children. */
+	closefrom(STDERR_FILENO + 1);
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
 		usage(stdout, 0);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {

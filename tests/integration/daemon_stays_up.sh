@@ -9,7 +9,8 @@
 #   4  cheap checks first: an auditor's large frame is refused from its
 #      header, entries are capped before decoding (daemon_units has the
 #      unit tests of fe_check_frame);
-#   7  a symlinked or foreign data_dir is refused.
+#   7  a symlinked or foreign data_dir is refused;
+#   10 key file mode, certificate role, inherited descriptors, ECDHE only.
 TALLYD=$1 TALLYCTL=$2 RAW=$3 KEYS=${5:-}
 . "$(dirname "$0")/daemon_lib.sh"
 M=$4/tests/data/manifests
@@ -113,3 +114,33 @@ if [ "$(id -u)" = 0 ]; then
 	[ "$(stat -c %u "$T/real")" = 0 ] || fail "the link's target was taken over"
 fi
 echo "ok symlinked and foreign data_dir refused"
+
+# Finding 10: a world-readable tls_key and a tls_cert of another role are
+# refused at start; descriptors the invoker left open do not reach the
+# children; no finite-field group is agreed to.
+chmod 644 "$T/daemon.key"
+"$TALLYD" -d -f "$T/lowfd.conf" 2>"$T/key.err" && fail "world-readable tls_key accepted"
+grep -q "E_CONFIG: tls_key .* is readable by group or others (mode 644)" \
+    "$T/key.err" || fail "tls_key: $(cat "$T/key.err")"
+chmod 600 "$T/daemon.key"
+sed "s|^tls_cert .*|tls_cert $T/terminal.crt|; s|^tls_key .*|tls_key $T/terminal.key|" \
+    "$T/lowfd.conf" >"$T/role.conf"
+"$TALLYD" -d -f "$T/role.conf" 2>"$T/role.err" && fail "terminal's tls_cert accepted"
+grep -q "is not a daemon's certificate (role terminal)" "$T/role.err" ||
+    fail "tls_cert role: $(cat "$T/role.err")"
+exec 7>"$T/inherited"
+start_daemon "$T/lowfd.conf"
+exec 7>&-
+for p in $(child_pids); do
+	ls -l "/proc/$p/fd" | grep -q inherited &&
+	    fail "child $p holds a descriptor tallyd inherited"
+done
+tls() {	# tls GROUP: the handshake's exit status with only GROUP offered
+	openssl s_client -connect "127.0.0.1:$PORT" -tls1_3 -groups "$1" \
+	    -CAfile "$T/ca/ca.crt" -cert "$T/terminal.crt" \
+	    -key "$T/terminal.key" </dev/null >/dev/null 2>&1
+}
+tls X25519 || fail "an X25519 handshake failed"
+tls ffdhe2048 && fail "an ffdhe2048 handshake was agreed to"
+tls ffdhe8192 && fail "an ffdhe8192 handshake was agreed to"
+echo "ok key mode, certificate role, inherited descriptors, ECDHE only"
