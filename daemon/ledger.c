@@ -872,6 +872,18 @@ ledger_recover(struct ledger *lg)
 		    sizeof(err))) != 0)
 			fatalx("%s: %s: %s", de->d_name, tally_errname(ret),
 			    err);
+		if (v->records == 0) {
+			/* A crash between creating the log and writing its
+			 * VoteCreated: nothing was acknowledged. Remove it,
+			 * or the vote id would be blocked for good. */
+			log_close(v->log);
+			vote_free(v);
+			if (unlink(de->d_name) == -1)
+				fatal("unlink %s", de->d_name);
+			log_info("vote %s: its log held no record (a create "
+			    "cut short): removed", id);
+			continue;
+		}
 		/* What log_open kept is what it counts as durable. */
 		if (stat(de->d_name, &st) == -1)
 			fatal("stat %s", de->d_name);

@@ -10,6 +10,7 @@
 #      header, entries are capped before decoding (daemon_units has the
 #      unit tests of fe_check_frame);
 #   7  a symlinked or foreign data_dir is refused;
+#   8  a header-only log is removed at recovery;
 #   10 key file mode, certificate role, inherited descriptors, ECDHE only.
 TALLYD=$1 TALLYCTL=$2 RAW=$3 KEYS=${5:-}
 . "$(dirname "$0")/daemon_lib.sh"
@@ -144,3 +145,20 @@ tls X25519 || fail "an X25519 handshake failed"
 tls ffdhe2048 && fail "an ffdhe2048 handshake was agreed to"
 tls ffdhe8192 && fail "an ffdhe8192 handshake was agreed to"
 echo "ok key mode, certificate role, inherited descriptors, ECDHE only"
+
+# Finding 8: a log that holds only its header (a crash between creating a
+# vote's log and writing its VoteCreated) is removed at recovery, and the
+# vote id can be created again (status said unknown, create said exists).
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "stop"; DAEMON_PID=
+head -c 16 "$T/data/many-1.log" >"$T/data2/ghost.log"
+[ "$(id -u)" = 0 ] && chown nobody "$T/data2/ghost.log"
+start_daemon "$T/lowfd.conf"
+grep -q 'vote ghost: its log held no record (a create cut short): removed' \
+    "$T/tallyd.err" || fail "header-only log not removed"
+sed "s/\"s6-head\"/\"ghost\"/" "$M/district-head.json" >"$T/m.json"
+ctl official vote create "$T/m.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-head.txt" >/dev/null ||
+    fail "create after a header-only log"
+case "$(ctl official status ghost)" in "ghost created "*) ;;
+    *) fail "status ghost: $(ctl official status ghost)";; esac
+echo "ok header-only log recovered"
