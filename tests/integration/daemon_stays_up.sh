@@ -83,7 +83,15 @@ grep -q 'RLIMIT_NOFILE 64: at most 24 sessions and 8 handshakes' \
 "$RAW" 127.0.0.1 "$PORT" - - - stall 200 4 >"$T/stall" &
 sp=$!
 sleep 1
-ctl terminal status >/dev/null 2>&1 ||
+# An honest client retries as a real one does (a handshake cut because it
+# was slow under a loaded CI machine is not a client kept out); three tries
+# inside the 4 s of the flood.
+served=0
+for _ in 1 2 3; do
+	if ctl terminal status >/dev/null 2>&1; then served=1; break; fi
+	sleep 0.3
+done
+[ "$served" = 1 ] ||
     fail "200 silent connections kept an honest client out"
 wait $sp
 alive "200 silent connections on 64 descriptors"
