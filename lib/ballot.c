@@ -1,6 +1,7 @@
 /* ballot.c: ballot encryption (terminal) and verification (daemon, auditor). */
 #include "ballot.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "hash.h"
 #include "pb.h"
 #include "sign.h"
+#include "util.h"
 #include "writein.h"
 
 /* ------------------------------------------------------------ H_E */
@@ -82,8 +84,8 @@ constraint_sum(struct elgamal_ct *sum, const struct manifest_constraint *con,
 /* ------------------------------------------------------ encrypt */
 
 /* Refuse marks that no valid ballot could prove. */
-static int
-marks_check(const struct manifest *m, const uint8_t *marks,
+int
+ballot_marks_check(const struct manifest *m, const uint8_t *marks,
     char *const *writeins)
 {
 	size_t i, j;
@@ -275,19 +277,21 @@ out:
  */
 static int
 enc_writein(Tally__WriteIn *w, const struct ballot_ctx *ctx,
-    const char *name, const struct proof_bind *b)
+    const char *name, const struct proof_bind *b, uint8_t *r_out,
+    char *name_out)
 {
 	char *norm = NULL;
 	int ret;
 
 	if (name == NULL)
-		return writein_encrypt(w, ctx->joint_key, "", b);
+		return writein_encrypt_r(w, ctx->joint_key, "", b, r_out);
 	if ((ret = manifest_name_normalize(name, strlen(name), &norm)) != 0)
 		return ret == TALLY_ERR_DECODE ? TALLY_ERR_INVALID_ARG : ret;
 	if (norm[0] == '\0' && name[0] != '\0')
 		ret = TALLY_ERR_BAD_CHOICE;
-	else
-		ret = writein_encrypt(w, ctx->joint_key, norm, b);
+	else if ((ret = writein_encrypt_r(w, ctx->joint_key, norm, b,
+	    r_out)) == 0 && name_out != NULL)
+		snprintf(name_out, WRITEIN_NAME_MAX + 1, "%s", norm);
 	OPENSSL_cleanse(norm, strlen(norm));
 	free(norm);
 	return ret;
@@ -295,7 +299,7 @@ enc_writein(Tally__WriteIn *w, const struct ballot_ctx *ctx,
 
 static int
 enc_writeins(struct enc_state *st, const struct ballot_ctx *ctx,
-    const uint8_t cred[32], char *const *writeins)
+    const uint8_t cred[32], char *const *writeins, struct ballot_secrets *sec)
 {
 	const struct manifest *m = ctx->m;
 	struct proof_bind b;
@@ -308,7 +312,9 @@ enc_writeins(struct enc_state *st, const struct ballot_ctx *ctx,
 			b = ballot_bind(ctx, cred, PROOF_WRITEIN, (uint32_t)c,
 			    (uint32_t)slot);
 			if ((ret = enc_writein(&st->wi[slot], ctx,
-			    writeins ? writeins[slot] : NULL, &b)) != 0)
+			    writeins ? writeins[slot] : NULL, &b,
+			    sec != NULL ? sec->wr[slot] : NULL,
+			    sec != NULL ? sec->names[slot] : NULL)) != 0)
 				return ret;
 		}
 	}
@@ -348,9 +354,67 @@ out:
 	return ret;
 }
 
+void
+ballot_secrets_clear(struct ballot_secrets *sec)
+{
+	if (sec == NULL)
+		return;
+	util_freezero(sec->marks, sec->nsel);
+	util_freezero(sec->r, sec->nsel * sizeof(*sec->r));
+	util_freezero(sec->wr, sec->nwi * sizeof(*sec->wr));
+	util_freezero(sec->names, sec->nwi * sizeof(*sec->names));
+	memset(sec, 0, sizeof(*sec));
+}
+
+static int
+secrets_alloc(struct ballot_secrets *sec, const struct manifest *m,
+    const uint8_t *marks, char *const *writeins)
+{
+	size_t i;
+
+	memset(sec, 0, sizeof(*sec));
+	sec->marks = calloc(m->nsel + 1, 1);
+	sec->r = calloc(m->nsel + 1, sizeof(*sec->r));
+	sec->wr = calloc(m->nwriteins + 1, sizeof(*sec->wr));
+	sec->names = calloc(m->nwriteins + 1, sizeof(*sec->names));
+	sec->nsel = m->nsel;
+	sec->nwi = m->nwriteins;
+	if (sec->marks == NULL || sec->r == NULL || sec->wr == NULL ||
+	    sec->names == NULL)
+		return TALLY_ERR_NOMEM;
+	memcpy(sec->marks, marks, m->nsel);
+	for (i = 0; writeins != NULL && i < m->nwriteins; i++)
+		if (writeins[i] != NULL && strlen(writeins[i]) <=
+		    WRITEIN_NAME_MAX)
+			memcpy(sec->names[i], writeins[i],
+			    strlen(writeins[i]));
+	return 0;
+}
+
+static int
+secrets_fill(struct ballot_secrets *sec, const struct enc_state *st)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < st->nsel; i++)
+		if ((ret = group_scalar_encode(sec->r[i], st->r[i])) != 0)
+			return ret;
+	return 0;
+}
+
 int
 ballot_encrypt(uint8_t **out, size_t *outlen, const struct ballot_ctx *ctx,
     const uint8_t cred_sk[32], const uint8_t *marks, char *const *writeins)
+{
+	return ballot_encrypt_open(out, outlen, ctx, cred_sk, marks, writeins,
+	    NULL);
+}
+
+int
+ballot_encrypt_open(uint8_t **out, size_t *outlen,
+    const struct ballot_ctx *ctx, const uint8_t cred_sk[32],
+    const uint8_t *marks, char *const *writeins, struct ballot_secrets *sec)
 {
 	struct enc_state st;
 	uint8_t cred[32];
@@ -359,14 +423,20 @@ ballot_encrypt(uint8_t **out, size_t *outlen, const struct ballot_ctx *ctx,
 	*out = NULL;
 	*outlen = 0;
 	memset(&st, 0, sizeof(st));
-	if ((ret = marks_check(ctx->m, marks, writeins)) != 0)
+	if (sec != NULL)
+		memset(sec, 0, sizeof(*sec));
+	if ((ret = ballot_marks_check(ctx->m, marks, writeins)) != 0)
 		return ret;
 	if ((ret = ed25519_public_from_private(cred, cred_sk)) != 0)
 		return ret;
+	if (sec != NULL && (ret = secrets_alloc(sec, ctx->m, marks,
+	    writeins)) != 0)
+		goto out;
 	if ((ret = enc_state_alloc(&st, ctx->m)) != 0 ||
 	    (ret = enc_selections(&st, ctx, cred, marks)) != 0 ||
 	    (ret = enc_constraints(&st, ctx, cred, marks)) != 0 ||
-	    (ret = enc_writeins(&st, ctx, cred, writeins)) != 0)
+	    (ret = enc_writeins(&st, ctx, cred, writeins, sec)) != 0 ||
+	    (sec != NULL && (ret = secrets_fill(sec, &st)) != 0))
 		goto out;
 	tally__ballot_body__init(&st.body);
 	st.body.version = BALLOT_VERSION;
@@ -385,8 +455,21 @@ ballot_encrypt(uint8_t **out, size_t *outlen, const struct ballot_ctx *ctx,
 	st.body.writeins = st.wip;
 	ret = enc_pack_signed(out, outlen, &st, cred_sk);
 out:
+	if (ret != 0)
+		ballot_secrets_clear(sec);
 	enc_state_free(&st);
 	return ret;
+}
+
+int
+ballot_tracking_code(uint8_t out[BALLOT_TRACKING_LEN], const Tally__Ballot *b)
+{
+	struct hash_part parts[2] = {
+		{ b->body.data, b->body.len },
+		{ b->signature.data, b->signature.len },
+	};
+
+	return hash_tagged(out, "tracking", parts, 2);
 }
 
 /* ------------------------------------------------------- verify */

@@ -26,6 +26,7 @@
 #include "manifest.h"
 #include "proof.h"
 #include "tally.pb-c.h"
+#include "writein.h"
 
 #define BALLOT_VERSION 1
 /* Largest serialized Tally__BallotBody accepted (a terminal's frame is
@@ -60,6 +61,41 @@ int ballot_registry_has(const uint8_t *registry, size_t nreg,
  */
 int ballot_encrypt(uint8_t **out, size_t *outlen, const struct ballot_ctx *ctx,
     const uint8_t cred_sk[32], const uint8_t *marks, char *const *writeins);
+
+/*
+ * What opens a ballot if the deputy challenges it (docs/record/challenge.md):
+ * each selection's mark and ElGamal randomness, each write-in slot's name
+ * and KEM randomness (32-byte scalars). Secret until challenged, and then
+ * never cast: ballot_secrets_clear wipes it.
+ */
+struct ballot_secrets {
+	size_t nsel, nwi;
+	uint8_t *marks;				/* nsel */
+	uint8_t (*r)[32];			/* nsel */
+	uint8_t (*wr)[32];			/* nwi */
+	char (*names)[WRITEIN_NAME_MAX + 1];	/* nwi, "" unused */
+};
+
+/* As ballot_encrypt, and fill sec (caller clears) with what opens it. */
+int ballot_encrypt_open(uint8_t **out, size_t *outlen,
+    const struct ballot_ctx *ctx, const uint8_t cred_sk[32],
+    const uint8_t *marks, char *const *writeins, struct ballot_secrets *sec);
+void ballot_secrets_clear(struct ballot_secrets *sec);
+
+/* 0 when marks (0/1 each) meet every constraint of m and a write-in name is
+ * carried only by a marked write-in slot; else E_BAD_CHOICE. */
+int ballot_marks_check(const struct manifest *m, const uint8_t *marks,
+    char *const *writeins);
+
+/*
+ * The tracking code of a ballot: H("tracking", body, signature) over the
+ * exact bytes of a Tally__Ballot's two fields. The terminal shows it before
+ * the deputy casts or challenges; the record's Ballot or SpoiledBallot with
+ * that code is the one the deputy saw committed.
+ */
+#define BALLOT_TRACKING_LEN 32
+int ballot_tracking_code(uint8_t out[BALLOT_TRACKING_LEN],
+    const Tally__Ballot *b);
 
 /* What a checked ballot yields to the ledger. */
 struct ballot_info {

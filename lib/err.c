@@ -53,6 +53,14 @@ static const struct err_entry err_table[] = {
 	{"E_VERSION", "unsupported version"},
 	{"E_CEREMONY", "key ceremony error"},
 	{"E_RULES", "counting rules error"},
+	[-TALLY_ERR_REVEAL] = {"E_REVEAL", "the opened ballot does not "
+	    "re-encrypt to the committed one"},
+	[-TALLY_ERR_SPOILED] = {"E_SPOILED", "this ballot was challenged and "
+	    "can never be cast"},
+	[-TALLY_ERR_ALREADY_CAST] = {"E_ALREADY_CAST", "this ballot was cast "
+	    "and cannot be challenged"},
+	[-TALLY_ERR_NO_BALLOT] = {"E_NO_BALLOT", "no ballot with this tracking "
+	    "code"},
 	[-TALLY_ERR_UNPINNED] = {"E_UNPINNED", "election hash not pinned"},
 	[-TALLY_ERR_PIN_MISMATCH] = {"E_PIN_MISMATCH",
 	    "not the vote whose election hash is pinned"},

@@ -59,6 +59,10 @@ enum tally_err {
 	TALLY_ERR_WITNESS = -51,	/* a witness set or cosignature refused */
 	TALLY_ERR_FORK = -52,		/* two inconsistent states of one vote */
 	TALLY_ERR_UNSEALED = -53,	/* not sealed and witnessed */
+	TALLY_ERR_REVEAL = -58,
+	TALLY_ERR_SPOILED = -59,
+	TALLY_ERR_ALREADY_CAST = -60,
+	TALLY_ERR_NO_BALLOT = -61,
 	TALLY_ERR_LOG_CHAIN = -64,
 	TALLY_ERR_MIN_ = -65 /* one past the last code; not an error */
 };

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "ballot.h"
+#include "challenge.h"
 #include "ceremony.h"
 #include "checkpoint.h"
 #include "count.h"
@@ -47,6 +48,7 @@ struct rv {
 	/* where things are */
 	size_t opened, closed, agg, result;
 	size_t *ballots, nballots;
+	size_t *spoiled, nspoiled;
 	size_t *shares, nshares;
 	size_t *cps, ncps;
 	enum rv_state state;
@@ -107,6 +109,7 @@ body_name(int c)
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE: return "DecryptionShare";
 	case TALLY__LOG_RECORD__BODY_RESULT: return "Result";
 	case TALLY__LOG_RECORD__BODY_CHECKPOINT: return "Checkpoint";
+	case TALLY__LOG_RECORD__BODY_SPOILED: return "SpoiledBallot";
 	case TALLY__LOG_RECORD__BODY_TEST: return "test";
 	default: return "unknown";
 	}
@@ -123,6 +126,7 @@ rv_free(struct rv *v)
 	free(v->rhash);
 	merkle_tree_free(v->tree);
 	free(v->ballots);
+	free(v->spoiled);
 	free(v->shares);
 	free(v->cps);
 	vote_ctx_clear(&v->vx);
@@ -245,6 +249,7 @@ rv_next_state(enum rv_state s, int c)
 	case TALLY__LOG_RECORD__BODY_POLLS_OPENED:
 		return s == ST_CREATED ? ST_OPEN : -1;
 	case TALLY__LOG_RECORD__BODY_BALLOT:
+	case TALLY__LOG_RECORD__BODY_SPOILED:
 		return s == ST_OPEN ? ST_OPEN : -1;
 	case TALLY__LOG_RECORD__BODY_POLLS_CLOSED:
 		return s == ST_OPEN ? ST_CLOSED : -1;
@@ -275,6 +280,8 @@ rv_note(struct rv *v, size_t i, int c)
 		return rv_list_add(&v->cps, &v->ncps, i);
 	case TALLY__LOG_RECORD__BODY_BALLOT:
 		return rv_list_add(&v->ballots, &v->nballots, i);
+	case TALLY__LOG_RECORD__BODY_SPOILED:
+		return rv_list_add(&v->spoiled, &v->nspoiled, i);
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
 		return rv_list_add(&v->shares, &v->nshares, i);
 	case TALLY__LOG_RECORD__BODY_POLLS_OPENED:
@@ -317,6 +324,7 @@ rv_structure(struct rv *v)
 	snprintf(v->rep->vote_id, sizeof(v->rep->vote_id), "%s",
 	    v->vc->vote_id);
 	v->rep->ballots = v->nballots;
+	v->rep->spoiled = v->nspoiled;
 	v->rep->shares = v->nshares;
 	v->rep->checkpoints = v->ncps;
 	v->rep->complete = v->state == ST_DONE;
@@ -708,6 +716,139 @@ rv_ballots(struct rv *v)
 	return 0;
 }
 
+/* ------------------------------------------ challenged ballots */
+
+/* Each SpoiledBallot opens to what it commits to (docs/record/challenge.md). */
+static int
+rv_spoiled_open(struct rv *v, struct challenge_open *open)
+{
+	size_t k;
+	int ret;
+
+	for (k = 0; k < v->nspoiled; k++) {
+		ret = challenge_verify(v->rec[v->spoiled[k]]->spoiled, &v->ctx,
+		    NULL, &open[k]);
+		if (ret == TALLY_ERR_NOMEM)
+			return ret;
+		if (ret != 0)
+			return rv_fail(v, v->spoiled[k], "challenge-open",
+			    "%s (%s)", tally_strerror(ret), tally_errname(ret));
+		rv_progress(v, "challenges", 1, v->nspoiled);
+	}
+	return 0;
+}
+
+static int
+a_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, 33);
+}
+
+/* A cast ballot that reuses a selection ciphertext of a challenged one
+ * (whose randomness is public) fails as a replay. */
+static int
+rv_spoiled_replay(struct rv *v, const struct challenge_open *open)
+{
+	size_t k, i, n = v->nballots * v->m->nsel, S = v->m->nsel;
+	uint8_t (*sorted)[33], *hit;
+	size_t p;
+
+	if (n == 0 || v->nspoiled == 0)
+		return 0;
+	if ((sorted = calloc(n, sizeof(*sorted))) == NULL)
+		return TALLY_ERR_NOMEM;
+	memcpy(sorted, v->sel_a, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), a_cmp);
+	for (k = 0; k < v->nspoiled; k++)
+		for (i = 0; i < S; i++) {
+			hit = bsearch(open[k].sel_a[i], sorted, n,
+			    sizeof(*sorted), a_cmp);
+			if (hit == NULL)
+				continue;
+			for (p = 0; p < n && memcmp(v->sel_a[p],
+			    open[k].sel_a[i], 33) != 0; p++)
+				;
+			free(sorted);
+			return rv_fail(v, v->ballots[p / S], "ballot-replay",
+			    "a selection ciphertext of the ballot challenged "
+			    "at index %zu", v->spoiled[k]);
+		}
+	free(sorted);
+	return 0;
+}
+
+/* No tracking code twice among cast and challenged ballots (a challenged
+ * ballot is never cast), no challenge by a card that has already cast,
+ * and no cast ballot reusing a revealed ciphertext. */
+static int
+rv_spoiled_unique(struct rv *v, const struct challenge_open *open)
+{
+	uint8_t t[HASH_LEN];
+	size_t k, p, j, s;
+	int ret;
+
+	for (k = 0; k < v->nspoiled; k++) {
+		s = v->spoiled[k];
+		for (j = 0; j < k; j++)
+			if (memcmp(open[j].tracking, open[k].tracking,
+			    HASH_LEN) == 0)
+				return rv_fail(v, s, "challenge-cast",
+				    "the ballot challenged at index %zu again",
+				    v->spoiled[j]);
+		for (p = 0; p < v->nballots; p++) {
+			if ((ret = ballot_tracking_code(t,
+			    v->rec[v->ballots[p]]->ballot)) != 0)
+				return ret;
+			if (memcmp(t, open[k].tracking, HASH_LEN) == 0)
+				return rv_fail(v, s < v->ballots[p] ?
+				    v->ballots[p] : s, "challenge-cast",
+				    "the ballot challenged at index %zu is "
+				    "cast at index %zu", s, v->ballots[p]);
+			if (v->ballots[p] < s && memcmp(v->creds[p],
+			    open[k].credential, 32) == 0)
+				return rv_fail(v, s, "challenge-cast",
+				    "challenged by a card that cast at index "
+				    "%zu", v->ballots[p]);
+		}
+	}
+	return rv_spoiled_replay(v, open);
+}
+
+static void
+rv_spoiled_report(struct rv *v, const struct challenge_open *open)
+{
+	uint8_t t[HASH_LEN];
+	size_t k, p;
+
+	if (v->o->ballot == NULL)
+		return;
+	for (p = 0; p < v->nballots; p++)
+		if (ballot_tracking_code(t, v->rec[v->ballots[p]]->ballot) == 0)
+			v->o->ballot(v->o->ballot_arg, v->ballots[p], t, v->m,
+			    NULL);
+	for (k = 0; k < v->nspoiled; k++)
+		v->o->ballot(v->o->ballot_arg, v->spoiled[k], open[k].tracking,
+		    v->m, &open[k]);
+}
+
+static int
+rv_spoiled(struct rv *v)
+{
+	struct challenge_open *open;
+	size_t k;
+	int ret;
+
+	if ((open = calloc(v->nspoiled + 1, sizeof(*open))) == NULL)
+		return TALLY_ERR_NOMEM;
+	if ((ret = rv_spoiled_open(v, open)) == 0 &&
+	    (ret = rv_spoiled_unique(v, open)) == 0)
+		rv_spoiled_report(v, open);
+	for (k = 0; k < v->nspoiled; k++)
+		challenge_open_clear(&open[k]);
+	free(open);
+	return ret;
+}
+
 /* ------------------------------------------------ aggregate, shares */
 
 static int
@@ -865,7 +1006,7 @@ rv_run(struct rv *v, const char *path)
 	if ((ret = rv_read(v, path)) != 0 || (ret = rv_structure(v)) != 0 ||
 	    (ret = rv_checkpoints(v)) != 0 || (ret = rv_vote(v)) != 0 ||
 	    (ret = rv_polls(v)) != 0 || (ret = rv_ballots(v)) != 0 ||
-	    (ret = rv_aggregate(v)) != 0 || (ret = rv_shares(v)) != 0 ||
+	    (ret = rv_spoiled(v)) != 0 || (ret = rv_aggregate(v)) != 0 || (ret = rv_shares(v)) != 0 ||
 	    (ret = rv_result(v)) != 0)
 		return ret;
 	if (!v->rep->complete && !v->o->allow_incomplete)

@@ -23,11 +23,23 @@
 typedef void (*record_progress_fn)(void *arg, const char *phase,
     uint64_t done, uint64_t total);
 
+struct manifest;
+struct challenge_open;
+/* Called once the ballots have been checked, for every Ballot (open NULL)
+ * and every SpoiledBallot (open: what it contained, valid during the
+ * call) with its record index and tracking code. Only trust what it
+ * reported when record_verify returns 0. */
+typedef void (*record_ballot_fn)(void *arg, uint64_t index,
+    const uint8_t tracking[32], const struct manifest *m,
+    const struct challenge_open *open);
+
 struct record_opts {
 	unsigned int threads;		/* 0: one per online core */
 	int allow_incomplete;		/* accept a record before its Result */
 	record_progress_fn progress;	/* may be NULL */
 	void *progress_arg;
+	record_ballot_fn ballot;	/* may be NULL */
+	void *ballot_arg;
 };
 
 struct record_report {
@@ -37,7 +49,7 @@ struct record_report {
 	char reason[RECORD_REASON_MAX];
 	/* summary (filled as far as verification got) */
 	char vote_id[72];
-	uint64_t records, ballots, shares, checkpoints;
+	uint64_t records, ballots, spoiled, shares, checkpoints;
 	uint64_t present, issued;
 	int complete;			/* ends with Result, Checkpoint */
 	char *outcome;			/* the verified results_json, NUL-ended */

@@ -105,44 +105,118 @@ writein_alloc(Tally__WriteIn *out)
 	return 0;
 }
 
-int
-writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
-    const struct proof_bind *bind)
+/* pad(name) into pt[WRITEIN_PAD]. */
+static int
+writein_pad(uint8_t pt[WRITEIN_PAD], const char *name)
 {
-	struct proof_bind b = *bind;
-	uint8_t pt[WRITEIN_PAD] = {0}, key[AEAD_KEY_LEN];
-	EC_POINT *R = NULL, *Z = NULL;
-	BIGNUM *r = NULL;
 	size_t len = strlen(name);
-	int ret = TALLY_ERR_NOMEM;
 
 	if (len > WRITEIN_NAME_MAX)
 		return TALLY_ERR_TOO_LARGE;
 	if (!utf8_valid((const uint8_t *)name, len))
 		return TALLY_ERR_INVALID_ARG;
-	b.kind = PROOF_WRITEIN;
+	memset(pt, 0, WRITEIN_PAD);
 	pt[0] = (uint8_t)len;
 	memcpy(pt + 1, name, len);
-	if ((R = group_point_new()) == NULL || (Z = group_point_new()) == NULL ||
-	    (r = group_scalar_new()) == NULL)
+	return 0;
+}
+
+/* kem = rG and sealed = AEAD(key(rK), nonce; pad(name)), nonce as given. */
+static int
+writein_seal(uint8_t kem[GROUP_POINT_LEN], uint8_t sealed[WRITEIN_SEALED_LEN],
+    const uint8_t nonce[WRITEIN_NONCE_LEN], const EC_POINT *K,
+    const BIGNUM *r, const char *name, const struct proof_bind *b)
+{
+	uint8_t pt[WRITEIN_PAD], key[AEAD_KEY_LEN];
+	EC_POINT *R = NULL, *Z = NULL;
+	int ret;
+
+	if ((ret = writein_pad(pt, name)) != 0)
+		return ret;
+	ret = TALLY_ERR_NOMEM;
+	if ((R = group_point_new()) == NULL || (Z = group_point_new()) == NULL)
 		goto out;
-	if ((ret = writein_alloc(out)) != 0 ||
-	    (ret = group_scalar_random(r)) != 0 ||
-	    (ret = group_mul_g(R, r)) != 0 || (ret = group_mul(Z, K, r)) != 0 ||
-	    (ret = group_point_encode(out->kem.data, R)) != 0 ||
-	    (ret = writein_key(key, Z, &b)) != 0 ||
-	    (ret = aead_seal(out->sealed.data, key, out->nonce.data,
-	    out->kem.data, GROUP_POINT_LEN, pt, sizeof(pt))) != 0)
+	if ((ret = group_mul_g(R, r)) != 0 || (ret = group_mul(Z, K, r)) != 0 ||
+	    (ret = group_point_encode(kem, R)) != 0 ||
+	    (ret = writein_key(key, Z, b)) != 0)
 		goto out;
-	ret = schnorr_prove(out->pok, r, R, &b);
+	ret = aead_seal(sealed, key, nonce, kem, GROUP_POINT_LEN, pt,
+	    sizeof(pt));
 out:
-	if (ret != 0)
-		writein_clear(out);
 	OPENSSL_cleanse(pt, sizeof(pt));
 	OPENSSL_cleanse(key, sizeof(key));
 	group_point_free(R);
 	group_point_free(Z);
+	return ret;
+}
+
+int
+writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
+    const struct proof_bind *bind)
+{
+	return writein_encrypt_r(out, K, name, bind, NULL);
+}
+
+int
+writein_encrypt_r(Tally__WriteIn *out, const EC_POINT *K, const char *name,
+    const struct proof_bind *bind, uint8_t r_out[GROUP_SCALAR_LEN])
+{
+	struct proof_bind b = *bind;
+	uint8_t pt[WRITEIN_PAD];
+	EC_POINT *R = NULL;
+	BIGNUM *r = NULL;
+	int ret;
+
+	if ((ret = writein_pad(pt, name)) != 0)
+		return ret;
+	OPENSSL_cleanse(pt, sizeof(pt));
+	b.kind = PROOF_WRITEIN;
+	ret = TALLY_ERR_NOMEM;
+	if ((R = group_point_new()) == NULL || (r = group_scalar_new()) == NULL)
+		goto out;
+	if ((ret = writein_alloc(out)) != 0 ||
+	    (ret = group_scalar_random(r)) != 0 ||
+	    (ret = writein_seal(out->kem.data, out->sealed.data,
+	    out->nonce.data, K, r, name, &b)) != 0 ||
+	    (ret = group_mul_g(R, r)) != 0 ||
+	    (ret = schnorr_prove(out->pok, r, R, &b)) != 0)
+		goto out;
+	if (r_out != NULL)
+		ret = group_scalar_encode(r_out, r);
+out:
+	if (ret != 0)
+		writein_clear(out);
+	group_point_free(R);
 	group_scalar_free(r);
+	return ret;
+}
+
+int
+writein_reveal_check(const Tally__WriteIn *w, const EC_POINT *K,
+    const uint8_t *r, size_t rlen, const char *name,
+    const struct proof_bind *bind)
+{
+	struct proof_bind b = *bind;
+	uint8_t kem[GROUP_POINT_LEN], sealed[WRITEIN_SEALED_LEN];
+	BIGNUM *s;
+	int ret;
+
+	if (w->kem.len != GROUP_POINT_LEN || w->nonce.len != WRITEIN_NONCE_LEN ||
+	    w->sealed.len != WRITEIN_SEALED_LEN)
+		return TALLY_ERR_BALLOT_SHAPE;
+	if ((s = group_scalar_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	b.kind = PROOF_WRITEIN;
+	if ((ret = group_scalar_decode(s, r, rlen)) != 0)
+		goto out;
+	if ((ret = writein_seal(kem, sealed, w->nonce.data, K, s, name,
+	    &b)) != 0)
+		goto out;
+	if (CRYPTO_memcmp(kem, w->kem.data, sizeof(kem)) != 0 ||
+	    CRYPTO_memcmp(sealed, w->sealed.data, sizeof(sealed)) != 0)
+		ret = TALLY_ERR_REVEAL;
+out:
+	group_scalar_free(s);
 	return ret;
 }
 

@@ -35,6 +35,17 @@
  * Free with writein_clear. */
 int writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
     const struct proof_bind *bind);
+/* As writein_encrypt, and r_out (when not NULL) receives the KEM
+ * randomness r, a secret to wipe, which opens the write-in
+ * (writein_reveal_check) if the ballot is challenged. */
+int writein_encrypt_r(Tally__WriteIn *out, const EC_POINT *K,
+    const char *name, const struct proof_bind *bind, uint8_t r_out[32]);
+/* 0 when encrypting name with randomness r (32-byte scalar) and w's nonce
+ * gives exactly w's KEM point and sealed bytes; E_REVEAL when not,
+ * E_BAD_SCALAR, E_TOO_LARGE or E_INVALID_ARG for a bad r or name. */
+int writein_reveal_check(const Tally__WriteIn *w, const EC_POINT *K,
+    const uint8_t *r, size_t rlen, const char *name,
+    const struct proof_bind *bind);
 /* Free what writein_encrypt allocated inside w (not w). NULL-safe. */
 void writein_clear(Tally__WriteIn *w);
 /* Verifier side: exact sizes, a valid KEM point, the proof of knowledge. */

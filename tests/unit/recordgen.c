@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ballot.h"
+#include "challenge.h"
 #include "ceremony.h"
 #include "checkpoint.h"
 #include "credential.h"
@@ -264,6 +265,47 @@ out:
 	return ret;
 }
 
+static int rg_simple(struct rg_writer *w, int which, void *msg);
+
+/* Challenge ballot i: encrypt it, open it, log the SpoiledBallot. */
+static int
+rg_spoiled(struct rg_writer *w, const struct ballot_ctx *ctx,
+    const uint8_t sk[32], size_t i)
+{
+	struct recordgen *g = w->g;
+	const char *json = w->o->choices[i % w->o->nchoices];
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	struct ballot_secrets sec;
+	uint8_t marks[MANIFEST_SELECTIONS_MAX], *bytes = NULL, *sb = NULL;
+	char **names = NULL, err[256];
+	size_t len, sblen;
+	int ret;
+
+	memset(&sec, 0, sizeof(sec));
+	RG_CHECK(manifest_choices(g->m, (const uint8_t *)json, strlen(json),
+	    marks, &names, err, sizeof(err)));
+	RG_CHECK(ballot_encrypt_open(&bytes, &len, ctx, sk, marks, names,
+	    &sec));
+	RG_CHECK(challenge_make(&sb, &sblen, bytes, len, &sec));
+	rec.body_case = TALLY__LOG_RECORD__BODY_SPOILED;
+	if ((rec.spoiled = tally__spoiled_ballot__unpack(NULL, sblen, sb)) ==
+	    NULL) {
+		ret = TALLY_ERR_DECODE;
+		goto out;
+	}
+	ret = rg_append(w, &rec);
+	if (ret == 0 && i == 0 && w->o->cast_spoiled)
+		ret = rg_simple(w, TALLY__LOG_RECORD__BODY_BALLOT,
+		    rec.spoiled->ballot);
+	tally__spoiled_ballot__free_unpacked(rec.spoiled, NULL);
+out:
+	ballot_secrets_clear(&sec);
+	manifest_writein_names_free(g->m, names);
+	free(bytes);
+	free(sb);
+	return ret;
+}
+
 static int
 rg_simple(struct rg_writer *w, int which, void *msg)
 {
@@ -434,6 +476,10 @@ rg_write(struct rg_writer *w, uint8_t (*kp)[64], const uint8_t *reg,
 	po.present = o->present;
 	po.issued = o->issued;
 	RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_POLLS_OPENED, &po));
+	g->first_spoiled = g->nrecords;
+	for (i = 0; i < o->nspoiled; i++)
+		RG_CHECK(rg_spoiled(w, &ctx, kp[nreg - 1 - i % nreg] + 32,
+		    i));
 	g->first_ballot = g->nrecords;
 	for (i = 0; i < nb; i++) {
 		RG_CHECK(rg_ballot(w, &ctx, kp[i % nreg] + 32, i, &b[i]));

@@ -36,6 +36,11 @@ struct rg_opts {
 	uint64_t present, issued;
 	int stop_before_result;		/* leave the record incomplete */
 	int checkpoints_everywhere;	/* a Checkpoint after every record */
+	size_t nspoiled;		/* challenged ballots before the cast
+					 * ones, spoiled i by credential i and
+					 * choices[i % nchoices] */
+	int cast_spoiled;		/* also log spoiled 0's ballot as cast
+					 * (an attack: the count is then off) */
 	rg_hook_fn hook;
 	void *hook_arg;
 	/* When set: the credentials (pk || sk, sorted by pk), made before any
@@ -53,7 +58,7 @@ struct recordgen {
 	uint8_t he[32];
 	uint64_t *expect;		/* plaintext totals cast */
 	size_t nrecords;
-	size_t first_ballot, closed, agg, result;	/* log indices */
+	size_t first_spoiled, first_ballot, closed, agg, result; /* indices */
 	Tally__Aggregate *agg_msg;	/* as written */
 	struct count_item *items;
 	size_t nitems;
