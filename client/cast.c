@@ -8,6 +8,7 @@
 
 #include "castlib.h"
 #include "ceremony.h"
+#include "challenge.h"
 #include "checkpoint.h"
 #include "credential.h"
 #include "err.h"
@@ -168,16 +169,20 @@ cast_tracking_code(char *out, size_t outlen, const uint8_t leaf[32])
 
 struct cast_args {
 	const char	*vote, *card, *choices, *receipt, *pin;
+	int		 challenge;
 };
 
 static int
 cast_usage(FILE *f, int code)
 {
 	fprintf(f, "usage: tallyctl cast VOTE --card CARD --ballot CHOICES.json "
-	    "[--receipt FILE] [--election-hash HEX]\n"
-	    "  Encrypt the choices with the card's credential, submit the "
-	    "ballot, check and\n  save the receipt (default "
-	    "receipt-VOTE-INDEX.pb) and print the tracking code.\n"
+	    "[--receipt FILE] [--election-hash HEX] [--challenge]\n"
+	    "  Encrypt the choices with the card's credential, print the "
+	    "ballot's tracking\n  code, submit the ballot, check and save "
+	    "the receipt (default\n  receipt-VOTE-INDEX.pb). With "
+	    "--challenge the ballot is not cast but opened\n  and recorded "
+	    "as challenged (docs/record/challenge.md); the card stays "
+	    "unused.\n"
 	    "  The vote's election hash must be pinned: --election-hash, or "
 	    "'election_hash VOTE HEX'\n  in the configuration.\n");
 	return code;
@@ -191,6 +196,7 @@ cast_parse(int argc, char **argv, struct cast_args *a)
 		{ "ballot", required_argument, NULL, 'b' },
 		{ "receipt", required_argument, NULL, 'r' },
 		{ "election-hash", required_argument, NULL, 'e' },
+		{ "challenge", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -203,6 +209,7 @@ cast_parse(int argc, char **argv, struct cast_args *a)
 		case 'b': a->choices = optarg; break;
 		case 'r': a->receipt = optarg; break;
 		case 'e': a->pin = optarg; break;
+		case 'C': a->challenge = 1; break;
 		case 'h': exit(cast_usage(stdout, 0));
 		default: return -1;
 		}
@@ -240,7 +247,7 @@ cast_choices(const struct cast_vote *v, const char *path, uint8_t **marks,
 
 static int
 cast_report(const struct cast_vote *v, const Tally__Receipt *r,
-    const char *path)
+    const char *path, int challenged)
 {
 	char code[96], def[128];
 	int ret;
@@ -256,10 +263,92 @@ cast_report(const struct cast_vote *v, const Tally__Receipt *r,
 	if ((ret = cast_receipt_save(r, path)) != 0)
 		return ctl_error(ret, "%s: %s", path, tally_strerror(ret));
 	cast_tracking_code(code, sizeof(code), r->leaf_hash.data);
-	printf("vote %s: ballot recorded at index %llu\n"
-	    "tracking code %s\nreceipt saved to %s\n", r->vote_id,
-	    (unsigned long long)r->index, code, path);
+	printf("vote %s: %s recorded at index %llu\n"
+	    "record leaf %s\nreceipt saved to %s\n", r->vote_id, challenged ?
+	    "challenged ballot (opened, never counted; the card is unused)" :
+	    "ballot", (unsigned long long)r->index, code, path);
 	return 0;
+}
+
+int
+cast_spoil_request(Tally__Request *req, Tally__SpoilRequest *sr,
+    Tally__SpoiledBallot **sb, const uint8_t *p, size_t len,
+    const struct ballot_secrets *sec)
+{
+	uint8_t *buf = NULL;
+	size_t n;
+	int ret;
+
+	if ((ret = challenge_make(&buf, &n, p, len, sec)) != 0)
+		return ret;
+	*sb = tally__spoiled_ballot__unpack(NULL, n, buf);
+	util_freezero(buf, n);
+	if (*sb == NULL)
+		return TALLY_ERR_DECODE;
+	tally__request__init(req);
+	tally__spoil_request__init(sr);
+	sr->spoiled = *sb;
+	req->body_case = TALLY__REQUEST__BODY_SPOIL;
+	req->spoil = sr;
+	return 0;
+}
+
+/* Print the tracking code of serialized ballot p, before it is sent. */
+static int
+cast_print_tracking(const uint8_t *p, size_t len)
+{
+	Tally__Ballot *b;
+	uint8_t t[BALLOT_TRACKING_LEN];
+	char code[96];
+	int ret;
+
+	if ((b = tally__ballot__unpack(NULL, len, p)) == NULL)
+		return TALLY_ERR_DECODE;
+	ret = ballot_tracking_code(t, b);
+	tally__ballot__free_unpacked(b, NULL);
+	if (ret != 0)
+		return ret;
+	cast_tracking_code(code, sizeof(code), t);
+	printf("tracking code %s\n", code);
+	fflush(stdout);
+	return 0;
+}
+
+/* Submit the ballot, or its opening when challenged; *receipt points into
+ * *resp. */
+static int
+cast_submit_one(struct ctl_conn *c, const struct cast_args *a,
+    const uint8_t *bytes, size_t blen, const struct ballot_secrets *sec,
+    Tally__Response **resp, const Tally__Receipt **receipt)
+{
+	Tally__Request req;
+	Tally__CastRequest cr;
+	Tally__SpoilRequest sr;
+	Tally__Ballot *ballot = NULL;
+	Tally__SpoiledBallot *sb = NULL;
+	int ret;
+
+	*receipt = NULL;
+	ret = a->challenge ? cast_spoil_request(&req, &sr, &sb, bytes, blen,
+	    sec) : cast_request(&req, &cr, &ballot, bytes, blen);
+	if (ret != 0) {
+		ret = ctl_error(ret, "cannot make the ballot: %s",
+		    tally_strerror(ret));
+		goto out;
+	}
+	if ((ret = ctl_call(c, &req, resp)) == 0)
+		*receipt = a->challenge ? ((*resp)->spoil != NULL ?
+		    (*resp)->spoil->receipt : NULL) : ((*resp)->cast != NULL ?
+		    (*resp)->cast->receipt : NULL);
+	if (ret != 0 || *receipt == NULL)
+		ret = ctl_call_error(ret ? ret : TALLY_ERR_PROTOCOL, *resp,
+		    a->challenge ? "challenge" : "cast");
+out:
+	if (ballot != NULL)
+		tally__ballot__free_unpacked(ballot, NULL);
+	if (sb != NULL)
+		tally__spoiled_ballot__free_unpacked(sb, NULL);
+	return ret;
 }
 
 int
@@ -268,16 +357,16 @@ cmd_cast(int argc, char **argv)
 	struct cast_args a;
 	struct cast_vote v;
 	struct ctl_conn *c;
-	Tally__Request req;
-	Tally__CastRequest cr;
-	Tally__Ballot *ballot = NULL;
+	struct ballot_secrets sec;
 	Tally__Response *resp = NULL;
-	uint8_t seed[32], *marks = NULL, *bytes = NULL;
+	const Tally__Receipt *receipt;
+	uint8_t seed[32], sk[32], pk[32], *marks = NULL, *bytes = NULL;
 	char **names = NULL, err[256];
 	size_t blen = 0;
 	int ret = 1;
 
 	memset(&v, 0, sizeof(v));
+	memset(&sec, 0, sizeof(sec));
 	if (cast_parse(argc, argv, &a) != 0)
 		return cast_usage(stderr, 1);
 	if ((ret = credential_card_load(seed, a.card)) != 0)
@@ -291,25 +380,23 @@ cmd_cast(int argc, char **argv)
 	}
 	if ((ret = cast_choices(&v, a.choices, &marks, &names)) != 0)
 		goto out;
-	if ((ret = cast_make(&v, seed, marks, names, &bytes, &blen)) != 0 ||
-	    (ret = cast_request(&req, &cr, &ballot, bytes, blen)) != 0) {
+	if ((ret = credential_derive(sk, pk, seed, v.vc->vote_id)) != 0 ||
+	    (ret = ballot_encrypt_open(&bytes, &blen, &v.ctx.bc, sk, marks, names,
+	    &sec)) != 0 || (ret = cast_print_tracking(bytes, blen)) != 0) {
 		ret = ctl_error(ret, "cannot make the ballot: %s",
 		    tally_strerror(ret));
 		goto out;
 	}
-	if ((ret = ctl_call(c, &req, &resp)) != 0 || resp->cast == NULL ||
-	    resp->cast->receipt == NULL) {
-		ret = ctl_call_error(ret ? ret : TALLY_ERR_PROTOCOL, resp,
-		    "cast");
+	if ((ret = cast_submit_one(c, &a, bytes, blen, &sec, &resp,
+	    &receipt)) != 0)
 		goto out;
-	}
-	ret = cast_report(&v, resp->cast->receipt, a.receipt);
+	ret = cast_report(&v, receipt, a.receipt, a.challenge);
 out:
 	OPENSSL_cleanse(seed, sizeof(seed));
+	OPENSSL_cleanse(sk, sizeof(sk));
+	ballot_secrets_clear(&sec);
 	if (resp != NULL)
 		tally__response__free_unpacked(resp, NULL);
-	if (ballot != NULL)
-		tally__ballot__free_unpacked(ballot, NULL);
 	if (v.ctx.m != NULL && names != NULL)
 		manifest_writein_names_free(v.ctx.m, names);
 	free(marks);

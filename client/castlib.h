@@ -40,6 +40,12 @@ int cast_make(const struct cast_vote *v, const uint8_t seed[32],
 int cast_request(Tally__Request *req, Tally__CastRequest *cr,
     Tally__Ballot **ballot, const uint8_t *p, size_t len);
 
+/* Fill req (and its spoil body, *sb) to submit the opening of serialized
+ * ballot p: a challenged ballot, never to be cast. */
+int cast_spoil_request(Tally__Request *req, Tally__SpoilRequest *sr,
+    Tally__SpoiledBallot **sb, const uint8_t *p, size_t len,
+    const struct ballot_secrets *sec);
+
 /* The receipt's checkpoint is signed by the vote's ledger key and the
  * tracking code is included under it. */
 int cast_receipt_check(const struct cast_vote *v, const Tally__Receipt *r);

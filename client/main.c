@@ -15,11 +15,13 @@ static const struct {
 } commands[] = {
 	{ "status", cmd_status, "status [VOTE]" },
 	{ "vote", cmd_vote, "vote create|open|close ..." },
-	{ "cast", cmd_cast, "cast VOTE --card CARD --ballot CHOICES.json" },
+	{ "cast", cmd_cast, "cast VOTE --card CARD --ballot CHOICES.json "
+	    "[--challenge]" },
 	{ "simulate", cmd_simulate, "simulate VOTE --cards DIR --terminals T "
 	    "..." },
 	{ "verify", cmd_verify, "verify RECORD|DIR [--json]" },
 	{ "receipt", cmd_receipt, "receipt check RECEIPT --record RECORD" },
+	{ "challenge", cmd_challenge, "challenge check CODE --record RECORD" },
 	{ "trustee", cmd_trustee, "trustee decrypt VOTE --share FILE" },
 	{ "tally", cmd_tallyvote, "tally VOTE" },
 	{ "publish", cmd_publish, "publish VOTE --out DIR [--lang zh|en]" },

@@ -18,7 +18,7 @@ receipt_usage(FILE *f, int code)
 {
 	fprintf(f, "usage: tallyctl receipt check RECEIPT --record RECORD\n"
 	    "Check that the ballot of a receipt is in the record: the "
-	    "receipt's signed\ncheckpoint, the inclusion of its tracking code, "
+	    "receipt's signed\ncheckpoint, the inclusion of its record leaf, "
 	    "and that checkpoint's\nconsistency with the record's final "
 	    "checkpoint.\n");
 	return code;
@@ -66,7 +66,7 @@ receipt_check(const char *rpath, const char *record)
 		receipt_code(code, sizeof(code), rc->leaf_hash.data,
 		    rc->leaf_hash.len);
 		printf("receipt verified: vote %s, ballot at record %llu, "
-		    "tracking code %s\nincluded under the receipt's checkpoint "
+		    "record leaf %s\nincluded under the receipt's checkpoint "
 		    "(size %llu), consistent with the record's final "
 		    "checkpoint\n", rc->vote_id, (unsigned long long)rc->index,
 		    code, (unsigned long long)rc->checkpoint->size);

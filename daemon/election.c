@@ -125,6 +125,8 @@ vote_free(struct vote *v)
 		tally__vote_created__free_unpacked(v->created, NULL);
 	dset_clear(&v->creds);
 	dset_clear(&v->cts);
+	dset_clear(&v->cast);
+	dset_clear(&v->spoiled);
 	free(v);
 }
 
@@ -156,6 +158,11 @@ election_check_ballot(const struct vote *v, const Tally__Ballot *b,
 	if ((ret = ballot_verify(b, &v->ctx.bc, BALLOT_CHECK_NO_PROOFS, NULL,
 	    info)) != 0)
 		FAIL(ret, "%s", tally_strerror(ret));
+	if ((ret = ballot_tracking_code(d, b)) != 0)
+		FAIL(ret, "hash failed");
+	if (dset_has(&v->spoiled, d))
+		FAIL(TALLY_ERR_SPOILED, "this ballot was challenged; it can "
+		    "never be cast");
 	for (i = 0; i < info->nsel; i++) {
 		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
 			FAIL(ret, "hash failed");
@@ -169,6 +176,62 @@ out:
 	if (ret != 0)
 		ballot_info_clear(info);
 	return ret;
+}
+
+int
+election_check_spoiled(const struct vote *v, const Tally__SpoiledBallot *s,
+    struct ballot_info *info, char *msg, size_t msglen)
+{
+	uint8_t d[HASH_LEN];
+	size_t i;
+	int ret = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (v->state != VOTE_OPEN)
+		FAIL(TALLY_ERR_VOTE_NOT_OPEN, "vote %s is %s", v->id,
+		    vote_state_name(v->state));
+	if ((ret = ballot_verify(s->ballot, &v->ctx.bc, BALLOT_CHECK_NO_PROOFS,
+	    NULL, info)) != 0)
+		FAIL(ret, "%s", tally_strerror(ret));
+	if ((ret = ballot_tracking_code(d, s->ballot)) != 0)
+		FAIL(ret, "hash failed");
+	if (dset_has(&v->cast, d))
+		FAIL(TALLY_ERR_ALREADY_CAST, "this ballot was cast; it cannot "
+		    "be challenged");
+	if (dset_has(&v->spoiled, d))
+		FAIL(TALLY_ERR_SPOILED, "this ballot was challenged already");
+	if (dset_has(&v->creds, info->credential))
+		FAIL(TALLY_ERR_CRED_USED, "this credential has voted");
+	for (i = 0; i < info->nsel; i++) {
+		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
+			FAIL(ret, "hash failed");
+		if (dset_has(&v->cts, d))
+			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot was "
+			    "seen before");
+	}
+out:
+	if (ret != 0)
+		ballot_info_clear(info);
+	return ret;
+}
+
+int
+election_apply_spoiled(struct vote *v, const struct ballot_info *info,
+    const Tally__SpoiledBallot *s)
+{
+	uint8_t d[HASH_LEN];
+	size_t i;
+	int ret;
+
+	if ((ret = ballot_tracking_code(d, s->ballot)) != 0 ||
+	    (ret = dset_add(&v->spoiled, d)) != 0)
+		return ret;
+	for (i = 0; i < info->nsel; i++)
+		if ((ret = sel_digest(d, info->sel_a[i])) != 0 ||
+		    (ret = dset_add(&v->cts, d)) != 0)
+			return ret;
+	v->nspoiled++;
+	return 0;
 }
 
 /* The ballot's write-in material, kept for the trustees' shares. */
@@ -204,7 +267,9 @@ election_apply_ballot(struct vote *v, const struct ballot_info *info,
 		return TALLY_ERR_INTERNAL;
 	if ((ret = items_add(v, b)) != 0)
 		return ret;
-	if ((ret = dset_add(&v->creds, info->credential)) != 0)
+	if ((ret = dset_add(&v->creds, info->credential)) != 0 ||
+	    (ret = ballot_tracking_code(d, b)) != 0 ||
+	    (ret = dset_add(&v->cast, d)) != 0)
 		return ret;
 	for (i = 0; i < info->nsel; i++)
 		if ((ret = sel_digest(d, info->sel_a[i])) != 0 ||
@@ -308,6 +373,22 @@ apply_ballot(struct vote *v, const Tally__Ballot *b)
 	return ret;
 }
 
+static int
+apply_spoiled(struct vote *v, const Tally__SpoiledBallot *s)
+{
+	struct ballot_info info;
+	int ret;
+
+	if (s->ballot == NULL)
+		return TALLY_ERR_DECODE;
+	if ((ret = ballot_verify(s->ballot, &v->ctx.bc, BALLOT_CHECK_NO_PROOFS,
+	    NULL, &info)) != 0)
+		return ret;
+	ret = election_apply_spoiled(v, &info, s);
+	ballot_info_clear(&info);
+	return ret;
+}
+
 /* Keep our own copy of a message that lives in someone else's record. */
 #define COPY_MSG(type, dst, src) do {					\
 	size_t len_ = tally__##type##__get_packed_size(src);		\
@@ -405,6 +486,9 @@ election_apply(struct vote *v, const Tally__LogRecord *rec)
 		break;
 	case TALLY__LOG_RECORD__BODY_BALLOT:
 		ret = apply_ballot(v, rec->ballot);
+		break;
+	case TALLY__LOG_RECORD__BODY_SPOILED:
+		ret = apply_spoiled(v, rec->spoiled);
 		break;
 	case TALLY__LOG_RECORD__BODY_POLLS_CLOSED:
 		v->state = VOTE_CLOSED;

@@ -55,7 +55,11 @@ struct vote {
 	uint64_t		 records;
 	uint32_t		 shares;
 	struct digest_set	 creds;		/* credentials used */
-	struct digest_set	 cts;		/* H(a) of every selection */
+	struct digest_set	 cts;		/* H(a) of every selection,
+						 * challenged ballots' too */
+	struct digest_set	 cast;		/* tracking codes cast */
+	struct digest_set	 spoiled;	/* tracking codes challenged */
+	uint64_t		 nspoiled;
 	struct elgamal_ct	*sums;		/* manifest->nsel running sums */
 	struct count_item	*items;		/* ballots * nwriteins */
 	size_t			 nitems, capitems;
@@ -83,6 +87,15 @@ int election_check_ballot(const struct vote *v, const Tally__Ballot *b,
     struct ballot_info *info, char *msg, size_t msglen);
 int election_apply_ballot(struct vote *v, const struct ballot_info *info,
     const Tally__Ballot *b);
+/* A challenged ballot (docs/record/challenge.md): the vote is open, the
+ * ballot checks (no proofs: the frontend checked the whole opening), it
+ * was neither cast (E_ALREADY_CAST) nor challenged before (E_SPOILED),
+ * its card has not voted (E_CRED_USED), no ciphertext seen (E_REPLAY). */
+int election_check_spoiled(const struct vote *v,
+    const Tally__SpoiledBallot *s, struct ballot_info *info, char *msg,
+    size_t msglen);
+int election_apply_spoiled(struct vote *v, const struct ballot_info *info,
+    const Tally__SpoiledBallot *s);
 /* Apply a record that passed the checks (or was recovered). */
 int election_apply(struct vote *v, const Tally__LogRecord *rec);
 

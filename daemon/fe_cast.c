@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ballot.h"
+#include "challenge.h"
 #include "err.h"
 #include "fe_check.h"
 #include "fe_ledger.h"
@@ -13,15 +14,29 @@
 #include "logmsg.h"
 #include "pb.h"
 
+/* The ballot of a cast, or of a challenge (docs/record/challenge.md). */
+static const Tally__Ballot *
+fe_cast_ballot(const Tally__Request *req)
+{
+	if (req->body_case == TALLY__REQUEST__BODY_SPOIL)
+		return req->spoil->spoiled->ballot;
+	return req->cast->ballot;
+}
+
 /* On a worker thread: every check of docs/design.md §5 that needs no
- * ledger state: shape, vote and H_E, registry, signature, points, proofs. */
+ * ledger state: shape, vote and H_E, registry, signature, points, proofs;
+ * for a challenged ballot also its whole opening. */
 static void
 fe_cast_verify(struct job *job)
 {
 	struct pending *p = job->arg;
 
-	p->err = ballot_verify(p->req->cast->ballot, &p->fv->ctx.bc,
-	    BALLOT_CHECK_ALL, NULL, NULL);
+	if (p->req->body_case == TALLY__REQUEST__BODY_SPOIL)
+		p->err = challenge_verify(p->req->spoil->spoiled,
+		    &p->fv->ctx.bc, NULL, NULL);
+	else
+		p->err = ballot_verify(p->req->cast->ballot, &p->fv->ctx.bc,
+		    BALLOT_CHECK_ALL, NULL, NULL);
 }
 
 /* Back on the loop: answer a cast that failed, forward one that passed. */
@@ -118,6 +133,7 @@ fe_cast_load_vote(struct frontend *fe, const char *id)
 void
 fe_cast_submit(struct frontend *fe, struct pending *p)
 {
+	const Tally__Ballot *b = fe_cast_ballot(p->req);
 	Tally__BallotBody *body;
 	ProtobufCBinaryData *bb;
 	struct fe_vote *fv;
@@ -125,7 +141,7 @@ fe_cast_submit(struct frontend *fe, struct pending *p)
 
 	/* The vote id is inside the signed body; peek at it, once the body
 	 * is known to hold no more entries than its size allows. */
-	bb = &p->req->cast->ballot->body;
+	bb = (ProtobufCBinaryData *)&b->body;
 	if (pb_scan(&tally__ballot_body__descriptor, bb->data, bb->len,
 	    FE_MAX_FIELDS(bb->len)) == TALLY_ERR_TOO_LARGE) {
 		pending_fail(p, TALLY_ERR_TOO_LARGE, "ballot holds too many "

@@ -28,7 +28,8 @@ struct fe_vote {
 };
 TAILQ_HEAD(fe_voteq, fe_vote);
 
-/* Take p (a cast that passed fe_check_request) on its way. */
+/* Take p (a cast or a challenged ballot's opening, that passed
+ * fe_check_request) on its way. */
 void fe_cast_submit(struct frontend *fe, struct pending *p);
 
 #endif

@@ -15,7 +15,7 @@ static const struct {
 	uint32_t	allowed;	/* bit per Tally__Request__BodyCase */
 	int		large;		/* gets max_large_frame */
 } role_table[] = {
-	{ ROLE_TERMINAL, B(CAST) | B(STATUS) | B(GET_VOTE), 0 },
+	{ ROLE_TERMINAL, B(CAST) | B(SPOIL) | B(STATUS) | B(GET_VOTE), 0 },
 	{ ROLE_OFFICIAL, B(CREATE_VOTE) | B(OPEN_VOTE) | B(CLOSE_VOTE) |
 	    B(STATUS) | B(TALLY) | B(GET_RECORD) | B(GET_VOTE), 1 },
 	/* Scrutineers download and verify the record before they decrypt,
@@ -163,6 +163,20 @@ validate_cast(const Tally__CastRequest *c, char *msg, size_t len)
 	return 0;
 }
 
+static int
+validate_spoil(const Tally__SpoilRequest *sp, char *msg, size_t len)
+{
+	const Tally__SpoiledBallot *s = sp->spoiled;
+
+	if (s == NULL || s->ballot == NULL || s->ballot->body.len == 0 ||
+	    s->ballot->signature.len != 64) {
+		snprintf(msg, len, "a challenged ballot needs the ballot, a "
+		    "body and a 64-byte signature");
+		return TALLY_ERR_BALLOT_SHAPE;
+	}
+	return 0;
+}
+
 /* Cheap checks, on the event loop: sizes, names, presence. */
 int
 fe_check_request(const Tally__Request *req, char *msg, size_t msglen)
@@ -179,6 +193,8 @@ fe_check_request(const Tally__Request *req, char *msg, size_t msglen)
 		return validate_create(req->create_vote, msg, msglen);
 	case TALLY__REQUEST__BODY_CAST:
 		return validate_cast(req->cast, msg, msglen);
+	case TALLY__REQUEST__BODY_SPOIL:
+		return validate_spoil(req->spoil, msg, msglen);
 	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
 		if (req->submit_share->share == NULL) {
 			snprintf(msg, msglen, "share missing");

@@ -255,6 +255,7 @@ ledger_receipt(struct ledger *lg, struct inflight *f)
 {
 	Tally__Response resp = TALLY__RESPONSE__INIT;
 	Tally__CastResponse cr = TALLY__CAST_RESPONSE__INIT;
+	Tally__SpoilResponse sr = TALLY__SPOIL_RESPONSE__INIT;
 	Tally__Receipt rc = TALLY__RECEIPT__INIT;
 	Tally__Checkpoint cpm = TALLY__CHECKPOINT__INIT;
 	struct checkpoint cp;
@@ -288,9 +289,15 @@ ledger_receipt(struct ledger *lg, struct inflight *f)
 	rc.checkpoint = &cpm;
 	rc.n_inclusion = n;
 	rc.inclusion = inc;
-	cr.receipt = &rc;
-	resp.body_case = TALLY__RESPONSE__BODY_CAST;
-	resp.cast = &cr;
+	if (f->kind == TALLY__REQUEST__BODY_SPOIL) {
+		sr.receipt = &rc;
+		resp.body_case = TALLY__RESPONSE__BODY_SPOIL;
+		resp.spoil = &sr;
+	} else {
+		cr.receipt = &rc;
+		resp.body_case = TALLY__RESPONSE__BODY_CAST;
+		resp.cast = &cr;
+	}
 	ledger_send(lg, f->seq, &resp);
 }
 
@@ -333,7 +340,8 @@ ledger_finish(struct ledger *lg, struct inflight *f)
 		;
 	else if (f->kind == TALLY__REQUEST__BODY_TALLY)
 		ledger_send_result(lg, f->seq, f->v);
-	else if (f->kind == TALLY__REQUEST__BODY_CAST)
+	else if (f->kind == TALLY__REQUEST__BODY_CAST ||
+	    f->kind == TALLY__REQUEST__BODY_SPOIL)
 		ledger_receipt(lg, f);
 	else if (f->kind == TALLY__REQUEST__BODY_CREATE_VOTE) {
 		cv.election_hash = f->v->created->election_hash;
@@ -531,6 +539,46 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 	rec.body_case = TALLY__LOG_RECORD__BODY_BALLOT;
 	rec.ballot = c->ballot;
 	ledger_submit(lg, v, &rec, seq, TALLY__REQUEST__BODY_CAST, 1);
+}
+
+/* A challenged ballot, opened (the frontend checked the opening): logged
+ * as a SpoiledBallot; its card stays unused. */
+static void
+ledger_spoil(struct ledger *lg, uint64_t seq, Tally__SpoilRequest *sp)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__BallotBody *body;
+	struct ballot_info info;
+	struct vote *v;
+	char id[MANIFEST_ID_MAX + 1], msg[256] = "";
+	int ret;
+
+	if ((body = tally__ballot_body__unpack(NULL,
+	    sp->spoiled->ballot->body.len,
+	    sp->spoiled->ballot->body.data)) == NULL) {
+		ledger_fail(lg, seq, TALLY_ERR_DECODE, "ballot body does not "
+		    "decode");
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", body->vote_id);
+	tally__ballot_body__free_unpacked(body, NULL);
+	if ((v = ledger_vote(lg, seq, id)) == NULL)
+		return;
+	if ((ret = election_check_spoiled(v, sp->spoiled, &info, msg,
+	    sizeof(msg))) != 0) {
+		ledger_fail(lg, seq, ret, msg);
+		return;
+	}
+	if ((ret = election_apply_spoiled(v, &info, sp->spoiled)) != 0)
+		fatalx("vote %s: cannot apply a checked challenge: %s", v->id,
+		    tally_strerror(ret));
+	ballot_info_clear(&info);
+	v->records++;
+	rec.body_case = TALLY__LOG_RECORD__BODY_SPOILED;
+	rec.spoiled = sp->spoiled;
+	ledger_submit(lg, v, &rec, seq, TALLY__REQUEST__BODY_SPOIL, 1);
+	log_info("vote %s: a ballot challenged (%llu so far)", v->id,
+	    (unsigned long long)v->nspoiled);
 }
 
 static int
@@ -811,6 +859,9 @@ ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 		break;
 	case TALLY__REQUEST__BODY_CAST:
 		ledger_cast(lg, lr->seq, r->cast);
+		break;
+	case TALLY__REQUEST__BODY_SPOIL:
+		ledger_spoil(lg, lr->seq, r->spoil);
 		break;
 	case TALLY__REQUEST__BODY_STATUS:
 		ledger_status(lg, lr->seq, r->status);

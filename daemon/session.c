@@ -204,7 +204,8 @@ session_dispatch(struct session *s, Tally__Request *req)
 		session_error(p, ret, msg[0] ? msg : NULL);
 		return;
 	}
-	if (req->body_case == TALLY__REQUEST__BODY_CAST)
+	if (req->body_case == TALLY__REQUEST__BODY_CAST ||
+	    req->body_case == TALLY__REQUEST__BODY_SPOIL)
 		fe_cast_submit(s->fe, p);
 	else
 		fe_ledger_forward(s->fe, p, req);

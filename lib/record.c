@@ -1090,7 +1090,8 @@ rc_inclusion(struct rv *v, const Tally__Receipt *rc, const struct checkpoint *cp
 	if (rc->index >= v->n ||
 	    merkle_tree_leaf(v->tree, rc->index, leaf) != 0 ||
 	    CRYPTO_memcmp(leaf, rc->leaf_hash.data, HASH_LEN) != 0 ||
-	    v->rec[rc->index]->body_case != TALLY__LOG_RECORD__BODY_BALLOT)
+	    (v->rec[rc->index]->body_case != TALLY__LOG_RECORD__BODY_BALLOT &&
+	    v->rec[rc->index]->body_case != TALLY__LOG_RECORD__BODY_SPOILED))
 		return rv_fail(v, rc->index, "receipt-leaf",
 		    "the record holds no such ballot at index %llu",
 		    (unsigned long long)rc->index);

@@ -70,8 +70,8 @@ void record_report_clear(struct record_report *rep);
  * A voter's receipt (serialized Receipt) against a record: same vote; the
  * receipt's checkpoint signed by the record's ledger key; its leaf hash
  * included at its index in that checkpoint's tree; the record holding a
- * Ballot with that leaf hash at that index; and the receipt's checkpoint a
- * prefix (size, root, chain head) of the record, whose final Checkpoint
+ * Ballot or SpoiledBallot with that leaf hash at that index; and the
+ * receipt's checkpoint a prefix (size, root, chain head) of the record, whose final Checkpoint
  * record is checked. The record's ballots are not re-verified here (that is
  * record_verify). Returns 0 or E_VERIFY (checks "receipt",
  * "receipt-signature", "receipt-inclusion", "receipt-leaf",

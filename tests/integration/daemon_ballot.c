@@ -9,6 +9,13 @@
  *       point (selection 0 not on the curve), proof (flip a response
  *       scalar), vote (another vote id), shape (drop a selection), again
  *       (send the same bytes twice).
+ *   daemon_ballot challenge SERVER CA CERT KEY VOTE CARD ATTACK
+ *       Benaloh attacks by a terminal (docs/record/challenge.md). Make a
+ *       ballot for VOTE with CARD and keep what opens it, then: "cast-spoiled"
+ *       challenges it and then casts those very bytes; "spoil-cast" casts it
+ *       and then submits its opening; "lie" submits an opening with the
+ *       first mark flipped; "twice" challenges it twice. Prints "code=N"
+ *       per request.
  *   daemon_ballot inlog LOG RECEIPTS_DIR
  *       Every receipt's tracking code is the leaf at its index in LOG:
  *       prints "ok N".
@@ -169,6 +176,81 @@ cmd_cast_one(char **av)
 	return 0;
 }
 
+static void
+call_print(struct ctl_conn *c, Tally__Request *req)
+{
+	Tally__Response *resp = NULL;
+	int ret;
+
+	ret = ctl_call(c, req, &resp);
+	if (resp == NULL)
+		die("no response", ret);
+	printf("code=%d\n", (int)resp->code);
+	tally__response__free_unpacked(resp, NULL);
+}
+
+static int
+cmd_attack(char **av)
+{
+	struct cast_vote v;
+	struct ctl_conn *c;
+	struct ballot_secrets sec;
+	Tally__Request cast, spoil;
+	Tally__CastRequest cr;
+	Tally__SpoilRequest sr;
+	Tally__Ballot *b;
+	Tally__SpoiledBallot *sb;
+	uint8_t seed[32], sk[32], pk[32], *marks, *bytes;
+	size_t len;
+	char err[256];
+	int ret;
+
+	ctl_global.server = av[0];
+	ctl_global.ca = av[1];
+	ctl_global.cert = av[2];
+	ctl_global.key = av[3];
+	/* the terminals' pins (daemon_lib.sh), as tallyctl --config */
+	ctl_global.config = getenv("PINS");
+	if ((ret = ctl_opts_load(&ctl_global, err, sizeof(err))) != 0 ||
+	    (ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
+		die(err, ret);
+	if ((ret = cast_vote_fetch(c, av[4], NULL, &v, err, sizeof(err))) != 0)
+		die(err, ret);
+	if ((ret = credential_card_load(seed, av[5])) != 0 ||
+	    (ret = credential_derive(sk, pk, seed, av[4])) != 0)
+		die(av[5], ret);
+	if ((marks = calloc(v.ctx.m->nsel + 1, 1)) == NULL)
+		die("calloc", TALLY_ERR_NOMEM);
+	marks[0] = 1;
+	if ((ret = ballot_encrypt_open(&bytes, &len, &v.ctx.bc, sk, marks, NULL,
+	    &sec)) != 0 || (ret = cast_request(&cast, &cr, &b, bytes,
+	    len)) != 0 || (ret = cast_spoil_request(&spoil, &sr, &sb, bytes,
+	    len, &sec)) != 0)
+		die("make", ret);
+	if (strcmp(av[6], "cast-spoiled") == 0) {
+		call_print(c, &spoil);
+		call_print(c, &cast);
+	} else if (strcmp(av[6], "spoil-cast") == 0) {
+		call_print(c, &cast);
+		call_print(c, &spoil);
+	} else if (strcmp(av[6], "lie") == 0) {
+		sb->marks.data[0] ^= 1;
+		call_print(c, &spoil);
+	} else if (strcmp(av[6], "twice") == 0) {
+		call_print(c, &spoil);
+		call_print(c, &spoil);
+	} else
+		die(av[6], TALLY_ERR_INVALID_ARG);
+	tally__ballot__free_unpacked(b, NULL);
+	tally__spoiled_ballot__free_unpacked(sb, NULL);
+	ballot_secrets_clear(&sec);
+	free(bytes);
+	free(marks);
+	cast_vote_clear(&v);
+	ctl_close(c);
+	return 0;
+}
+
 /* ------------------------------------------------------------- the log */
 
 struct logview {
@@ -240,8 +322,10 @@ cmd_inlog(char **av)
 			die(path, TALLY_ERR_DECODE);
 		if (rc->index >= lv.n || rc->leaf_hash.len != 32 ||
 		    memcmp(rc->leaf_hash.data, lv.leaf[rc->index], 32) != 0 ||
+		    (lv.rec[rc->index]->body_case !=
+		    TALLY__LOG_RECORD__BODY_BALLOT &&
 		    lv.rec[rc->index]->body_case !=
-		    TALLY__LOG_RECORD__BODY_BALLOT) {
+		    TALLY__LOG_RECORD__BODY_SPOILED)) {
 			printf("missing %s\n", de->d_name);
 			return 1;
 		}
@@ -686,6 +770,8 @@ main(int argc, char **argv)
 		return cmd_tally(argv + 2);
 	if (argc == 9 && strcmp(argv[1], "cast") == 0)
 		return cmd_cast_one(argv + 2);
+	if (argc == 9 && strcmp(argv[1], "challenge") == 0)
+		return cmd_attack(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "inlog") == 0)
 		return cmd_inlog(argv + 2);
 	if (argc == 5 && strcmp(argv[1], "decrypt") == 0)
