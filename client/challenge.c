@@ -95,14 +95,33 @@ describe_contest(FILE *f, const struct manifest *m, size_t c,
 	}
 }
 
+int
+challenge_describe(char **out, size_t *len, const struct manifest *m,
+    const struct challenge_open *open)
+{
+	FILE *f;
+	size_t c;
+
+	*out = NULL;
+	*len = 0;
+	if ((f = open_memstream(out, len)) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (c = 0; c < m->ncontests; c++)
+		describe_contest(f, m, c, open->marks, open->names);
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return TALLY_ERR_NOMEM;
+	}
+	return 0;
+}
+
 static void
 find_ballot(void *arg, uint64_t index, const uint8_t tracking[32],
     const struct manifest *m, const struct challenge_open *open)
 {
 	struct find *fd = arg;
 	char b32[64];
-	FILE *f;
-	size_t c;
 
 	util_base32(b32, tracking, 32);
 	if (strncmp(b32, fd->want, strlen(fd->want)) != 0)
@@ -111,12 +130,8 @@ find_ballot(void *arg, uint64_t index, const uint8_t tracking[32],
 		return;
 	fd->index = index;
 	fd->spoiled = open != NULL;
-	if (open == NULL ||
-	    (f = open_memstream(&fd->text, &fd->textlen)) == NULL)
-		return;
-	for (c = 0; c < m->ncontests; c++)
-		describe_contest(f, m, c, open->marks, open->names);
-	fclose(f);
+	if (open != NULL)
+		(void)challenge_describe(&fd->text, &fd->textlen, m, open);
 }
 
 static int

@@ -30,6 +30,7 @@ struct pub {
 	const char *lang;
 	char tmp[4096];
 	char path[4096];
+	struct pub_ballots ballots;	/* as record_verify reports them */
 };
 
 static int
@@ -70,7 +71,8 @@ pub_render(struct pub *p, const struct record_report *rep)
 	struct publication pb;
 	int i, ret;
 
-	if ((ret = publication_render(&pb, p->path, rep, p->lang)) != 0) {
+	if ((ret = publication_render(&pb, p->path, rep, &p->ballots,
+	    p->lang)) != 0) {
 		ctl_error(ret, "rendering the publication");
 		goto out;
 	}
@@ -116,6 +118,8 @@ pub_verify(struct pub *p, struct record_report *rep)
 	 * merely ends before its Result is told apart from a broken one. */
 	o.allow_incomplete = 1;
 	o.progress = isatty(2) ? pub_progress : NULL;
+	o.ballot = pub_ballots_collect;
+	o.ballot_arg = &p->ballots;
 	ret = record_verify(p->path, &o, rep);
 	if (ret == TALLY_ERR_VERIFY)
 		return ctl_error(ret, "record %llu: %s: %s; nothing published",
@@ -207,5 +211,9 @@ cmd_publish(int argc, char **argv)
 		return ctl_error(TALLY_ERR_INVALID_ARG, "--lang must be zh or en");
 	if (strlen(p.out) > 2048)
 		return ctl_error(TALLY_ERR_INVALID_ARG, "--out is too long");
-	return pub_run(&p) == 0 ? 0 : 1;
+	if ((ch = pub_ballots_init(&p.ballots)) != 0)
+		return ctl_error(ch, "out of memory");
+	ch = pub_run(&p);
+	pub_ballots_clear(&p.ballots);
+	return ch == 0 ? 0 : 1;
 }

@@ -74,6 +74,13 @@ extern struct ctl_opts ctl_global;
  * synced; removed on failure). Errors are reported. */
 int ctl_fetch_record(struct ctl_conn *c, const char *vote, const char *path);
 
+struct manifest;
+struct challenge_open;
+/* What an opened (challenged) ballot contained, as text lines contest by
+ * contest (challenge.c); *out is NUL-terminated, caller frees. */
+int challenge_describe(char **out, size_t *len, const struct manifest *m,
+    const struct challenge_open *open);
+
 /* Subcommands. */
 int cmd_status(int argc, char **argv);
 int cmd_vote(int argc, char **argv);

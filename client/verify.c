@@ -187,7 +187,8 @@ pub_same(const char *dir, const struct pub_file *f)
  */
 static int
 verify_publication(const char *dir, const char *path,
-    struct record_report *rep, const char **lang)
+    struct record_report *rep, const struct pub_ballots *b,
+    const char **lang)
 {
 	struct publication pb;
 	const char *bad = NULL;
@@ -196,7 +197,7 @@ verify_publication(const char *dir, const char *path,
 	if ((ret = pub_entries(dir, rep)) != 0)
 		return ret;
 	*lang = "zh";
-	if ((ret = publication_render(&pb, path, rep, *lang)) != 0)
+	if ((ret = publication_render(&pb, path, rep, b, *lang)) != 0)
 		goto out;
 	if (!pub_same(dir, &pb.files[0])) {
 		bad = pb.files[0].name;
@@ -205,7 +206,7 @@ verify_publication(const char *dir, const char *path,
 	if (!pub_same(dir, &pb.files[1])) {
 		publication_clear(&pb);
 		*lang = "en";
-		if ((ret = publication_render(&pb, path, rep, *lang)) != 0)
+		if ((ret = publication_render(&pb, path, rep, b, *lang)) != 0)
 			goto out;
 		if (!pub_same(dir, &pb.files[1])) {
 			bad = pb.files[1].name;
@@ -214,6 +215,8 @@ verify_publication(const char *dir, const char *path,
 	}
 	if (!pub_same(dir, &pb.files[2]))
 		bad = pb.files[2].name;
+	else if (!pub_same(dir, &pb.files[3]))
+		bad = pb.files[3].name;
 out:
 	publication_clear(&pb);
 	if (ret != 0)
@@ -236,6 +239,7 @@ cmd_verify(int argc, char **argv)
 	};
 	struct record_report rep;
 	struct record_opts o;
+	struct pub_ballots ballots;
 	struct progress pr;
 	char path[4096 + 64];
 	const char *dir = NULL, *lang = NULL;
@@ -271,18 +275,25 @@ cmd_verify(int argc, char **argv)
 			    "folder name too long");
 	} else
 		snprintf(path, sizeof(path), "%s", argv[optind]);
+	if ((ret = pub_ballots_init(&ballots)) != 0)
+		return ctl_error(ret, "out of memory");
+	if (dir != NULL) {
+		o.ballot = pub_ballots_collect;
+		o.ballot_arg = &ballots;
+	}
 	ret = record_verify(path, &o, &rep);
 	if (ret == 0 && dir != NULL)
-		ret = verify_publication(dir, path, &rep, &lang);
+		ret = verify_publication(dir, path, &rep, &ballots, &lang);
 	if (ret == 0) {
 		verify_print(&rep, json);
 		if (dir != NULL && !json)
 			printf("publication verified: results.json, "
-			    "announcement.txt and results.html (%s) are what "
-			    "the record says\n", lang);
+			    "announcement.txt, results.html (%s) and "
+			    "challenged.json are what the record says\n", lang);
 	}
 	else
 		ret = verify_failed(ret, &rep, json);
 	record_report_clear(&rep);
+	pub_ballots_clear(&ballots);
 	return ret == 0 ? 0 : 1;
 }

@@ -156,3 +156,29 @@ for bad in "$cast1:E_ALREADY_CAST" "AAAA-AAAA-AAAA-AAAA:E_NO_BALLOT" \
 done
 "$TALLYCTL" receipt check "$T/r-ch1.pb" --record "$R" >/dev/null 2>&1 ||
     fail "the challenge's receipt does not check"
+
+# The publication lists the challenged ballots with their contents, and
+# results.html carries every tracking code for its offline search.
+python3 - "$T/pub" "$ch1" "$ch2" "$cast1" <<'EOP' || fail "publication"
+import json, re, sys
+d, ch1, ch2, cast1 = sys.argv[1:]
+ch = json.load(open(d + "/challenged.json"))["challenged"]
+codes = {c["tracking_code"]: c for c in ch}
+if len(ch) != 5:
+    sys.exit("challenged.json lists %d ballots, not 5" % len(ch))
+plain = lambda c: c.replace("-", "")
+if "张三" not in codes[plain(ch1)]["contents"] or plain(ch2) not in codes:
+    sys.exit("challenged.json: %s" % ch)
+if plain(cast1) in codes:
+    sys.exit("a cast ballot is listed as challenged")
+html = open(d + "/results.html", encoding="utf-8").read()
+if "查验我的选票" not in html:
+    sys.exit("results.html has no search box")
+m = re.search(r'<script type="application/json" id="ballots">(.*?)</script>',
+              html, re.S)
+rows = json.loads(m.group(1))
+kinds = {r[0]: r[2] for r in rows}
+if kinds.get(plain(cast1)) is not False or kinds.get(plain(ch1)) is not True \
+        or len(rows) != 10:
+    sys.exit("results.html ballots: %s" % rows)
+EOP
