@@ -1,0 +1,132 @@
+#!/bin/sh
+# terminal_browser.sh: the polling terminal in a real browser. tallyd with
+# a tally-keys PKI and a vote of session.json (an election with a write-in
+# slot, ten projects of fifteen, a motion); `tallyctl terminal` on the
+# loopback; headless Chromium driven by selenium (terminal_browser.py)
+# through a deputy's whole path, once by pointer and once by keyboard
+# alone: a wrong card then the right one, every kind of contest marked, an
+# over-selection refused, a ballot challenged and checked, one cast. The
+# vote is counted and published; `tallyctl challenge check` shows the
+# challenged ballot; results.html's search finds the cast one. Requests
+# without the page's token, from another Host or Origin are refused.
+# Screenshots of every screen: BUILD/tests/integration/terminal-shots/.
+TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} SHOTS=${7:-}
+. "$(dirname "$0")/daemon_lib.sh"
+M=$4/tests/data/manifests
+PY=$(dirname "$0")/terminal_browser.py
+[ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 77; }
+for f in /usr/bin/chromium /usr/bin/chromedriver; do
+	[ -x "$f" ] || { echo "skip: $f missing"; exit 77; }
+done
+/usr/bin/python3 -c 'import selenium' 2>/dev/null ||
+    { echo "skip: python3-selenium missing"; exit 77; }
+rm -rf "$SHOTS"
+mkdir -p "$SHOTS"
+
+P=$T/pki
+"$KEYS" ca init "$P" >/dev/null
+for c in daemon:tallyd official:secretariat terminal:terminal \
+    auditor:auditor trustee:scrutineer-1 trustee:scrutineer-2 \
+    trustee:scrutineer-3; do
+	"$KEYS" cert issue "$P" --role "${c%%:*}" --name "${c#*:}" >/dev/null ||
+	    fail "cert ${c#*:}"
+done
+"$KEYS" ledger-key "$P" >/dev/null
+"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
+"$KEYS" credentials generate --count 4 --votes s6-session \
+    --out "$T/cards" >/dev/null
+code() { tr -d '\n' <"$T/cards/cards/card-00000$1.txt"; }
+
+mkdir -p "$T/data" "$T/empty"
+cat >"$T/tallyd.conf" <<EOC
+listen 127.0.0.1:0
+data_dir $T/data
+ca_cert $P/ca.crt
+tls_cert $P/tallyd.crt
+tls_key $P/tallyd.key
+ledger_key $P/ledger.key
+empty_dir $T/empty
+workers 1
+EOC
+if [ "$(id -u)" = 0 ]; then
+	echo "user nobody" >>"$T/tallyd.conf"
+	chown nobody "$T/data"
+fi
+start_daemon "$T/tallyd.conf"
+ctl() {	# ctl NAME ARGS...
+	who=$1; shift
+	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
+	    --cert "$P/$who.crt" --key "$P/$who.key" "$@"
+}
+ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-session.txt" >/dev/null || fail "create"
+ctl secretariat vote open s6-session --present 200 --issued 4 >/dev/null ||
+    fail "open"
+
+# The terminal, on a free loopback port.
+ctl terminal terminal --listen 127.0.0.1:0 >"$T/term.out" 2>"$T/term.err" &
+TERM_PID=$!
+trap 'kill $TERM_PID 2>/dev/null; cleanup' EXIT
+for _ in $(seq 1 100); do
+	URL=$(sed -n 's/^terminal: //p' "$T/term.out")
+	[ -n "$URL" ] && break
+	kill -0 $TERM_PID 2>/dev/null || fail "terminal died: $(cat "$T/term.err")"
+	sleep 0.1
+done
+[ -n "$URL" ] || fail "the terminal did not start"
+HOSTPORT=${URL#http://}
+HOSTPORT=${HOSTPORT%/}
+
+# Only our own page may post: token, Host and Origin are checked.
+/usr/bin/python3 - "$HOSTPORT" <<'EOP' || fail "a request not from our page was served"
+import http.client, re, sys
+hp = sys.argv[1]
+def req(method, path, headers, body=None):
+    c = http.client.HTTPConnection(hp, timeout=10)
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    return r.status, r.read().decode("utf-8", "replace")
+st, page = req("GET", "/", {})
+tok = re.search(r'name="tally-token" content="([0-9a-f]{64})"', page).group(1)
+j = {"Content-Type": "application/json"}
+cases = [({}, 403), ({"X-Tally-Token": "0" * 64}, 403),
+         ({"X-Tally-Token": tok, "Origin": "http://evil.example"}, 403),
+         ({"X-Tally-Token": tok, "Host": "evil.example"}, 403),
+         ({"X-Tally-Token": tok}, 200)]
+for h, want in cases:
+    st, _ = req("POST", "/api/reset", dict(j, **h), "{}")
+    if st != want:
+        sys.exit("POST with %s: %d, expected %d" % (h, st, want))
+st, _ = req("GET", "/", {"Host": "evil.example"})
+if st != 403:
+    sys.exit("a page for another Host: %d" % st)
+EOP
+
+for mode in pointer keyboard; do
+	card=1
+	[ $mode = keyboard ] && card=2
+	/usr/bin/python3 "$PY" vote "$URL" "$(code $card)" "$SHOTS" $mode \
+	    >"$T/$mode.out" 2>"$T/$mode.err" ||
+	    fail "browser ($mode): $(cat "$T/$mode.err" "$T/$mode.out")"
+done
+challenged=$(sed -n 's/^challenged //p' "$T/pointer.out")
+cast=$(sed -n 's/^cast //p' "$T/pointer.out")
+s=$(ctl auditor status s6-session)
+case "$s" in "s6-session open ballots=2 "*) ;; *) fail "status: $s";; esac
+
+ctl secretariat vote close s6-session >/dev/null || fail "close"
+for i in 1 2; do
+	ctl "scrutineer-$i" trustee decrypt s6-session \
+	    --share "$T/cer/private-$i/share.pb" >/dev/null 2>"$T/err" ||
+	    fail "decrypt $i: $(cat "$T/err")"
+done
+ctl secretariat tally s6-session >/dev/null 2>"$T/err" || fail "tally: $(cat "$T/err")"
+ctl auditor publish s6-session --out "$T/pub" >/dev/null 2>"$T/err" ||
+    fail "publish: $(cat "$T/err")"
+"$TALLYCTL" challenge check "$challenged" --record "$T/pub/record.log" \
+    >"$T/check.out" 2>&1 || fail "challenge check: $(cat "$T/check.out")"
+grep -q "张三" "$T/check.out" || fail "challenge check: $(cat "$T/check.out")"
+/usr/bin/python3 "$PY" results "$T/pub/results.html" "$cast" "$challenged" \
+    "$SHOTS" >"$T/results.out" 2>&1 || fail "results.html: $(cat "$T/results.out")"
+ls "$SHOTS" | grep -q 'keyboard-.*cast' || fail "no screenshots"
+echo "ok: $(ls "$SHOTS" | wc -l) screenshots in $SHOTS"
