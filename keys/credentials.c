@@ -4,7 +4,9 @@
  *
  *   cards/card-NNNNNN.txt   one card code and a newline (0600)
  *   registry-ID.txt         the registry of vote ID (credential.h format)
- *   cards.html              every card, one block each (0600: it is secret)
+ *   cards.html              every card with its QR code and instructions in
+ *                           Chinese and English, eight to an A4 page with
+ *                           cut lines (0600: it is secret)
  *
  * Cards are numbered only to name the files; nothing on a card links it
  * to a registry entry without the seed.
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <qrencode.h>
 
 #include "credential.h"
 #include "err.h"
@@ -30,7 +33,7 @@ static const char usage_cred[] =
     "usage: tally-keys credentials generate --count N --votes ID[,ID...] "
     "--out DIR\n"
     "  Write N cards (DIR/cards/, 0600), DIR/registry-ID.txt for each vote\n"
-    "  and DIR/cards.html, a printable sheet with one card per block.\n";
+    "  and DIR/cards.html, printable A4 sheets of eight cards with QR codes.\n";
 
 struct gen {
 	const char *out;
@@ -197,44 +200,99 @@ out:
 	return ret;
 }
 
+/* A4, eight cards a page (2 x 4, 95 x 68 mm), dashed cut lines with a
+ * crop mark at each corner; nothing loaded from anywhere. */
 static const char html_head[] =
-    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
-    "<title>tally ballot credential cards</title>\n<style>\n"
-    "body { font-family: sans-serif; }\n"
-    ".card { border: 1px dashed #000; padding: 1em; margin: 1em 0;\n"
-    "        page-break-inside: avoid; width: 32em; }\n"
-    ".code { font-family: monospace; font-size: 14pt; "
-    "letter-spacing: 1px; }\n"
+    "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n"
+    "<title>选票卡 ballot cards</title>\n<style>\n"
+    "@page { size: A4; margin: 8mm; }\n"
+    "body { margin: 0; font-family: \"Noto Sans CJK SC\", \"Source Han "
+    "Sans SC\", sans-serif; }\n"
+    ".sheet { display: grid; grid-template-columns: 95mm 95mm; "
+    "grid-auto-rows: 68mm; gap: 0; width: 190mm; }\n"
+    ".card { position: relative; box-sizing: border-box; padding: 4mm; "
+    "border: 0.2mm dashed #888; display: grid; grid-template-columns: "
+    "30mm 1fr; gap: 3mm; align-items: start; page-break-inside: avoid; "
+    "break-inside: avoid; }\n"
+    ".card::before, .card::after { content: \"\"; position: absolute; "
+    "width: 4mm; height: 4mm; border: 0.3mm solid #000; }\n"
+    ".card::before { top: -2mm; left: -2mm; border-width: 0 0.3mm 0.3mm 0; }\n"
+    ".card::after { bottom: -2mm; right: -2mm; border-width: 0.3mm 0 0 0.3mm; }\n"
+    ".qr svg { width: 30mm; height: 30mm; display: block; }\n"
+    "h3 { margin: 0 0 1mm; font-size: 11pt; }\n"
+    "p { margin: 0 0 1.2mm; font-size: 7.5pt; line-height: 1.3; }\n"
+    ".code { grid-column: 1 / 3; font-family: monospace; font-size: 10pt; "
+    "letter-spacing: .3px; word-break: break-all; margin: 0; }\n"
+    ".sheet:nth-of-type(n+2) { page-break-before: always; }\n"
     "</style></head><body>\n";
+
+static const char card_text[] =
+    "<div><h3>选票卡 · Ballot card</h3>"
+    "<p>请妥善保管，不要让他人看到。在投票终端扫描二维码，或输入下方代码。"
+    "“核验”不会用掉本卡；在一项表决中投出后，本卡不能再用于该项表决。</p>"
+    "<p lang=\"en\">Keep this card private. At the polling terminal scan "
+    "the QR code or type the code below. A challenge does not use the "
+    "card up; once you cast in a vote, the card is spent for that vote.</p>"
+    "</div>";
+
+/* The QR code of text as an inline SVG (one path, a quiet zone of 4). */
+static int
+qr_svg(FILE *f, const char *text)
+{
+	QRcode *q;
+	int x, y, w;
+
+	if ((q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1)) ==
+	    NULL)
+		return TALLY_ERR_NOMEM;
+	w = q->width;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "
+	    "%d %d\" shape-rendering=\"crispEdges\" role=\"img\" "
+	    "aria-label=\"QR\"><rect width=\"%d\" height=\"%d\" "
+	    "fill=\"#fff\"/><path fill=\"#000\" d=\"", w + 8, w + 8, w + 8,
+	    w + 8);
+	for (y = 0; y < w; y++)
+		for (x = 0; x < w; x++)
+			if (q->data[y * w + x] & 1)
+				fprintf(f, "M%d %dh1v1h-1z", x + 4, y + 4);
+	fputs("\"/></svg>", f);
+	QRcode_free(q);
+	return 0;
+}
 
 static int
 write_sheet(struct gen *g)
 {
-	char code[CRED_CODE_LEN + 1], *buf;
-	size_t cap, o;
+	char code[CRED_CODE_LEN + 1], *buf = NULL;
+	size_t len = 0;
 	uint32_t i;
-	int n, ret;
+	FILE *f;
+	int ret = 0;
 
-	cap = sizeof(html_head) + 64 + (size_t)g->count * 256;
-	if ((buf = calloc(1, cap)) == NULL)
+	if ((f = open_memstream(&buf, &len)) == NULL)
 		return keys_fail(TALLY_ERR_NOMEM, "out of memory");
-	o = (size_t)snprintf(buf, cap, "%s", html_head);
-	for (i = 0; i < g->count; i++) {
-		if ((ret = credential_code(code, g->seeds[i])) != 0) {
-			util_freezero(buf, cap);
-			return keys_fail(ret, "cannot encode a card");
-		}
-		n = snprintf(buf + o, cap - o, "<div class=\"card\">"
-		    "<h3>Ballot credential 选票凭证</h3>"
-		    "<p class=\"code\">%s</p>"
-		    "<p>Keep this card secret; type the code at the terminal."
-		    "</p></div>\n", code);
-		o += (size_t)n;
+	fputs(html_head, f);
+	for (i = 0; i < g->count && ret == 0; i++) {
+		if (i % 8 == 0)
+			fputs(i == 0 ? "<div class=\"sheet\">\n" :
+			    "</div>\n<div class=\"sheet\">\n", f);
+		if ((ret = credential_code(code, g->seeds[i])) != 0)
+			break;
+		fputs("<div class=\"card\"><div class=\"qr\">", f);
+		ret = qr_svg(f, code);
+		fprintf(f, "</div>%s<p class=\"code\">%s</p></div>\n",
+		    card_text, code);
 	}
 	OPENSSL_cleanse(code, sizeof(code));
-	o += (size_t)snprintf(buf + o, cap - o, "</body></html>\n");
-	ret = gen_write(g, keys_path(g->out, "cards.html"), buf, o, 0600);
-	util_freezero(buf, cap);
+	fputs("</div>\n</body></html>\n", f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = TALLY_ERR_NOMEM;
+	if (ret == 0)
+		ret = gen_write(g, keys_path(g->out, "cards.html"), buf, len,
+		    0600);
+	else
+		ret = keys_fail(ret, "cannot make the card sheet");
+	util_freezero(buf, len);
 	return ret;
 }
 

@@ -167,6 +167,27 @@ for v in v1 v2; do
 	    fail "registry $v not sorted"
 done
 [ "$(grep -c 'class="card"' "$T/cr/cards.html")" = 239 ] || fail "sheet"
+# Every card: its code, its QR code, instructions in both languages; eight
+# cards to an A4 sheet (239 cards: 30 sheets).
+python3 - "$T/cr/cards.html" "$T/cr/cards" <<'EOP' || fail "card sheet"
+import os, re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+cards = re.findall(r'<div class="card">(.*?<p class="code">[^<]*)</p></div>', html, re.S)
+codes = {open(os.path.join(sys.argv[2], f)).read().strip()
+         for f in os.listdir(sys.argv[2])}
+if len(cards) != 239 or html.count('<div class="sheet">') != 30:
+    sys.exit("%d cards, %d sheets" % (len(cards), html.count('class="sheet"')))
+for c in cards:
+    code = re.search(r'<p class="code">([A-Z2-7-]+)$', c)
+    if code is None or code.group(1) not in codes:
+        sys.exit("a card without its code: " + c[-200:])
+    if "<svg" not in c or not re.search(r'<path fill="#000" d="(M\d+ \d+h1v1h-1z)+"', c):
+        sys.exit("a card without a QR code")
+    if "选票卡" not in c or "polling terminal" not in c:
+        sys.exit("a card without its instructions")
+if "size: A4" not in html or "http" in html.replace("http://www.w3.org/2000/svg", ""):
+    sys.exit("not an A4 sheet, or it loads something")
+EOP
 # No registry key appears on a card or in the other registry.
 if tail -n +2 "$T/cr/registry-v1.txt" | grep -q -F -f - \
     "$T/cr/registry-v2.txt"; then fail "registries share keys"; fi
