@@ -22,6 +22,8 @@ static const struct {
 	{ "verify", cmd_verify, "verify RECORD|DIR [--json]" },
 	{ "receipt", cmd_receipt, "receipt check RECEIPT --record RECORD" },
 	{ "challenge", cmd_challenge, "challenge check CODE --record RECORD" },
+	{ "screen", cmd_screen, "screen [--listen ADDR:PORT] [--every "
+	    "SECONDS]" },
 	{ "terminal", cmd_terminal, "terminal [--listen 127.0.0.1:PORT] "
 	    "[--idle SECONDS]" },
 	{ "trustee", cmd_trustee, "trustee decrypt VOTE --share FILE" },

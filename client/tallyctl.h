@@ -90,6 +90,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_receipt(int argc, char **argv);
 int cmd_challenge(int argc, char **argv);
 int cmd_terminal(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_trustee(int argc, char **argv);
 int cmd_tallyvote(int argc, char **argv);

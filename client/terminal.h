@@ -1,6 +1,6 @@
 /*
  * terminal.h: the polling terminal's page (client/terminal/: index.html,
- * app.css, app.js), compiled into tallyctl at build time (embed.cmake), so
+ * app.css, app.js), compiled into tallyctl at build time (embed.cmake, assets.h), so
  * that the program needs no files and the page loads nothing from
  * anywhere else.
  */

@@ -7,7 +7,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "terminal.h"
-#include "terminal_assets.h"
+#include "assets.h"
 
 /* Nothing from elsewhere, no framing, no inline script or style. */
 #define TERM_CSP "default-src 'none'; script-src 'self'; style-src 'self'; " \
@@ -31,8 +31,8 @@ page_headers(struct evhttp_request *req, const char *type)
 static void
 page_index(struct evbuffer *b, const char *token, int idle_secs)
 {
-	const char *p = (const char *)term_index_html, *q;
-	const char *end = p + term_index_html_len;
+	const char *p = (const char *)terminal_index_html, *q;
+	const char *end = p + terminal_index_html_len;
 	char idle[16];
 
 	snprintf(idle, sizeof(idle), "%d", idle_secs);
@@ -72,10 +72,10 @@ terminal_page_send(struct evhttp_request *req, const char *path,
 		page_index(b, token, idle_secs);
 	} else if (strcmp(path, "/app.css") == 0) {
 		page_headers(req, "text/css; charset=utf-8");
-		evbuffer_add(b, term_app_css, term_app_css_len);
+		evbuffer_add(b, terminal_app_css, terminal_app_css_len);
 	} else if (strcmp(path, "/app.js") == 0) {
 		page_headers(req, "text/javascript; charset=utf-8");
-		evbuffer_add(b, term_app_js, term_app_js_len);
+		evbuffer_add(b, terminal_app_js, terminal_app_js_len);
 	} else {
 		evbuffer_free(b);
 		evhttp_send_error(req, 404, "Not Found");

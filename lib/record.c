@@ -328,6 +328,9 @@ rv_structure(struct rv *v)
 	v->rep->shares = v->nshares;
 	v->rep->checkpoints = v->ncps;
 	v->rep->complete = v->state == ST_DONE;
+	v->rep->state = v->state == ST_CREATED ? "created" :
+	    v->state == ST_OPEN ? "open" : v->state >= ST_RESULT ? "counted" :
+	    "closed";
 	return 0;
 }
 
@@ -1006,8 +1009,9 @@ rv_run(struct rv *v, const char *path)
 	if ((ret = rv_read(v, path)) != 0 || (ret = rv_structure(v)) != 0 ||
 	    (ret = rv_checkpoints(v)) != 0 || (ret = rv_vote(v)) != 0 ||
 	    (ret = rv_polls(v)) != 0 || (ret = rv_ballots(v)) != 0 ||
-	    (ret = rv_spoiled(v)) != 0 || (ret = rv_aggregate(v)) != 0 || (ret = rv_shares(v)) != 0 ||
-	    (ret = rv_result(v)) != 0)
+	    (ret = rv_spoiled(v)) != 0 || (ret = rv_aggregate(v)) != 0 ||
+	    (ret = rv_shares(v)) != 0 || (ret = rv_result(v)) != 0 ||
+	    (ret = merkle_tree_root(v->tree, v->n, v->rep->root)) != 0)
 		return ret;
 	if (!v->rep->complete && !v->o->allow_incomplete)
 		return rv_fail(v, v->n, "incomplete",

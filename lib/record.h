@@ -52,6 +52,8 @@ struct record_report {
 	uint64_t records, ballots, spoiled, shares, checkpoints;
 	uint64_t present, issued;
 	int complete;			/* ends with Result, Checkpoint */
+	const char *state;		/* created, open, closed, counted */
+	uint8_t root[32];		/* RFC 6962 root of every record */
 	char *outcome;			/* the verified results_json, NUL-ended */
 	size_t outcome_len;
 };

@@ -29,6 +29,8 @@ try:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.common.exceptions import (NoSuchElementException,
+                                            StaleElementReferenceException)
 except ImportError:
     print("skip: python3-selenium is not installed")
     sys.exit(77)
@@ -74,7 +76,9 @@ class Run:
 
     def wait(self, cond, what, secs=30):
         try:
-            WebDriverWait(self.d, secs, poll_frequency=0.1).until(lambda d: cond())
+            WebDriverWait(self.d, secs, poll_frequency=0.1, ignored_exceptions=(
+                NoSuchElementException, StaleElementReferenceException)).until(
+                    lambda d: cond())
         except Exception:
             self.fail("timed out waiting for " + what)
 
@@ -268,12 +272,21 @@ def results(path, cast, challenged, shots):
 def screen(url, shots, want):
     d = browser()
     r = Run(d, shots, "screen")
+    r.n = want
+
+    def received():
+        # The page redraws every two seconds: read it in one go.
+        t = d.execute_script("var e = document.getElementById("
+                             "'received-s6-session'); return e ? e.textContent : '';")
+        return int(t) if t.isdigit() else -1
     try:
         d.get(url)
-        r.wait(lambda: int(r.el("received-s6-session").text or "0") >= want,
-               "the hall screen to show %d ballots" % want, 60)
+        r.wait(lambda: received() >= want, "the hall screen to show %d ballots" % want, 60)
+        r.wait(lambda: "投票中" in d.execute_script(
+            "var e = document.getElementById('state-s6-session');"
+            "return e ? e.textContent : '';"), "the state 投票中")
         r.shot("received-%d" % want)
-        print("received " + r.el("received-s6-session").text)
+        print("received %d" % received())
     finally:
         d.quit()
 

@@ -8,7 +8,9 @@
 # over-selection refused, a ballot challenged and checked, one cast. The
 # vote is counted and published; `tallyctl challenge check` shows the
 # challenged ballot; results.html's search finds the cast one. Requests
-# without the page's token, from another Host or Origin are refused.
+# without the page's token, from another Host or Origin are refused. The
+# hall screen (tallyctl screen, an auditor verifying the record) shows the
+# ballots received rising: 0, 1, 2.
 # Screenshots of every screen: BUILD/tests/integration/terminal-shots/.
 TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} SHOTS=${7:-}
 . "$(dirname "$0")/daemon_lib.sh"
@@ -63,17 +65,33 @@ ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
 ctl secretariat vote open s6-session --present 200 --issued 4 >/dev/null ||
     fail "open"
 
-# The terminal, on a free loopback port.
+# The terminal and the hall screen, on free loopback ports.
 ctl terminal terminal --listen 127.0.0.1:0 >"$T/term.out" 2>"$T/term.err" &
 TERM_PID=$!
-trap 'kill $TERM_PID 2>/dev/null; cleanup' EXIT
-for _ in $(seq 1 100); do
-	URL=$(sed -n 's/^terminal: //p' "$T/term.out")
-	[ -n "$URL" ] && break
-	kill -0 $TERM_PID 2>/dev/null || fail "terminal died: $(cat "$T/term.err")"
-	sleep 0.1
-done
-[ -n "$URL" ] || fail "the terminal did not start"
+ctl auditor screen --listen 127.0.0.1:0 --every 1 >"$T/screen.out" \
+    2>"$T/screen.err" &
+SCREEN_PID=$!
+trap 'kill $TERM_PID $SCREEN_PID 2>/dev/null; cleanup' EXIT
+url_of() {	# url_of PID FILE WORD
+	for _ in $(seq 1 100); do
+		u=$(sed -n "s/^$3: //p" "$2")
+		[ -n "$u" ] && { echo "$u"; return 0; }
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+URL=$(url_of $TERM_PID "$T/term.out" terminal) ||
+    fail "the terminal did not start: $(cat "$T/term.err")"
+SCREEN=$(url_of $SCREEN_PID "$T/screen.out" screen) ||
+    fail "the hall screen did not start: $(cat "$T/screen.err")"
+screen_shows() {	# screen_shows N: the hall screen shows N ballots received
+	/usr/bin/python3 "$PY" screen "$SCREEN" "$SHOTS" "$1" >"$T/scr.out" \
+	    2>&1 || fail "hall screen: $(cat "$T/scr.out")"
+	grep -q "^received $1\$" "$T/scr.out" ||
+	    fail "hall screen: $(cat "$T/scr.out"), expected $1"
+}
+screen_shows 0
 HOSTPORT=${URL#http://}
 HOSTPORT=${HOSTPORT%/}
 
@@ -108,6 +126,7 @@ for mode in pointer keyboard; do
 	/usr/bin/python3 "$PY" vote "$URL" "$(code $card)" "$SHOTS" $mode \
 	    >"$T/$mode.out" 2>"$T/$mode.err" ||
 	    fail "browser ($mode): $(cat "$T/$mode.err" "$T/$mode.out")"
+	screen_shows $card
 done
 challenged=$(sed -n 's/^challenged //p' "$T/pointer.out")
 cast=$(sed -n 's/^cast //p' "$T/pointer.out")
