@@ -121,10 +121,17 @@ term_touch(struct term *t)
 static int
 term_conn(struct term *t)
 {
+	char err[512];
+	int ret;
+
 	if (t->c != NULL)
 		return 0;
-	if ((t->c = ctl_connect_or_report(&ctl_global)) == NULL)
+	/* The configuration (and its pins) was read once at start. */
+	if ((ret = ctl_connect(&ctl_global, &t->c, err, sizeof(err))) != 0) {
+		t->c = NULL;
+		ctl_error(ret, "%s", err);
 		return TALLY_ERR_IO;
+	}
 	return 0;
 }
 
@@ -238,15 +245,22 @@ term_votes(struct term *t, json_t **out, Tally__Response **resp)
 		if (strcmp(s->state, "open") != 0 ||
 		    term_cast_here(t, s->vote_id))
 			continue;
+		/* A vote this terminal has no election hash for
+		 * (election_hash VOTE HEX in --config) is not offered:
+		 * it would encrypt to nothing the officials announced. */
 		if ((ret = cast_vote_fetch(t->c, s->vote_id, NULL, &v, err,
 		    sizeof(err))) != 0) {
 			cast_vote_clear(&v);
+			if (ret == TALLY_ERR_UNPINNED) {
+				ret = 0;
+				continue;
+			}
 			break;
 		}
 		if (credential_derive(NULL, pk, t->seed, s->vote_id) == 0 &&
-		    ballot_registry_has(v.registry, v.vc->n_registry, pk))
+		    ballot_registry_has(v.ctx.registry, v.ctx.nreg, pk))
 			json_array_append_new(list, json_pack("{s:s,s:s}",
-			    "id", s->vote_id, "title", v.m->title));
+			    "id", s->vote_id, "title", v.ctx.m->title));
 		cast_vote_clear(&v);
 	}
 	if (ret != 0) {
@@ -356,12 +370,12 @@ api_vote(struct term *t, struct evhttp_request *req, json_t *in)
 	}
 	t->have_vote = 1;
 	if (credential_derive(NULL, pk, t->seed, id) != 0 ||
-	    !ballot_registry_has(t->v.registry, t->v.vc->n_registry, pk)) {
+	    !ballot_registry_has(t->v.ctx.registry, t->v.ctx.nreg, pk)) {
 		term_drop_vote(t);
 		return reply_err(req, TALLY_ERR_CRED_UNKNOWN, NULL);
 	}
 	reply_json(req, 200, json_pack("{s:s,s:s,s:o}", "id", id, "title",
-	    t->v.m->title, "contests", term_paper(t->v.m)));
+	    t->v.ctx.m->title, "contests", term_paper(t->v.ctx.m)));
 }
 
 /* ----------------------------------------------------------- encrypt */
@@ -419,12 +433,12 @@ api_encrypt(struct term *t, struct evhttp_request *req, json_t *in)
 	if (!json_is_object(choices) || (cj = json_dumps(choices,
 	    JSON_COMPACT)) == NULL)
 		return reply_err(req, TALLY_ERR_BAD_CHOICE, "no choices");
-	if ((marks = calloc(t->v.m->nsel + 1, 1)) == NULL)
+	if ((marks = calloc(t->v.ctx.m->nsel + 1, 1)) == NULL)
 		ret = TALLY_ERR_NOMEM;
-	else if ((ret = manifest_choices(t->v.m, (const uint8_t *)cj,
+	else if ((ret = manifest_choices(t->v.ctx.m, (const uint8_t *)cj,
 	    strlen(cj), marks, &names, err, sizeof(err))) == 0 &&
 	    (ret = credential_derive(sk, pk, t->seed, t->v.vc->vote_id)) == 0)
-		ret = ballot_encrypt_open(&t->ballot, &t->blen, &t->v.bc, sk,
+		ret = ballot_encrypt_open(&t->ballot, &t->blen, &t->v.ctx.bc, sk,
 		    marks, names, &t->sec);
 	OPENSSL_cleanse(sk, sizeof(sk));
 	if (ret == 0 && (b = tally__ballot__unpack(NULL, t->blen,
@@ -439,8 +453,8 @@ api_encrypt(struct term *t, struct evhttp_request *req, json_t *in)
 	} else
 		reply_json(req, 200, term_tracking_json(t->tracking));
 	if (names != NULL)
-		manifest_writein_names_free(t->v.m, names);
-	util_freezero(marks, t->v.m->nsel);
+		manifest_writein_names_free(t->v.ctx.m, names);
+	util_freezero(marks, t->v.ctx.m->nsel);
 	util_freezero(cj, strlen(cj));
 }
 
@@ -505,7 +519,7 @@ term_contents(struct term *t, char **text)
 		for (i = 0; i < t->sec.nwi; i++)
 			memcpy(open.names[i], t->sec.names[i],
 			    sizeof(open.names[i]));
-		ret = challenge_describe(text, &len, t->v.m, &open);
+		ret = challenge_describe(text, &len, t->v.ctx.m, &open);
 	}
 	free(open.names);
 	return ret;
@@ -663,7 +677,8 @@ term_usage(FILE *f, int code)
 	    "  Serve the polling terminal to a kiosk browser on this machine "
 	    "(loopback only;\n  PORT 0 picks a free one) with this terminal's "
 	    "certificate; a session idle for\n  SECONDS (default 120) is "
-	    "wiped.\n");
+	    "wiped. It encrypts only to the votes whose election hash its\n"
+	    "  --config pins ('election_hash VOTE HEX' lines).\n");
 	return code;
 }
 
@@ -713,6 +728,7 @@ cmd_terminal(int argc, char **argv)
 	const char *listen = "127.0.0.1:8080";
 	struct term t;
 	uint32_t idle = 120;
+	char err[512];
 	int ch, ret = 1;
 
 	memset(&t, 0, sizeof(t));
@@ -730,6 +746,11 @@ cmd_terminal(int argc, char **argv)
 	}
 	if (optind != argc)
 		return term_usage(stderr, 1);
+	/* Read --config once: its election_hash lines pin the votes this
+	 * terminal encrypts to; an unpinned vote is refused (E_UNPINNED). */
+	if ((ret = ctl_opts_load(&ctl_global, err, sizeof(err))) != 0)
+		return ctl_error(ret, "%s", err);
+	ret = 1;
 	t.idle_secs = (int)idle;
 	if ((t.base = event_base_new()) == NULL ||
 	    (t.http = evhttp_new(t.base)) == NULL ||

@@ -729,8 +729,8 @@ rv_spoiled_open(struct rv *v, struct challenge_open *open)
 	int ret;
 
 	for (k = 0; k < v->nspoiled; k++) {
-		ret = challenge_verify(v->rec[v->spoiled[k]]->spoiled, &v->ctx,
-		    NULL, &open[k]);
+		ret = challenge_verify(v->rec[v->spoiled[k]]->spoiled,
+		    &v->vx.bc, NULL, &open[k]);
 		if (ret == TALLY_ERR_NOMEM)
 			return ret;
 		if (ret != 0)
@@ -752,7 +752,7 @@ a_cmp(const void *x, const void *y)
 static int
 rv_spoiled_replay(struct rv *v, const struct challenge_open *open)
 {
-	size_t k, i, n = v->nballots * v->m->nsel, S = v->m->nsel;
+	size_t k, i, n = v->nballots * v->vx.m->nsel, S = v->vx.m->nsel;
 	uint8_t (*sorted)[33], *hit;
 	size_t p;
 
@@ -827,11 +827,11 @@ rv_spoiled_report(struct rv *v, const struct challenge_open *open)
 		return;
 	for (p = 0; p < v->nballots; p++)
 		if (ballot_tracking_code(t, v->rec[v->ballots[p]]->ballot) == 0)
-			v->o->ballot(v->o->ballot_arg, v->ballots[p], t, v->m,
+			v->o->ballot(v->o->ballot_arg, v->ballots[p], t, v->vx.m,
 			    NULL);
 	for (k = 0; k < v->nspoiled; k++)
 		v->o->ballot(v->o->ballot_arg, v->spoiled[k], open[k].tracking,
-		    v->m, &open[k]);
+		    v->vx.m, &open[k]);
 }
 
 static int

@@ -58,10 +58,12 @@ start_daemon "$T/tallyd.conf"
 ctl() {	# ctl NAME ARGS...
 	who=$1; shift
 	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
-	    --cert "$P/$who.crt" --key "$P/$who.key" "$@"
+	    --cert "$P/$who.crt" --key "$P/$who.key" --config "$PINS" "$@"
 }
-ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
-    --registry "$T/cards/registry-s6-session.txt" >/dev/null || fail "create"
+# The terminal encrypts only to the vote whose H_E its --config pins.
+cout=$(ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-session.txt") || fail "create"
+pin "$cout"
 ctl secretariat vote open s6-session --present 200 --issued 4 >/dev/null ||
     fail "open"
 
