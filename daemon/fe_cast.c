@@ -135,13 +135,13 @@ fe_cast_submit(struct frontend *fe, struct pending *p)
 {
 	const Tally__Ballot *b = fe_cast_ballot(p->req);
 	Tally__BallotBody *body;
-	ProtobufCBinaryData *bb;
+	const ProtobufCBinaryData *bb;
 	struct fe_vote *fv;
 	char id[MANIFEST_ID_MAX + 1];
 
 	/* The vote id is inside the signed body; peek at it, once the body
 	 * is known to hold no more entries than its size allows. */
-	bb = (ProtobufCBinaryData *)&b->body;
+	bb = &b->body;
 	if (pb_scan(&tally__ballot_body__descriptor, bb->data, bb->len,
 	    FE_MAX_FIELDS(bb->len)) == TALLY_ERR_TOO_LARGE) {
 		pending_fail(p, TALLY_ERR_TOO_LARGE, "ballot holds too many "
