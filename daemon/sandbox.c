@@ -211,8 +211,14 @@ sandbox_prepare_libc(unsigned int threads)
 	int v[512];
 	size_t i;
 
+#if defined(TALLY_SANITIZER_RUNTIME)
+	/* The sanitizer's allocator replaces glibc's: it has no arenas and
+	 * mallopt fails; its own system calls are allowed by the filter. */
+	(void)mallopt(M_ARENA_MAX, (int)(threads + 1));
+#else
 	if (mallopt(M_ARENA_MAX, (int)(threads + 1)) != 1)
 		fatalx("mallopt M_ARENA_MAX failed");
+#endif
 	if (pthread_create(&t, NULL, sandbox_trim_thread, NULL) != 0 ||
 	    pthread_join(t, NULL) != 0)
 		fatalx("cannot warm up malloc");
