@@ -234,26 +234,33 @@ static int
 hold(SSL_CTX *ctx, const char *host, int port, int n, int secs)
 {
 	SSL *ssl[256];
-	int fds[256], held = 0, i;
+	int fds[256], ok[256], held = 0, i;
 	char c;
 
-	for (i = 0; i < n && i < 256; i++) {
+	if (n > 256)
+		n = 256;
+	for (i = 0; i < n; i++) {
 		fds[i] = tcp(host, port);
 		ssl[i] = SSL_new(ctx);
 		SSL_set_fd(ssl[i], fds[i]);
-		if (SSL_connect(ssl[i]) != 1)
-			fds[i] = -1;
+		ok[i] = SSL_connect(ssl[i]) == 1;
 	}
 	sleep(1);
-	for (i = 0; i < n && i < 256; i++) {
+	for (i = 0; i < n; i++) {
 		struct pollfd pfd = { fds[i], POLLIN, 0 };
 
-		if (fds[i] >= 0 && (poll(&pfd, 1, 0) == 0 ||
+		if (ok[i] && (poll(&pfd, 1, 0) == 0 ||
 		    recv(fds[i], &c, 1, MSG_PEEK) > 0))
 			held++;
 	}
 	printf("held %d of %d\n", held, n);
+	fflush(stdout);
 	sleep((unsigned int)secs);
+	for (i = 0; i < n; i++) {
+		SSL_free(ssl[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
 	return 0;
 }
 
@@ -307,9 +314,13 @@ main(int argc, char **argv)
 	    (SSL_CTX_use_certificate_file(ctx, argv[4], SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, argv[5], SSL_FILETYPE_PEM) != 1))
 		return 2;
-	if (strcmp(argv[6], "hold") == 0)
-		return hold(ctx, argv[1], atoi(argv[2]), atoi(argv[7]),
+	if (strcmp(argv[6], "hold") == 0) {
+		int r = hold(ctx, argv[1], atoi(argv[2]), atoi(argv[7]),
 		    atoi(argv[8]));
+
+		SSL_CTX_free(ctx);
+		return r;
+	}
 	fd = tcp(argv[1], atoi(argv[2]));
 	ssl = SSL_new(ctx);
 	SSL_set_fd(ssl, fd);
