@@ -93,22 +93,24 @@ pub_ballots_collect(void *arg, uint64_t index, const uint8_t tracking[32],
  * the page (a file:// page may not read its neighbours), as JSON whose
  * '/' are escaped so that no "</script>" can close the element. */
 static const char *const pub_search_zh[] = {
-	"查验我的选票", "输入或扫描选票上显示的追踪码（至少前 16 个字符，"
-	"不区分大小写，可省略连字符）。", "追踪码", "查验",
+	"查验我的选票",
+	"输入或扫描选票上显示的追踪码（至少前 16 个字符，不区分大小写，可省略连字符）。",
+	"追踪码", "查验",
 	"追踪码太短：至少输入前 16 个字符。", "记录中没有这个追踪码的选票。",
 	"有多张选票以此开头，请多输入几个字符。",
 	"已投出并记入记录：第 %d 条记录。选票内容保密。",
 	"这张选票被核验（未投出，不计票）：第 %d 条记录。它的内容是：",
 };
 static const char *const pub_search_en[] = {
-	"Check my ballot", "Type or scan the tracking code the terminal showed "
-	"(at least its first 16 characters; case and dashes do not matter).",
-	"Tracking code", "Check", "Too short: type at least the first 16 "
-	"characters.", "No ballot in the record has this tracking code.",
+	"Check my ballot",
+	"Type or scan the tracking code the terminal showed (at least its first 16 characters; case and dashes do not matter).",
+	"Tracking code",
+	"Check",
+	"Too short: type at least the first 16 characters.",
+	"No ballot in the record has this tracking code.",
 	"Several ballots begin with this: type more of the code.",
 	"Cast and recorded: record %d. Its choices stay secret.",
-	"This ballot was challenged (never cast, never counted): record %d. "
-	"It contained:",
+	"This ballot was challenged (never cast, never counted): record %d. It contained:",
 };
 
 static int
