@@ -68,6 +68,8 @@ struct vote {
 	int			 final;		/* Checkpoint after Result */
 	struct checkpoint	 receipt_cp;	/* last signed for receipts; */
 	int			 have_receipt_cp; /* one signature per batch */
+	int			 failed;	/* its log could not be written: */
+	int			 failed_errno;	/* no more writes (E_STORAGE) */
 };
 
 const char *vote_state_name(enum vote_state s);

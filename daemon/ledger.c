@@ -27,6 +27,8 @@
 #include "util.h"
 
 #define LEDGER_CHUNK	(1024 * 1024)	/* get_record chunk size */
+#define LEDGER_PROBE	(64 * 1024)	/* written and synced at start */
+#define LEDGER_PROBE_NAME ".tallyd-probe"
 
 /* A request whose record is queued in a log, waiting for its sync. */
 struct inflight {
@@ -39,6 +41,7 @@ struct inflight {
 	int			 seal;		/* PollsClosed: seal when durable */
 	int			 final;		/* Result: final Checkpoint next */
 	int			 err;
+	int			 cause;		/* errno of a failed write */
 	struct log_result	 r;
 	uint64_t		 end;		/* file size once durable, or 0 */
 };
@@ -149,6 +152,7 @@ ledger_log_done(void *arg, int err, const struct log_result *r)
 		f->end = (uint64_t)st.st_size;
 	}
 	f->err = err;
+	f->cause = err != 0 ? log_failed_errno(f->v->log) : 0;
 	f->r = *r;
 	pthread_mutex_lock(&lg->lock);
 	*lg->done_tail = f;
@@ -157,7 +161,54 @@ ledger_log_done(void *arg, int err, const struct log_result *r)
 	(void)!write(lg->wake[1], "", 1);
 }
 
-/* Queue rec (already checked and applied) in v's log. */
+/*
+ * v's log could not be written (issue 12, finding 9): say why in the log
+ * once, and stop writing to v. The log never retries (a failed fdatasync
+ * may have dropped the pages it was to write), so neither does the
+ * ledger: v takes no more writes until tallyd is restarted, when its log
+ * is recovered up to its last durable record. v's state in memory may
+ * hold what was not written; nothing of v is written again, and a restart
+ * rebuilds it from the log.
+ */
+static void
+ledger_storage_failed(struct vote *v, int cause)
+{
+	if (v->failed)
+		return;
+	v->failed = 1;
+	v->failed_errno = cause;
+	log_warnx("vote %s: E_STORAGE: cannot write its log: %s; no receipt "
+	    "for the records not written, and no more writes to this vote "
+	    "until tallyd is restarted with the disk fixed", v->id,
+	    cause != 0 ? strerror(cause) : "out of memory in the log");
+}
+
+/* Answer seq (when not 0) with E_STORAGE for v. */
+static void
+ledger_fail_storage(struct ledger *lg, uint64_t seq, const struct vote *v)
+{
+	char msg[256];
+
+	if (seq == 0)
+		return;
+	snprintf(msg, sizeof(msg), "vote %s: not recorded: the server cannot "
+	    "write its log (%s)", v->id, v->failed_errno != 0 ?
+	    strerror(v->failed_errno) : "out of memory");
+	ledger_fail(lg, seq, TALLY_ERR_STORAGE, msg);
+}
+
+/* v takes writes; else seq (when not 0) is answered E_STORAGE. */
+static int
+ledger_writable(struct ledger *lg, uint64_t seq, const struct vote *v)
+{
+	if (!v->failed)
+		return 1;
+	ledger_fail_storage(lg, seq, v);
+	return 0;
+}
+
+/* Queue rec (already checked and applied) in v's log. NULL when the log
+ * has failed (seq, when not 0, is answered E_STORAGE). */
 static struct inflight *
 ledger_submit(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
     uint64_t seq, Tally__Request__BodyCase kind, int reply)
@@ -165,6 +216,8 @@ ledger_submit(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
 	struct inflight *f;
 	int ret;
 
+	if (!ledger_writable(lg, seq, v))
+		return NULL;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		fatalx("out of memory");
 	f->lg = lg;
@@ -172,9 +225,17 @@ ledger_submit(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
 	f->seq = seq;
 	f->kind = kind;
 	f->reply = reply;
-	if ((ret = log_append_submit(v->log, rec, ledger_log_done, f)) != 0)
-		fatalx("vote %s: log append failed: %s", v->id,
-		    tally_strerror(ret));
+	if ((ret = log_append_submit(v->log, rec, ledger_log_done, f)) != 0) {
+		/* The writer failed a batch whose answer is still on its
+		 * way to this loop. */
+		free(f);
+		if (ret != TALLY_ERR_LOG_FAILED)
+			fatalx("vote %s: log append failed: %s", v->id,
+			    tally_strerror(ret));
+		ledger_storage_failed(v, log_failed_errno(v->log));
+		ledger_fail_storage(lg, seq, v);
+		return NULL;
+	}
 	lg->inflight++;
 	return f;
 }
@@ -188,6 +249,8 @@ ledger_append(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
 	char msg[256] = "";
 	int ret;
 
+	if (!ledger_writable(lg, seq, v))
+		return NULL;
 	if ((ret = election_check(v, rec, msg, sizeof(msg))) != 0) {
 		if (reply)
 			ledger_fail(lg, seq, ret, msg);
@@ -218,7 +281,8 @@ ledger_checkpoint(struct ledger *lg, struct vote *v, uint64_t size,
 	checkpoint_to_proto(&cp, &cpm);
 	rec.body_case = TALLY__LOG_RECORD__BODY_CHECKPOINT;
 	rec.checkpoint = &cpm;
-	if ((f = ledger_append(lg, v, &rec, seq, kind, reply)) == NULL)
+	if ((f = ledger_append(lg, v, &rec, seq, kind, reply)) == NULL &&
+	    !v->failed)
 		fatalx("vote %s: checkpoint refused", v->id);
 	return f;
 }
@@ -245,7 +309,7 @@ ledger_seal(struct ledger *lg, struct vote *v, uint64_t size,
 	rec.body_case = TALLY__LOG_RECORD__BODY_AGGREGATE;
 	rec.aggregate = agg;
 	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CLOSE_VOTE,
-	    seq != 0) == NULL)
+	    seq != 0) == NULL && !v->failed)
 		fatalx("vote %s: aggregate refused", v->id);
 	election_aggregate_free(agg);
 }
@@ -320,9 +384,14 @@ ledger_finish(struct ledger *lg, struct inflight *f)
 	Tally__CreateVoteResponse cv = TALLY__CREATE_VOTE_RESPONSE__INIT;
 
 	lg->inflight--;
-	if (f->err != 0)
-		fatalx("vote %s: log write failed (%s): stopping, no receipt "
-		    "for this batch", f->v->id, tally_strerror(f->err));
+	if (f->err != 0) {
+		/* Whoever waits on this record (its own request, or the
+		 * close or tally it is a step of) hears E_STORAGE. */
+		ledger_storage_failed(f->v, f->cause);
+		ledger_fail_storage(lg, f->seq, f->v);
+		free(f);
+		return;
+	}
 	if (f->end > f->v->durable_end)
 		f->v->durable_end = f->end;
 	if (f->seal || f->final) {
@@ -434,8 +503,14 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 	snprintf(path, sizeof(path), "%s.log", m->id);
 	if ((v = vote_new(m->id)) == NULL)
 		fatalx("out of memory");
-	if ((ret = log_create(path, &o, &v->log, err, sizeof(err))) != 0)
+	if ((ret = log_create(path, &o, &v->log, err, sizeof(err))) != 0) {
+		if (ret == TALLY_ERR_IO) {
+			/* err says "log create: <strerror>". */
+			ret = TALLY_ERR_STORAGE;
+			log_warnx("vote %s: E_STORAGE: %s", m->id, err);
+		}
 		goto out;
+	}
 	v->durable_end = LOG_HEADER_LEN;	/* log_create synced it */
 	TAILQ_INSERT_TAIL(&lg->votes, v, entry);
 	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_CREATE_VOTE,
@@ -524,7 +599,8 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 	}
 	snprintf(id, sizeof(id), "%s", body->vote_id);
 	tally__ballot_body__free_unpacked(body, NULL);
-	if ((v = ledger_vote(lg, seq, id)) == NULL)
+	if ((v = ledger_vote(lg, seq, id)) == NULL ||
+	    !ledger_writable(lg, seq, v))
 		return;
 	if ((ret = election_check_ballot(v, c->ballot, &info, msg,
 	    sizeof(msg))) != 0) {
@@ -562,7 +638,8 @@ ledger_spoil(struct ledger *lg, uint64_t seq, Tally__SpoilRequest *sp)
 	}
 	snprintf(id, sizeof(id), "%s", body->vote_id);
 	tally__ballot_body__free_unpacked(body, NULL);
-	if ((v = ledger_vote(lg, seq, id)) == NULL)
+	if ((v = ledger_vote(lg, seq, id)) == NULL ||
+	    !ledger_writable(lg, seq, v))
 		return;
 	if ((ret = election_check_spoiled(v, sp->spoiled, &info, msg,
 	    sizeof(msg))) != 0) {
@@ -586,7 +663,10 @@ ledger_status_one(const struct vote *v, Tally__VoteStatus *st)
 {
 	tally__vote_status__init(st);
 	st->vote_id = (char *)v->id;
-	st->state = (char *)vote_state_name(v->state);
+	/* A vote whose log could not be written: its counts in memory may
+	 * hold what was not recorded, and terminals offer only "open". */
+	st->state = (char *)(v->failed ? "failed" :
+	    vote_state_name(v->state));
 	st->ballots = v->ballots;
 	st->log_size = v->records;
 	st->shares = v->shares;
@@ -821,6 +901,8 @@ ledger_tally(struct ledger *lg, uint64_t seq, Tally__TallyRequest *t)
 		    "closed");
 		return;
 	}
+	if (!ledger_writable(lg, seq, v))
+		return;
 	if ((ret = election_count_input(v, &in, &agg)) == 0)
 		ret = count_tally(&cr, &in, (const Tally__DecryptionShare *
 		    const *)v->sharev, v->shares, &culprit, err, sizeof(err));
@@ -1034,6 +1116,46 @@ ledger_loop(struct ledger *lg)
 	free(buf);
 }
 
+/*
+ * Before intake: the data directory takes a file and its sync, as the
+ * daemon's user (issue 12, finding 9). A full disk (or one mounted
+ * read-only, or a quota) stops tallyd here with the cause, rather than
+ * after "ready" at the first cast. LEDGER_PROBE bytes: more than any
+ * ballot's record, so that a disk with a few blocks left is found full.
+ */
+static void
+ledger_probe(const char *data_dir)
+{
+	static const uint8_t zero[LEDGER_PROBE];
+	size_t off = 0;
+	ssize_t n;
+	int fd, e = 0;
+
+	(void)unlink(LEDGER_PROBE_NAME);	/* left by a crash */
+	if ((fd = open(LEDGER_PROBE_NAME, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1)
+		e = errno;
+	while (e == 0 && off < sizeof(zero)) {
+		n = pwrite(fd, zero + off, sizeof(zero) - off, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			e = n == 0 ? EIO : errno;
+		else
+			off += (size_t)n;
+	}
+	if (e == 0 && fdatasync(fd) == -1)
+		e = errno;
+	if (fd != -1 && close(fd) == -1 && e == 0)
+		e = errno;
+	if (fd != -1 && unlink(LEDGER_PROBE_NAME) == -1 && e == 0)
+		e = errno;
+	if (e != 0)
+		fatalx("E_STORAGE: data_dir %s: cannot write a %u KiB file and "
+		    "sync it: %s: intake not started", data_dir,
+		    LEDGER_PROBE / 1024, strerror(e));
+}
+
 #define LEDGER_ARENAS	4
 
 void
@@ -1064,6 +1186,7 @@ ledger_main(const struct config *cfg, int ipc_fd,
 	/* One log writer thread per vote: they allocate little and share
 	 * arenas with the main thread. */
 	sandbox_enter(SANDBOX_LEDGER, cfg->data_dir, user, LEDGER_ARENAS);
+	ledger_probe(cfg->data_dir);
 	ledger_recover(&lg);
 	ledger_finish_closing(&lg);
 	log_info("ready");

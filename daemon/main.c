@@ -266,6 +266,9 @@ main(int argc, char *argv[])
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* A write past RLIMIT_FSIZE fails with EFBIG, reported like any
+	 * other write error (E_STORAGE), instead of killing the ledger. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("socketpair");
 	ledger = spawn(sv[1], sv[0], args.listen_fd, run_ledger, &args);

@@ -53,6 +53,8 @@ static const struct err_entry err_table[] = {
 	{"E_VERSION", "unsupported version"},
 	{"E_CEREMONY", "key ceremony error"},
 	{"E_RULES", "counting rules error"},
+	{"E_STORAGE", "the server cannot write to its disk; nothing was "
+	    "recorded"},
 	[-TALLY_ERR_REVEAL] = {"E_REVEAL", "the opened ballot does not "
 	    "re-encrypt to the committed one"},
 	[-TALLY_ERR_SPOILED] = {"E_SPOILED", "this ballot was challenged and "

@@ -53,6 +53,7 @@ enum tally_err {
 	TALLY_ERR_VERSION = -41,
 	TALLY_ERR_CEREMONY = -42,
 	TALLY_ERR_RULES = -43,
+	TALLY_ERR_STORAGE = -44,	/* the server cannot write its disk */
 	TALLY_ERR_UNPINNED = -48,	/* no election hash pinned for the vote */
 	TALLY_ERR_PIN_MISMATCH = -49,	/* the vote is not the one pinned */
 	TALLY_ERR_FOREIGN = -50,	/* from another ceremony, not our own */

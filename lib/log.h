@@ -120,6 +120,10 @@ int log_state(struct log *l, uint64_t *size, uint8_t root[HASH_LEN],
     uint8_t head[HASH_LEN]);
 /* TALLY_ERR_LOG_FAILED once a write or sync has failed, else 0. */
 int log_failed(struct log *l);
+/* Once failed: the errno of the write or sync that failed (ENOSPC, EIO,
+ * EFBIG, ...), or 0 when the cause was not a system call (out of memory
+ * building the tree). 0 while the log has not failed. */
+int log_failed_errno(struct log *l);
 /* Proofs over durable records (need keep_leaves, else
  * TALLY_ERR_INVALID_ARG); size <= the durable size. */
 int log_inclusion(struct log *l, uint64_t index, uint64_t size,

@@ -33,6 +33,7 @@ struct log {
 	pthread_cond_t work;
 	pthread_t writer;
 	int started, stop, failed;
+	int fail_errno;	/* errno of the write or sync that failed */
 	/* Submission side, under mu. */
 	uint64_t next_index;
 	uint8_t next_prev[HASH_LEN];
@@ -445,9 +446,10 @@ log_take_batch(struct log *l, size_t *count)
 	return head;
 }
 
-/* One pwritev per IOV_MAX frames, resuming after short writes. */
+/* One pwritev per IOV_MAX frames, resuming after short writes. On a
+ * failure *cause is the errno (ENOSPC, EIO, EFBIG, ...). */
 static int
-log_write_batch(struct log *l, struct pending *b, size_t count)
+log_write_batch(struct log *l, struct pending *b, size_t count, int *cause)
 {
 	struct iovec iov[IOV_MAX], *v;
 	ssize_t n;
@@ -463,8 +465,12 @@ log_write_batch(struct log *l, struct pending *b, size_t count)
 			n = pwritev(l->fd, v, cnt, (off_t)l->end);
 			if (n == -1 && errno == EINTR)
 				continue;
-			if (n <= 0)
+			if (n <= 0) {
+				/* 0 bytes written for a non-empty vector:
+				 * no errno; say I/O error. */
+				*cause = n == 0 ? EIO : errno;
 				return TALLY_ERR_IO;
+			}
 			l->end += (uint64_t)n;
 			while (cnt > 0 && (size_t)n >= v->iov_len) {
 				n -= (ssize_t)v->iov_len;
@@ -480,8 +486,10 @@ log_write_batch(struct log *l, struct pending *b, size_t count)
 	(void)count;
 	/* Never retried: after a failed fdatasync the page cache may have
 	 * dropped the dirty pages, and a second call would report success. */
-	if (fdatasync(l->fd) == -1)
+	if (fdatasync(l->fd) == -1) {
+		*cause = errno;
 		return TALLY_ERR_IO;
+	}
 	return 0;
 }
 
@@ -535,7 +543,7 @@ log_writer(void *arg)
 	struct log_result st;
 	struct pending *b;
 	size_t count;
-	int ret, failed;
+	int ret, failed, cause;
 
 	pthread_mutex_lock(&l->mu);
 	for (;;) {
@@ -548,12 +556,15 @@ log_writer(void *arg)
 		failed = l->failed;
 		pthread_mutex_unlock(&l->mu);
 		memset(&st, 0, sizeof(st));
+		cause = 0;
 		ret = failed ? TALLY_ERR_LOG_FAILED :
-		    log_write_batch(l, b, count);
+		    log_write_batch(l, b, count, &cause);
 		if (ret == 0)
 			ret = log_commit(l, b, &st);
 		if (ret != 0) {
 			pthread_mutex_lock(&l->mu);
+			if (!l->failed)
+				l->fail_errno = cause;
 			l->failed = 1;
 			pthread_mutex_unlock(&l->mu);
 			ret = TALLY_ERR_LOG_FAILED;
@@ -586,6 +597,17 @@ log_failed(struct log *l)
 	f = l->failed;
 	pthread_mutex_unlock(&l->mu);
 	return f ? TALLY_ERR_LOG_FAILED : 0;
+}
+
+int
+log_failed_errno(struct log *l)
+{
+	int e;
+
+	pthread_mutex_lock(&l->mu);
+	e = l->failed ? l->fail_errno : 0;
+	pthread_mutex_unlock(&l->mu);
+	return e;
 }
 
 int

@@ -66,6 +66,8 @@ START_TEST(test_names_and_sentences)
 	ck_assert_str_eq(tally_strerror(TALLY_ERR_BAD_PROOF),
 	    "proof does not verify");
 	ck_assert_str_eq(tally_errname(TALLY_ERR_LOG_CHAIN), "E_LOG_CHAIN");
+	ck_assert_int_eq(TALLY_ERR_STORAGE, -44);
+	ck_assert_str_eq(tally_errname(TALLY_ERR_STORAGE), "E_STORAGE");
 }
 END_TEST
 

@@ -3,10 +3,13 @@
  * the reader and the proofs it feeds. */
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -610,6 +613,46 @@ START_TEST(test_oversized_record_refused)
 }
 END_TEST
 
+/* Issue 12, finding 9: a write that fails keeps its cause. RLIMIT_FSIZE
+ * makes the kernel refuse the write past the limit (EFBIG, SIGXFSZ
+ * ignored) at the same place a full disk refuses it (ENOSPC): the
+ * append fails, every later one fails, and log_failed_errno names the
+ * errno, which the daemon puts in its log line. check runs each test in
+ * its own process, so the limit ends with it. */
+START_TEST(test_write_failure_cause)
+{
+	struct log *l = make_log(3);
+	struct rlimit rl;
+	struct stat st;
+	off_t size0;
+	char big[4096];
+
+	ck_assert_int_eq(log_failed(l), 0);
+	ck_assert_int_eq(log_failed_errno(l), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	size0 = st.st_size;
+	signal(SIGXFSZ, SIG_IGN);
+	rl.rlim_cur = rl.rlim_max = (rlim_t)st.st_size + 100;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(log_append_test(l, big, sizeof(big), NULL),
+	    TALLY_ERR_LOG_FAILED);
+	ck_assert_int_eq(log_failed(l), TALLY_ERR_LOG_FAILED);
+	ck_assert_int_eq(log_failed_errno(l), EFBIG);
+	/* Nothing is retried: even a record that would fit fails. */
+	ck_assert_int_eq(log_append_test(l, "s", 1, NULL),
+	    TALLY_ERR_LOG_FAILED);
+	ck_assert_int_eq(log_failed_errno(l), EFBIG);
+	log_close(l);
+	/* Reopened, the torn tail is cut: the three records are left. */
+	ck_assert_int_eq(log_open(path, NULL, &l, err, sizeof(err)), 0);
+	ck_assert_int_eq(log_failed_errno(l), 0);
+	log_close(l);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, size0);
+}
+END_TEST
+
 /* The bytes of a two-record log, computed independently (Python: hashlib
  * and a bitwise CRC-32C) from docs/record/log.md. */
 START_TEST(test_file_bytes_known_answer)
@@ -691,6 +734,7 @@ main(void)
 	tcase_add_test(tc, test_chain_break_code);
 	tcase_add_test(tc, test_header_cases);
 	tcase_add_test(tc, test_oversized_record_refused);
+	tcase_add_test(tc, test_write_failure_cause);
 	tcase_add_test(tc, test_open_syncs_parent);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
