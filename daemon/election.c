@@ -32,21 +32,28 @@ dset_pos(const uint8_t d[HASH_LEN], size_t cap)
 	return h & (cap - 1);
 }
 
-static int
-dset_has(const struct digest_set *s, const uint8_t d[HASH_LEN])
+/* The slot holding d, or (size_t)-1. */
+static size_t
+dset_find(const struct digest_set *s, const uint8_t d[HASH_LEN])
 {
 	size_t i;
 
 	if (s->cap == 0)
-		return 0;
+		return (size_t)-1;
 	for (i = dset_pos(d, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
 		if (memcmp(s->slot[i], d, HASH_LEN) == 0)
-			return 1;
-	return 0;
+			return i;
+	return (size_t)-1;
+}
+
+static int
+dset_has(const struct digest_set *s, const uint8_t d[HASH_LEN])
+{
+	return dset_find(s, d) != (size_t)-1;
 }
 
 static void
-dset_put_raw(struct digest_set *s, const uint8_t d[HASH_LEN])
+dset_put_raw(struct digest_set *s, const uint8_t d[HASH_LEN], uint64_t val)
 {
 	size_t i;
 
@@ -54,11 +61,16 @@ dset_put_raw(struct digest_set *s, const uint8_t d[HASH_LEN])
 		;
 	memcpy(s->slot[i], d, HASH_LEN);
 	s->used[i] = 1;
+	if (s->val != NULL)
+		s->val[i] = val;
 	s->n++;
 }
 
+/* Add d; with_val: keep val with it (a set is used with values always or
+ * never). */
 static int
-dset_add(struct digest_set *s, const uint8_t d[HASH_LEN])
+dset_add_val(struct digest_set *s, const uint8_t d[HASH_LEN], uint64_t val,
+    int with_val)
 {
 	struct digest_set bigger;
 	size_t i;
@@ -67,19 +79,30 @@ dset_add(struct digest_set *s, const uint8_t d[HASH_LEN])
 		memset(&bigger, 0, sizeof(bigger));
 		bigger.cap = s->cap ? s->cap * 2 : 1024;
 		if ((bigger.slot = calloc(bigger.cap, HASH_LEN)) == NULL ||
-		    (bigger.used = calloc(bigger.cap, 1)) == NULL) {
+		    (bigger.used = calloc(bigger.cap, 1)) == NULL ||
+		    (with_val && (bigger.val = calloc(bigger.cap,
+		    sizeof(*bigger.val))) == NULL)) {
 			free(bigger.slot);
+			free(bigger.used);
 			return TALLY_ERR_NOMEM;
 		}
 		for (i = 0; i < s->cap; i++)
 			if (s->used[i])
-				dset_put_raw(&bigger, s->slot[i]);
+				dset_put_raw(&bigger, s->slot[i],
+				    s->val != NULL ? s->val[i] : 0);
 		free(s->slot);
 		free(s->used);
+		free(s->val);
 		*s = bigger;
 	}
-	dset_put_raw(s, d);
+	dset_put_raw(s, d, val);
 	return 0;
+}
+
+static int
+dset_add(struct digest_set *s, const uint8_t d[HASH_LEN])
+{
+	return dset_add_val(s, d, 0, 0);
 }
 
 static void
@@ -87,6 +110,7 @@ dset_clear(struct digest_set *s)
 {
 	free(s->slot);
 	free(s->used);
+	free(s->val);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -269,7 +293,7 @@ election_apply_ballot(struct vote *v, const struct ballot_info *info,
 		return ret;
 	if ((ret = dset_add(&v->creds, info->credential)) != 0 ||
 	    (ret = ballot_tracking_code(d, b)) != 0 ||
-	    (ret = dset_add(&v->cast, d)) != 0)
+	    (ret = dset_add_val(&v->cast, d, v->records, 1)) != 0)
 		return ret;
 	for (i = 0; i < info->nsel; i++)
 		if ((ret = sel_digest(d, info->sel_a[i])) != 0 ||
@@ -279,6 +303,20 @@ election_apply_ballot(struct vote *v, const struct ballot_info *info,
 			return ret;
 	v->ballots++;
 	return 0;
+}
+
+int
+election_cast_index(const struct vote *v, const Tally__Ballot *b,
+    uint64_t *index)
+{
+	uint8_t d[HASH_LEN];
+	size_t i;
+
+	if (v->cast.val == NULL || ballot_tracking_code(d, b) != 0 ||
+	    (i = dset_find(&v->cast, d)) == (size_t)-1)
+		return 0;
+	*index = v->cast.val[i];
+	return 1;
 }
 
 int

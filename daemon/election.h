@@ -32,10 +32,12 @@ enum vote_state {
 	VOTE_TALLIED
 };
 
-/* A set of 32-byte digests (open addressing). */
+/* A set of 32-byte digests (open addressing); with a value per digest
+ * when added with values (the tracking codes cast: their record index). */
 struct digest_set {
 	uint8_t		(*slot)[HASH_LEN];
 	uint8_t		*used;
+	uint64_t	*val;		/* NULL: a plain set */
 	size_t		 cap;
 	size_t		 n;
 };
@@ -57,7 +59,7 @@ struct vote {
 	struct digest_set	 creds;		/* credentials used */
 	struct digest_set	 cts;		/* H(a) of every selection,
 						 * challenged ballots' too */
-	struct digest_set	 cast;		/* tracking codes cast */
+	struct digest_set	 cast;		/* tracking codes cast -> index */
 	struct digest_set	 spoiled;	/* tracking codes challenged */
 	uint64_t		 nspoiled;
 	struct elgamal_ct	*sums;		/* manifest->nsel running sums */
@@ -87,8 +89,15 @@ int election_check(const struct vote *v, const Tally__LogRecord *rec,
  * success info is filled for election_apply_ballot. */
 int election_check_ballot(const struct vote *v, const Tally__Ballot *b,
     struct ballot_info *info, char *msg, size_t msglen);
+/* Apply a checked ballot that is record number v->records (its index). */
 int election_apply_ballot(struct vote *v, const struct ballot_info *info,
     const Tally__Ballot *b);
+/* Issue 12, finding 11: 1 with *index set when these very bytes (same
+ * body and signature: same tracking code) were cast in v, else 0. A
+ * ballot is recorded whole or not at all, so equal tracking codes mean
+ * the ballot that was checked and recorded then. */
+int election_cast_index(const struct vote *v, const Tally__Ballot *b,
+    uint64_t *index);
 /* A challenged ballot (docs/record/challenge.md): the vote is open, the
  * ballot checks (no proofs: the frontend checked the whole opening), it
  * was neither cast (E_ALREADY_CAST) nor challenged before (E_SPOILED),

@@ -42,6 +42,7 @@ struct inflight {
 	int			 final;		/* Result: final Checkpoint next */
 	int			 err;
 	int			 cause;		/* errno of a failed write */
+	uint64_t		 index_want;	/* v->records said so */
 	struct log_result	 r;
 	uint64_t		 end;		/* file size once durable, or 0 */
 };
@@ -225,6 +226,9 @@ ledger_submit(struct ledger *lg, struct vote *v, Tally__LogRecord *rec,
 	f->seq = seq;
 	f->kind = kind;
 	f->reply = reply;
+	/* Applied already: the record's index, as the vote counts them
+	 * (election_cast_index relies on it). */
+	f->index_want = v->records - 1;
 	if ((ret = log_append_submit(v->log, rec, ledger_log_done, f)) != 0) {
 		/* The writer failed a batch whose answer is still on its
 		 * way to this loop. */
@@ -314,8 +318,13 @@ ledger_seal(struct ledger *lg, struct vote *v, uint64_t size,
 	election_aggregate_free(agg);
 }
 
+/* Answer seq with the receipt of v's record index (leaf) in the tree of
+ * size records (root, head), under a signed checkpoint of that size. */
 static void
-ledger_receipt(struct ledger *lg, struct inflight *f)
+ledger_send_receipt(struct ledger *lg, uint64_t seq, struct vote *v,
+    Tally__Request__BodyCase kind, uint64_t index,
+    const uint8_t leaf[HASH_LEN], uint64_t size,
+    const uint8_t root[HASH_LEN], const uint8_t head[HASH_LEN])
 {
 	Tally__Response resp = TALLY__RESPONSE__INIT;
 	Tally__CastResponse cr = TALLY__CAST_RESPONSE__INIT;
@@ -323,37 +332,38 @@ ledger_receipt(struct ledger *lg, struct inflight *f)
 	Tally__Receipt rc = TALLY__RECEIPT__INIT;
 	Tally__Checkpoint cpm = TALLY__CHECKPOINT__INIT;
 	struct checkpoint cp;
-	uint8_t path[MERKLE_MAX_PATH][HASH_LEN];
+	uint8_t path[MERKLE_MAX_PATH][HASH_LEN], lh[HASH_LEN];
 	ProtobufCBinaryData inc[MERKLE_MAX_PATH];
 	size_t n = 0, i;
 
 	/* Every receipt of one batch shares its checkpoint: sign it once. */
-	if (!f->v->have_receipt_cp || f->v->receipt_cp.size != f->r.size) {
-		cp.size = f->r.size;
-		memcpy(cp.root, f->r.root, HASH_LEN);
-		memcpy(cp.head, f->r.head, HASH_LEN);
-		if (checkpoint_sign(&cp, f->v->id, lg->sk) != 0)
-			fatalx("vote %s: cannot sign a checkpoint", f->v->id);
-		f->v->receipt_cp = cp;
-		f->v->have_receipt_cp = 1;
+	if (!v->have_receipt_cp || v->receipt_cp.size != size) {
+		cp.size = size;
+		memcpy(cp.root, root, HASH_LEN);
+		memcpy(cp.head, head, HASH_LEN);
+		if (checkpoint_sign(&cp, v->id, lg->sk) != 0)
+			fatalx("vote %s: cannot sign a checkpoint", v->id);
+		v->receipt_cp = cp;
+		v->have_receipt_cp = 1;
 	}
-	cp = f->v->receipt_cp;
-	if (log_inclusion(f->v->log, f->r.index, f->r.size, path, &n) != 0)
-		fatalx("vote %s: cannot make a receipt", f->v->id);
+	cp = v->receipt_cp;
+	if (log_inclusion(v->log, index, size, path, &n) != 0)
+		fatalx("vote %s: cannot make a receipt", v->id);
+	memcpy(lh, leaf, HASH_LEN);
 	checkpoint_to_proto(&cp, &cpm);
 	for (i = 0; i < n; i++) {
 		inc[i].data = path[i];
 		inc[i].len = HASH_LEN;
 	}
 	rc.version = 1;
-	rc.vote_id = f->v->id;
-	rc.index = f->r.index;
-	rc.leaf_hash.data = f->r.leaf_hash;
+	rc.vote_id = v->id;
+	rc.index = index;
+	rc.leaf_hash.data = lh;
 	rc.leaf_hash.len = HASH_LEN;
 	rc.checkpoint = &cpm;
 	rc.n_inclusion = n;
 	rc.inclusion = inc;
-	if (f->kind == TALLY__REQUEST__BODY_SPOIL) {
+	if (kind == TALLY__REQUEST__BODY_SPOIL) {
 		sr.receipt = &rc;
 		resp.body_case = TALLY__RESPONSE__BODY_SPOIL;
 		resp.spoil = &sr;
@@ -362,7 +372,47 @@ ledger_receipt(struct ledger *lg, struct inflight *f)
 		resp.body_case = TALLY__RESPONSE__BODY_CAST;
 		resp.cast = &cr;
 	}
-	ledger_send(lg, f->seq, &resp);
+	ledger_send(lg, seq, &resp);
+}
+
+static void
+ledger_receipt(struct ledger *lg, struct inflight *f)
+{
+	ledger_send_receipt(lg, f->seq, f->v, f->kind, f->r.index,
+	    f->r.leaf_hash, f->r.size, f->r.root, f->r.head);
+}
+
+/*
+ * Issue 12, finding 11: the very bytes of a ballot already cast (its
+ * answer was lost: a terminal or a frontend died between the sync and the
+ * answer, a timeout) get that ballot's receipt again, under the current
+ * durable checkpoint, and change nothing. Still being synced: E_BUSY, ask
+ * again. Another ballot of the same card is still E_CRED_USED.
+ */
+static void
+ledger_receipt_again(struct ledger *lg, uint64_t seq, struct vote *v,
+    uint64_t index)
+{
+	uint8_t root[HASH_LEN], head[HASH_LEN], leaf[HASH_LEN];
+	uint64_t size;
+
+	if (log_state(v->log, &size, root, head) != 0)
+		fatalx("vote %s: no log state", v->id);
+	if (index >= size) {
+		if (v->failed)
+			ledger_fail_storage(lg, seq, v);
+		else
+			ledger_fail(lg, seq, TALLY_ERR_BUSY, "this ballot is "
+			    "being recorded: ask again for its receipt");
+		return;
+	}
+	if (log_leaf(v->log, index, leaf) != 0)
+		fatalx("vote %s: no leaf %llu", v->id,
+		    (unsigned long long)index);
+	ledger_send_receipt(lg, seq, v, TALLY__REQUEST__BODY_CAST, index,
+	    leaf, size, root, head);
+	log_info("vote %s: a ballot sent again: its receipt sent again",
+	    v->id);
 }
 
 static void
@@ -392,6 +442,10 @@ ledger_finish(struct ledger *lg, struct inflight *f)
 		free(f);
 		return;
 	}
+	if (f->r.index != f->index_want)
+		fatalx("vote %s: record %llu was logged as %llu", f->v->id,
+		    (unsigned long long)f->index_want,
+		    (unsigned long long)f->r.index);
 	if (f->end > f->v->durable_end)
 		f->v->durable_end = f->end;
 	if (f->seal || f->final) {
@@ -587,6 +641,7 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 	Tally__BallotBody *body;
 	struct ballot_info info;
 	struct vote *v;
+	uint64_t index;
 	char id[MANIFEST_ID_MAX + 1], msg[256] = "";
 	int ret;
 
@@ -599,8 +654,13 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 	}
 	snprintf(id, sizeof(id), "%s", body->vote_id);
 	tally__ballot_body__free_unpacked(body, NULL);
-	if ((v = ledger_vote(lg, seq, id)) == NULL ||
-	    !ledger_writable(lg, seq, v))
+	if ((v = ledger_vote(lg, seq, id)) == NULL)
+		return;
+	if (election_cast_index(v, c->ballot, &index)) {
+		ledger_receipt_again(lg, seq, v, index);
+		return;
+	}
+	if (!ledger_writable(lg, seq, v))
 		return;
 	if ((ret = election_check_ballot(v, c->ballot, &info, msg,
 	    sizeof(msg))) != 0) {

@@ -126,6 +126,8 @@ int log_failed(struct log *l);
 int log_failed_errno(struct log *l);
 /* Proofs over durable records (need keep_leaves, else
  * TALLY_ERR_INVALID_ARG); size <= the durable size. */
+/* The leaf hash of durable record index (needs keep_leaves). */
+int log_leaf(struct log *l, uint64_t index, uint8_t leaf[HASH_LEN]);
 int log_inclusion(struct log *l, uint64_t index, uint64_t size,
     uint8_t path[][HASH_LEN], size_t *n);
 int log_consistency(struct log *l, uint64_t m, uint64_t size,

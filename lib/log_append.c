@@ -611,6 +611,18 @@ log_failed_errno(struct log *l)
 }
 
 int
+log_leaf(struct log *l, uint64_t index, uint8_t leaf[HASH_LEN])
+{
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	pthread_mutex_lock(&l->mu);
+	if (l->tree != NULL && index < l->dsize)
+		ret = merkle_tree_leaf(l->tree, index, leaf);
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
+int
 log_inclusion(struct log *l, uint64_t index, uint64_t size,
     uint8_t path[][HASH_LEN], size_t *n)
 {

@@ -8,7 +8,13 @@
  *       that exactly one check fails: none, sig (flip a signature bit),
  *       point (selection 0 not on the curve), proof (flip a response
  *       scalar), vote (another vote id), shape (drop a selection), again
- *       (send the same bytes twice).
+ *       (send the same bytes twice: a second line "code=N", and a third,
+ *       "receipt differs", when both were answered 0 with receipts of
+ *       other indexes or leaves, or the second does not verify),
+ *       keep=FILE (none, and the ballot's bytes saved in FILE), resend=FILE
+ *       (send FILE's bytes, made by keep=, instead of a new ballot; CARD
+ *       is not read; prints "code=N index=I" when answered 0 with a
+ *       receipt that verifies).
  *   daemon_ballot challenge SERVER CA CERT KEY VOTE CARD ATTACK
  *       Benaloh attacks by a terminal (docs/record/challenge.md). Make a
  *       ballot for VOTE with CARD and keep what opens it, then: "cast-spoiled"
@@ -102,7 +108,8 @@ mutate(Tally__Ballot *b, const char *how, const uint8_t seed[32],
 		b->signature.data[10] ^= 0x01;
 		return;
 	}
-	if (strcmp(how, "none") == 0 || strcmp(how, "again") == 0)
+	if (strcmp(how, "none") == 0 || strcmp(how, "again") == 0 ||
+	    strncmp(how, "keep=", 5) == 0 || strncmp(how, "resend=", 7) == 0)
 		return;
 	if ((body = tally__ballot_body__unpack(NULL, b->body.len,
 	    b->body.data)) == NULL)
@@ -134,7 +141,8 @@ cmd_cast_one(char **av)
 	Tally__CastRequest cr;
 	Tally__Ballot *b;
 	Tally__Response *resp;
-	uint8_t seed[32], *marks, *bytes;
+	uint8_t seed[32], *marks, *bytes, first_leaf[HASH_LEN];
+	uint64_t first_index = 0;
 	size_t len;
 	char err[256];
 	int ret, rounds, i;
@@ -150,22 +158,53 @@ cmd_cast_one(char **av)
 		die(err, ret);
 	if ((ret = cast_vote_fetch(c, av[4], NULL, &v, err, sizeof(err))) != 0)
 		die(err, ret);
-	if ((ret = credential_card_load(seed, av[5])) != 0)
-		die(av[5], ret);
-	if ((marks = calloc(v.ctx.m->nsel + 1, 1)) == NULL)
-		die("calloc", TALLY_ERR_NOMEM);
-	marks[0] = 1;
-	if ((ret = cast_make(&v, seed, marks, NULL, &bytes, &len)) != 0 ||
-	    (ret = cast_request(&req, &cr, &b, bytes, len)) != 0)
+	marks = NULL;
+	memset(seed, 0, sizeof(seed));
+	if (strncmp(av[6], "resend=", 7) == 0) {
+		if ((ret = util_read_file(av[6] + 7, 1u << 24, &bytes,
+		    &len)) != 0)
+			die(av[6] + 7, ret);
+	} else {
+		if ((ret = credential_card_load(seed, av[5])) != 0)
+			die(av[5], ret);
+		if ((marks = calloc(v.ctx.m->nsel + 1, 1)) == NULL)
+			die("calloc", TALLY_ERR_NOMEM);
+		marks[0] = 1;
+		if ((ret = cast_make(&v, seed, marks, NULL, &bytes,
+		    &len)) != 0)
+			die("make", ret);
+	}
+	if ((ret = cast_request(&req, &cr, &b, bytes, len)) != 0)
 		die("make", ret);
 	mutate(b, av[6], seed, av[4]);
+	if (strncmp(av[6], "keep=", 5) == 0 && (ret = util_write_file(av[6] +
+	    5, bytes, len, 0600, 0)) != 0)
+		die(av[6] + 5, ret);
 	rounds = strcmp(av[6], "again") == 0 ? 2 : 1;
 	for (i = 0; i < rounds; i++) {
 		resp = NULL;
 		ret = ctl_call(c, &req, &resp);
 		if (resp == NULL)
 			die("no response", ret);
-		printf("code=%d\n", (int)resp->code);
+		printf("code=%d", (int)resp->code);
+		if (resp->code == 0 && (resp->cast == NULL ||
+		    resp->cast->receipt == NULL ||
+		    cast_receipt_check(&v, resp->cast->receipt) != 0))
+			printf(" receipt does not verify");
+		else if (resp->code == 0 && strncmp(av[6], "resend=", 7) == 0)
+			printf(" index=%llu", (unsigned long long)
+			    resp->cast->receipt->index);
+		printf("\n");
+		if (resp->code == 0 && i == 0) {
+			first_index = resp->cast->receipt->index;
+			memcpy(first_leaf, resp->cast->receipt->leaf_hash.data,
+			    sizeof(first_leaf));
+		} else if (resp->code == 0 && i == 1 && (first_index !=
+		    resp->cast->receipt->index ||
+		    resp->cast->receipt->leaf_hash.len != HASH_LEN ||
+		    memcmp(first_leaf, resp->cast->receipt->leaf_hash.data,
+		    HASH_LEN) != 0))
+			printf("receipt differs\n");
 		tally__response__free_unpacked(resp, NULL);
 	}
 	tally__ballot__free_unpacked(b, NULL);

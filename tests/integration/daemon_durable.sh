@@ -31,8 +31,8 @@ cmp -s "$T/before.log" "$log" || fail "the record differs from the file"
 size0=$(stat -c %s "$log")
 
 "$BALLOT" cast "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/terminal.crt" \
-    "$T/terminal.key" s6-head "$T/cards/cards/card-000001.txt" none \
-    >"$T/cast.out" &
+    "$T/terminal.key" s6-head "$T/cards/cards/card-000001.txt" \
+    keep="$T/b.pb" >"$T/cast.out" &
 castpid=$!
 # Wait until the ballot's frame is in the file (its sync still sleeping).
 for _ in $(seq 50); do
@@ -42,11 +42,19 @@ done
 [ "$(stat -c %s "$log")" -gt "$size0" ] || fail "the ballot was not written"
 rec "$T/during.log" || fail "get_record during the sync"
 kill -0 "$castpid" 2>/dev/null || fail "the cast was answered too soon"
+# The same bytes again while the first is being synced (issue 12, finding
+# 11): E_BUSY (39), nothing recorded twice.
+resend() { "$BALLOT" cast "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/terminal.crt" \
+    "$T/terminal.key" s6-head /nonexistent resend="$T/b.pb"; }
+got=$(resend) || fail "resend during the sync"
+[ "$got" = "code=39" ] || fail "resend during the sync: $got"
 cmp -s "$T/during.log" "$T/before.log" ||
     fail "get_record served bytes not yet durable ($(stat -c %s \
     "$T/during.log") bytes, durable $size0)"
 wait "$castpid" || fail "cast"
 [ "$(cat "$T/cast.out")" = "code=0" ] || fail "cast: $(cat "$T/cast.out")"
+got=$(resend) || fail "resend after the sync"
+[ "$got" = "code=0 index=2" ] || fail "resend after the sync: $got"
 rec "$T/after.log" || fail "get_record after the receipt"
 cmp -s "$T/after.log" "$log" || fail "after the receipt: not the whole file"
 [ "$(stat -c %s "$T/after.log")" -gt "$size0" ] || fail "no ballot served"

@@ -29,11 +29,11 @@ pin "$out"
 ctl official vote open s6-head --present 239 --issued 239 >/dev/null ||
     fail "open"
 card() { echo "$T/cards/cards/card-00000$1.txt"; }
-cast() { "$BALLOT" cast "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/terminal.crt" \
-    "$T/terminal.key" s6-head "$(card "$1")" none 2>&1; }
 rec() { "$BALLOT" record "127.0.0.1:$PORT" "$T/ca/ca.crt" \
     "$T/auditor.crt" "$T/auditor.key" s6-head "$1" >/dev/null; }
-[ "$(cast 1)" = "code=0" ] || fail "first cast"
+cast() { "$BALLOT" cast "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/terminal.crt" \
+    "$T/terminal.key" s6-head "$(card "$1")" "${2:-none}" 2>&1; }
+[ "$(cast 1 keep="$T/b1.pb")" = "code=0" ] || fail "first cast"
 log=$T/data/s6-head.log
 size=$(stat -c %s "$log")
 ledger=$(sed -n 's/.*started: ledger \([0-9]*\),.*/\1/p' "$T/tallyd.err")
@@ -61,6 +61,11 @@ kill -0 "$DAEMON_PID" || fail "tallyd died on a write error"
 ctl official vote close s6-head >"$T/close.out" 2>&1 &&
     fail "closed a vote whose log failed"
 grep -q E_STORAGE "$T/close.out" || fail "close: $(cat "$T/close.out")"
+# The ballot that was recorded, sent again (its answer lost), still gets
+# its receipt (issue 12, finding 11): record 2, after VoteCreated and
+# PollsOpened.
+got=$(cast 0 resend="$T/b1.pb")
+[ "$got" = "code=0 index=2" ] || fail "resend on a failed vote: $got"
 # ... and says so; reads still work, and serve only what is durable.
 st=$(ctl official status s6-head) || fail "status"
 case "$st" in "s6-head failed "*) ;; *) fail "status: $st";; esac
@@ -97,6 +102,8 @@ grep -q "vote s6-late: its log held no record" "$T/tallyd.err" ||
 st=$(ctl official status s6-head) || fail "status after restart"
 case "$st" in "s6-head open ballots=1 "*) ;; *) fail "status: $st";; esac
 [ "$(cast 2)" = "code=0" ] || fail "card 2 after the restart"
+got=$(cast 0 resend="$T/b1.pb")
+[ "$got" = "code=0 index=2" ] || fail "resend after recovery: $got"
 [ "$(cast 1)" = "code=24" ] || fail "card 1 voted twice"
 ctl official vote close s6-head >/dev/null || fail "close after restart"
 rec "$T/final.log" || fail "get_record"
