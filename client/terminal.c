@@ -633,10 +633,10 @@ term_api(struct term *t, struct evhttp_request *req, const char *path)
 		term_reset(t);
 		reply_json(req, 200, json_object());
 	} else {
-		for (i = 0; i < sizeof(api) / sizeof(api[0]); i++)
+		for (i = 0; i < NELEM(api); i++)
 			if (strcmp(path, api[i].path) == 0)
 				break;
-		if (i == sizeof(api) / sizeof(api[0]))
+		if (i == NELEM(api))
 			reply_err(req, TALLY_ERR_NOT_FOUND, NULL);
 		else
 			api[i].fn(t, req, in);

@@ -37,7 +37,7 @@ static const char *const mark_names[] = {
 };
 
 #define NAME_OF(tab, v) \
-	((size_t)(v) < sizeof(tab) / sizeof(tab[0]) ? tab[v] : "?")
+	((size_t)(v) < NELEM(tab) ? tab[v] : "?")
 
 const char *
 manifest_body_name(enum manifest_body b)
@@ -288,8 +288,6 @@ get_fraction(struct ectx *e, json_t *obj, const char *key, const char *where,
 	*den = b;
 	return 0;
 }
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Read the settings present in obj into r (vote-wide or one contest). */
 static int

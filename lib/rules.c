@@ -20,7 +20,7 @@ static const char *const result_names[] = {
 const char *
 rules_result_name(enum rules_result r)
 {
-	if ((size_t)r >= sizeof(result_names) / sizeof(result_names[0]))
+	if ((size_t)r >= NELEM(result_names))
 		return "?";
 	return result_names[r];
 }
@@ -31,8 +31,6 @@ static const char *const rule_names[] = {
 	"most"
 };
 static const char *const void_names[] = { "none", "over-issued", "turnout" };
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *
 rules_rule_name(enum rules_rule r)

@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The number of elements of an array (not of a pointer). */
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Format a one-line message into err[errlen]; nothing when err is NULL. */
 void util_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
