@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "err.h"
 #include "log.h"
 
@@ -27,10 +28,7 @@ struct run {
 static double
 now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return bench_clock(CLOCK_MONOTONIC);
 }
 
 static void *

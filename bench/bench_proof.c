@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "elgamal.h"
 #include "err.h"
 #include "group.h"
@@ -19,44 +20,14 @@
 static double
 now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return bench_clock(CLOCK_THREAD_CPUTIME_ID);
 }
 
-static void
-check(int ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "bench_proof: %s failed\n", what);
-		exit(1);
-	}
-}
-
-/* EC_POINT_mul with a random point and a random scalar. */
+/* EC_POINT_mul with a random point and a random scalar, per second. */
 static double
 bench_mul(int n)
 {
-	EC_POINT *p = group_point_new(), *r = group_point_new();
-	BIGNUM *k = group_scalar_new();
-	double t0, t;
-	int i;
-
-	check(group_scalar_random(k) == 0 && group_mul_g(p, k) == 0, "setup");
-	t0 = now();
-	for (i = 0; i < n; i++) {
-		check(EC_POINT_mul(group_ec(), r, NULL, p, k,
-			  group_bn_ctx()) == 1, "EC_POINT_mul");
-		/* the next point and scalar depend on this result */
-		check(group_point_copy(p, r) == 0, "copy");
-		check(BN_add_word(k, 1) == 1, "BN_add_word");
-	}
-	t = now() - t0;
-	group_point_free(p);
-	group_point_free(r);
-	group_scalar_free(k);
-	return n / t;
+	return n / bench_muls((size_t)n, CLOCK_THREAD_CPUTIME_ID);
 }
 
 struct set {
@@ -80,17 +51,17 @@ set_make(struct set *s, EC_POINT *K, size_t n, uint32_t L)
 	s->p = calloc(n, sizeof(*s->p));
 	s->ct = calloc(n, sizeof(*s->ct));
 	s->bind = calloc(n, sizeof(*s->bind));
-	check(r && s->p && s->ct && s->bind, "calloc");
+	bench_check(r && s->p && s->ct && s->bind, "calloc");
 	for (i = 0; i < n; i++) {
 		struct proof_bind b = {eh, subj, sizeof(subj), PROOF_SELECTION,
 		    0, (uint32_t)i};
 
 		s->bind[i] = b;
-		check(elgamal_ct_init(&s->ct[i]) == 0 &&
+		bench_check(elgamal_ct_init(&s->ct[i]) == 0 &&
 		    elgamal_encrypt(&s->ct[i], r, K, i % (L + 1)) == 0,
 		    "encrypt");
-		check(range_proof_prove(&s->p[i], K, &s->ct[i], i % (L + 1), r,
-			  L, &s->bind[i]) == 0, "prove");
+		bench_check(range_proof_prove(&s->p[i], K, &s->ct[i],
+		    i % (L + 1), r, L, &s->bind[i]) == 0, "prove");
 	}
 	group_scalar_free(r);
 }
@@ -116,8 +87,8 @@ bench_single(const struct set *s, const EC_POINT *K)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		check(range_proof_verify(&s->p[i], K, &s->ct[i], s->L,
-			  &s->bind[i]) == 0, "range_proof_verify");
+		bench_check(range_proof_verify(&s->p[i], K, &s->ct[i], s->L,
+		    &s->bind[i]) == 0, "range_proof_verify");
 	return s->n / (now() - t0);
 }
 
@@ -130,12 +101,12 @@ bench_batch(const struct set *s, const EC_POINT *K)
 	double t0 = now(), t1, t2;
 	size_t i;
 
-	check(proof_batch_new(&b) == 0, "proof_batch_new");
+	bench_check(proof_batch_new(&b) == 0, "proof_batch_new");
 	for (i = 0; i < s->n; i++)
-		check(proof_batch_add_range(b, &s->p[i], K, &s->ct[i], s->L,
-			  &s->bind[i]) == 0, "proof_batch_add_range");
+		bench_check(proof_batch_add_range(b, &s->p[i], K, &s->ct[i],
+		    s->L, &s->bind[i]) == 0, "proof_batch_add_range");
 	t1 = now();
-	check(proof_batch_verify(b) == 0, "proof_batch_verify");
+	bench_check(proof_batch_verify(b) == 0, "proof_batch_verify");
 	t2 = now();
 	proof_batch_free(b);
 	printf("  (L=%2u batch of %zu: add %.0f us/proof, msm %.0f us/proof)\n",
@@ -187,7 +158,7 @@ main(int argc, char **argv)
 	EC_POINT *K = group_point_new();
 	double mul[16], rate[NFIG][16], ratio[NFIG][16], m0, m1, x;
 
-	check(nb > 0 && rounds > 0 && rounds <= 16 &&
+	bench_check(nb > 0 && rounds > 0 && rounds <= 16 &&
 	    group_scalar_random(sk) == 0 && group_mul_g(K, sk) == 0, "setup");
 	set_make(&s01, K, nb, 1);
 	set_make(&s10, K, nb / 10 ? nb / 10 : 1, 10);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ballot.h"
+#include "benchutil.h"
 #include "ceremony.h"
 #include "err.h"
 #include "group.h"
@@ -43,44 +44,20 @@ bench_srcdir(void)
 static double
 now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return bench_clock(CLOCK_MONOTONIC);
 }
 
 static double
 cpu(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return bench_clock(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* EC_POINT_mul/s with a random point and scalar, in CPU time. */
 static double
 bench_mul(int n)
 {
-	EC_POINT *p = group_point_new(), *r = group_point_new();
-	BIGNUM *k = group_scalar_new();
-	double t0;
-	int i;
-
-	if (group_scalar_random(k) != 0 || group_mul_g(p, k) != 0)
-		exit(1);
-	t0 = cpu();
-	for (i = 0; i < n; i++) {
-		if (EC_POINT_mul(group_ec(), r, NULL, p, k,
-			group_bn_ctx()) != 1 || group_point_copy(p, r) != 0 ||
-		    BN_add_word(k, 1) != 1)
-			exit(1);
-	}
-	t0 = cpu() - t0;
-	group_point_free(p);
-	group_point_free(r);
-	group_scalar_free(k);
-	return n / t0;
+	return n / bench_muls((size_t)n, CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* Seconds of CPU per ballot_encrypt of a session.json ballot with 10 of

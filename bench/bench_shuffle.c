@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "elgamal.h"
 #include "group.h"
 #include "shuffle.h"
@@ -20,43 +21,14 @@
 static double
 now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-check(int ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "bench_shuffle: %s failed\n", what);
-		exit(1);
-	}
+	return bench_clock(CLOCK_MONOTONIC);
 }
 
 /* Seconds for n EC_POINT_mul, each on the previous result. */
 static double
 time_muls(size_t n)
 {
-	EC_POINT *p = group_point_new(), *r = group_point_new();
-	BIGNUM *k = group_scalar_new();
-	double t0;
-	size_t i;
-
-	check(group_scalar_random(k) == 0 && group_mul_g(p, k) == 0, "setup");
-	t0 = now();
-	for (i = 0; i < n; i++) {
-		check(EC_POINT_mul(group_ec(), r, NULL, p, k,
-			  group_bn_ctx()) == 1, "EC_POINT_mul");
-		check(group_point_copy(p, r) == 0, "copy");
-		check(BN_add_word(k, 1) == 1, "BN_add_word");
-	}
-	t0 = now() - t0;
-	group_point_free(p);
-	group_point_free(r);
-	group_scalar_free(k);
-	return t0;
+	return bench_muls(n, CLOCK_MONOTONIC);
 }
 
 static void
@@ -70,16 +42,18 @@ bench_one(size_t n, const EC_POINT *K)
 	double tmix, tver, tmul;
 	size_t i;
 
-	check(mix_list_init(&in, n, WIDTH) == 0 &&
+	bench_check(mix_list_init(&in, n, WIDTH) == 0 &&
 	    mix_list_init(&out, n, WIDTH) == 0, "mix_list_init");
 	for (i = 0; i < n * WIDTH; i++)
-		check(elgamal_encrypt(&in.ct[i], r, K, i % 2) == 0, "encrypt");
-	check(mix_list_encode(&in) == 0, "encode");
+		bench_check(elgamal_encrypt(&in.ct[i], r, K, i % 2) == 0,
+		    "encrypt");
+	bench_check(mix_list_encode(&in) == 0, "encode");
 	tmix = now();
-	check(shuffle_mix(&out, &p, &in, K, &b) == 0, "shuffle_mix");
+	bench_check(shuffle_mix(&out, &p, &in, K, &b) == 0, "shuffle_mix");
 	tmix = now() - tmix;
 	tver = now();
-	check(shuffle_verify(&p, &in, &out, K, &b) == 0, "shuffle_verify");
+	bench_check(shuffle_verify(&p, &in, &out, K, &b) == 0,
+	    "shuffle_verify");
 	tver = now() - tver;
 	tmul = time_muls(n);
 	printf("%8zu %6d %10.3f %10.3f %10.3f %8.1f %8.1f %9zu\n", n, WIDTH,
@@ -101,7 +75,8 @@ main(int argc, char **argv)
 	size_t i, n;
 	char *end;
 
-	check(group_scalar_random(s) == 0 && group_mul_g(K, s) == 0, "key");
+	bench_check(group_scalar_random(s) == 0 && group_mul_g(K, s) == 0,
+	    "key");
 	printf("one mixer, one thread; mix = re-encrypt + permute + prove;\n"
 	    "ratios are to N EC_POINT_mul (variable base)\n");
 	printf("%8s %6s %10s %10s %10s %8s %8s %9s\n", "N", "width", "mix s",
@@ -112,7 +87,7 @@ main(int argc, char **argv)
 	}
 	for (i = 1; i < (size_t)argc; i++) {
 		n = strtoul(argv[i], &end, 10);
-		check(*argv[i] != '\0' && *end == '\0' && n > 0 &&
+		bench_check(*argv[i] != '\0' && *end == '\0' && n > 0 &&
 		    n <= SHUFFLE_TUPLES_MAX, "argument");
 		bench_one(n, K);
 	}

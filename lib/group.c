@@ -302,6 +302,16 @@ group_scalar_sub(BIGNUM *r, const BIGNUM *a, const BIGNUM *b)
 }
 
 int
+group_scalar_neg(BIGNUM *r, const BIGNUM *x)
+{
+	if (BN_is_zero(x)) {
+		BN_zero(r);
+		return 0;
+	}
+	return BN_sub(r, group_order(), x) == 1 ? 0 : TALLY_ERR_CRYPTO;
+}
+
+int
 group_scalar_mul(BIGNUM *r, const BIGNUM *a, const BIGNUM *b)
 {
 	return BN_mod_mul(r, a, b, group_order(), group_bn_ctx()) == 1

@@ -59,6 +59,8 @@ int group_scalar_add(BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
 int group_scalar_sub(BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
 int group_scalar_mul(BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
 int group_scalar_inv(BIGNUM *r, const BIGNUM *a);
+/* r = -x (mod q), for 0 <= x < q; r may alias x. */
+int group_scalar_neg(BIGNUM *r, const BIGNUM *x);
 
 /* r = kG */
 int group_mul_g(EC_POINT *r, const BIGNUM *k);

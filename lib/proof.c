@@ -24,14 +24,15 @@ static const uint8_t proof_zero_hash[32];
 
 /* ------------------------------------------------------------ framing */
 
-static int
-bind_start(struct hash_ctx *h, const char *tag, const struct proof_bind *bind)
+int
+proof_bind_start(struct hash_ctx *h, const char *tag, int wide,
+    const struct proof_bind *bind)
 {
 	const uint8_t *eh = bind->election_hash ? bind->election_hash
 						: proof_zero_hash;
 	int ret;
 
-	if ((ret = hash_init(h, tag, 1)) != 0)
+	if ((ret = hash_init(h, tag, wide)) != 0)
 		return ret;
 	if ((ret = hash_add(h, eh, 32)) != 0 ||
 	    (ret = hash_add(h, bind->subject, bind->subject_len)) != 0 ||
@@ -71,7 +72,7 @@ range_proof_challenge(BIGNUM *c, const struct proof_bind *bind, uint32_t max,
 	size_t j;
 	int ret;
 
-	if ((ret = bind_start(&h, "range", bind)) != 0)
+	if ((ret = proof_bind_start(&h, "range", 1, bind)) != 0)
 		return ret;
 	if ((ret = hash_add_u32(&h, max)) != 0)
 		goto fail;
@@ -99,7 +100,7 @@ dleq_challenge(BIGNUM *c, const struct proof_bind *bind, const uint8_t A[33],
 	struct hash_ctx h;
 	int ret;
 
-	if ((ret = bind_start(&h, "dleq", bind)) != 0)
+	if ((ret = proof_bind_start(&h, "dleq", 1, bind)) != 0)
 		return ret;
 	return bind_finish(&h, c, pts, 5);
 }
@@ -112,7 +113,7 @@ schnorr_challenge(BIGNUM *c, const struct proof_bind *bind,
 	struct hash_ctx h;
 	int ret;
 
-	if ((ret = bind_start(&h, "schnorr", bind)) != 0)
+	if ((ret = proof_bind_start(&h, "schnorr", 1, bind)) != 0)
 		return ret;
 	return bind_finish(&h, c, pts, 2);
 }
@@ -129,8 +130,8 @@ bin_set(ProtobufCBinaryData *d, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static int
-bin_point(ProtobufCBinaryData *d, const EC_POINT *p)
+int
+proof_bin_point(ProtobufCBinaryData *d, const EC_POINT *p)
 {
 	uint8_t enc[GROUP_POINT_LEN];
 	int ret;
@@ -140,8 +141,8 @@ bin_point(ProtobufCBinaryData *d, const EC_POINT *p)
 	return bin_set(d, enc, sizeof(enc));
 }
 
-static int
-bin_scalar(ProtobufCBinaryData *d, const BIGNUM *s)
+int
+proof_bin_scalar(ProtobufCBinaryData *d, const BIGNUM *s)
 {
 	uint8_t enc[GROUP_SCALAR_LEN];
 	int ret;
@@ -159,8 +160,8 @@ bin_free(ProtobufCBinaryData *d)
 	d->len = 0;
 }
 
-static void
-bin_array_free(ProtobufCBinaryData **arr, size_t *n)
+void
+proof_bin_array_free(ProtobufCBinaryData **arr, size_t *n)
 {
 	size_t i;
 
@@ -170,17 +171,6 @@ bin_array_free(ProtobufCBinaryData **arr, size_t *n)
 	free(*arr);
 	*arr = NULL;
 	*n = 0;
-}
-
-/* r = -x mod q */
-static int
-scalar_neg(BIGNUM *r, const BIGNUM *x)
-{
-	if (BN_is_zero(x)) {
-		BN_zero(r);
-		return 0;
-	}
-	return BN_sub(r, group_order(), x) == 1 ? 0 : TALLY_ERR_CRYPTO;
 }
 
 /* Random batch weights, drawn 64 at a time (one RAND_bytes call costs
@@ -306,7 +296,7 @@ proof_respond(ProtobufCBinaryData *v, BIGNUM *w, BIGNUM *tmp,
 	if ((ret = group_scalar_mul(tmp, c, x)) != 0 ||
 	    (ret = group_scalar_add(w, w, tmp)) != 0)
 		return ret;
-	return bin_scalar(v, w);
+	return proof_bin_scalar(v, w);
 }
 
 /*
@@ -387,8 +377,8 @@ range_commit(Tally__RangeProof *out, BIGNUM *csum, const BIGNUM *w,
 			    (ret = range_fake_branch(pt[j], pt[n + j], c, v,
 				 (uint32_t)j, K, m, r)) != 0 ||
 			    (ret = group_scalar_add(csum, csum, c)) != 0 ||
-			    (ret = bin_scalar(&out->c[j], c)) != 0 ||
-			    (ret = bin_scalar(&out->v[j], v)) != 0)
+			    (ret = proof_bin_scalar(&out->c[j], c)) != 0 ||
+			    (ret = proof_bin_scalar(&out->v[j], v)) != 0)
 				goto out;
 		}
 	}
@@ -440,7 +430,7 @@ range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
 		goto out;
 	/* c_m = c - sum c_j, v_m = w + c_m r */
 	if ((ret = group_scalar_sub(c, c, csum)) != 0 ||
-	    (ret = bin_scalar(&out->c[m], c)) != 0 ||
+	    (ret = proof_bin_scalar(&out->c[m], c)) != 0 ||
 	    (ret = proof_respond(&out->v[m], w, csum, c, r)) != 0)
 		goto out;
 	ret = 0;
@@ -458,10 +448,10 @@ range_proof_clear(Tally__RangeProof *p)
 {
 	if (p == NULL)
 		return;
-	bin_array_free(&p->t, &p->n_t);
-	bin_array_free(&p->u, &p->n_u);
-	bin_array_free(&p->c, &p->n_c);
-	bin_array_free(&p->v, &p->n_v);
+	proof_bin_array_free(&p->t, &p->n_t);
+	proof_bin_array_free(&p->u, &p->n_u);
+	proof_bin_array_free(&p->c, &p->n_c);
+	proof_bin_array_free(&p->v, &p->n_v);
 }
 
 /* A range proof decoded and its challenge checked. */
@@ -559,7 +549,7 @@ range_check_branch(const struct range_dec *d, size_t j, const EC_POINT *K,
 	const BIGNUM *sc[2] = {d->v[j], nc};
 	int ret;
 
-	if ((ret = scalar_neg(nc, d->c[j])) != 0 ||
+	if ((ret = group_scalar_neg(nc, d->c[j])) != 0 ||
 	    (ret = group_mul2(r, d->v[j], ct->a, nc)) != 0)
 		return ret;
 	if (!aff_equal(r, &d->t[j]))
@@ -622,9 +612,9 @@ dleq_prove(Tally__DleqProof *out, const BIGNUM *x, const EC_POINT *A,
 		goto out;
 	if ((ret = group_scalar_random(w)) != 0 ||
 	    (ret = group_mul_g(t, w)) != 0 ||
-	    (ret = bin_point(&out->t1, t)) != 0 ||
+	    (ret = proof_bin_point(&out->t1, t)) != 0 ||
 	    (ret = group_mul(t, A, w)) != 0 ||
-	    (ret = bin_point(&out->t2, t)) != 0 ||
+	    (ret = proof_bin_point(&out->t2, t)) != 0 ||
 	    (ret = dleq_challenge(c, bind, ab, xb, db, out->t1.data,
 		 out->t2.data)) != 0)
 		goto out;
@@ -712,7 +702,7 @@ dleq_verify(const Tally__DleqProof *p, const EC_POINT *A, const EC_POINT *X,
 	sc[0] = d.v;
 	sc[1] = nc;
 	/* v G - c X == t1, v A - c D == t2 */
-	if ((ret = scalar_neg(nc, d.c)) != 0 ||
+	if ((ret = group_scalar_neg(nc, d.c)) != 0 ||
 	    (ret = group_mul2(r, d.v, X, nc)) != 0)
 		goto out;
 	ret = TALLY_ERR_BAD_PROOF;
@@ -749,7 +739,7 @@ schnorr_prove(Tally__SchnorrProof *out, const BIGNUM *x, const EC_POINT *X,
 		goto out;
 	if ((ret = group_scalar_random(w)) != 0 ||
 	    (ret = group_mul_g(t, w)) != 0 ||
-	    (ret = bin_point(&out->t, t)) != 0 ||
+	    (ret = proof_bin_point(&out->t, t)) != 0 ||
 	    (ret = schnorr_challenge(c, bind, xb, out->t.data)) != 0)
 		goto out;
 	if ((ret = proof_respond(&out->v, w, c, c, x)) != 0)
@@ -826,7 +816,7 @@ schnorr_verify(const Tally__SchnorrProof *p, const EC_POINT *X,
 	if ((r = group_point_new()) == NULL || (nc = BN_new()) == NULL)
 		goto out;
 	/* v G - c X == t */
-	if ((ret = scalar_neg(nc, d.c)) != 0 ||
+	if ((ret = group_scalar_neg(nc, d.c)) != 0 ||
 	    (ret = group_mul2(r, d.v, X, nc)) != 0)
 		goto out;
 	ret = aff_equal(r, &d.t) ? 0 : TALLY_ERR_BAD_PROOF;
@@ -1057,10 +1047,10 @@ batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
 	    (ret = batch_addmul(w->acc2, w->z2, d->c[j], w->t)) != 0 ||
 	    (ret = batch_addmul(w->acc3, w->z2, d->v[j], w->t)) != 0)
 		return ret;
-	if ((ret = scalar_neg(w->t, w->z1)) != 0 ||
+	if ((ret = group_scalar_neg(w->t, w->z1)) != 0 ||
 	    (ret = batch_term(b, &d->t[j], w->t)) != 0)
 		return ret;
-	if ((ret = scalar_neg(w->t, w->z2)) != 0 ||
+	if ((ret = group_scalar_neg(w->t, w->z2)) != 0 ||
 	    (ret = batch_term(b, &d->u[j], w->t)) != 0)
 		return ret;
 	return 0;
@@ -1078,9 +1068,9 @@ batch_range_commit(struct proof_batch *b, struct range_dec *d)
 	for (j = 0; j < d->n; j++)
 		if ((ret = batch_range_branch(b, d, j, &w)) != 0)
 			goto out;
-	if ((ret = scalar_neg(w.t, w.acc1)) != 0 ||
+	if ((ret = group_scalar_neg(w.t, w.acc1)) != 0 ||
 	    (ret = batch_term(b, &d->sa.aff, w.t)) != 0 ||
-	    (ret = scalar_neg(w.t, w.acc2)) != 0 ||
+	    (ret = group_scalar_neg(w.t, w.acc2)) != 0 ||
 	    (ret = batch_term(b, &d->sb.aff, w.t)) != 0 ||
 	    (ret = batch_term_shared(b, &d->sk, w.acc3)) != 0)
 		goto out;
@@ -1121,17 +1111,17 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d)
 	    (ret = scalar_weight(&b->wp, w.z1)) != 0 ||
 	    (ret = scalar_weight(&b->wp, w.z2)) != 0 ||
 	    (ret = batch_addmul(b->g, w.z1, d->v, w.t)) != 0 ||
-	    (ret = scalar_neg(w.u, w.z1)) != 0 ||
+	    (ret = group_scalar_neg(w.u, w.z1)) != 0 ||
 	    (ret = batch_term(b, &d->t1, w.u)) != 0 ||
-	    (ret = scalar_neg(w.u, w.z2)) != 0 ||
+	    (ret = group_scalar_neg(w.u, w.z2)) != 0 ||
 	    (ret = batch_term(b, &d->t2, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z1, d->c)) != 0 ||
-	    (ret = scalar_neg(w.u, w.t)) != 0 ||
+	    (ret = group_scalar_neg(w.u, w.t)) != 0 ||
 	    (ret = batch_term_shared(b, &d->sx, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z2, d->v)) != 0 ||
 	    (ret = batch_term_shared(b, &d->sa, w.t)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z2, d->c)) != 0 ||
-	    (ret = scalar_neg(w.u, w.t)) != 0 ||
+	    (ret = group_scalar_neg(w.u, w.t)) != 0 ||
 	    (ret = batch_term(b, &d->sd.aff, w.u)) != 0)
 		goto out;
 out:
@@ -1176,10 +1166,10 @@ proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
 	    (ret = scalar_weight(&b->wp, w.z1)) != 0 ||
 	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0)
 		goto out;
-	if ((ret = scalar_neg(w.u, w.z1)) != 0 ||
+	if ((ret = group_scalar_neg(w.u, w.z1)) != 0 ||
 	    (ret = batch_term(b, &d.t, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z1, d.c)) != 0 ||
-	    (ret = scalar_neg(w.u, w.t)) != 0 ||
+	    (ret = group_scalar_neg(w.u, w.t)) != 0 ||
 	    (ret = batch_term_shared(b, &d.sx, w.u)) != 0)
 		goto out;
 out:

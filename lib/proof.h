@@ -93,6 +93,21 @@ int dleq_challenge(BIGNUM *c, const struct proof_bind *bind,
 int schnorr_challenge(BIGNUM *c, const struct proof_bind *bind,
     const uint8_t X[33], const uint8_t t[33]);
 
+/* The framing every challenge starts with: H(tag, election hash (32 zero
+ * bytes when NULL), subject, u32 kind, u32 contest, u32 index), SHA-512
+ * when wide, else SHA-256 (hash.h); the caller adds the statement and the
+ * commitments and finishes h. On error h is already released. */
+struct hash_ctx;
+int proof_bind_start(struct hash_ctx *h, const char *tag, int wide,
+    const struct proof_bind *bind);
+
+/* A proof's wire fields: d->data newly allocated with the 33-byte point or
+ * 32-byte scalar (nothing allocated on error); an array of n buffers freed,
+ * then *arr = NULL and *n = 0. */
+int proof_bin_point(ProtobufCBinaryData *d, const EC_POINT *p);
+int proof_bin_scalar(ProtobufCBinaryData *d, const BIGNUM *s);
+void proof_bin_array_free(ProtobufCBinaryData **arr, size_t *n);
+
 /* Batch verification. add_* decode and check the Fiat-Shamir hash of one
  * proof at once (returning its error), and defer its group equations;
  * proof_batch_verify checks every deferred equation with one multi-scalar

@@ -89,37 +89,6 @@ pts_free(EC_POINT **v, size_t n)
 }
 
 static int
-bin_point(ProtobufCBinaryData *d, const EC_POINT *p)
-{
-	if ((d->data = malloc(GROUP_POINT_LEN)) == NULL)
-		return TALLY_ERR_NOMEM;
-	d->len = GROUP_POINT_LEN;
-	return group_point_encode(d->data, p);
-}
-
-static int
-bin_scalar(ProtobufCBinaryData *d, const BIGNUM *s)
-{
-	if ((d->data = malloc(GROUP_SCALAR_LEN)) == NULL)
-		return TALLY_ERR_NOMEM;
-	d->len = GROUP_SCALAR_LEN;
-	return group_scalar_encode(d->data, s);
-}
-
-static void
-bin_array_free(ProtobufCBinaryData **arr, size_t *n)
-{
-	size_t i;
-
-	if (*arr != NULL)
-		for (i = 0; i < *n; i++)
-			free((*arr)[i].data);
-	free(*arr);
-	*arr = NULL;
-	*n = 0;
-}
-
-static int
 bin_array_new(ProtobufCBinaryData **arr, size_t *nout, size_t n)
 {
 	if ((*arr = calloc(n, sizeof(**arr))) == NULL)
@@ -155,17 +124,6 @@ out:
 	return ret;
 }
 
-/* r = -x mod q */
-static int
-scalar_neg(BIGNUM *r, const BIGNUM *x)
-{
-	if (BN_is_zero(x)) {
-		BN_zero(r);
-		return 0;
-	}
-	return BN_sub(r, group_order(), x) == 1 ? 0 : TALLY_ERR_CRYPTO;
-}
-
 /* s = w + c x */
 static int
 respond(ProtobufCBinaryData *d, const BIGNUM *w, const BIGNUM *c,
@@ -176,7 +134,7 @@ respond(ProtobufCBinaryData *d, const BIGNUM *w, const BIGNUM *c,
 	if ((ret = group_scalar_mul(tmp, c, x)) != 0 ||
 	    (ret = group_scalar_add(tmp, tmp, w)) != 0)
 		return ret;
-	return bin_scalar(d, tmp);
+	return proof_bin_scalar(d, tmp);
 }
 
 /* ---------------------------------------------------------- the lists */
@@ -287,20 +245,13 @@ shuffle_seed(uint8_t seed[HASH_LEN], const struct proof_bind *bind,
     const uint8_t K[33], const uint8_t (*genc)[33],
     const ProtobufCBinaryData *com)
 {
-	const uint8_t *eh = bind->election_hash ? bind->election_hash
-						: zero_hash;
 	size_t len = in->n * in->w * SHUFFLE_CT_LEN, j;
 	struct hash_ctx h;
 	int ret;
 
-	if ((ret = hash_init(&h, "shuffle", 0)) != 0)
+	if ((ret = proof_bind_start(&h, "shuffle", 0, bind)) != 0)
 		return ret;
-	if ((ret = hash_add(&h, eh, 32)) != 0 ||
-	    (ret = hash_add(&h, bind->subject, bind->subject_len)) != 0 ||
-	    (ret = hash_add_u32(&h, bind->kind)) != 0 ||
-	    (ret = hash_add_u32(&h, bind->contest)) != 0 ||
-	    (ret = hash_add_u32(&h, bind->index)) != 0 ||
-	    (ret = hash_add_u32(&h, (uint32_t)in->n)) != 0 ||
+	if ((ret = hash_add_u32(&h, (uint32_t)in->n)) != 0 ||
 	    (ret = hash_add_u32(&h, (uint32_t)in->w)) != 0 ||
 	    (ret = hash_add(&h, K, 33)) != 0)
 		goto fail;
@@ -472,7 +423,7 @@ prove_commit_perm(struct prover *pv, Tally__ShuffleProof *p, EC_POINT *tmp)
 		if ((ret = group_scalar_random(pv->r[j])) != 0 ||
 		    (ret = group_mul_g(tmp, pv->r[j])) != 0 ||
 		    (ret = group_add(tmp, tmp, pv->gen[i + 1])) != 0 ||
-		    (ret = bin_point(&p->commitments[j], tmp)) != 0)
+		    (ret = proof_bin_point(&p->commitments[j], tmp)) != 0)
 			return ret;
 	}
 	return 0;
@@ -490,7 +441,7 @@ prove_chain(struct prover *pv, Tally__ShuffleProof *p)
 		if ((ret = group_scalar_random(pv->rhat[i])) != 0 ||
 		    (ret = group_mul2(pv->chain[i], pv->rhat[i], prev,
 			 pv->u[pv->perm[i]])) != 0 ||
-		    (ret = bin_point(&p->chain[i], pv->chain[i])) != 0)
+		    (ret = proof_bin_point(&p->chain[i], pv->chain[i])) != 0)
 			return ret;
 		prev = pv->chain[i];
 	}
@@ -509,19 +460,19 @@ prove_t4(struct prover *pv, Tally__ShuffleProof *p, EC_POINT *t,
 		sc[i] = pv->wp[i];
 	for (k = 0; k < pv->w; k++) {
 		if ((ret = group_scalar_random(pv->w4[k])) != 0 ||
-		    (ret = scalar_neg(pv->tmp, pv->w4[k])) != 0)
+		    (ret = group_scalar_neg(pv->tmp, pv->w4[k])) != 0)
 			return ret;
 		for (i = 0; i < n; i++)
 			pts[i] = pv->out->ct[i * pv->w + k].a;
 		if ((ret = msm(t, pv->tmp, n, pts, sc)) != 0 ||
-		    (ret = bin_point(&p->t4a[k], t)) != 0)
+		    (ret = proof_bin_point(&p->t4a[k], t)) != 0)
 			return ret;
 		for (i = 0; i < n; i++)
 			pts[i] = pv->out->ct[i * pv->w + k].b;
 		pts[n] = pv->K;
 		sc[n] = pv->tmp;
 		if ((ret = msm(t, NULL, n + 1, pts, sc)) != 0 ||
-		    (ret = bin_point(&p->t4b[k], t)) != 0)
+		    (ret = proof_bin_point(&p->t4b[k], t)) != 0)
 			return ret;
 	}
 	return 0;
@@ -543,9 +494,9 @@ prove_commitments(struct prover *pv, Tally__ShuffleProof *p)
 	    (ret = group_scalar_random(pv->w2)) != 0 ||
 	    (ret = group_scalar_random(pv->w3)) != 0 ||
 	    (ret = group_mul_g(t, pv->w1)) != 0 ||
-	    (ret = bin_point(&p->t1, t)) != 0 ||
+	    (ret = proof_bin_point(&p->t1, t)) != 0 ||
 	    (ret = group_mul_g(t, pv->w2)) != 0 ||
-	    (ret = bin_point(&p->t2, t)) != 0)
+	    (ret = proof_bin_point(&p->t2, t)) != 0)
 		goto out;
 	for (i = 0; i < pv->n; i++) {
 		if ((ret = group_scalar_random(pv->wp[i])) != 0 ||
@@ -553,12 +504,12 @@ prove_commitments(struct prover *pv, Tally__ShuffleProof *p)
 		    (ret = group_mul2(t, pv->what[i],
 			 i == 0 ? pv->gen[0] : pv->chain[i - 1],
 			 pv->wp[i])) != 0 ||
-		    (ret = bin_point(&p->t_hat[i], t)) != 0)
+		    (ret = proof_bin_point(&p->t_hat[i], t)) != 0)
 			goto out;
 	}
 	if ((ret = msm(t, pv->w3, pv->n, (const EC_POINT **)pv->gen + 1,
 		 (const BIGNUM **)pv->wp)) != 0 ||
-	    (ret = bin_point(&p->t3, t)) != 0)
+	    (ret = proof_bin_point(&p->t3, t)) != 0)
 		goto out;
 	ret = prove_t4(pv, p, t, pts, sc);
 out:
@@ -813,20 +764,20 @@ shuffle_proof_clear(Tally__ShuffleProof *p)
 {
 	if (p == NULL)
 		return;
-	bin_array_free(&p->commitments, &p->n_commitments);
-	bin_array_free(&p->chain, &p->n_chain);
+	proof_bin_array_free(&p->commitments, &p->n_commitments);
+	proof_bin_array_free(&p->chain, &p->n_chain);
 	free(p->t1.data);
 	free(p->t2.data);
 	free(p->t3.data);
-	bin_array_free(&p->t4a, &p->n_t4a);
-	bin_array_free(&p->t4b, &p->n_t4b);
-	bin_array_free(&p->t_hat, &p->n_t_hat);
+	proof_bin_array_free(&p->t4a, &p->n_t4a);
+	proof_bin_array_free(&p->t4b, &p->n_t4b);
+	proof_bin_array_free(&p->t_hat, &p->n_t_hat);
 	free(p->s1.data);
 	free(p->s2.data);
 	free(p->s3.data);
-	bin_array_free(&p->s4, &p->n_s4);
-	bin_array_free(&p->s_hat, &p->n_s_hat);
-	bin_array_free(&p->s_prime, &p->n_s_prime);
+	proof_bin_array_free(&p->s4, &p->n_s4);
+	proof_bin_array_free(&p->s_hat, &p->n_s_hat);
+	proof_bin_array_free(&p->s_prime, &p->n_s_prime);
 	tally__shuffle_proof__init(p);
 }
 
@@ -1064,7 +1015,7 @@ verify_t4(struct verifier *vf, EC_POINT *y, const EC_POINT **pts,
 		sc[n + i] = vf->ncu[i];
 	}
 	for (k = 0; k < w; k++) {
-		if ((ret = scalar_neg(ns4, vf->s4[k])) != 0)
+		if ((ret = group_scalar_neg(ns4, vf->s4[k])) != 0)
 			return ret;
 		for (i = 0; i < n; i++) {
 			pts[i] = vf->out->ct[i * w + k].a;
@@ -1099,7 +1050,7 @@ verify_equations(struct verifier *vf)
 	if (pts == NULL || sc == NULL || x == NULL || y == NULL ||
 	    nc == NULL || ns4 == NULL)
 		goto out;
-	if ((ret = scalar_neg(nc, vf->c)) != 0)
+	if ((ret = group_scalar_neg(nc, vf->c)) != 0)
 		goto out;
 	for (j = 0; j < vf->n; j++)
 		if ((ret = group_scalar_mul(vf->ncu[j], nc, vf->u[j])) != 0)
