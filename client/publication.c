@@ -23,9 +23,8 @@ static const char *const pub_names[PUB_NRENDERED] = {
 	"results.json", "announcement.txt", "results.html", "challenged.json"
 };
 
-/* The manifest of the record's first record (VoteCreated). */
-static int
-pub_manifest(const char *path, struct manifest **m)
+int
+pub_record_manifest(const char *path, struct manifest **m)
 {
 	struct log_reader *r = NULL;
 	struct log_entry e;
@@ -210,7 +209,7 @@ publication_render(struct publication *p, const char *path,
 	p->lang = lang;
 	if (rep->outcome == NULL || !rep->complete)
 		return TALLY_ERR_VOTE_STATE;
-	if ((ret = pub_manifest(path, &m)) != 0)
+	if ((ret = pub_record_manifest(path, &m)) != 0)
 		return ret;
 	if ((p->files[0].data = malloc(rep->outcome_len + 1)) == NULL) {
 		ret = TALLY_ERR_NOMEM;

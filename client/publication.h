@@ -63,6 +63,11 @@ int publication_render(struct publication *p, const char *path,
     const char *lang);
 void publication_clear(struct publication *p);
 
+/* The manifest of the record at path, from its first record (VoteCreated):
+ * 0 with *m to manifest_free, E_VERIFY when the record does not start with
+ * one, or the error of reading or parsing it. */
+int pub_record_manifest(const char *path, struct manifest **m);
+
 /* Whether name is one of the files a publication folder holds. */
 int publication_is_file(const char *name);
 

@@ -33,6 +33,7 @@
 #include "err.h"
 #include "log.h"
 #include "manifest.h"
+#include "publication.h"
 #include "record.h"
 #include "tallyctl.h"
 #include "util.h"
@@ -46,29 +47,6 @@ struct screen {
 	struct ctl_conn		*c;
 	json_t			*state;		/* what the page shows */
 };
-
-/* The manifest of the record at path (its first record). */
-static int
-screen_manifest(const char *path, struct manifest **m)
-{
-	struct log_reader *r = NULL;
-	struct log_entry e;
-	char err[256];
-	int ret;
-
-	*m = NULL;
-	if ((ret = log_reader_open(path, &r, err, sizeof(err))) != 0)
-		return ret;
-	ret = log_reader_next(r, &e);
-	if (ret == 1 && e.rec != NULL &&
-	    e.rec->body_case == TALLY__LOG_RECORD__BODY_VOTE_CREATED)
-		ret = manifest_parse(m, e.rec->vote_created->manifest.data,
-		    e.rec->vote_created->manifest.len, err, sizeof(err));
-	else if (ret >= 0)
-		ret = TALLY_ERR_VERIFY;
-	log_reader_free(r);
-	return ret;
-}
 
 /* One vote, from its verified record. */
 static json_t *
@@ -87,7 +65,7 @@ screen_vote_verified(const char *id, const char *path,
 	    (json_int_t)rep->issued, "received", (json_int_t)rep->ballots,
 	    "challenged", (json_int_t)rep->spoiled, "records",
 	    (json_int_t)rep->records, "root", root);
-	if (j == NULL || screen_manifest(path, &m) != 0) {
+	if (j == NULL || pub_record_manifest(path, &m) != 0) {
 		json_decref(j);
 		return NULL;
 	}
@@ -278,27 +256,20 @@ screen_usage(FILE *f, int code)
 static int
 screen_listen(struct screen *s, const char *listen)
 {
-	struct evhttp_bound_socket *bs;
-	struct sockaddr_storage ss;
-	ev_socklen_t sl = sizeof(ss);
 	char host[64];
 	const char *colon = strrchr(listen, ':');
 	uint32_t port;
+	unsigned bound;
+	int ret;
 
 	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host) ||
 	    util_parse_u32(colon + 1, 0, 65535, &port) != 0)
 		return ctl_error(TALLY_ERR_INVALID_ARG, "--listen must be "
 		    "ADDR:PORT");
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
-	if ((bs = evhttp_bind_socket_with_handle(s->http, host,
-	    (uint16_t)port)) == NULL)
-		return ctl_error(TALLY_ERR_IO, "cannot listen on %s", listen);
-	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss,
-	    &sl) != 0)
-		return ctl_error(TALLY_ERR_IO, "getsockname: %s",
-		    strerror(errno));
-	printf("screen: http://%s:%u/\n", host,
-	    ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	if ((ret = ctl_http_listen(s->http, host, port, listen, &bound)) != 0)
+		return ret;
+	printf("screen: http://%s:%u/\n", host, bound);
 	fflush(stdout);
 	return 0;
 }

@@ -81,6 +81,13 @@ struct challenge_open;
 int challenge_describe(char **out, size_t *len, const struct manifest *m,
     const struct challenge_open *open);
 
+struct evhttp;
+/* Bind http to host:port (port 0: a free one) and set *bound to the port
+ * bound; listen (what the user gave) names it in the errors, which are
+ * reported (http.c, for the terminal and the hall screen). */
+int ctl_http_listen(struct evhttp *http, const char *host, uint32_t port,
+    const char *listen, unsigned *bound);
+
 /* Subcommands. */
 int cmd_status(int argc, char **argv);
 int cmd_vote(int argc, char **argv);

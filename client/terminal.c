@@ -685,28 +685,22 @@ term_usage(FILE *f, int code)
 static int
 term_listen(struct term *t, const char *listen)
 {
-	struct evhttp_bound_socket *bs;
-	struct sockaddr_storage ss;
-	ev_socklen_t sl = sizeof(ss);
 	uint32_t port;
+	unsigned bound;
 	const char *colon;
 	uint8_t rnd[32];
+	int ret;
 
 	if (strncmp(listen, "127.0.0.1:", 10) != 0 ||
 	    (colon = strchr(listen, ':')) == NULL ||
 	    util_parse_u32(colon + 1, 0, 65535, &port) != 0)
 		return ctl_error(TALLY_ERR_INVALID_ARG, "--listen must be "
 		    "127.0.0.1:PORT");
-	if ((bs = evhttp_bind_socket_with_handle(t->http, "127.0.0.1",
-	    (uint16_t)port)) == NULL)
-		return ctl_error(TALLY_ERR_IO, "cannot listen on %s", listen);
-	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss,
-	    &sl) != 0)
-		return ctl_error(TALLY_ERR_IO, "getsockname: %s",
-		    strerror(errno));
-	port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	snprintf(t->host[0], sizeof(t->host[0]), "127.0.0.1:%u", port);
-	snprintf(t->host[1], sizeof(t->host[1]), "localhost:%u", port);
+	if ((ret = ctl_http_listen(t->http, "127.0.0.1", port, listen,
+	    &bound)) != 0)
+		return ret;
+	snprintf(t->host[0], sizeof(t->host[0]), "127.0.0.1:%u", bound);
+	snprintf(t->host[1], sizeof(t->host[1]), "localhost:%u", bound);
 	snprintf(t->origin[0], sizeof(t->origin[0]), "http://%s", t->host[0]);
 	snprintf(t->origin[1], sizeof(t->origin[1]), "http://%s", t->host[1]);
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)

@@ -122,6 +122,19 @@
     for (i = 0; i < b.length; i++) if (b[i].id !== "lang") b[i].disabled = on;
     document.body.setAttribute("aria-busy", on ? "true" : "false");
   }
+  // A request the deputy waits for: the buttons are off until the answer,
+  // then done(answer), or the refusal in the alert line and failed(error).
+  function request(path, body, done, failed) {
+    busy(true);
+    post(path, body).then(function (r) {
+      busy(false);
+      done(r);
+    }).catch(function (e) {
+      busy(false);
+      alertMsg(e);
+      if (failed) failed(e);
+    });
+  }
 
   // ------------------------------------------------------------- card
   var checkSeq = 0;
@@ -138,15 +151,11 @@
   }
   function cardSubmit(ev) {
     ev.preventDefault();
-    busy(true);
-    post("/api/card", { code: $("card-code").value }).then(function (r) {
-      busy(false);
+    request("/api/card", { code: $("card-code").value }, function (r) {
       $("card-code").value = "";
       $("card-state").textContent = "";
       showVotes(r.votes);
-    }).catch(function (e) {
-      busy(false);
-      alertMsg(e);
+    }, function () {
       $("card-code").focus();
       $("card-code").select();
     });
@@ -170,14 +179,12 @@
     show("votes");
   }
   function openVote(id) {
-    busy(true);
-    post("/api/vote", { id: id }).then(function (r) {
-      busy(false);
+    request("/api/vote", { id: id }, function (r) {
       vote = r;
       freshMarks();
       cur = 0;
       showContest();
-    }).catch(function (e) { busy(false); alertMsg(e); });
+    });
   }
   function freshMarks() {
     marks = vote.contests.map(function (c) {
@@ -369,40 +376,34 @@
     holder.appendChild(svg);
   }
   function encrypt() {
-    busy(true);
-    post("/api/encrypt", { choices: choicesJson() }).then(function (r) {
-      busy(false);
+    request("/api/encrypt", { choices: choicesJson() }, function (r) {
       sealed = r;
       $("sealed-short").textContent = r.short;
       $("sealed-code").textContent = r.code;
       drawQR($("sealed-qr"), r.qr);
       redraw = null;
       show("sealed");
-    }).catch(function (e) { busy(false); alertMsg(e); });
+    });
   }
   function cast() {
-    busy(true);
-    post("/api/cast", {}).then(function (r) {
-      busy(false);
+    request("/api/cast", {}, function (r) {
       $("cast-short").textContent = r.short;
       $("cast-code").textContent = r.code;
       $("cast-index").textContent = t("record", r.index);
       castIndex = r.index;
       redraw = function () { $("cast-index").textContent = t("record", castIndex); };
       show("cast");
-    }).catch(function (e) { busy(false); alertMsg(e); });
+    });
   }
   var castIndex = 0;
   function challenge() {
-    busy(true);
-    post("/api/challenge", {}).then(function (r) {
-      busy(false);
+    request("/api/challenge", {}, function (r) {
       $("opened-text").textContent = r.contents;
       $("opened-short").textContent = r.short;
       $("opened-code").textContent = r.code;
       redraw = null;
       show("opened");
-    }).catch(function (e) { busy(false); alertMsg(e); });
+    });
   }
 
   // --------------------------------------------------- language, idle
