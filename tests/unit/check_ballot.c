@@ -28,12 +28,6 @@ static const char *choices =
     "  \"projects\": { \"approve\": [\"p01\", \"p03\", \"p15\"] },"
     "  \"budget\": { \"against\": [\"budget\"] } }";
 
-static int
-cmp32(const void *a, const void *b)
-{
-	return memcmp(a, b, 32);
-}
-
 /* A one-trustee transcript is enough for H_E here. */
 static void
 election_hash(uint8_t out[32])
@@ -66,30 +60,8 @@ election_hash(uint8_t out[32])
 static void
 setup(void)
 {
-	size_t i;
-	uint8_t tmp[NCRED][64];
-
 	m = tu_load_manifest("session.json");
-	secret = group_scalar_new();
-	K = group_point_new();
-	ck_assert_int_eq(group_scalar_random(secret), 0);
-	ck_assert_int_eq(group_mul_g(K, secret), 0);
-	for (i = 0; i < NCRED; i++) {
-		ck_assert_int_eq(ed25519_keygen(tmp[i] + 32, tmp[i]), 0);
-	}
-	/* sort the registry, keeping each secret with its key */
-	qsort(tmp, NCRED, 64, cmp32);
-	for (i = 0; i < NCRED; i++) {
-		memcpy(pk[i], tmp[i], 32);
-		memcpy(sk[i], tmp[i] + 32, 32);
-		memcpy(registry + 32 * i, pk[i], 32);
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.m = m;
-	ctx.vote_id = "s6-session";
-	ctx.joint_key = K;
-	ctx.registry = registry;
-	ctx.nreg = NCRED;
+	tu_ballot_fixture(&ctx, m, &secret, &K, sk, pk, registry, NCRED);
 	election_hash(ctx.election_hash);
 }
 

@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ballot.h"
+#include "group.h"
 #include "manifest.h"
+#include "sign.h"
 #include "util.h"
 
 json_t *
@@ -86,6 +89,43 @@ tu_load_manifest(const char *name)
 	    "%s: %s", name, err);
 	free(buf);
 	return m;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+void
+tu_ballot_fixture(struct ballot_ctx *ctx, const struct manifest *m,
+    BIGNUM **secret, EC_POINT **K, uint8_t (*sk)[32], uint8_t (*pk)[32],
+    uint8_t *registry, size_t n)
+{
+	uint8_t (*tmp)[64] = calloc(n, 64);
+	size_t i;
+
+	ck_assert_ptr_nonnull(tmp);
+	*secret = group_scalar_new();
+	*K = group_point_new();
+	ck_assert_int_eq(group_scalar_random(*secret), 0);
+	ck_assert_int_eq(group_mul_g(*K, *secret), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(ed25519_keygen(tmp[i] + 32, tmp[i]), 0);
+	/* sort the registry, keeping each secret with its key */
+	qsort(tmp, n, 64, cmp_key);
+	for (i = 0; i < n; i++) {
+		memcpy(pk[i], tmp[i], 32);
+		memcpy(sk[i], tmp[i] + 32, 32);
+		memcpy(registry + 32 * i, pk[i], 32);
+	}
+	util_freezero(tmp, n * 64);
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->m = m;
+	ctx->vote_id = "s6-session";
+	ctx->joint_key = *K;
+	ctx->registry = registry;
+	ctx->nreg = n;
 }
 
 int
