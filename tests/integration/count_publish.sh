@@ -12,42 +12,9 @@ TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-}
 M=$4/tests/data/manifests
 [ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
 
-P=$T/pki
-"$KEYS" ca init "$P" >/dev/null
-for c in daemon:tallyd official:secretariat terminal:terminal \
-    auditor:auditor trustee:scrutineer-1 trustee:scrutineer-2 \
-    trustee:scrutineer-3 trustee:scrutineer-4 trustee:scrutineer-5; do
-	"$KEYS" cert issue "$P" --role "${c%%:*}" --name "${c#*:}" >/dev/null ||
-	    fail "cert ${c#*:}"
-done
-"$KEYS" ledger-key "$P" >/dev/null
-"$KEYS" ceremony "$T/cer" --trustees 5 --quorum 3 >/dev/null
+keys_daemon 5 3 24 s6-session,s6-budget
 "$KEYS" ceremony "$T/cer2" --trustees 5 --quorum 3 >/dev/null
-"$KEYS" credentials generate --count 24 --votes s6-session,s6-budget \
-    --out "$T/cards" >/dev/null
 
-mkdir -p "$T/data" "$T/empty"
-cat >"$T/tallyd.conf" <<EOC
-listen 127.0.0.1:0
-data_dir $T/data
-ca_cert $P/ca.crt
-tls_cert $P/tallyd.crt
-tls_key $P/tallyd.key
-ledger_key $P/ledger.key
-empty_dir $T/empty
-workers 1
-EOC
-if [ "$(id -u)" = 0 ]; then
-	echo "user nobody" >>"$T/tallyd.conf"
-	chown nobody "$T/data"
-fi
-start_daemon "$T/tallyd.conf"
-
-ctl() {	# ctl NAME ARGS...: tallyctl with NAME's certificate
-	who=$1; shift
-	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
-	    --cert "$P/$who.crt" --key "$P/$who.key" --config "$PINS" "$@"
-}
 # refused CODE TEXT NAME ARGS...: tallyctl fails with exit 1 and the
 # one-line error "tallyctl: CODE: ..." containing TEXT.
 refused() {
@@ -121,10 +88,7 @@ refused E_VOTE_STATE "" secretariat tally s6-session
 
 ctl secretariat vote close s6-session >/dev/null || fail "close s6-session"
 ctl secretariat vote close s6-budget >/dev/null || fail "close s6-budget"
-for i in 2 4; do
-	ctl "scrutineer-$i" trustee decrypt s6-session --share "$(share "$i")" \
-	    >/dev/null 2>"$T/err" || fail "decrypt $i: $(cat "$T/err")"
-done
+decrypt s6-session 2 4
 refused E_NEED_SHARES "1 more needed" secretariat tally s6-session
 
 # Refused shares, each with its code; none is recorded.

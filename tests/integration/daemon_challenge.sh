@@ -12,42 +12,9 @@ TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-}
 M=$4/tests/data/manifests
 [ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
 
-P=$T/pki
-"$KEYS" ca init "$P" >/dev/null
-for c in daemon:tallyd official:secretariat terminal:terminal \
-    auditor:auditor trustee:scrutineer-1 trustee:scrutineer-2 \
-    trustee:scrutineer-3; do
-	"$KEYS" cert issue "$P" --role "${c%%:*}" --name "${c#*:}" >/dev/null ||
-	    fail "cert ${c#*:}"
-done
-"$KEYS" ledger-key "$P" >/dev/null
-"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
-"$KEYS" credentials generate --count 12 --votes s6-session \
-    --out "$T/cards" >/dev/null
+keys_daemon 3 2 12 s6-session
 card() { printf '%s/cards/cards/card-%06d.txt' "$T" "$1"; }
 
-mkdir -p "$T/data" "$T/empty"
-cat >"$T/tallyd.conf" <<EOC
-listen 127.0.0.1:0
-data_dir $T/data
-ca_cert $P/ca.crt
-tls_cert $P/tallyd.crt
-tls_key $P/tallyd.key
-ledger_key $P/ledger.key
-empty_dir $T/empty
-workers 1
-EOC
-if [ "$(id -u)" = 0 ]; then
-	echo "user nobody" >>"$T/tallyd.conf"
-	chown nobody "$T/data"
-fi
-start_daemon "$T/tallyd.conf"
-
-ctl() {	# ctl NAME ARGS...: tallyctl with NAME's certificate
-	who=$1; shift
-	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
-	    --cert "$P/$who.crt" --key "$P/$who.key" --config "$PINS" "$@"
-}
 refused() {	# refused CODE NAME ARGS...
 	code=$1; shift
 	if ctl "$@" >"$T/out" 2>"$T/err"; then
@@ -114,11 +81,7 @@ start_daemon "$T/tallyd.conf"
 attack 8 cast-spoiled "code=0 code=59"
 
 ctl secretariat vote close s6-session >/dev/null || fail "close"
-for i in 1 3; do
-	ctl "scrutineer-$i" trustee decrypt s6-session \
-	    --share "$T/cer/private-$i/share.pb" >/dev/null 2>"$T/err" ||
-	    fail "decrypt $i: $(cat "$T/err")"
-done
+decrypt s6-session 1 3
 ctl secretariat tally s6-session >"$T/tally.json" 2>"$T/err" ||
     fail "tally: $(cat "$T/err")"
 python3 - "$T/tally.json" <<'EOP' || fail "the count includes a challenged ballot"

@@ -9,12 +9,7 @@ TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-}
 M=$4/tests/data/manifests
 [ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
 
-setup_pki
-"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
-"$KEYS" credentials generate --count 400 --votes s6-head --out "$T/cards" \
-    >/dev/null
-write_config "$T/tallyd.conf"
-[ "$(id -u)" = 0 ] && chown nobody "$T/data"
+pki_setup 400 s6-head
 start_daemon "$T/tallyd.conf"
 out=$(ctl official vote create "$M/district-head.json" --ceremony "$T/cer" \
     --registry "$T/cards/registry-s6-head.txt") || fail create

@@ -9,12 +9,7 @@ TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-} SHIM=${7:-}
 M=$4/tests/data/manifests
 [ -n "$KEYS" ] && [ -n "$SHIM" ] || { echo "skip: no tally-keys or shim"; exit 0; }
 
-setup_pki
-"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
-"$KEYS" credentials generate --count 2 --votes s6-head --out "$T/cards" \
-    >/dev/null
-write_config "$T/tallyd.conf" "workers 0"
-[ "$(id -u)" = 0 ] && chown nobody "$T/data"
+pki_setup 2 s6-head "workers 0"
 export LD_PRELOAD="$SHIM" SLOWSYNC_MS=2000
 start_daemon "$T/tallyd.conf"
 unset LD_PRELOAD SLOWSYNC_MS

@@ -10,14 +10,9 @@ TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} BALLOT=${6:-}
 M=$4/tests/data/manifests
 [ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
 
-setup_pki
-"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
-"$KEYS" credentials generate --count 200 --votes s6-session,s6-head \
-    --out "$T/cards" >/dev/null
+pki_setup 200 s6-session,s6-head
 "$KEYS" credentials generate --count 2 --votes s6-head --out "$T/stray" \
     >/dev/null
-write_config "$T/tallyd.conf"
-[ "$(id -u)" = 0 ] && chown nobody "$T/data"
 start_daemon "$T/tallyd.conf"
 for v in s6-head:district-head s6-session:session; do
 	out=$(ctl official vote create "$M/${v#*:}.json" --ceremony "$T/cer" \

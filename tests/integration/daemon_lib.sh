@@ -85,12 +85,59 @@ start_daemon() {
 	fail "tallyd did not start"
 }
 
-# ctl ROLE ARGS...: tallyctl as ROLE.
+# ctl NAME ARGS...: tallyctl with NAME's certificate: a role of
+# setup_pki, or a name of keys_daemon's PKI once that has run.
+CTL_CA=$T/ca/ca.crt
+CTL_CERTS=$T
 ctl() {
-	r=$1; shift
-	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$T/ca/ca.crt" \
-	    --cert "$T/$r.crt" --key "$T/$r.key" \
+	ctl_who=$1; shift
+	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$CTL_CA" \
+	    --cert "$CTL_CERTS/$ctl_who.crt" --key "$CTL_CERTS/$ctl_who.key" \
 	    --config "$PINS" "$@"
+}
+
+# keys_daemon TRUSTEES QUORUM CARDS VOTES: tallyd (one proof worker; as
+# root, as nobody) on a PKI from tally-keys ($KEYS) in P=$T/pki: tallyd,
+# secretariat (official), terminal, auditor and scrutineer-1 to
+# scrutineer-TRUSTEES (trustees); a ceremony in $T/cer (TRUSTEES, any
+# QUORUM) and CARDS cards for VOTES (comma-separated) in $T/cards. ctl
+# then uses these certificates.
+keys_daemon() {
+	P=$T/pki
+	"$KEYS" ca init "$P" >/dev/null
+	kd_certs="daemon:tallyd official:secretariat terminal:terminal"
+	kd_certs="$kd_certs auditor:auditor"
+	kd_i=1
+	while [ "$kd_i" -le "$1" ]; do
+		kd_certs="$kd_certs trustee:scrutineer-$kd_i"
+		kd_i=$((kd_i + 1))
+	done
+	for c in $kd_certs; do
+		"$KEYS" cert issue "$P" --role "${c%%:*}" --name "${c#*:}" \
+		    >/dev/null || fail "cert ${c#*:}"
+	done
+	"$KEYS" ledger-key "$P" >/dev/null
+	"$KEYS" ceremony "$T/cer" --trustees "$1" --quorum "$2" >/dev/null
+	"$KEYS" credentials generate --count "$3" --votes "$4" \
+	    --out "$T/cards" >/dev/null
+	mkdir -p "$T/data" "$T/empty"
+	cat >"$T/tallyd.conf" <<EOC
+listen 127.0.0.1:0
+data_dir $T/data
+ca_cert $P/ca.crt
+tls_cert $P/tallyd.crt
+tls_key $P/tallyd.key
+ledger_key $P/ledger.key
+empty_dir $T/empty
+workers 1
+EOC
+	if [ "$(id -u)" = 0 ]; then
+		echo "user nobody" >>"$T/tallyd.conf"
+		chown nobody "$T/data"
+	fi
+	start_daemon "$T/tallyd.conf"
+	CTL_CA=$P/ca.crt
+	CTL_CERTS=$P
 }
 
 # pin OUTPUT: the election hash that `vote create` printed (OUTPUT), put
@@ -105,6 +152,30 @@ pin() {
 	    sed -n 's/^election hash \([0-9a-f]\{64\}\)$/\1/p')
 	[ -n "$pv" ] && [ -n "$ph" ] || fail "no election hash in: $1"
 	echo "election_hash $pv $ph" >>"$PINS"
+}
+
+# decrypt VOTE I...: scrutineer-I sends its decryption of VOTE with share I
+# of the ceremony in $T/cer.
+decrypt() {
+	dc_vote=$1; shift
+	for dc_i in "$@"; do
+		ctl "scrutineer-$dc_i" trustee decrypt "$dc_vote" \
+		    --share "$T/cer/private-$dc_i/share.pb" >/dev/null \
+		    2>"$T/err" || fail "decrypt $dc_i: $(cat "$T/err")"
+	done
+}
+
+# pki_setup CARDS VOTES [CONFIG LINES...]: setup_pki, a ceremony in $T/cer
+# (3 trustees, any 2), CARDS cards for VOTES (comma-separated) in
+# $T/cards and $T/tallyd.conf (write_config) for start_daemon.
+pki_setup() {
+	setup_pki
+	"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
+	"$KEYS" credentials generate --count "$1" --votes "$2" \
+	    --out "$T/cards" >/dev/null
+	shift 2
+	write_config "$T/tallyd.conf" "$@"
+	if [ "$(id -u)" = 0 ]; then chown nobody "$T/data"; fi
 }
 
 child_pids() {

@@ -17,12 +17,7 @@ TALLYD=$1 TALLYCTL=$2 RAW=$3 KEYS=${5:-}
 M=$4/tests/data/manifests
 [ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
 
-setup_pki
-"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
-"$KEYS" credentials generate --count 3 --votes s6-head --out "$T/cards" \
-    >/dev/null
-write_config "$T/tallyd.conf"
-[ "$(id -u)" = 0 ] && chown nobody "$T/data"
+pki_setup 3 s6-head
 start_daemon "$T/tallyd.conf"
 alive() { kill -0 "$DAEMON_PID" 2>/dev/null || fail "tallyd died: $1"; }
 raw() {	# raw ROLE MODE ARGS...

@@ -9,12 +9,7 @@ SRC=$4
 M=$SRC/tests/data/manifests
 [ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
 
-setup_pki
-"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
-"$KEYS" credentials generate --count 20 --votes s6-head,s6-budget \
-    --out "$T/cards" >/dev/null
-write_config "$T/tallyd.conf"
-[ "$(id -u)" = 0 ] && chown nobody "$T/data"
+pki_setup 20 s6-head,s6-budget
 start_daemon "$T/tallyd.conf"
 
 expect_ctl() {	# expect_ctl ROLE EXPECTED_CODE ARGS...

@@ -25,41 +25,8 @@ done
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
 
-P=$T/pki
-"$KEYS" ca init "$P" >/dev/null
-for c in daemon:tallyd official:secretariat terminal:terminal \
-    auditor:auditor trustee:scrutineer-1 trustee:scrutineer-2 \
-    trustee:scrutineer-3; do
-	"$KEYS" cert issue "$P" --role "${c%%:*}" --name "${c#*:}" >/dev/null ||
-	    fail "cert ${c#*:}"
-done
-"$KEYS" ledger-key "$P" >/dev/null
-"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
-"$KEYS" credentials generate --count 4 --votes s6-session \
-    --out "$T/cards" >/dev/null
+keys_daemon 3 2 4 s6-session
 code() { tr -d '\n' <"$T/cards/cards/card-00000$1.txt"; }
-
-mkdir -p "$T/data" "$T/empty"
-cat >"$T/tallyd.conf" <<EOC
-listen 127.0.0.1:0
-data_dir $T/data
-ca_cert $P/ca.crt
-tls_cert $P/tallyd.crt
-tls_key $P/tallyd.key
-ledger_key $P/ledger.key
-empty_dir $T/empty
-workers 1
-EOC
-if [ "$(id -u)" = 0 ]; then
-	echo "user nobody" >>"$T/tallyd.conf"
-	chown nobody "$T/data"
-fi
-start_daemon "$T/tallyd.conf"
-ctl() {	# ctl NAME ARGS...
-	who=$1; shift
-	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
-	    --cert "$P/$who.crt" --key "$P/$who.key" --config "$PINS" "$@"
-}
 # The terminal encrypts only to the vote whose H_E its --config pins.
 cout=$(ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
     --registry "$T/cards/registry-s6-session.txt") || fail "create"
@@ -136,11 +103,7 @@ s=$(ctl auditor status s6-session)
 case "$s" in "s6-session open ballots=2 "*) ;; *) fail "status: $s";; esac
 
 ctl secretariat vote close s6-session >/dev/null || fail "close"
-for i in 1 2; do
-	ctl "scrutineer-$i" trustee decrypt s6-session \
-	    --share "$T/cer/private-$i/share.pb" >/dev/null 2>"$T/err" ||
-	    fail "decrypt $i: $(cat "$T/err")"
-done
+decrypt s6-session 1 2
 ctl secretariat tally s6-session >/dev/null 2>"$T/err" || fail "tally: $(cat "$T/err")"
 ctl auditor publish s6-session --out "$T/pub" >/dev/null 2>"$T/err" ||
     fail "publish: $(cat "$T/err")"

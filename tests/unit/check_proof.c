@@ -29,10 +29,7 @@ static uint8_t eh[32], subj[32];
 static void
 setup(void)
 {
-	sk = group_scalar_new();
-	pk = group_point_new();
-	ck_assert_int_eq(group_scalar_random(sk), 0);
-	ck_assert_int_eq(group_mul_g(pk, sk), 0);
+	tu_keypair(&sk, &pk);
 	ck_assert(RAND_bytes(eh, sizeof(eh)) == 1);
 	ck_assert(RAND_bytes(subj, sizeof(subj)) == 1);
 }

@@ -27,10 +27,7 @@ static uint8_t mixer1[4] = {0, 0, 0, 1}, mixer2[4] = {0, 0, 0, 2};
 static void
 setup(void)
 {
-	sk = group_scalar_new();
-	pk = group_point_new();
-	ck_assert_int_eq(group_scalar_random(sk), 0);
-	ck_assert_int_eq(group_mul_g(pk, sk), 0);
+	tu_keypair(&sk, &pk);
 }
 
 static void

@@ -17,10 +17,7 @@ static const uint8_t cred[32] = {1, 2, 3, 4};
 static void
 setup(void)
 {
-	sk = group_scalar_new();
-	pk = group_point_new();
-	ck_assert_int_eq(group_scalar_random(sk), 0);
-	ck_assert_int_eq(group_mul_g(pk, sk), 0);
+	tu_keypair(&sk, &pk);
 }
 
 static void

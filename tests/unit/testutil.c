@@ -91,6 +91,17 @@ tu_load_manifest(const char *name)
 	return m;
 }
 
+void
+tu_keypair(BIGNUM **sk, EC_POINT **pk)
+{
+	*sk = group_scalar_new();
+	*pk = group_point_new();
+	ck_assert_ptr_nonnull(*sk);
+	ck_assert_ptr_nonnull(*pk);
+	ck_assert_int_eq(group_scalar_random(*sk), 0);
+	ck_assert_int_eq(group_mul_g(*pk, *sk), 0);
+}
+
 static int
 cmp_key(const void *a, const void *b)
 {
@@ -106,10 +117,7 @@ tu_ballot_fixture(struct ballot_ctx *ctx, const struct manifest *m,
 	size_t i;
 
 	ck_assert_ptr_nonnull(tmp);
-	*secret = group_scalar_new();
-	*K = group_point_new();
-	ck_assert_int_eq(group_scalar_random(*secret), 0);
-	ck_assert_int_eq(group_mul_g(*K, *secret), 0);
+	tu_keypair(secret, K);
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(ed25519_keygen(tmp[i] + 32, tmp[i]), 0);
 	/* sort the registry, keeping each secret with its key */

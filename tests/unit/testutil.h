@@ -25,6 +25,9 @@ char *tu_tmpdir(void);
 void tu_rmtree(const char *path);
 /* Parse tests/data/manifests/<name>; fails the test when it does not. */
 struct manifest *tu_load_manifest(const char *name);
+/* A new random key pair: *pk = *sk G. Free with group_scalar_free and
+ * group_point_free. */
+void tu_keypair(BIGNUM **sk, EC_POINT **pk);
 /* The ballot fixture of check_ballot and check_challenge: a random joint
  * key *K = *secret G; n Ed25519 credentials sorted by public key, each
  * secret kept with its key (sk[i], pk[i]; registry = pk[0], ..., pk[n-1]);
