@@ -154,6 +154,19 @@ pin() {
 	echo "election_hash $pv $ph" >>"$PINS"
 }
 
+# expect_ctl ROLE EXPECTED_CODE ARGS...: ctl succeeds (EXPECTED_CODE OK) or
+# fails with that code.
+expect_ctl() {
+	r=$1 code=$2; shift 2
+	out=$(ctl "$r" "$@" 2>&1) && st=0 || st=$?
+	if [ "$code" = OK ]; then
+		[ $st = 0 ] || fail "$r $*: $out"
+	else
+		[ $st != 0 ] && echo "$out" | grep -q "^tallyctl: $code: " ||
+		    fail "$r $* should give $code, got: $out"
+	fi
+}
+
 # decrypt VOTE I...: scrutineer-I sends its decryption of VOTE with share I
 # of the ceremony in $T/cer.
 decrypt() {

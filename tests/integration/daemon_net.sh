@@ -15,16 +15,6 @@ start_daemon "$T/tallyd.conf"
 
 raw() { r=$1; shift; "$RAW" 127.0.0.1 "$PORT" "$T/ca/ca.crt" \
     "$T/$r.crt" "$T/$r.key" "$@"; }
-expect_ctl() {	# expect_ctl ROLE EXPECTED_CODE ARGS...
-	r=$1 code=$2; shift 2
-	out=$(ctl "$r" "$@" 2>&1) && st=0 || st=$?
-	if [ "$code" = OK ]; then
-		[ $st = 0 ] || fail "$r $*: $out"
-	else
-		[ $st != 0 ] && echo "$out" | grep -q "^tallyctl: $code: " ||
-		    fail "$r $* should give $code, got: $out"
-	fi
-}
 
 # 1. Sandbox: both children under a seccomp filter, no core dumps.
 for p in $(child_pids); do

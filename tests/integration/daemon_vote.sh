@@ -12,16 +12,6 @@ M=$SRC/tests/data/manifests
 pki_setup 20 s6-head,s6-budget
 start_daemon "$T/tallyd.conf"
 
-expect_ctl() {	# expect_ctl ROLE EXPECTED_CODE ARGS...
-	r=$1 code=$2; shift 2
-	out=$(ctl "$r" "$@" 2>&1) && st=0 || st=$?
-	if [ "$code" = OK ]; then
-		[ $st = 0 ] || fail "$r $*: $out"
-	else
-		[ $st != 0 ] && echo "$out" | grep -q "^tallyctl: $code: " ||
-		    fail "$r $* should give $code, got: $out"
-	fi
-}
 state_is() {	# state_is VOTE "STATE ballots=.. ..."
 	s=$(ctl auditor status "$1") || fail "status $1"
 	case "$s" in "$1 $2"*) ;; *) fail "status of $1: '$s', expected '$2'";; esac
