@@ -46,6 +46,9 @@ static const struct keyword keywords[] = {
 	{ "handshake_timeout", K_U32, OFF(handshake_timeout), 0, 1, 3600, 10 },
 	{ "idle_timeout", K_U32, OFF(idle_timeout), 0, 1, 86400, 300 },
 	{ "request_timeout", K_U32, OFF(request_timeout), 0, 1, 3600, 30 },
+	{ "max_buffer_memory", K_U32, OFF(max_buffer_memory), 0, MIB,
+	    4095 * MIB, 64 * MIB },
+	{ "max_downloads", K_U32, OFF(max_downloads), 0, 1, 1024, 4 },
 };
 #define NKEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 

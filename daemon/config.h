@@ -34,6 +34,8 @@ struct config {
 	uint32_t	 handshake_timeout;	/* seconds */
 	uint32_t	 idle_timeout;		/* seconds */
 	uint32_t	 request_timeout;	/* seconds */
+	uint32_t	 max_buffer_memory;	/* large frames + answers, bytes */
+	uint32_t	 max_downloads;		/* get_record at the ledger */
 };
 
 /* Parse path into *cfg (zeroed first). On E_CONFIG, err (errlen bytes)

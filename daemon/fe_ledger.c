@@ -37,10 +37,41 @@ fe_ledger_forward(struct frontend *fe, struct pending *p,
 	TAILQ_INSERT_TAIL(&fe->ledgerq, p, l_entry);
 }
 
+void
+fe_ledger_download(struct frontend *fe, struct pending *p)
+{
+	p->download = 1;
+	if (fe->ndownloads < fe->cfg->max_downloads &&
+	    TAILQ_EMPTY(&fe->downloadq) && !frontend_over_budget(fe)) {
+		fe->ndownloads++;
+		fe_ledger_forward(fe, p, p->req);
+		return;
+	}
+	p->owner = PENDING_LEDGER;	/* held here until its turn */
+	TAILQ_INSERT_TAIL(&fe->downloadq, p, l_entry);
+}
+
+void
+fe_ledger_pump(struct frontend *fe)
+{
+	struct pending *p;
+
+	while (fe->ndownloads < fe->cfg->max_downloads &&
+	    !frontend_over_budget(fe) &&
+	    (p = TAILQ_FIRST(&fe->downloadq)) != NULL) {
+		TAILQ_REMOVE(&fe->downloadq, p, l_entry);
+		if (!pending_back(p))
+			continue;
+		fe->ndownloads++;
+		fe_ledger_forward(fe, p, p->req);
+	}
+}
+
 static void
 fe_ledger_answer(struct frontend *fe, Tally__LedgerResponse *lr)
 {
 	struct pending *p;
+	int download;
 
 	TAILQ_FOREACH(p, &fe->ledgerq, l_entry)
 		if (p->seq == lr->seq)
@@ -49,7 +80,13 @@ fe_ledger_answer(struct frontend *fe, Tally__LedgerResponse *lr)
 		fatalx("ledger answered unknown request %llu",
 		    (unsigned long long)lr->seq);
 	TAILQ_REMOVE(&fe->ledgerq, p, l_entry);
+	download = p->download;
 	pending_answer(p, lr->response);
+	if (download) {
+		fe->ndownloads--;
+		fe->trim = 1;
+		fe_ledger_pump(fe);
+	}
 }
 
 static void

@@ -19,5 +19,14 @@ int fe_ledger_open(struct frontend *fe, int ipc_fd);
  * its answer goes to pending_answer. p->req, if set, is freed once sent. */
 void fe_ledger_forward(struct frontend *fe, struct pending *p,
     const Tally__Request *req);
+/* A get_record (p->req): forwarded when fewer than max_downloads are at
+ * the ledger, else queued here in order and forwarded as they are
+ * answered. Casts never wait here: at most max_downloads downloads are
+ * ever ahead of a cast at the ledger. */
+void fe_ledger_download(struct frontend *fe, struct pending *p);
+/* Forward the downloads waiting, as far as max_downloads and the memory
+ * budget (answers unread are what a download grows) allow; one answered
+ * already (E_TIMEOUT) or whose asker left is dropped. */
+void fe_ledger_pump(struct frontend *fe);
 
 #endif

@@ -203,8 +203,10 @@ frontend_tick(evutil_socket_t fd, short what, void *arg)
 
 	gettimeofday(&now, NULL);
 	session_expire(fe, &now);
+	session_memory_tick(fe);
 	frontend_log_refusals(fe, 0);
 	if (fe->stopping && TAILQ_EMPTY(&fe->ledgerq) &&
+	    TAILQ_EMPTY(&fe->downloadq) &&
 	    workers_busy(fe->workers) == 0) {
 		/* Give the last receipts a moment to reach the sockets. */
 		struct timeval grace = { 0, 200000 };
@@ -260,6 +262,7 @@ frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
 	memset(&fe, 0, sizeof(fe));
 	fe.cfg = cfg;
 	TAILQ_INIT(&fe.ledgerq);
+	TAILQ_INIT(&fe.downloadq);
 	TAILQ_INIT(&fe.sessions);
 	TAILQ_INIT(&fe.votes);
 	signal(SIGPIPE, SIG_IGN);
@@ -284,6 +287,8 @@ frontend_main(const struct config *cfg, int listen_fd, int ipc_fd,
 	    workers_count(fe.workers));
 	event_base_dispatch(fe.base);
 	frontend_log_refusals(&fe, 1);
+	log_info("peak buffered: %zu KiB of max_buffer_memory %u KiB",
+	    fe.mem_peak / 1024, cfg->max_buffer_memory / 1024);
 	log_info("stopped");
 	exit(0);
 }

@@ -67,7 +67,21 @@ struct frontend {
 	int			 stopping;
 	TAILQ_HEAD(, session)	 sessions;	/* oldest first */
 	struct fe_voteq		 votes;
+	/* Memory (issue 12, findings 5 and 6): bytes of answers in the
+	 * sessions' output buffers or waiting their turn, bytes reserved
+	 * by large frames being read; max_buffer_memory bounds the two. */
+	size_t			 mem_out;
+	size_t			 mem_reserved;
+	size_t			 mem_peak;	/* of the sum, for the log */
+	int			 trim;		/* big buffers freed: trim */
+	time_t			 trimmed;
+	/* get_record requests at the ledger (max_downloads) and waiting. */
+	unsigned int		 ndownloads;
+	struct pendingq		 downloadq;
 };
+
+/* Over max_buffer_memory: answers and large frames in flight. */
+int frontend_over_budget(const struct frontend *fe);
 
 /* Count a refusal for the next summary line. */
 void frontend_refused(struct frontend *fe, enum fe_refusal why);

@@ -60,6 +60,7 @@ struct pending {
 	uint8_t			*out;		/* the framed response */
 	size_t			 outlen;
 	int			 done;		/* the asker has its answer */
+	int			 download;	/* a get_record (fe_ledger.h) */
 };
 TAILQ_HEAD(pendingq, pending);
 

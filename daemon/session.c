@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,9 @@
 /* Bytes of answers queued for a peer before we stop reading its requests:
  * one that asks and never reads must not grow our memory without bound. */
 #define SESSION_MAX_OUTPUT	(1024 * 1024)
+/* A frame over this many bytes reserves its length from
+ * max_buffer_memory before its body is read (issue 12, finding 6). */
+#define SESSION_SMALL_FRAME	(64 * 1024)
 
 struct session {
 	TAILQ_ENTRY(session)	 entry;
@@ -43,6 +47,13 @@ struct session {
 	struct timeval		 partial;	/* first byte of an unfinished
 						 * frame; 0 when none */
 	unsigned int		 serial;	/* for log lines, not an address */
+	size_t			 queued;	/* answers done, not yet written */
+	size_t			 outlen;	/* output buffer, as last counted */
+	struct evbuffer_cb_entry *out_cb;
+	size_t			 reserved;	/* of max_buffer_memory */
+	size_t			 want;		/* to reserve, when waiting */
+	int			 mem_wait;	/* reading off: waits to reserve */
+	unsigned int		 downloads;	/* get_record not answered */
 	struct sockaddr_storage	 addr;		/* for admission, never logged */
 };
 
@@ -70,11 +81,75 @@ frame_pack_response(const Tally__Response *resp, uint8_t **out,
 	return 0;
 }
 
+/* Answers in flight count: those in the output buffer and those done
+ * but waiting for an earlier one (finding 5). */
 static int
 session_output_full(struct session *s)
 {
-	return evbuffer_get_length(bufferevent_get_output(s->bev)) >
-	    SESSION_MAX_OUTPUT;
+	return evbuffer_get_length(bufferevent_get_output(s->bev)) +
+	    s->queued > SESSION_MAX_OUTPUT;
+}
+
+int
+frontend_over_budget(const struct frontend *fe)
+{
+	return fe->mem_out + fe->mem_reserved > fe->cfg->max_buffer_memory;
+}
+
+static void
+session_mem_note(struct frontend *fe)
+{
+	if (fe->mem_out + fe->mem_reserved > fe->mem_peak)
+		fe->mem_peak = fe->mem_out + fe->mem_reserved;
+}
+
+/* The output buffer's bytes, counted in fe->mem_out as they come and go
+ * (TLS drains it as it writes): from its length, so that a call that
+ * comes late or sums several changes counts right. */
+static void
+session_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct session *s = arg;
+	size_t n = evbuffer_get_length(buf);
+
+	s->fe->mem_out = s->fe->mem_out - s->outlen + n;
+	s->outlen = n;
+	session_mem_note(s->fe);
+}
+
+/* Reserve need bytes of max_buffer_memory for the large frame s is
+ * about to read: 1, or 0 and s waits with reading off (its partial-frame
+ * clock runs: request_timeout still cuts it). Alone, a frame may take
+ * more than the budget: a limit below max_large_frame must not lock
+ * every large request out. */
+static int
+session_reserve(struct session *s, size_t need)
+{
+	struct frontend *fe = s->fe;
+
+	if (fe->mem_reserved != 0 && fe->mem_reserved + fe->mem_out + need >
+	    fe->cfg->max_buffer_memory) {
+		s->want = need;
+		s->mem_wait = 1;
+		bufferevent_disable(s->bev, EV_READ);
+		return 0;
+	}
+	s->want = 0;
+	s->reserved = need;
+	fe->mem_reserved += need;
+	session_mem_note(fe);
+	return 1;
+}
+
+static void
+session_unreserve(struct session *s)
+{
+	if (s->reserved == 0)
+		return;
+	s->fe->mem_reserved -= s->reserved;
+	s->reserved = 0;
+	s->fe->trim = 1;
 }
 
 /* Read again once the pipeline has room. Frames that arrived while
@@ -84,7 +159,8 @@ session_output_full(struct session *s)
 static void
 session_resume(struct session *s)
 {
-	if (s->closing || s->fe->stopping ||
+	if (s->closing || s->fe->stopping || s->mem_wait ||
+	    s->downloads > 0 ||
 	    s->npending >= SESSION_MAX_PIPELINE || session_output_full(s))
 		return;
 	bufferevent_enable(s->bev, EV_READ);
@@ -101,8 +177,11 @@ session_flush(struct session *s)
 	while ((p = TAILQ_FIRST(&s->pending)) != NULL && p->done) {
 		TAILQ_REMOVE(&s->pending, p, s_entry);
 		s->npending--;
-		if (p->out != NULL)
+		if (p->out != NULL) {
+			s->queued -= p->outlen;
+			s->fe->mem_out -= p->outlen;
 			bufferevent_write(s->bev, p->out, p->outlen);
+		}
 		pending_release(p);
 	}
 	session_resume(s);
@@ -125,6 +204,13 @@ session_complete(struct pending *p, const Tally__Response *resp)
 	if (frame_pack_response(&r, &p->out, &p->outlen) != 0)
 		p->out = NULL;
 	if (s != NULL) {
+		if (p->download)
+			s->downloads--;
+		if (p->out != NULL) {
+			s->queued += p->outlen;
+			s->fe->mem_out += p->outlen;
+			session_mem_note(s->fe);
+		}
 		session_flush(s);
 		if (s->closing && TAILQ_EMPTY(&s->pending) &&
 		    evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
@@ -207,7 +293,12 @@ session_dispatch(struct session *s, Tally__Request *req)
 	if (req->body_case == TALLY__REQUEST__BODY_CAST ||
 	    req->body_case == TALLY__REQUEST__BODY_SPOIL)
 		fe_cast_submit(s->fe, p);
-	else
+	else if (req->body_case == TALLY__REQUEST__BODY_GET_RECORD) {
+		/* One download at a time per session (reading stops until
+		 * it is answered), max_downloads at the ledger. */
+		s->downloads++;
+		fe_ledger_download(s->fe, p);
+	} else
 		fe_ledger_forward(s->fe, p, req);
 }
 
@@ -234,6 +325,12 @@ session_take_frame(struct session *s, struct evbuffer *in)
 		session_fail(s, TALLY_ERR_TOO_LARGE, "frame over the limit");
 		return 0;
 	}
+	if (len > SESSION_SMALL_FRAME && s->reserved == 0 &&
+	    !session_reserve(s, 4 + (size_t)len)) {
+		if (!timerisset(&s->partial))
+			gettimeofday(&s->partial, NULL);
+		return 0;
+	}
 	if (evbuffer_get_length(in) < 4 + (size_t)len) {
 		bufferevent_setwatermark(s->bev, EV_READ, 4 + (size_t)len,
 		    0);
@@ -250,6 +347,7 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	if ((ret = fe_check_frame(s->fe->cfg, s->role, body, len, &id, msg,
 	    sizeof(msg))) != 0) {
 		evbuffer_drain(in, len);
+		session_unreserve(s);
 		if ((p = session_new_pending(s, id)) != NULL)
 			session_error(p, ret, msg);
 		return 1;
@@ -259,6 +357,7 @@ session_take_frame(struct session *s, struct evbuffer *in)
 	ret = pb_unpack_strict(&tally__request__descriptor,
 	    len ? body : (const uint8_t *)"", len, len, &m);
 	evbuffer_drain(in, len);
+	session_unreserve(s);
 	if (ret != 0) {
 		if ((p = session_new_pending(s, 0)) != NULL)
 			session_error(p, ret, ret == TALLY_ERR_TRAILING ?
@@ -278,7 +377,8 @@ session_read(struct bufferevent *bev, void *arg)
 
 	while (s->ready && !s->closing && !s->fe->stopping) {
 		if (s->npending >= SESSION_MAX_PIPELINE ||
-		    session_output_full(s)) {
+		    session_output_full(s) || s->downloads > 0 ||
+		    s->mem_wait) {
 			bufferevent_disable(bev, EV_READ);
 			return;
 		}
@@ -519,6 +619,11 @@ session_accept(struct frontend *fe, int fd, const struct sockaddr *sa,
 		return;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
+	if ((s->out_cb = evbuffer_add_cb(bufferevent_get_output(s->bev),
+	    session_out_cb, s)) == NULL) {
+		session_free(s);
+		return;
+	}
 	bufferevent_setcb(s->bev, session_read, session_write, session_event,
 	    s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
@@ -535,10 +640,22 @@ session_free(struct session *s)
 		TAILQ_REMOVE(&s->pending, p, s_entry);
 		pending_release(p);
 	}
+	fe->mem_out -= s->queued;
+	session_unreserve(s);
 	if (s->ev_handshake != NULL)
 		event_free(s->ev_handshake);
-	if (s->bev != NULL)
+	if (s->bev != NULL) {
+		struct evbuffer *out = bufferevent_get_output(s->bev);
+
+		/* Freed with the bufferevent, maybe later: count it gone. */
+		if (s->out_cb != NULL)
+			evbuffer_remove_cb_entry(out, s->out_cb);
+		fe->mem_out -= s->outlen;
+		if (evbuffer_get_length(out) + evbuffer_get_length(
+		    bufferevent_get_input(s->bev)) > SESSION_SMALL_FRAME)
+			fe->trim = 1;
 		bufferevent_free(s->bev);
+	}
 	fe->nconn--;
 	if (!s->ready)
 		fe->nhandshake--;
@@ -577,6 +694,33 @@ session_expire(struct frontend *fe, const struct timeval *now)
 				break;	/* the session may be gone */
 			}
 		}
+	}
+}
+
+/* Every 100 ms: sessions waiting on the memory budget read again as it
+ * allows, oldest first; big frees are given back to the system (glibc
+ * keeps freed heap otherwise: 610 MB still held after 40 stalled frames
+ * closed, finding 6), at most once a second. */
+void
+session_memory_tick(struct frontend *fe)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &fe->sessions, entry) {
+		if (!s->mem_wait || s->closing)
+			continue;
+		if (fe->mem_reserved != 0 && fe->mem_reserved + fe->mem_out +
+		    s->want > fe->cfg->max_buffer_memory)
+			continue;
+		s->mem_wait = 0;
+		if (session_reserve(s, s->want))
+			session_resume(s);
+	}
+	fe_ledger_pump(fe);
+	if (fe->trim && time(NULL) != fe->trimmed) {
+		fe->trim = 0;
+		fe->trimmed = time(NULL);
+		malloc_trim(0);
 	}
 }
 

@@ -33,6 +33,9 @@ void session_accept(struct frontend *fe, int fd, const struct sockaddr *sa,
 int session_evict_handshake(struct frontend *fe);
 /* Answer E_TIMEOUT past each deadline; close frames arriving too slowly. */
 void session_expire(struct frontend *fe, const struct timeval *now);
+/* Sessions waiting on max_buffer_memory read again when it allows; big
+ * frees are trimmed (malloc_trim). Called by the frontend's tick. */
+void session_memory_tick(struct frontend *fe);
 /* Stop reading from every session (the frontend is stopping). */
 void session_stop_reading(struct frontend *fe);
 

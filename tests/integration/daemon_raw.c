@@ -24,6 +24,16 @@
  *                   a cast whose ballot body holds N empty selections
  *                   (a well-formed, tiny frame that makes the decoder
  *                   allocate and free N messages)
+ *   dlflood N VOTE SECS
+ *                   N connections, each writing get_record requests for
+ *                   VOTE (offset 0) as fast as the server reads them and
+ *                   never reading an answer, for SECS seconds; prints
+ *                   "sent K requests on N connections"
+ *   bigstall N LEN SENT SECS
+ *                   N connections, each announcing a LEN-byte frame and
+ *                   sending SENT bytes of it (as far as the server reads
+ *                   them within SECS), then nothing until SECS have
+ *                   passed; prints "sent K bytes on N connections"
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -291,6 +301,140 @@ stall(const char *host, int port, int n, int secs)
 	return 0;
 }
 
+/* n connections with the TLS handshake done, non-blocking from then. */
+static int
+connect_many(SSL_CTX *ctx, const char *host, int port, int n, SSL **ssl,
+    int *fds)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = tcp(host, port);
+		ssl[i] = SSL_new(ctx);
+		SSL_set_fd(ssl[i], fds[i]);
+		if (SSL_connect(ssl[i]) != 1) {
+			printf("handshake-failed\n");
+			return -1;
+		}
+		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+	}
+	return 0;
+}
+
+static void
+close_many(int n, SSL **ssl, int *fds)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		SSL_free(ssl[i]);
+		close(fds[i]);
+	}
+}
+
+/* Write what the server takes of each connection's stream (*off[i] of
+ * len bytes of p[i] or of the repeated unit), round robin, for secs. */
+static long
+write_many(int n, SSL **ssl, int *fds, const uint8_t *unit, size_t ulen,
+    int repeat, size_t total, int secs)
+{
+	size_t off[256] = { 0 };
+	long units = 0, bytes = 0;
+	time_t start = time(NULL);
+	struct pollfd pfd[256];
+	int i, r, busy;
+
+	while (time(NULL) - start < secs) {
+		busy = 0;
+		for (i = 0; i < n; i++) {
+			size_t at = off[i] % ulen, want = ulen - at;
+
+			if (!repeat && off[i] >= total)
+				continue;
+			if (!repeat && want > total - off[i])
+				want = total - off[i];
+			if (want > 16384)
+				want = 16384;
+			if ((r = SSL_write(ssl[i], unit + at, (int)want)) > 0) {
+				off[i] += (size_t)r;
+				bytes += r;
+				if (off[i] % ulen == 0)
+					units++;
+				busy = 1;
+			}
+		}
+		if (busy)
+			continue;
+		for (i = 0; i < n; i++) {
+			pfd[i].fd = fds[i];
+			pfd[i].events = POLLOUT;
+		}
+		if (poll(pfd, (nfds_t)n, 200) == 0)
+			continue;
+	}
+	return repeat ? units : bytes;
+}
+
+static int
+dlflood(SSL_CTX *ctx, const char *host, int port, int n, const char *vote,
+    int secs)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__GetRecordRequest gr = TALLY__GET_RECORD_REQUEST__INIT;
+	SSL *ssl[256];
+	int fds[256];
+	uint8_t buf[512];
+	size_t len;
+	long k;
+
+	if (n > 256)
+		n = 256;
+	if (connect_many(ctx, host, port, n, ssl, fds) != 0)
+		return 0;
+	req.version = 1;
+	req.id = 1;
+	req.body_case = TALLY__REQUEST__BODY_GET_RECORD;
+	req.get_record = &gr;
+	gr.vote_id = (char *)vote;
+	len = tally__request__get_packed_size(&req);
+	buf[0] = 0; buf[1] = 0; buf[2] = len >> 8; buf[3] = len;
+	tally__request__pack(&req, buf + 4);
+	k = write_many(n, ssl, fds, buf, 4 + len, 1, 0, secs);
+	printf("sent %ld requests on %d connections\n", k, n);
+	close_many(n, ssl, fds);
+	return 0;
+}
+
+static int
+bigstall(SSL_CTX *ctx, const char *host, int port, int n, size_t len,
+    size_t sent, int secs)
+{
+	SSL *ssl[256];
+	int fds[256];
+	uint8_t *buf;
+	long k;
+
+	if (n > 256)
+		n = 256;
+	if (sent > len)
+		sent = len;
+	if ((buf = calloc(1, 4 + sent)) == NULL)
+		exit(2);
+	buf[0] = len >> 24; buf[1] = len >> 16; buf[2] = len >> 8; buf[3] = len;
+	/* Junk: a body is checked only once it is whole, and this one
+	 * never is. */
+	memset(buf + 4, 0x41, sent);
+	if (connect_many(ctx, host, port, n, ssl, fds) != 0) {
+		free(buf);
+		return 0;
+	}
+	k = write_many(n, ssl, fds, buf, 4 + sent, 0, 4 + sent, secs);
+	printf("sent %ld bytes on %d connections\n", k, n);
+	close_many(n, ssl, fds);
+	free(buf);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -320,6 +464,19 @@ main(int argc, char **argv)
 
 		SSL_CTX_free(ctx);
 		return r;
+	}
+	if (strcmp(argv[6], "dlflood") == 0 && argc >= 10) {
+		dlflood(ctx, argv[1], atoi(argv[2]), atoi(argv[7]), argv[8],
+		    atoi(argv[9]));
+		SSL_CTX_free(ctx);
+		return 0;
+	}
+	if (strcmp(argv[6], "bigstall") == 0 && argc >= 11) {
+		bigstall(ctx, argv[1], atoi(argv[2]), atoi(argv[7]),
+		    (size_t)strtoul(argv[8], NULL, 10),
+		    (size_t)strtoul(argv[9], NULL, 10), atoi(argv[10]));
+		SSL_CTX_free(ctx);
+		return 0;
 	}
 	fd = tcp(argv[1], atoi(argv[2]));
 	ssl = SSL_new(ctx);
