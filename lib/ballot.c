@@ -269,6 +269,137 @@ out:
 }
 
 /*
+ * The selections and the constraints with every point computed at once by
+ * the fixed-base tables of G and K (p256_comb_mul): first the randomness,
+ * nonces and simulated branches of every proof and the products to
+ * compute, then all the products together, then the challenges and
+ * responses. A constraint's ciphertext, the sum of its selections', is
+ * computed from the sums of their randomness and marks (r_sum G,
+ * r_sum K + v G), the same points. P256_COMB_EXCEPTIONAL when the tables
+ * met an exceptional addition (negligible): the caller starts again
+ * without them.
+ */
+static int
+enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
+    const uint8_t cred[32], const uint8_t *marks, const struct p256_comb *kt,
+    const uint8_t kb[33])
+{
+	const struct manifest *m = ctx->m;
+	const struct p256_comb *gt = p256_comb_generator();
+	struct p256_comb_term (*terms)[2] = NULL;
+	uint8_t (*enc)[GROUP_POINT_LEN] = NULL;
+	struct range_pending **pend = NULL;
+	BIGNUM **rsum = NULL;
+	size_t *at = NULL, np = m->nsel + m->ncon, nt = 0, i, j, k;
+	struct group_rand rnd;
+	struct proof_bind b;
+	uint64_t v;
+	int ret = TALLY_ERR_NOMEM;
+
+	if (gt == NULL)
+		return TALLY_ERR_NOMEM;
+	group_rand_init(&rnd);
+	/* per proof: a ciphertext (2 points), then 2 (max + 1) commitments */
+	nt = 6 * m->nsel;
+	for (i = 0; i < m->ncon; i++)
+		nt += 2 + 2 * ((size_t)m->con[i].max + 1);
+	if ((terms = calloc(nt, sizeof(*terms))) == NULL ||
+	    (enc = calloc(nt, sizeof(*enc))) == NULL ||
+	    (pend = calloc(np, sizeof(*pend))) == NULL ||
+	    (at = calloc(np, sizeof(*at))) == NULL ||
+	    (rsum = calloc(m->ncon + 1, sizeof(*rsum))) == NULL)
+		goto out;
+	for (i = 0, k = 0; i < np; i++) {
+		const BIGNUM *r;
+		uint32_t max;
+
+		if (i < m->nsel) {
+			if ((ret = group_scalar_random_from(st->r[i],
+			    &rnd)) != 0)
+				goto out;
+			r = st->r[i];
+			v = marks[i];
+			max = 1;
+		} else {
+			const struct manifest_constraint *con =
+			    &m->con[i - m->nsel];
+
+			if ((rsum[i - m->nsel] = group_scalar_new()) == NULL) {
+				ret = TALLY_ERR_NOMEM;
+				goto out;
+			}
+			BN_zero(rsum[i - m->nsel]);
+			for (j = 0, v = 0; j < con->nsel; j++) {
+				v += marks[con->sel[j]];
+				if ((ret = group_scalar_add(rsum[i - m->nsel],
+				    rsum[i - m->nsel],
+				    st->r[con->sel[j]])) != 0)
+					goto out;
+			}
+			r = rsum[i - m->nsel];
+			max = con->max;
+		}
+		/* a = rG, b = rK + vG */
+		at[i] = k;
+		terms[k][0].tab = gt;
+		terms[k + 1][0].tab = kt;
+		terms[k + 1][1].tab = gt;
+		terms[k + 1][1].k[0] = v;
+		/* by the public bound, not by v */
+		terms[k + 1][1].small = max <= 16;
+		if ((ret = p256_scalar_from_bn(terms[k][0].k, r)) != 0 ||
+		    (ret = p256_scalar_from_bn(terms[k + 1][0].k, r)) != 0)
+			goto out;
+		if ((ret = range_proof_begin(&pend[i],
+		    i < m->nsel ? &st->sp[i] : &st->cp[i - m->nsel],
+		    terms + k + 2, gt, kt, v, r, max, &rnd)) != 0)
+			goto out;
+		k += 2 + 2 * ((size_t)max + 1);
+	}
+	ret = p256_comb_mul(enc, nt, (const struct p256_comb_term(*)[2])terms);
+	OPENSSL_cleanse(terms, nt * sizeof(*terms));
+	if (ret != 0)
+		goto out;
+	for (i = 0; i < np; i++) {
+		k = at[i];
+		if (i < m->nsel) {
+			memcpy(st->abuf[i][0], enc[k], GROUP_POINT_LEN);
+			memcpy(st->abuf[i][1], enc[k + 1], GROUP_POINT_LEN);
+			st->cts[i].a.data = st->abuf[i][0];
+			st->cts[i].a.len = 33;
+			st->cts[i].b.data = st->abuf[i][1];
+			st->cts[i].b.len = 33;
+			b = ballot_bind(ctx, cred, PROOF_SELECTION,
+			    m->sel[i].contest, (uint32_t)i);
+			ret = range_proof_end(&st->sp[i], pend[i], enc + k + 2,
+			    kb, enc[k], enc[k + 1], &b);
+		} else {
+			j = i - m->nsel;
+			b = ballot_bind(ctx, cred, PROOF_CONSTRAINT,
+			    m->con[j].contest, (uint32_t)j);
+			ret = range_proof_end(&st->cp[j], pend[i], enc + k + 2,
+			    kb, enc[k], enc[k + 1], &b);
+		}
+		if (ret != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (terms != NULL)
+		OPENSSL_clear_free(terms, nt * sizeof(*terms));
+	free(enc);
+	for (i = 0; pend != NULL && i < np; i++)
+		range_pending_free(pend[i]);
+	free(pend);
+	free(at);
+	for (i = 0; rsum != NULL && i < m->ncon; i++)
+		group_scalar_free(rsum[i]);
+	free(rsum);
+	group_rand_clear(&rnd);
+	return ret;
+}
+
+/*
  * Encrypt the name exactly as the count will compare it: NFC, spaces
  * trimmed (manifest_name_normalize), so that two spellings of one name
  * cannot be told apart once decrypted. A name of only spaces normalises to
@@ -416,8 +547,9 @@ ballot_encrypt_open(uint8_t **out, size_t *outlen,
     const struct ballot_ctx *ctx, const uint8_t cred_sk[32],
     const uint8_t *marks, char *const *writeins, struct ballot_secrets *sec)
 {
+	const struct p256_comb *kt = NULL;
 	struct enc_state st;
-	uint8_t cred[32];
+	uint8_t cred[32], kb[GROUP_POINT_LEN];
 	int ret;
 
 	*out = NULL;
@@ -432,9 +564,25 @@ ballot_encrypt_open(uint8_t **out, size_t *outlen,
 	if (sec != NULL && (ret = secrets_alloc(sec, ctx->m, marks,
 	    writeins)) != 0)
 		goto out;
-	if ((ret = enc_state_alloc(&st, ctx->m)) != 0 ||
-	    (ret = enc_selections(&st, ctx, cred, marks)) != 0 ||
-	    (ret = enc_constraints(&st, ctx, cred, marks)) != 0 ||
+	if ((ret = enc_state_alloc(&st, ctx->m)) != 0)
+		goto out;
+	if (!ctx->plain &&
+	    group_point_encode(kb, ctx->joint_key) == 0 &&
+	    (kt = p256_comb_cached(kb)) != NULL) {
+		ret = enc_batched(&st, ctx, cred, marks, kt, kb);
+		if (ret == P256_COMB_EXCEPTIONAL) {
+			/* start again without the tables */
+			enc_state_free(&st);
+			memset(&st, 0, sizeof(st));
+			if ((ret = enc_state_alloc(&st, ctx->m)) == 0)
+				kt = NULL;
+		}
+		if (ret != 0)
+			goto out;
+	}
+	if ((kt == NULL &&
+	    ((ret = enc_selections(&st, ctx, cred, marks)) != 0 ||
+	    (ret = enc_constraints(&st, ctx, cred, marks)) != 0)) ||
 	    (ret = enc_writeins(&st, ctx, cred, writeins, sec)) != 0 ||
 	    (sec != NULL && (ret = secrets_fill(sec, &st)) != 0))
 		goto out;

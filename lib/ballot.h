@@ -41,6 +41,9 @@ struct ballot_ctx {
 	uint8_t election_hash[32];	/* H_E */
 	const uint8_t *registry;	/* nreg sorted 32-byte keys */
 	size_t nreg;
+	/* ballot_encrypt: 1 = no fixed-base tables (lib/p256/comb.c), only
+	 * OpenSSL's multiplications (the tests compare the two) */
+	int plain;
 };
 
 /* 0 if the registry (nreg 32-byte keys) is strictly ascending. */

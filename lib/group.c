@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <openssl/obj_mac.h>
 
 #include "err.h"
@@ -269,6 +270,74 @@ group_scalar_random(BIGNUM *out)
 		if (BN_priv_rand_range(out, group_order()) != 1)
 			return TALLY_ERR_CRYPTO;
 		if (!BN_is_zero(out))
+			return 0;
+	}
+	return TALLY_ERR_CRYPTO;
+}
+
+void
+group_rand_init(struct group_rand *r)
+{
+	r->pos = sizeof(r->buf);
+}
+
+void
+group_rand_clear(struct group_rand *r)
+{
+	OPENSSL_cleanse(r, sizeof(*r));
+	r->pos = sizeof(r->buf);
+}
+
+/* all ones when the 32 big-endian bytes are in [1, q - 1]; no branch on
+ * them */
+static uint64_t
+scalar_in_range(const uint8_t be[32])
+{
+	static const uint64_t q[4] = {0xf3b9cac2fc632551ULL,
+	    0xbce6faada7179e84ULL, 0xffffffffffffffffULL,
+	    0xffffffff00000000ULL};
+	uint64_t l[4], borrow = 0, d, nz = 0;
+	int i, k;
+
+	for (i = 0; i < 4; i++) {
+		l[i] = 0;
+		for (k = 0; k < 8; k++)
+			l[i] = (l[i] << 8) | be[(3 - i) * 8 + k];
+		nz |= l[i];
+	}
+	for (i = 0; i < 4; i++) {
+		d = l[i] - q[i] - borrow;
+		borrow = ((~l[i] & q[i]) | (~(l[i] ^ q[i]) & d)) >> 63;
+	}
+	OPENSSL_cleanse(l, sizeof(l));
+	/* below q: a borrow out; and not zero */
+	return (0 - borrow) & (0 - (uint64_t)((nz | (0 - nz)) >> 63));
+}
+
+int
+group_scalar_random_from(BIGNUM *out, struct group_rand *r)
+{
+	uint8_t *p;
+	uint64_t ok;
+	int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		if (r->pos > sizeof(r->buf) - GROUP_SCALAR_LEN) {
+			if (RAND_priv_bytes(r->buf, sizeof(r->buf)) != 1)
+				return TALLY_ERR_CRYPTO;
+			r->pos = 0;
+		}
+		p = r->buf + r->pos;
+		r->pos += GROUP_SCALAR_LEN;
+		/* rejection sampling: a value refused says nothing about the
+		 * one taken */
+		ok = scalar_in_range(p);
+		if (ok && BN_bin2bn(p, GROUP_SCALAR_LEN, out) == NULL) {
+			OPENSSL_cleanse(p, GROUP_SCALAR_LEN);
+			return TALLY_ERR_NOMEM;
+		}
+		OPENSSL_cleanse(p, GROUP_SCALAR_LEN);
+		if (ok)
 			return 0;
 	}
 	return TALLY_ERR_CRYPTO;

@@ -53,6 +53,21 @@ int group_scalar_decode(BIGNUM *out, const uint8_t *buf, size_t len);
 int group_scalar_encode(uint8_t out[GROUP_SCALAR_LEN], const BIGNUM *s);
 /* Uniform in [1, q-1] from the private DRBG. */
 int group_scalar_random(BIGNUM *out);
+/*
+ * The same from a buffer of the private DRBG's output refilled a block at
+ * a time (one DRBG call for 32 scalars instead of one each), for a prover
+ * that draws many: init before, clear (wipes what is left) after, within
+ * one call of the prover (never across a fork). Candidates of 32 bytes
+ * outside [1, q-1] are skipped (rejection sampling).
+ */
+#define GROUP_RAND_BLOCK 1024
+struct group_rand {
+	uint8_t buf[GROUP_RAND_BLOCK];
+	size_t pos;
+};
+void group_rand_init(struct group_rand *r);
+void group_rand_clear(struct group_rand *r);
+int group_scalar_random_from(BIGNUM *out, struct group_rand *r);
 int group_scalar_set_u64(BIGNUM *out, uint64_t v);
 /* r = a + b, a - b, a * b (mod q); r may alias an operand. */
 int group_scalar_add(BIGNUM *r, const BIGNUM *a, const BIGNUM *b);

@@ -443,6 +443,148 @@ out:
 	return ret;
 }
 
+/* ------------------------------------- range proofs, in two steps */
+
+struct range_pending {
+	BIGNUM *w, *csum;
+	const BIGNUM *r;
+	uint64_t m;
+	uint32_t max;
+};
+
+void
+range_pending_free(struct range_pending *p)
+{
+	if (p == NULL)
+		return;
+	group_scalar_free(p->w);
+	group_scalar_free(p->csum);
+	OPENSSL_clear_free(p, sizeof(*p));
+}
+
+static int
+term_set(struct p256_comb_term *t, const struct p256_comb *tab,
+    const BIGNUM *k)
+{
+	t->tab = tab;
+	return p256_scalar_from_bn(t->k, k);
+}
+
+int
+range_proof_begin(struct range_pending **pend, Tally__RangeProof *out,
+    struct p256_comb_term (*terms)[2], const struct p256_comb *gt,
+    const struct p256_comb *kt, uint64_t m, const BIGNUM *r, uint32_t max,
+    struct group_rand *rnd)
+{
+	struct range_pending *p = NULL;
+	BIGNUM *c = group_scalar_new(), *v = group_scalar_new();
+	BIGNUM *s = group_scalar_new(), *e = group_scalar_new();
+	BIGNUM *mb = group_scalar_new();
+	size_t j, n = (size_t)max + 1;
+	int ret = TALLY_ERR_INVALID_ARG, touched = 0;
+
+	*pend = NULL;
+	tally__range_proof__init(out);
+	if (r == NULL || gt == NULL || kt == NULL || rnd == NULL ||
+	    max > PROOF_RANGE_MAX || m > max)
+		goto out;
+	ret = TALLY_ERR_NOMEM;
+	if (c == NULL || v == NULL || s == NULL || e == NULL || mb == NULL ||
+	    (p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->w = group_scalar_new()) == NULL ||
+	    (p->csum = group_scalar_new()) == NULL ||
+	    (ret = range_alloc(out, n)) != 0)
+		goto out;
+	p->r = r;
+	p->m = m;
+	p->max = max;
+	BN_zero(p->csum);
+	memset(terms, 0, 2 * n * sizeof(*terms));
+	touched = 1;
+	if ((ret = group_scalar_random_from(p->w, rnd)) != 0 ||
+	    (ret = group_scalar_set_u64(mb, m)) != 0)
+		goto out;
+	for (j = 0; j < n; j++) {
+		if (j == m) {
+			/* t_m = wG, u_m = wK */
+			if ((ret = term_set(&terms[j][0], gt, p->w)) != 0 ||
+			    (ret = term_set(&terms[n + j][0], kt, p->w)) != 0)
+				goto out;
+			continue;
+		}
+		/* simulated, as range_fake_branch: t = sG, u = sK + eG with
+		 * s = v - c r, e = c (j - m) */
+		if ((ret = group_scalar_random_from(c, rnd)) != 0 ||
+		    (ret = group_scalar_random_from(v, rnd)) != 0 ||
+		    (ret = group_scalar_mul(s, c, r)) != 0 ||
+		    (ret = group_scalar_sub(s, v, s)) != 0 ||
+		    (ret = group_scalar_set_u64(e, j)) != 0 ||
+		    (ret = group_scalar_sub(e, e, mb)) != 0 ||
+		    (ret = group_scalar_mul(e, e, c)) != 0)
+			goto out;
+		if ((ret = term_set(&terms[j][0], gt, s)) != 0 ||
+		    (ret = term_set(&terms[n + j][0], kt, s)) != 0 ||
+		    (ret = term_set(&terms[n + j][1], gt, e)) != 0 ||
+		    (ret = group_scalar_add(p->csum, p->csum, c)) != 0 ||
+		    (ret = proof_bin_scalar(&out->c[j], c)) != 0 ||
+		    (ret = proof_bin_scalar(&out->v[j], v)) != 0)
+			goto out;
+	}
+	*pend = p;
+	p = NULL;
+	ret = 0;
+out:
+	group_scalar_free(c);
+	group_scalar_free(v);
+	group_scalar_free(s);
+	group_scalar_free(e);
+	group_scalar_free(mb);
+	range_pending_free(p);
+	if (ret != 0) {
+		if (touched)
+			OPENSSL_cleanse(terms, 2 * n * sizeof(*terms));
+		range_proof_clear(out);
+	}
+	return ret;
+}
+
+int
+range_proof_end(Tally__RangeProof *out, struct range_pending *p,
+    const uint8_t (*enc)[GROUP_POINT_LEN], const uint8_t kb[33],
+    const uint8_t ab[33], const uint8_t bb[33],
+    const struct proof_bind *bind)
+{
+	size_t j, n;
+	BIGNUM *c = BN_new();
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	if (p == NULL || bind == NULL)
+		goto out;
+	n = (size_t)p->max + 1;
+	for (j = 0; j < n; j++)
+		if ((ret = bin_set(&out->t[j], enc[j], GROUP_POINT_LEN)) != 0 ||
+		    (ret = bin_set(&out->u[j], enc[n + j],
+			 GROUP_POINT_LEN)) != 0)
+			goto out;
+	ret = TALLY_ERR_NOMEM;
+	if (c == NULL ||
+	    (ret = range_proof_challenge(c, bind, p->max, kb, ab, bb, out->t,
+		 out->u)) != 0)
+		goto out;
+	/* c_m = c - sum c_j, v_m = w + c_m r */
+	if ((ret = group_scalar_sub(c, c, p->csum)) != 0 ||
+	    (ret = proof_bin_scalar(&out->c[p->m], c)) != 0 ||
+	    (ret = proof_respond(&out->v[p->m], p->w, p->csum, c,
+		 p->r)) != 0)
+		goto out;
+	ret = 0;
+out:
+	BN_clear_free(c);
+	if (ret != 0)
+		range_proof_clear(out);
+	return ret;
+}
+
 void
 range_proof_clear(Tally__RangeProof *p)
 {

@@ -27,6 +27,8 @@
 #include <openssl/ec.h>
 
 #include "elgamal.h"
+#include "group.h"
+#include "p256/p256.h"
 #include "tally.pb-c.h"
 
 enum proof_kind {
@@ -61,6 +63,29 @@ struct proof_bind {
 int range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
     const struct elgamal_ct *ct, uint64_t m, const BIGNUM *r, uint32_t max,
     const struct proof_bind *bind);
+
+/*
+ * The same proof in two steps, for a prover that computes the commitments
+ * of many proofs at once with fixed-base tables (p256_comb_mul; gt and kt
+ * the tables of G and K). range_proof_begin draws the nonce and the
+ * simulated branches (their c_j, v_j go to out; drawn from rnd,
+ * group.h) and fills the 2 (max + 1)
+ * entries of terms with the commitments to compute, t_0 .. t_max then
+ * u_0 .. u_max; the terms hold secrets: the caller wipes them.
+ * range_proof_end takes their encodings enc[2 (max + 1)] and the encodings
+ * of K, a and b, hashes and responds. r is borrowed until the end. Either
+ * step clears out on failure; range_pending_free frees (and wipes) the
+ * state between them, which range_proof_end does not free.
+ */
+struct range_pending;
+int range_proof_begin(struct range_pending **pend, Tally__RangeProof *out,
+    struct p256_comb_term (*terms)[2], const struct p256_comb *gt,
+    const struct p256_comb *kt, uint64_t m, const BIGNUM *r, uint32_t max,
+    struct group_rand *rnd);
+int range_proof_end(Tally__RangeProof *out, struct range_pending *pend,
+    const uint8_t (*enc)[33], const uint8_t kb[33], const uint8_t ab[33],
+    const uint8_t bb[33], const struct proof_bind *bind);
+void range_pending_free(struct range_pending *p);
 int range_proof_verify(const Tally__RangeProof *p, const EC_POINT *K,
     const struct elgamal_ct *ct, uint32_t max, const struct proof_bind *bind);
 /* Free what a prover allocated inside *p (not p itself). */

@@ -80,4 +80,44 @@ int p256_msm_window(struct p256_jacobian *r, size_t n,
     const struct p256_affine *p, const uint64_t (*s)[4],
     unsigned int window);
 
+/*
+ * Fixed-base tables (comb.c). CONSTANT TIME in the scalars, unlike the
+ * rest of this module: for the terminal's secrets (encryption randomness,
+ * proof nonces) times a public base (G, the election key K).
+ *
+ * p256_comb_new builds the table of a public base (variable time in the
+ * base; 53 kB, 52 windows of 16 affine points); p256_comb_generator is
+ * G's, built once per process (NULL when out of memory).
+ *
+ * p256_comb_mul: out[i] = k0 B0 + k1 B1 for the terms (tab, k) of
+ * terms[i] (terms[i][1].tab NULL: one term), encoded (33 bytes). Scalars
+ * any value below 2^256. All the products are computed together (one
+ * field inversion per window for all). 0; P256_COMB_EXCEPTIONAL when an
+ * addition was exceptional (equal x coordinates: the two terms of an
+ * output equal or opposite, negligible for random scalars; or a nonzero
+ * multiple of q as a scalar): nothing is written then and the caller
+ * computes otherwise; E_BAD_POINT when an output is infinity (a zero
+ * scalar alone);
+ * E_NOMEM; E_INVALID_ARG for a missing first table.
+ */
+struct p256_comb;
+struct p256_comb_term {
+	const struct p256_comb *tab;
+	uint64_t k[4];
+	/* second terms only: 1 when k <= 16 (a vote count, not a random
+	 * scalar): one table entry instead of a product */
+	int small;
+};
+#define P256_COMB_EXCEPTIONAL 1
+int p256_comb_new(struct p256_comb **out, const struct p256_affine *base);
+void p256_comb_free(struct p256_comb *c);
+const struct p256_comb *p256_comb_generator(void);
+/* The table of the base encoded as enc (33 bytes, SEC1 compressed), built
+ * on first use and kept for the life of the process, for up to 8 bases
+ * (the election keys a terminal encrypts to); NULL when enc is not a point,
+ * memory is short or 8 other bases have tables: compute otherwise then. */
+const struct p256_comb *p256_comb_cached(const uint8_t enc[33]);
+int p256_comb_mul(uint8_t (*out)[33], size_t n,
+    const struct p256_comb_term (*terms)[2]);
+
 #endif

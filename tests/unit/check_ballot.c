@@ -129,6 +129,61 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
+/* With the fixed-base tables (the default) and without (ctx.plain, OpenSSL
+ * only) the terminal makes ballots that verify, decrypt to the marks, and
+ * whose returned randomness opens each ciphertext (a = rG). */
+START_TEST(test_tables_and_plain)
+{
+	static const char *const sets[] = {
+		"{}",
+		"{\"head\":{\"for\":[\"c1\"]},\"projects\":{\"approve\":"
+		    "[\"p01\",\"p03\",\"p05\"]},\"budget\":{\"against\":"
+		    "[\"budget\"]}}",
+		NULL,
+	};
+	struct ballot_secrets sec;
+	struct ballot_info info;
+	EC_POINT *p = group_point_new();
+	BIGNUM *r = group_scalar_new();
+	uint8_t *b, *marks;
+	char **names = NULL;
+	size_t len, i, c;
+	int plain;
+
+	for (c = 0; c < 3; c++) {
+		const char *json = sets[c] != NULL ? sets[c] : choices;
+
+		marks = make_marks(json, &names);
+		for (plain = 0; plain < 2; plain++) {
+			ctx.plain = plain;
+			ck_assert_int_eq(ballot_encrypt_open(&b, &len, &ctx,
+			    sk[1], marks, names, &sec), 0);
+			ck_assert_int_eq(ballot_verify_bytes(b, len, &ctx,
+			    BALLOT_CHECK_ALL, NULL, &info), 0);
+			for (i = 0; i < m->nsel; i++) {
+				ck_assert_int_eq(elgamal_decrypt_point(p,
+				    &info.sel[i], secret), 0);
+				ck_assert_int_eq(!group_point_is_infinity(p),
+				    marks[i]);
+				ck_assert_int_eq(group_scalar_decode(r,
+				    sec.r[i], 32), 0);
+				ck_assert_int_eq(group_mul_g(p, r), 0);
+				ck_assert(group_point_equal(p, info.sel[i].a));
+			}
+			ballot_info_clear(&info);
+			ballot_secrets_clear(&sec);
+			free(b);
+		}
+		ctx.plain = 0;
+		manifest_writein_names_free(m, names);
+		names = NULL;
+		free(marks);
+	}
+	group_scalar_free(r);
+	group_point_free(p);
+}
+END_TEST
+
 START_TEST(test_refuses_impossible_marks)
 {
 	uint8_t *marks = calloc(m->nsel, 1), *out = NULL;
@@ -658,6 +713,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_tables_and_plain);
 	tcase_add_test(tc, test_writein_normalised);
 	tcase_add_test(tc, test_refuses_impossible_marks);
 	tcase_add_test(tc, test_flip_every_byte);

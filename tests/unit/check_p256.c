@@ -1,6 +1,8 @@
 /* check_p256.c: lib/p256 (variable-time verification arithmetic) against
  * OpenSSL: decoding, conversions, and the multi-scalar multiplication on
- * random inputs and on its edge cases. */
+ * random inputs and on its edge cases; the field's addition and
+ * subtraction; the constant-time fixed-base tables (comb.c) on random and
+ * edge scalars and their exceptional case. */
 #include <string.h>
 
 #include <openssl/rand.h>
@@ -306,6 +308,324 @@ START_TEST(test_field)
 }
 END_TEST
 
+/* The assembly fe_add and fe_sub against BN, with operands at the edges
+ * (0, 1, p - 1, equal, carries through every word). */
+START_TEST(test_field_add_sub)
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p = BN_new(), *x = BN_new(), *y = BN_new(), *z = BN_new();
+	uint8_t buf[32];
+	uint64_t a[4], b[4], r[4], l[4];
+	int i, k, op;
+
+	ck_assert(BN_hex2bn(&p, "ffffffff000000010000000000000000"
+				"00000000ffffffffffffffffffffffff") > 0);
+	for (i = 0; i < 6000; i++) {
+		ck_assert(RAND_bytes((uint8_t *)a, sizeof(a)) == 1);
+		ck_assert(RAND_bytes((uint8_t *)b, sizeof(b)) == 1);
+		while (!fe_is_canonical(a))
+			a[3] >>= 1;
+		while (!fe_is_canonical(b))
+			b[3] >>= 1;
+		k = (i / 2) % 10;
+		if (k == 1)
+			memset(a, 0, sizeof(a));
+		if (k == 2)
+			memcpy(b, a, sizeof(a));
+		if (k == 3 || k == 4) {
+			/* p - 1 */
+			memcpy(a, fe_p, sizeof(a));
+			a[0]--;
+		}
+		if (k == 4)
+			memcpy(b, a, sizeof(a));
+		if (k == 5) {
+			memset(b, 0, sizeof(b));
+			b[0] = 1;
+		}
+		if (k == 6)
+			a[i % 4] = 0;
+		if (k == 7) {
+			/* a + b = p exactly */
+			memset(l, 0, sizeof(l));
+			fe_sub(b, l, a);
+		}
+		op = i % 2;
+		if (op == 0)
+			fe_add(r, a, b);
+		else
+			fe_sub(r, a, b);
+		fe_to_be(buf, a);
+		ck_assert(BN_bin2bn(buf, 32, x) != NULL);
+		fe_to_be(buf, b);
+		ck_assert(BN_bin2bn(buf, 32, y) != NULL);
+		if (op == 0)
+			ck_assert(BN_mod_add(z, x, y, p, ctx) == 1);
+		else
+			ck_assert(BN_mod_sub(z, x, y, p, ctx) == 1);
+		ck_assert(BN_bn2binpad(z, buf, 32) == 32);
+		fe_from_be(l, buf);
+		ck_assert_msg(memcmp(l, r, sizeof(l)) == 0, "%s case %d",
+		    op ? "sub" : "add", k);
+	}
+	BN_free(p);
+	BN_free(x);
+	BN_free(y);
+	BN_free(z);
+	BN_CTX_free(ctx);
+}
+END_TEST
+
+/* ------------------------------------------------ fixed-base tables */
+
+struct comb_fx {
+	EC_POINT *K;
+	struct p256_comb *kt;
+	const struct p256_comb *gt;
+};
+
+static void
+comb_fx_new(struct comb_fx *f)
+{
+	struct p256_affine ka;
+
+	f->K = group_point_new();
+	random_point(f->K, &ka);
+	ck_assert_int_eq(p256_comb_new(&f->kt, &ka), 0);
+	ck_assert((f->gt = p256_comb_generator()) != NULL);
+}
+
+static void
+comb_fx_free(struct comb_fx *f)
+{
+	group_point_free(f->K);
+	p256_comb_free(f->kt);
+}
+
+static void
+limbs_to_bn(BIGNUM *b, const uint64_t k[4])
+{
+	uint8_t le[32];
+	int i, j;
+
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 8; j++)
+			le[8 * i + j] = (uint8_t)(k[i] >> (8 * j));
+	ck_assert(BN_lebin2bn(le, 32, b) != NULL);
+}
+
+/* p256_comb_mul of n outputs against OpenSSL's EC_POINTs_mul of the same
+ * terms; ret is what p256_comb_mul must return. */
+static void
+check_comb(const struct comb_fx *f, size_t n,
+    const struct p256_comb_term (*t)[2], int want_ret)
+{
+	uint8_t (*got)[33] = calloc(n ? n : 1, 33), enc[33];
+	EC_POINT *want = group_point_new();
+	BIGNUM *b[2] = {BN_new(), BN_new()};
+	const EC_POINT *P[2];
+	size_t i, j, np;
+
+	ck_assert_int_eq(p256_comb_mul(got, n, t), want_ret);
+	for (i = 0; want_ret == 0 && i < n; i++) {
+		np = t[i][1].tab != NULL ? 2 : 1;
+		for (j = 0; j < np; j++) {
+			P[j] = t[i][j].tab == f->gt ? group_generator() : f->K;
+			limbs_to_bn(b[j], t[i][j].k);
+		}
+		ck_assert_int_eq(group_msm(want, NULL, np, P,
+		    (const BIGNUM **)b), 0);
+		ck_assert_int_eq(group_point_encode(enc, want), 0);
+		ck_assert_msg(memcmp(enc, got[i], 33) == 0,
+		    "output %zu of %zu differs from OpenSSL", i, n);
+	}
+	BN_free(b[0]);
+	BN_free(b[1]);
+	group_point_free(want);
+	free(got);
+}
+
+static void
+bn_to_limbs(uint64_t k[4], const BIGNUM *b)
+{
+	ck_assert_int_eq(p256_scalar_from_bn(k, b), 0);
+}
+
+/* Random scalars on G and K, one or two terms, small second terms, in
+ * batches of 1 to 70 outputs. */
+START_TEST(test_comb_random)
+{
+	struct comb_fx f;
+	struct p256_comb_term (*t)[2];
+	BIGNUM *b = BN_new();
+	uint8_t r[2];
+	size_t n, i;
+
+	comb_fx_new(&f);
+	for (n = 1; n <= 70; n += (n < 8 ? 1 : 13)) {
+		t = calloc(n, sizeof(*t));
+		ck_assert(t != NULL);
+		for (i = 0; i < n; i++) {
+			ck_assert(RAND_bytes(r, 2) == 1);
+			t[i][0].tab = r[0] & 1 ? f.gt : f.kt;
+			random_scalar(b, t[i][0].k, 256);
+			if (r[0] & 2) {
+				t[i][1].tab = r[0] & 4 ? f.gt : f.kt;
+				random_scalar(b, t[i][1].k, 256);
+			} else if (r[0] & 4) {
+				/* a vote count: 0 .. 16 */
+				t[i][1].tab = f.gt;
+				t[i][1].small = 1;
+				t[i][1].k[0] = r[1] % 17;
+			}
+		}
+		check_comb(&f, n, (const struct p256_comb_term(*)[2])t, 0);
+		free(t);
+	}
+	BN_free(b);
+	comb_fx_free(&f);
+}
+END_TEST
+
+/* Secret scalars at the edges, alone and beside a random term: 1, 2, the
+ * digit boundaries 15, 16, 17, 31, 32, 33, q - 1, q - 2, q + 1 (below
+ * 2^256), 2^255, 2^256 - 1, 2^k and 2^k - 1; zero alone is infinity
+ * (E_BAD_POINT), zero beside a term is that term. */
+START_TEST(test_comb_edge_scalars)
+{
+	static const unsigned long small[] = {1, 2, 15, 16, 17, 31, 32, 33,
+	    0x10842, 0x21084};
+	const BIGNUM *q = group_order();
+	struct comb_fx f;
+	struct p256_comb_term t[2][2];
+	BIGNUM *v = BN_new(), *e[16];
+	size_t ne = 0, i, k;
+
+	comb_fx_new(&f);
+	for (i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
+		e[ne] = BN_new();
+		ck_assert(BN_set_word(e[ne++], small[i]) == 1);
+	}
+	e[ne] = BN_new();
+	ck_assert(BN_sub(e[ne++], q, BN_value_one()) == 1);
+	e[ne] = BN_new();
+	ck_assert(BN_sub(e[ne], q, BN_value_one()) == 1 &&
+	    BN_sub_word(e[ne++], 1) == 1);
+	e[ne] = BN_new();
+	ck_assert(BN_add(e[ne++], q, BN_value_one()) == 1);
+	e[ne] = BN_new();
+	BN_zero(e[ne]);
+	ck_assert(BN_set_bit(e[ne++], 255) == 1);
+	e[ne] = BN_new();
+	BN_zero(e[ne]);
+	ck_assert(BN_set_bit(e[ne], 256) == 1 && BN_sub_word(e[ne++], 1) == 1);
+	for (k = 0; k < ne; k++) {
+		for (i = 0; i < 2; i++) {
+			memset(t, 0, sizeof(t));
+			/* alone, then on K beside a random term on G */
+			t[0][0].tab = i == 0 ? f.gt : f.kt;
+			bn_to_limbs(t[0][0].k, e[k]);
+			if (i == 1) {
+				t[0][1].tab = f.gt;
+				random_scalar(v, t[0][1].k, 256);
+			}
+			/* and a second output: the edge scalar second */
+			t[1][0].tab = f.kt;
+			random_scalar(v, t[1][0].k, 256);
+			t[1][1].tab = i == 0 ? f.gt : f.kt;
+			bn_to_limbs(t[1][1].k, e[k]);
+			check_comb(&f, 2,
+			    (const struct p256_comb_term(*)[2])t, 0);
+		}
+	}
+	/* 2^k and 2^k - 1 on G, one at a time */
+	for (i = 1; i < 256; i += 5) {
+		BN_zero(v);
+		ck_assert(BN_set_bit(v, (int)i) == 1);
+		memset(t, 0, sizeof(t));
+		t[0][0].tab = f.gt;
+		bn_to_limbs(t[0][0].k, v);
+		check_comb(&f, 1, (const struct p256_comb_term(*)[2])t, 0);
+		ck_assert(BN_sub_word(v, 1) == 1);
+		bn_to_limbs(t[0][0].k, v);
+		check_comb(&f, 1, (const struct p256_comb_term(*)[2])t, 0);
+	}
+	/* zero alone: infinity; q alone: its digits sum to infinity, which
+	 * the last affine addition cannot give (exceptional) */
+	memset(t, 0, sizeof(t));
+	t[0][0].tab = f.kt;
+	check_comb(&f, 1, (const struct p256_comb_term(*)[2])t,
+	    TALLY_ERR_BAD_POINT);
+	bn_to_limbs(t[0][0].k, q);
+	check_comb(&f, 1, (const struct p256_comb_term(*)[2])t,
+	    P256_COMB_EXCEPTIONAL);
+	/* zero beside a term, and a small second term of 0 and of 16 */
+	memset(t, 0, sizeof(t));
+	t[0][0].tab = f.kt;
+	t[0][1].tab = f.gt;
+	random_scalar(v, t[0][1].k, 256);
+	t[1][0].tab = f.kt;
+	random_scalar(v, t[1][0].k, 256);
+	t[1][1].tab = f.gt;
+	t[1][1].small = 1;
+	check_comb(&f, 2, (const struct p256_comb_term(*)[2])t, 0);
+	t[1][1].k[0] = 16;
+	check_comb(&f, 2, (const struct p256_comb_term(*)[2])t, 0);
+	/* no first table */
+	t[0][0].tab = NULL;
+	check_comb(&f, 2, (const struct p256_comb_term(*)[2])t,
+	    TALLY_ERR_INVALID_ARG);
+	for (k = 0; k < ne; k++)
+		BN_free(e[k]);
+	BN_free(v);
+	comb_fx_free(&f);
+}
+END_TEST
+
+/* Terms that meet in the final addition: s G + s G (equal points) and
+ * s G + (q - s) G (opposite points, infinity) are the exceptional case:
+ * P256_COMB_EXCEPTIONAL and nothing else, whatever else is in the batch. */
+START_TEST(test_comb_exceptional)
+{
+	const BIGNUM *q = group_order();
+	struct comb_fx f;
+	struct p256_comb_term t[3][2];
+	BIGNUM *s = BN_new(), *v = BN_new();
+
+	comb_fx_new(&f);
+	memset(t, 0, sizeof(t));
+	random_scalar(s, t[0][0].k, 256);
+	ck_assert(BN_nnmod(s, s, q, group_bn_ctx()) == 1);
+	t[0][0].tab = f.gt;
+	t[1][0].tab = f.kt;
+	random_scalar(v, t[1][0].k, 256);
+	t[2][0].tab = f.gt;
+	bn_to_limbs(t[2][0].k, s);
+	t[2][1].tab = f.gt;
+	bn_to_limbs(t[2][1].k, s);
+	check_comb(&f, 3, (const struct p256_comb_term(*)[2])t,
+	    P256_COMB_EXCEPTIONAL);
+	ck_assert(BN_sub(v, q, s) == 1);
+	bn_to_limbs(t[2][1].k, v);
+	check_comb(&f, 3, (const struct p256_comb_term(*)[2])t,
+	    P256_COMB_EXCEPTIONAL);
+	/* and the same K and scalar from the cache: one table per base */
+	{
+		uint8_t enc[33];
+		const struct p256_comb *c1, *c2;
+
+		ck_assert_int_eq(group_point_encode(enc, f.K), 0);
+		ck_assert((c1 = p256_comb_cached(enc)) != NULL);
+		ck_assert((c2 = p256_comb_cached(enc)) == c1);
+		enc[0] ^= 0x07; /* not a point encoding */
+		ck_assert(p256_comb_cached(enc) == NULL);
+	}
+	BN_free(s);
+	BN_free(v);
+	comb_fx_free(&f);
+}
+END_TEST
+
 static const uint8_t p_be[32] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff};
@@ -382,6 +702,10 @@ main(void)
 	tcase_add_test(tc, test_msm_large);
 	tcase_add_test(tc, test_msm_edge_scalars);
 	tcase_add_test(tc, test_msm_repeated_and_cancelling);
+	tcase_add_test(tc, test_field_add_sub);
+	tcase_add_test(tc, test_comb_random);
+	tcase_add_test(tc, test_comb_edge_scalars);
+	tcase_add_test(tc, test_comb_exceptional);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
