@@ -37,9 +37,12 @@
 #include "err.h"
 #include "fe.h"
 
-#define COMB_W 5
-#define COMB_ROW 16		/* 2^(COMB_W - 1) entries per window */
-#define COMB_WINDOWS 52		/* 52 * 5 = 260 >= 256 bits + a carry */
+#ifndef COMB_W
+#define COMB_W 6
+#endif
+#define COMB_ROW (1 << (COMB_W - 1))	/* entries per window */
+/* enough windows for 256 bits and the carry out of the top one */
+#define COMB_WINDOWS ((256 + COMB_W) / COMB_W)
 
 struct p256_comb {
 	struct p256_affine row[COMB_WINDOWS][COMB_ROW];
@@ -183,11 +186,49 @@ ct_recode(int8_t d[COMB_WINDOWS], const uint64_t s[4])
 		w = limb < 4 ? s[limb] >> off : 0;
 		if (off > 64 - COMB_W && limb + 1 < 4)
 			w |= s[limb + 1] << (64 - off);
-		v = (w & 31) + carry;		/* 0 .. 32 */
-		carry = (16 - v) >> 63;		/* v > 16 */
-		d[i] = (int8_t)((int64_t)v - (int64_t)(carry << 5));
+		v = (w & (2 * COMB_ROW - 1)) + carry;	/* 0 .. 2 COMB_ROW */
+		carry = (COMB_ROW - v) >> 63;		/* v > COMB_ROW */
+		d[i] = (int8_t)((int64_t)v - (int64_t)(carry << COMB_W));
 	}
 }
+
+/* The entry a (1 .. COMB_ROW) of a row, or zeros for a = 0, by reading
+ * every entry and keeping one with a mask. Written on 256-bit vectors
+ * (gcc's vector extension: two SSE2 operations each on any x86-64, one
+ * AVX2 operation where the processor has it). */
+typedef uint64_t comb_v4 __attribute__((vector_size(32)));
+
+#define COMB_SCAN_BODY                                                   \
+	comb_v4 vx = {0, 0, 0, 0}, vy = {0, 0, 0, 0}, ex, ey, m;         \
+	uint64_t mm;                                                     \
+	unsigned int j;                                                  \
+                                                                         \
+	for (j = 0; j < COMB_ROW; j++) {                                 \
+		mm = ct_eq(a, j + 1);                                    \
+		m = (comb_v4){mm, mm, mm, mm};                           \
+		memcpy(&ex, row[j].x, sizeof(ex));                       \
+		memcpy(&ey, row[j].y, sizeof(ey));                       \
+		vx |= ex & m;                                            \
+		vy |= ey & m;                                            \
+	}                                                                \
+	memcpy(x, &vx, sizeof(vx));                                      \
+	memcpy(y, &vy, sizeof(vy))
+
+static void
+ct_scan(uint64_t x[4], uint64_t y[4], const struct p256_affine *row,
+    uint64_t a)
+{
+	COMB_SCAN_BODY;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static void
+ct_scan_avx2(uint64_t x[4], uint64_t y[4], const struct p256_affine *row,
+    uint64_t a)
+{
+	COMB_SCAN_BODY;
+}
+#endif
 
 /* (x, y) = d row (|d| read by a full scan), inf = all ones for d = 0. */
 static inline void
@@ -195,20 +236,15 @@ ct_select(fe x, fe y, uint64_t *inf, const struct p256_affine *row,
     int8_t d)
 {
 	uint64_t neg = (uint64_t)((int64_t)d >> 63);
-	uint64_t a = ((uint64_t)(int64_t)d ^ neg) - neg, m;
+	uint64_t a = ((uint64_t)(int64_t)d ^ neg) - neg;
 	fe ny;
-	unsigned int j;
-	int l;
 
-	memset(x, 0, sizeof(fe));
-	memset(y, 0, sizeof(fe));
-	for (j = 0; j < COMB_ROW; j++) {
-		m = ct_eq(a, j + 1);
-		for (l = 0; l < 4; l++) {
-			x[l] |= row[j].x[l] & m;
-			y[l] |= row[j].y[l] & m;
-		}
-	}
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (__builtin_cpu_supports("avx2"))
+		ct_scan_avx2(x, y, row, a);
+	else
+#endif
+		ct_scan(x, y, row, a);
 	fe_sub(ny, (const uint64_t[4]){0}, y);
 	ct_fe_sel(y, neg, ny, y);
 	*inf = ct_eq(a, 0);
