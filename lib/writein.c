@@ -136,7 +136,9 @@ writein_seal(uint8_t kem[GROUP_POINT_LEN], uint8_t sealed[WRITEIN_SEALED_LEN],
 	ret = TALLY_ERR_NOMEM;
 	if ((R = group_point_new()) == NULL || (Z = group_point_new()) == NULL)
 		goto out;
-	if ((ret = group_mul_g(R, r)) != 0 || (ret = group_mul(Z, K, r)) != 0 ||
+	/* K is the same for the whole vote: its table (constant time) */
+	if ((ret = group_mul_g(R, r)) != 0 ||
+	    (ret = group_mul_fixed(Z, K, r)) != 0 ||
 	    (ret = group_point_encode(kem, R)) != 0 ||
 	    (ret = writein_key(key, Z, b)) != 0)
 		goto out;

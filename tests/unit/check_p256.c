@@ -267,7 +267,7 @@ START_TEST(test_field)
 				"00000000ffffffffffffffffffffffff") > 0);
 	ck_assert(BN_one(rinv) == 1 && BN_lshift(rinv, rinv, 256) == 1 &&
 	    BN_mod_inverse(rinv, rinv, p, ctx) != NULL);
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < 20000; i++) {
 		ck_assert(RAND_bytes((uint8_t *)a, sizeof(a)) == 1);
 		ck_assert(RAND_bytes((uint8_t *)b, sizeof(b)) == 1);
 		k = i % 8;
@@ -279,14 +279,31 @@ START_TEST(test_field)
 			a[i % 4] = 0;
 		if (k == 4)
 			a[i % 4] = ~(uint64_t)0;
+		if (k == 5)
+			memset(b, 0xff, sizeof(b));
 		/* reduce below p as the field code assumes */
 		while (!fe_is_canonical(a))
 			a[3] >>= 1;
 		while (!fe_is_canonical(b))
 			b[3] >>= 1;
+		/* p - 1 on either side */
+		if (k == 6 || k == 7) {
+			memcpy(k == 6 ? a : b, fe_p, sizeof(a));
+			(k == 6 ? a : b)[0]--;
+		}
 		fe_sqr(q, a);
 		fe_mul(m, a, a);
 		ck_assert_mem_eq(q, m, sizeof(q));
+#if defined(__x86_64__) && defined(__GNUC__)
+		/* both x86-64 multiplications, whichever fe_mul runs */
+		fe_mul_mulq(q, a, b);
+		fe_mul(m, a, b);
+		ck_assert_mem_eq(q, m, sizeof(q));
+		if (fe_adx()) {
+			fe_mul_adx(m, a, b);
+			ck_assert_mem_eq(q, m, sizeof(q));
+		}
+#endif
 		/* a b / R mod p by BN */
 		fe_mul(m, a, b);
 		fe_to_be(buf, a);
