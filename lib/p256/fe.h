@@ -90,6 +90,7 @@ fe_reduce_once(fe r, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 /* Add with carry: *r = a + b + c, returns the carry out. The x86-64
  * intrinsic keeps gcc on one adc chain; elsewhere 128-bit arithmetic. */
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <x86intrin.h>
 #define FE_ADC(c, a, b, r) _addcarry_u64((c), (a), (b), (unsigned long long *)(r))
 #else
@@ -445,12 +446,23 @@ fe_mul_adx(fe r, const fe a, const fe b)
 	fe_reduce_once(r, w4, w5, w0, w1, w2);
 }
 
-/* 1 when the processor has mulx (BMI2) and adcx/adox (ADX); the flag is
- * the same for the whole run, so the branch on it depends on no value. */
+/* 1 when the processor has mulx (BMI2) and adcx/adox (ADX): CPUID leaf 7,
+ * EBX bits 8 and 19, asked once (clang's __builtin_cpu_supports has no
+ * "adx"). The flag is the same for the whole run, so the branch on it
+ * depends on no value. */
 static inline int
 fe_adx(void)
 {
-	return __builtin_cpu_supports("adx") && __builtin_cpu_supports("bmi2");
+	static int have = -1;
+	unsigned int a, b, c, d;
+	int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+
+	if (h < 0) {
+		h = __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+		    (b & (1u << 8)) != 0 && (b & (1u << 19)) != 0;
+		__atomic_store_n(&have, h, __ATOMIC_RELAXED);
+	}
+	return h;
 }
 
 static inline __attribute__((always_inline)) void
