@@ -187,11 +187,13 @@ while read -r v m t n; do
 	cat "$W/sim-$v.out"
 	l1=$(rss_kb "$LEDGER_PID"); f1=$(rss_kb "$FRONTEND_PID")
 	c0=$(now_ms)
-	ctl secretariat vote close "$v" >/dev/null || die "vote close $v"
+	seal=$(ctl secretariat vote close "$v" | sed -n 's/^sealed //p')
+	[ -n "$seal" ] || die "vote close $v"
 	c1=$(now_ms)
 	for i in 1 2 3; do
 		ctl "trustee-$i" trustee decrypt "$v" \
-		    --share "$W/ceremony/private-$i/share.pb" >/dev/null ||
+		    --share "$W/ceremony/private-$i/share.pb" --sealed "$seal" \
+		    >/dev/null ||
 		    die "trustee $i decrypt $v"
 	done
 	c2=$(now_ms)

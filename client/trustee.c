@@ -128,16 +128,15 @@ tr_read(const char *path, struct tr_vote *v)
 	return ret < 0 ? ret : 0;
 }
 
-/* Fetch and verify the record into a private temporary folder. */
+/* Fetch and verify the record into a private temporary folder; rep says
+ * what was verified (the seal, its cosignatures). */
 static int
 tr_fetch_verified(struct ctl_conn *c, const char *vote, char *dir,
-    char *path, size_t pathlen, struct tr_vote *v)
+    char *path, size_t pathlen, struct tr_vote *v, struct record_report *rep)
 {
-	struct record_report rep;
 	struct record_opts o;
 	int ret;
 
-	memset(&rep, 0, sizeof(rep));
 	memset(&o, 0, sizeof(o));
 	o.allow_incomplete = 1;
 	if (mkdtemp(dir) == NULL)
@@ -146,19 +145,127 @@ tr_fetch_verified(struct ctl_conn *c, const char *vote, char *dir,
 	snprintf(path, pathlen, "%s/record.log", dir);
 	if ((ret = ctl_fetch_record(c, vote, path)) != 0)
 		return ret;
-	if ((ret = record_verify(path, &o, &rep)) != 0) {
+	if ((ret = record_verify(path, &o, rep)) != 0) {
 		ctl_error(ret, "the record of %s does not verify: record %llu: "
 		    "%s: %s; nothing decrypted", vote,
-		    (unsigned long long)rep.index, rep.check, rep.reason);
-		record_report_clear(&rep);
+		    (unsigned long long)rep->index, rep->check, rep->reason);
 		return ret;
 	}
-	record_report_clear(&rep);
+	if (strcmp(rep->vote_id, vote) != 0)
+		return ctl_error(TALLY_ERR_VERIFY, "the server sent the record "
+		    "of vote %s for %s; nothing decrypted", rep->vote_id,
+		    vote), TALLY_ERR_VERIFY;
 	if ((ret = tr_read(path, v)) != 0)
 		return ctl_error(ret, "reading the record"), ret;
 	if (v->agg == NULL)
 		return ctl_error(TALLY_ERR_VOTE_STATE, "vote %s is not closed: "
 		    "nothing to decrypt", vote), TALLY_ERR_VOTE_STATE;
+	return 0;
+}
+
+/* --sealed SIZE:ROOT: the size in decimal, then at least 32 of the
+ * root's 64 hex digits (a prefix, '-' and spaces ignored). */
+static int
+tr_parse_sealed(const char *arg, uint64_t *size, char *hex, size_t *nhex)
+{
+	char num[24];
+	const char *colon = strchr(arg, ':'), *p;
+	size_t n = 0;
+
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(num))
+		return TALLY_ERR_INVALID_ARG;
+	memcpy(num, arg, (size_t)(colon - arg));
+	num[colon - arg] = '\0';
+	if (util_parse_u64(num, 1, UINT64_MAX, size) != 0)
+		return TALLY_ERR_INVALID_ARG;
+	for (p = colon + 1; *p != '\0'; p++) {
+		if (*p == '-' || *p == ' ')
+			continue;
+		if (n == 64 || strchr("0123456789abcdefABCDEF", *p) == NULL)
+			return TALLY_ERR_INVALID_ARG;
+		hex[n++] = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+	}
+	hex[n] = '\0';
+	*nhex = n;
+	return n >= 32 ? 0 : TALLY_ERR_INVALID_ARG;
+}
+
+/*
+ * Decrypt only the sealed, witnessed state of the vote asked for
+ * (docs/record/witness.md): the record's seal cosigned by the quorum of
+ * the vote's witnesses, or, for a vote without witnesses, equal to the
+ * size and root read out in the hall (--sealed); never more ballots than
+ * were issued. The sealed state is what this scrutineer's folder then
+ * remembers: a second, different one for the same vote is a fork.
+ */
+static int
+tr_check_sealed(const struct record_report *rep, const char *vote,
+    const char *sealed, const char *statedir)
+{
+	char hex[65], want[65], file[4096], line[128], *old = NULL;
+	uint64_t size = 0;
+	size_t nhex = 0, len;
+	int ret;
+
+	if (rep->seal_size == 0)
+		return ctl_error(TALLY_ERR_VOTE_STATE, "vote %s is not closed: "
+		    "nothing to decrypt", vote), TALLY_ERR_VOTE_STATE;
+	util_hex(hex, rep->seal_root, 32);
+	if (rep->ballots > rep->issued)
+		return ctl_error(TALLY_ERR_RULES, "vote %s: %llu ballots for "
+		    "%llu issued: the round is void (RULES.md) and nothing is "
+		    "decrypted", vote, (unsigned long long)rep->ballots,
+		    (unsigned long long)rep->issued), TALLY_ERR_RULES;
+	if (sealed != NULL && tr_parse_sealed(sealed, &size, want,
+	    &nhex) != 0)
+		return ctl_error(TALLY_ERR_INVALID_ARG, "--sealed %s: expected "
+		    "SIZE:ROOT, the size and at least 32 hex digits of the "
+		    "root read out at closing", sealed), TALLY_ERR_INVALID_ARG;
+	if (sealed != NULL && (size != rep->seal_size ||
+	    strncmp(want, hex, nhex) != 0))
+		return ctl_error(TALLY_ERR_FORK, "vote %s: the server's sealed "
+		    "log is %llu:%s, not %s as read out in the hall: a fork; "
+		    "nothing decrypted", vote,
+		    (unsigned long long)rep->seal_size, hex, sealed),
+		    TALLY_ERR_FORK;
+	if (rep->witness_quorum > 0 && rep->seal_cosigned <
+	    rep->witness_quorum)
+		return ctl_error(TALLY_ERR_UNSEALED, "vote %s: the sealed log "
+		    "%llu:%s carries %u of the %u witness cosignatures needed; "
+		    "nothing decrypted (wait for the witnesses)", vote,
+		    (unsigned long long)rep->seal_size, hex,
+		    rep->seal_cosigned, rep->witness_quorum),
+		    TALLY_ERR_UNSEALED;
+	if (rep->witness_quorum == 0 && sealed == NULL)
+		return ctl_error(TALLY_ERR_UNSEALED, "vote %s has no witnesses: "
+		    "give the sealed size and root read out at closing "
+		    "(--sealed SIZE:ROOT); nothing decrypted", vote),
+		    TALLY_ERR_UNSEALED;
+	/* This scrutineer's memory of what it decrypted. */
+	if ((size_t)snprintf(file, sizeof(file), "%s/sealed-%s", statedir,
+	    vote) >= sizeof(file))
+		return ctl_error(TALLY_ERR_INVALID_ARG, "--state: path too "
+		    "long"), TALLY_ERR_INVALID_ARG;
+	snprintf(line, sizeof(line), "%llu:%s\n",
+	    (unsigned long long)rep->seal_size, hex);
+	ret = util_read_file(file, 256, (uint8_t **)&old, &len);
+	if (ret == 0) {
+		ret = strcmp(old, line) == 0 ? 0 : TALLY_ERR_FORK;
+		if (ret != 0)
+			ctl_error(ret, "vote %s: this scrutineer decrypted the "
+			    "sealed log %.*s before (%s); now asked for %llu:%s: "
+			    "two states of one vote, refused", vote,
+			    (int)strcspn(old, "\n"), old, file,
+			    (unsigned long long)rep->seal_size, hex);
+		free(old);
+		return ret;
+	}
+	if (ret != TALLY_ERR_NOT_FOUND)
+		return ctl_error(ret, "%s: %s", file, tally_strerror(ret)),
+		    ret;
+	if ((ret = util_write_file(file, line, strlen(line), 0600, 1)) != 0)
+		return ctl_error(ret, "cannot write %s: %s", file,
+		    tally_strerror(ret)), ret;
 	return 0;
 }
 
@@ -200,8 +307,10 @@ tr_submit(struct ctl_conn *c, const char *vote, Tally__DecryptionShare *sh)
 }
 
 static int
-tr_decrypt(const char *vote, const char *file)
+tr_decrypt(const char *vote, const char *file, const char *sealed,
+    const char *statedir)
 {
+	struct record_report rep;
 	struct tr_vote v;
 	struct count_input in;
 	Tally__DecryptionShare *sh = NULL;
@@ -213,12 +322,13 @@ tr_decrypt(const char *vote, const char *file)
 	int ret = TALLY_ERR_NOMEM;
 
 	memset(&v, 0, sizeof(v));
+	memset(&rep, 0, sizeof(rep));
 	if (s == NULL || (ret = tr_load_secret(file, &index, s, th)) != 0)
 		goto out;
 	ret = TALLY_ERR_IO;
 	if ((c = ctl_connect_or_report(&ctl_global)) == NULL ||
 	    (ret = tr_fetch_verified(c, vote, dir, path, sizeof(path),
-		 &v)) != 0)
+		 &v, &rep)) != 0)
 		goto out;
 	if (CRYPTO_memcmp(th, v.transcript_hash, 32) != 0) {
 		ret = ctl_error(TALLY_ERR_BAD_SHARE, "%s belongs to another "
@@ -226,6 +336,8 @@ tr_decrypt(const char *vote, const char *file)
 		ret = TALLY_ERR_BAD_SHARE;
 		goto out;
 	}
+	if ((ret = tr_check_sealed(&rep, vote, sealed, statedir)) != 0)
+		goto out;
 	memset(&in, 0, sizeof(in));
 	in.m = v.ctx.m;
 	in.tr = v.ctx.tr;
@@ -252,6 +364,7 @@ out:
 	count_share_free(sh);
 	group_scalar_free(s);
 	tr_vote_clear(&v);
+	record_report_clear(&rep);
 	ctl_close(c);
 	return ret;
 }
@@ -259,9 +372,14 @@ out:
 static int
 tr_usage(FILE *f)
 {
-	fprintf(f, "usage: tallyctl trustee decrypt VOTE --share FILE\n"
-	    "  download and verify the record of the closed VOTE, then submit\n"
-	    "  this scrutineer's proven partial decryption of its totals\n");
+	fprintf(f, "usage: tallyctl trustee decrypt VOTE --share FILE "
+	    "[--sealed SIZE:ROOT] [--state DIR]\n"
+	    "  download and verify the record of the closed VOTE; once its\n"
+	    "  sealed log is cosigned by the witnesses' quorum (or equals\n"
+	    "  --sealed, read out at closing, for a vote without witnesses),\n"
+	    "  submit this scrutineer's proven partial decryption of its\n"
+	    "  totals. DIR (default: the share file's folder) remembers the\n"
+	    "  sealed state decrypted: another one for VOTE is refused.\n");
 	return f == stdout ? 0 : 2;
 }
 
@@ -270,10 +388,13 @@ cmd_trustee(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "share", required_argument, NULL, 's' },
+		{ "sealed", required_argument, NULL, 'S' },
+		{ "state", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *share = NULL;
+	const char *share = NULL, *sealed = NULL, *statedir = NULL;
+	char dirbuf[4096], *slash;
 	int ch;
 
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
@@ -287,6 +408,12 @@ cmd_trustee(int argc, char **argv)
 		case 's':
 			share = optarg;
 			break;
+		case 'S':
+			sealed = optarg;
+			break;
+		case 'd':
+			statedir = optarg;
+			break;
 		case 'h':
 			return tr_usage(stdout);
 		default:
@@ -295,5 +422,15 @@ cmd_trustee(int argc, char **argv)
 	}
 	if (argc - optind != 1 || share == NULL)
 		return tr_usage(stderr);
-	return tr_decrypt(argv[optind], share) == 0 ? 0 : 1;
+	if (statedir == NULL) {
+		snprintf(dirbuf, sizeof(dirbuf), "%s", share);
+		if ((slash = strrchr(dirbuf, '/')) == NULL)
+			snprintf(dirbuf, sizeof(dirbuf), ".");
+		else if (slash == dirbuf)
+			dirbuf[1] = '\0';
+		else
+			*slash = '\0';
+		statedir = dirbuf;
+	}
+	return tr_decrypt(argv[optind], share, sealed, statedir) == 0 ? 0 : 1;
 }

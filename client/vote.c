@@ -14,6 +14,7 @@
 #include "tallyctl.h"
 #include "util.h"
 #include "votectx.h"
+#include "witness.h"
 
 /* The transcript file a ceremony folder holds (tally-keys ceremony). */
 static const char *const transcript_names[] = {
@@ -25,6 +26,7 @@ vote_usage(FILE *f, int code)
 {
 	fprintf(f, "usage: tallyctl vote create MANIFEST.json --ceremony CDIR "
 	    "--registry FILE\n"
+	    "           [--witness PUBFILE]... [--witness-quorum N]\n"
 	    "       tallyctl vote open VOTE --present N --issued N\n"
 	    "       tallyctl vote close VOTE\n");
 	return code;
@@ -69,7 +71,54 @@ struct create_in {
 	struct registry		*reg;
 	Tally__CeremonyTranscript *transcript;
 	ProtobufCBinaryData	*keys;
+	uint8_t			 wkeys[WITNESS_MAX][ED25519_KEY_LEN];
+	ProtobufCBinaryData	 witness[WITNESS_MAX];
+	size_t			 nwitness;
+	uint32_t		 wquorum;
 };
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, ED25519_KEY_LEN);
+}
+
+/* --witness FILE, each a witness.pub; sorted, as the record keeps them. */
+static int
+create_witness_add(struct create_in *in, const char *path)
+{
+	int ret;
+
+	if (in->nwitness == WITNESS_MAX)
+		return ctl_error(TALLY_ERR_WITNESS, "at most %d witnesses",
+		    WITNESS_MAX);
+	if ((ret = witness_pub_load(path, in->wkeys[in->nwitness])) != 0)
+		return ctl_error(ret, "%s: not a witness public key (64 hex "
+		    "digits, tally-keys witness-key)", path);
+	in->nwitness++;
+	return 0;
+}
+
+static int
+create_witnesses(struct create_in *in, int have_quorum)
+{
+	char why[160];
+	size_t i;
+	int ret;
+
+	qsort(in->wkeys, in->nwitness, ED25519_KEY_LEN, key_cmp);
+	for (i = 0; i < in->nwitness; i++) {
+		in->witness[i].data = in->wkeys[i];
+		in->witness[i].len = ED25519_KEY_LEN;
+	}
+	/* Without --witness-quorum: the smallest majority. */
+	if (!have_quorum)
+		in->wquorum = in->nwitness ? (uint32_t)in->nwitness / 2 + 1 : 0;
+	if ((ret = witness_set_check(in->witness, in->nwitness, in->wquorum,
+	    why, sizeof(why))) != 0)
+		return ctl_error(ret, "%s", why);
+	return 0;
+}
 
 static int
 create_load(struct create_in *in, const char *mpath, const char *cdir,
@@ -148,6 +197,20 @@ create_check(struct ctl_conn *c, const struct create_in *in,
 			    "registry than the one sent", in->id);
 			goto out;
 		}
+	if (vc->n_witness_keys != in->nwitness ||
+	    vc->witness_quorum != in->wquorum) {
+		ctl_error(ret, "vote %s: the server recorded other witnesses "
+		    "than the ones sent", in->id);
+		goto out;
+	}
+	for (i = 0; i < in->nwitness; i++)
+		if (vc->witness_keys[i].len != ED25519_KEY_LEN ||
+		    memcmp(vc->witness_keys[i].data, in->wkeys[i],
+		    ED25519_KEY_LEN) != 0) {
+			ctl_error(ret, "vote %s: the server recorded other "
+			    "witnesses than the ones sent", in->id);
+			goto out;
+		}
 	alen = tally__ceremony_transcript__get_packed_size(vc->transcript);
 	blen = tally__ceremony_transcript__get_packed_size(cv->transcript);
 	if ((a = calloc(1, alen + 1)) == NULL || (b = calloc(1, blen + 1)) ==
@@ -186,13 +249,24 @@ out:
 
 /* What the officials read out and hand to terminals and witnesses. */
 static void
-create_print(const struct vote_ctx *ctx, const Tally__CeremonyTranscript *tr)
+create_print(const struct vote_ctx *ctx, const struct create_in *in)
 {
-	char hex[65];
+	char hex[65], fp[WITNESS_FP_LEN];
+	size_t i;
 
-	(void)tr;
 	util_hex(hex, ctx->election_hash, 32);
 	printf("vote %s created\nelection hash %s\n", ctx->id, hex);
+	for (i = 0; i < in->nwitness; i++)
+		if (witness_fingerprint(fp, in->wkeys[i]) == 0)
+			printf("witness %zu of %zu: %s\n", i + 1, in->nwitness,
+			    fp);
+	if (in->nwitness > 0)
+		printf("witness quorum %u: scrutineers decrypt only a sealed "
+		    "log that %u of them cosigned\n", in->wquorum,
+		    in->wquorum);
+	else
+		printf("no witnesses: scrutineers decrypt only on the sealed "
+		    "size and root read out at closing\n");
 	printf("Recomputed here from the manifest, the ceremony transcript "
 	    "(joint key and every\ntrustee's signature checked), the "
 	    "registry and the ledger key. Hand it to every\nterminal "
@@ -206,6 +280,8 @@ vote_create(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "ceremony", required_argument, NULL, 'c' },
 		{ "registry", required_argument, NULL, 'r' },
+		{ "witness", required_argument, NULL, 'w' },
+		{ "witness-quorum", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	Tally__Request req = TALLY__REQUEST__INIT;
@@ -215,7 +291,7 @@ vote_create(int argc, char **argv)
 	struct vote_ctx ctx;
 	struct create_in in;
 	const char *cdir = NULL, *rpath = NULL;
-	int ch, ret = 1;
+	int ch, ret = 1, have_quorum = 0;
 
 	memset(&in, 0, sizeof(in));
 	memset(&ctx, 0, sizeof(ctx));
@@ -224,19 +300,33 @@ vote_create(int argc, char **argv)
 			cdir = optarg;
 		else if (ch == 'r')
 			rpath = optarg;
-		else
+		else if (ch == 'w') {
+			if (create_witness_add(&in, optarg) != 0)
+				return 1;
+		} else if (ch == 'q') {
+			if (util_parse_u32(optarg, 0, WITNESS_MAX,
+			    &in.wquorum) != 0)
+				return ctl_error(TALLY_ERR_INVALID_ARG,
+				    "--witness-quorum: a number 0..%d",
+				    WITNESS_MAX), 1;
+			have_quorum = 1;
+		} else
 			return vote_usage(ch == 'h' ? stdout : stderr,
 			    ch != 'h');
 	}
 	if (argc - optind != 1 || cdir == NULL || rpath == NULL)
 		return vote_usage(stderr, 1);
-	if (create_load(&in, argv[optind], cdir, rpath) != 0)
+	if (create_witnesses(&in, have_quorum) != 0 ||
+	    create_load(&in, argv[optind], cdir, rpath) != 0)
 		goto out;
 	cv.manifest.data = in.manifest;
 	cv.manifest.len = in.mlen;
 	cv.transcript = in.transcript;
 	cv.n_registry = in.reg->n;
 	cv.registry = in.keys;
+	cv.n_witness_keys = in.nwitness;
+	cv.witness_keys = in.witness;
+	cv.witness_quorum = in.wquorum;
 	req.body_case = TALLY__REQUEST__BODY_CREATE_VOTE;
 	req.create_vote = &cv;
 	if ((c = ctl_connect_or_report(&ctl_global)) == NULL)
@@ -247,7 +337,7 @@ vote_create(int argc, char **argv)
 	}
 	if ((ret = create_check(c, &in, &cv, resp, &ctx)) != 0)
 		goto out;
-	create_print(&ctx, in.transcript);
+	create_print(&ctx, &in);
 	ret = 0;
 out:
 	ctl_close(c);
@@ -302,12 +392,60 @@ vote_open(int argc, char **argv)
 	return ret != 0;
 }
 
+/*
+ * What the presiding official reads out once the polls close: the sealed
+ * log's size and root. A scrutineer decrypts only that state: cosigned by
+ * the witnesses' quorum, or typed in with --sealed when the vote has no
+ * witnesses.
+ */
+static int
+close_print_seal(struct ctl_conn *c, const char *vote)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__StatusRequest st = TALLY__STATUS_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	const Tally__VoteStatus *vs;
+	char hex[65];
+	int ret;
+
+	st.vote_id = (char *)vote;
+	req.body_case = TALLY__REQUEST__BODY_STATUS;
+	req.status = &st;
+	if ((ret = ctl_call(c, &req, &resp)) != 0) {
+		ctl_call_error(ret, resp, "status");
+		goto out;
+	}
+	if (resp->status == NULL || resp->status->n_votes != 1 ||
+	    (vs = resp->status->votes[0])->sealed_root.len != 32) {
+		ret = ctl_error(TALLY_ERR_PROTOCOL, "vote %s: the server gave "
+		    "no sealed state", vote);
+		goto out;
+	}
+	util_hex(hex, vs->sealed_root.data, 32);
+	printf("vote %s closed: %llu ballots\nsealed %llu:%s\n", vote,
+	    (unsigned long long)vs->ballots,
+	    (unsigned long long)vs->sealed_size, hex);
+	if (vs->witnesses > 0)
+		printf("Scrutineers decrypt once %u of the %u witnesses have "
+		    "cosigned it (now %u).\n", vs->witness_quorum,
+		    vs->witnesses, vs->cosigned);
+	else
+		printf("Read it out in the hall: each scrutineer types it "
+		    "(--sealed %llu:%.32s is enough).\n",
+		    (unsigned long long)vs->sealed_size, hex);
+out:
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	return ret;
+}
+
 static int
 vote_close(int argc, char **argv)
 {
 	Tally__Request req = TALLY__REQUEST__INIT;
 	Tally__CloseVoteRequest cv = TALLY__CLOSE_VOTE_REQUEST__INIT;
 	Tally__Response *resp = NULL;
+	struct ctl_conn *c;
 	int ret;
 
 	if (argc == 2 && strcmp(argv[1], "--help") == 0)
@@ -317,11 +455,15 @@ vote_close(int argc, char **argv)
 	cv.vote_id = argv[1];
 	req.body_case = TALLY__REQUEST__BODY_CLOSE_VOTE;
 	req.close_vote = &cv;
-	ret = vote_run(&req, &resp);
-	if (ret == 0)
-		printf("vote %s closed\n", cv.vote_id);
+	if ((c = ctl_connect_or_report(&ctl_global)) == NULL)
+		return 1;
+	if ((ret = ctl_call(c, &req, &resp)) != 0)
+		ctl_call_error(ret, resp, "request");
 	if (resp != NULL)
 		tally__response__free_unpacked(resp, NULL);
+	if (ret == 0)
+		ret = close_print_seal(c, cv.vote_id);
+	ctl_close(c);
 	return ret != 0;
 }
 

@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "err.h"
 #include "ceremony.h"
 #include "group.h"
+#include "log.h"
 #include "rules.h"
 #include "sign.h"
 
@@ -320,6 +323,92 @@ election_cast_index(const struct vote *v, const Tally__Ballot *b,
 }
 
 int
+election_witness(const struct vote *v, const Tally__Cosignature *c)
+{
+	if (v->created == NULL || c == NULL)
+		return -1;
+	return witness_set_find(v->created->witness_keys,
+	    v->created->n_witness_keys, c->witness_key.data,
+	    c->witness_key.len);
+}
+
+unsigned int
+election_seal_cosigned(const struct vote *v)
+{
+	return (unsigned int)__builtin_popcount(v->seal_cosigned);
+}
+
+/*
+ * A witness's cosignature may be recorded while the vote is created or
+ * open, or once the Aggregate follows the seal (never between PollsClosed
+ * and the Aggregate, which must follow each other, nor after the Result).
+ * It must come from a witness of the vote, over the root of the first
+ * size durable records of this very log (another root is a fork: E_FORK),
+ * signed in the C2SP format, and never go backwards for that witness.
+ */
+static int
+check_cosignature(const struct vote *v, const Tally__Cosignature *c,
+    char *msg, size_t msglen)
+{
+	char origin[WITNESS_ORIGIN_MAX], fp[WITNESS_FP_LEN];
+	uint8_t root[HASH_LEN];
+	int ret = 0, w;
+
+	if (v->state == VOTE_NONE || v->state == VOTE_TALLIED ||
+	    (v->state == VOTE_CLOSED && !v->aggregated))
+		FAIL(TALLY_ERR_VOTE_STATE, "vote %s takes no cosignature now "
+		    "(%s%s)", v->id, vote_state_name(v->state),
+		    v->state == VOTE_CLOSED ? ", sealing: try again" : "");
+	if (v->ctx.nwitnesses == 0)
+		FAIL(TALLY_ERR_WITNESS, "vote %s has no witnesses", v->id);
+	if ((w = election_witness(v, c)) < 0)
+		FAIL(TALLY_ERR_WITNESS, "not a witness of vote %s", v->id);
+	(void)witness_fingerprint(fp, c->witness_key.data);
+	if (c->root.len != HASH_LEN || c->signature.len != ED25519_SIG_LEN)
+		FAIL(TALLY_ERR_WITNESS, "witness %s: malformed cosignature",
+		    fp);
+	if (c->size == 0 || c->size > v->records)
+		FAIL(TALLY_ERR_WITNESS, "witness %s cosigns %llu records; the "
+		    "log holds %llu", fp, (unsigned long long)c->size,
+		    (unsigned long long)v->records);
+	if ((ret = log_root(v->log, c->size, root)) != 0)
+		FAIL(TALLY_ERR_WITNESS, "witness %s cosigns %llu records, not "
+		    "yet durable", fp, (unsigned long long)c->size);
+	if (CRYPTO_memcmp(root, c->root.data, HASH_LEN) != 0)
+		FAIL(TALLY_ERR_FORK, "witness %s cosigns a root of %llu "
+		    "records that is not this log's", fp,
+		    (unsigned long long)c->size);
+	if ((ret = witness_origin(origin, v->id, v->ctx.election_hash)) != 0 ||
+	    witness_cosig_verify(c, origin) != 0)
+		FAIL(TALLY_ERR_WITNESS, "witness %s: the cosignature does not "
+		    "verify", fp);
+	if (c->size < v->wsize[w] || c->timestamp < v->wtime[w])
+		FAIL(TALLY_ERR_WITNESS, "witness %s goes backwards: %llu "
+		    "records at %llu after %llu at %llu", fp,
+		    (unsigned long long)c->size,
+		    (unsigned long long)c->timestamp,
+		    (unsigned long long)v->wsize[w],
+		    (unsigned long long)v->wtime[w]);
+out:
+	return ret;
+}
+
+static void
+apply_cosignature(struct vote *v, const Tally__Cosignature *c)
+{
+	int w = election_witness(v, c);
+
+	if (w < 0)
+		return;
+	v->wsize[w] = c->size;
+	v->wtime[w] = c->timestamp;
+	if (v->seal_size != 0 && c->size == v->seal_size &&
+	    c->root.len == HASH_LEN &&
+	    memcmp(c->root.data, v->seal_root, HASH_LEN) == 0)
+		v->seal_cosigned |= 1u << w;
+}
+
+int
 election_check(const struct vote *v, const Tally__LogRecord *rec, char *msg,
     size_t msglen)
 {
@@ -348,6 +437,9 @@ election_check(const struct vote *v, const Tally__LogRecord *rec, char *msg,
 			    vote_state_name(v->state));
 		break;
 	case TALLY__LOG_RECORD__BODY_CHECKPOINT:
+		break;
+	case TALLY__LOG_RECORD__BODY_COSIGNATURE:
+		ret = check_cosignature(v, rec->cosignature, msg, msglen);
 		break;
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
 		ret = election_check_share(v, rec->decryption_share, msg,
@@ -530,8 +622,13 @@ election_apply(struct vote *v, const Tally__LogRecord *rec)
 		break;
 	case TALLY__LOG_RECORD__BODY_POLLS_CLOSED:
 		v->state = VOTE_CLOSED;
+		v->seal_size = v->records + 1;
 		break;
 	case TALLY__LOG_RECORD__BODY_CHECKPOINT:
+		if (v->state == VOTE_CLOSED && !v->sealed &&
+		    rec->checkpoint->root.len == HASH_LEN)
+			memcpy(v->seal_root, rec->checkpoint->root.data,
+			    HASH_LEN);
 		if (v->state == VOTE_CLOSED)
 			v->sealed = 1;
 		else if (v->state == VOTE_TALLIED)
@@ -545,6 +642,9 @@ election_apply(struct vote *v, const Tally__LogRecord *rec)
 		break;
 	case TALLY__LOG_RECORD__BODY_RESULT:
 		ret = apply_result(v, rec->result);
+		break;
+	case TALLY__LOG_RECORD__BODY_COSIGNATURE:
+		apply_cosignature(v, rec->cosignature);
 		break;
 	default:
 		break;

@@ -23,6 +23,7 @@
 #include "manifest.h"
 #include "tally.pb-c.h"
 #include "votectx.h"
+#include "witness.h"
 
 enum vote_state {
 	VOTE_NONE,		/* no VoteCreated record yet */
@@ -72,6 +73,14 @@ struct vote {
 	int			 have_receipt_cp; /* one signature per batch */
 	int			 failed;	/* its log could not be written: */
 	int			 failed_errno;	/* no more writes (E_STORAGE) */
+	/* Witnesses (docs/record/witness.md): each one's last cosigned
+	 * size and time, and which of them cosigned the sealed log, the
+	 * records up to PollsClosed (seal_size of them, root seal_root). */
+	uint64_t		 wsize[WITNESS_MAX];
+	uint64_t		 wtime[WITNESS_MAX];
+	uint64_t		 seal_size;
+	uint8_t			 seal_root[HASH_LEN];
+	uint32_t		 seal_cosigned;	/* bit per witness */
 };
 
 const char *vote_state_name(enum vote_state s);
@@ -107,6 +116,10 @@ int election_check_spoiled(const struct vote *v,
     size_t msglen);
 int election_apply_spoiled(struct vote *v, const struct ballot_info *info,
     const Tally__SpoiledBallot *s);
+/* Which witness of v signed c (its position in the set), or -1. */
+int election_witness(const struct vote *v, const Tally__Cosignature *c);
+/* Number of witnesses that cosigned v's sealed log. */
+unsigned int election_seal_cosigned(const struct vote *v);
 /* Apply a record that passed the checks (or was recovered). */
 int election_apply(struct vote *v, const Tally__LogRecord *rec);
 

@@ -21,9 +21,11 @@ static const struct {
 	/* Scrutineers download and verify the record before they decrypt,
 	 * and a share with many write-in points outgrows a terminal's frame. */
 	{ ROLE_TRUSTEE, B(GET_VOTE) | B(SUBMIT_SHARE) | B(STATUS) |
-	    B(GET_RECORD), 1 },
-	/* Auditors only ask: their requests are small. */
-	{ ROLE_AUDITOR, B(STATUS) | B(GET_RECORD) | B(GET_VOTE), 0 },
+	    B(GET_RECORD) | B(ADD_COSIGNATURE), 1 },
+	/* Auditors only ask, and as witnesses hand in cosignatures: their
+	 * requests are small. */
+	{ ROLE_AUDITOR, B(STATUS) | B(GET_RECORD) | B(GET_VOTE) |
+	    B(ADD_COSIGNATURE), 0 },
 };
 #define NROLES (sizeof(role_table) / sizeof(role_table[0]))
 
@@ -124,6 +126,8 @@ request_vote_id(const Tally__Request *r)
 		return r->tally->vote_id;
 	case TALLY__REQUEST__BODY_GET_RECORD:
 		return r->get_record->vote_id;
+	case TALLY__REQUEST__BODY_ADD_COSIGNATURE:
+		return r->add_cosignature->vote_id;
 	default:
 		return NULL;
 	}
@@ -195,6 +199,12 @@ fe_check_request(const Tally__Request *req, char *msg, size_t msglen)
 		return validate_cast(req->cast, msg, msglen);
 	case TALLY__REQUEST__BODY_SPOIL:
 		return validate_spoil(req->spoil, msg, msglen);
+	case TALLY__REQUEST__BODY_ADD_COSIGNATURE:
+		if (req->add_cosignature->cosignature == NULL) {
+			snprintf(msg, msglen, "cosignature missing");
+			return TALLY_ERR_INVALID_ARG;
+		}
+		return 0;
 	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
 		if (req->submit_share->share == NULL) {
 			snprintf(msg, msglen, "share missing");

@@ -533,6 +533,9 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 	vc.registry = c->registry;
 	vc.ledger_key.data = lg->pk;
 	vc.ledger_key.len = 32;
+	vc.n_witness_keys = c->n_witness_keys;
+	vc.witness_keys = c->witness_keys;
+	vc.witness_quorum = c->witness_quorum;
 	vc.election_hash.data = eh;
 	vc.election_hash.len = HASH_LEN;
 	if (ledger_find(lg, m->id) != NULL) {
@@ -548,6 +551,8 @@ ledger_create(struct ledger *lg, uint64_t seq, Tally__CreateVoteRequest *c)
 	if ((ret = vote_ctx_init(&vx, &vc, &why)) != 0) {
 		if (strcmp(why.check, "transcript") == 0)
 			ret = TALLY_ERR_CEREMONY;
+		else if (strcmp(why.check, "witnesses") == 0)
+			ret = TALLY_ERR_WITNESS;
 		snprintf(err, sizeof(err), "%s: %s", why.check, why.reason);
 		goto out;
 	}
@@ -734,6 +739,14 @@ ledger_status_one(const struct vote *v, Tally__VoteStatus *st)
 	    v->created->transcript->quorum : 0;
 	st->present = v->present;
 	st->issued = v->issued;
+	if (v->sealed) {
+		st->sealed_size = v->seal_size;
+		st->sealed_root.data = (uint8_t *)v->seal_root;
+		st->sealed_root.len = HASH_LEN;
+	}
+	st->cosigned = election_seal_cosigned(v);
+	st->witnesses = (uint32_t)v->ctx.nwitnesses;
+	st->witness_quorum = v->ctx.witness_quorum;
 	return 0;
 }
 
@@ -933,6 +946,44 @@ ledger_submit_share(struct ledger *lg, uint64_t seq,
 		    v->created->transcript->quorum);
 }
 
+/*
+ * A witness's cosignature of the vote's log, recorded once checked
+ * (election_check). The same cosignature again, or an older one of the
+ * same size (a retry after a lost answer), is answered as recorded
+ * without a second record.
+ */
+static void
+ledger_add_cosignature(struct ledger *lg, uint64_t seq,
+    Tally__AddCosignatureRequest *ac)
+{
+	Tally__Response resp = TALLY__RESPONSE__INIT;
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	const Tally__Cosignature *c;
+	uint8_t root[HASH_LEN];
+	char fp[WITNESS_FP_LEN] = "?";
+	struct vote *v;
+	int w;
+
+	if ((v = ledger_vote(lg, seq, ac->vote_id)) == NULL)
+		return;
+	c = ac->cosignature;
+	if ((w = election_witness(v, c)) >= 0 && c->size == v->wsize[w] &&
+	    c->root.len == HASH_LEN && log_root(v->log, c->size, root) == 0 &&
+	    memcmp(root, c->root.data, HASH_LEN) == 0) {
+		ledger_send(lg, seq, &resp);
+		return;
+	}
+	rec.body_case = TALLY__LOG_RECORD__BODY_COSIGNATURE;
+	rec.cosignature = ac->cosignature;
+	if (ledger_append(lg, v, &rec, seq,
+	    TALLY__REQUEST__BODY_ADD_COSIGNATURE, 1) != NULL) {
+		(void)witness_fingerprint(fp, c->witness_key.data);
+		log_info("vote %s: witness %s cosigned %llu records%s", v->id,
+		    fp, (unsigned long long)c->size, c->size == v->seal_size ?
+		    " (the seal)" : "");
+	}
+}
+
 /* Combine the shares, count, record the Result and then the final
  * Checkpoint; answer with the Result once that is durable. A tallied
  * vote answers with its recorded Result. */
@@ -1019,6 +1070,9 @@ ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 		break;
 	case TALLY__REQUEST__BODY_TALLY:
 		ledger_tally(lg, lr->seq, r->tally);
+		break;
+	case TALLY__REQUEST__BODY_ADD_COSIGNATURE:
+		ledger_add_cosignature(lg, lr->seq, r->add_cosignature);
 		break;
 	default:
 		ledger_fail(lg, lr->seq, TALLY_ERR_INTERNAL,

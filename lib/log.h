@@ -28,7 +28,7 @@
 #define LOG_FORMAT_VERSION 1
 #define LOG_HEADER_LEN 16
 #define LOG_FRAME_HEAD 8
-#define LOG_RECORD_VERSION 2
+#define LOG_RECORD_VERSION 3
 #define LOG_MAX_RECORD (16u << 20) /* a longer frame is corruption */
 
 /* ---------------------------------------------------------------- format */
@@ -130,6 +130,8 @@ int log_failed_errno(struct log *l);
 int log_leaf(struct log *l, uint64_t index, uint8_t leaf[HASH_LEN]);
 int log_inclusion(struct log *l, uint64_t index, uint64_t size,
     uint8_t path[][HASH_LEN], size_t *n);
+/* RFC 6962 root of the first size durable records. */
+int log_root(struct log *l, uint64_t size, uint8_t root[HASH_LEN]);
 int log_consistency(struct log *l, uint64_t m, uint64_t size,
     uint8_t proof[][HASH_LEN], size_t *n);
 

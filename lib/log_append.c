@@ -637,6 +637,18 @@ log_inclusion(struct log *l, uint64_t index, uint64_t size,
 }
 
 int
+log_root(struct log *l, uint64_t size, uint8_t root[HASH_LEN])
+{
+	int ret = TALLY_ERR_INVALID_ARG;
+
+	pthread_mutex_lock(&l->mu);
+	if (l->tree != NULL && size <= l->dsize)
+		ret = merkle_tree_root(l->tree, size, root);
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
+int
 log_consistency(struct log *l, uint64_t m, uint64_t size,
     uint8_t proof[][HASH_LEN], size_t *n)
 {

@@ -23,6 +23,7 @@
 #include "pb.h"
 #include "rules.h"
 #include "votectx.h"
+#include "witness.h"
 
 #define NONE SIZE_MAX
 /* Ballots per proof batch: small enough that a failing batch is cheap to
@@ -51,6 +52,7 @@ struct rv {
 	size_t *spoiled, nspoiled;
 	size_t *shares, nshares;
 	size_t *cps, ncps;
+	size_t *cosigs, ncosigs;
 	enum rv_state state;
 	/* the vote */
 	const Tally__VoteCreated *vc;
@@ -110,6 +112,7 @@ body_name(int c)
 	case TALLY__LOG_RECORD__BODY_RESULT: return "Result";
 	case TALLY__LOG_RECORD__BODY_CHECKPOINT: return "Checkpoint";
 	case TALLY__LOG_RECORD__BODY_SPOILED: return "SpoiledBallot";
+	case TALLY__LOG_RECORD__BODY_COSIGNATURE: return "Cosignature";
 	case TALLY__LOG_RECORD__BODY_TEST: return "test";
 	default: return "unknown";
 	}
@@ -129,6 +132,7 @@ rv_free(struct rv *v)
 	free(v->spoiled);
 	free(v->shares);
 	free(v->cps);
+	free(v->cosigs);
 	vote_ctx_clear(&v->vx);
 	for (i = 0; v->sums != NULL && i < v->nsums; i++)
 		elgamal_ct_clear(&v->sums[i]);
@@ -259,6 +263,9 @@ rv_next_state(enum rv_state s, int c)
 		return s == ST_AGGREGATED ? ST_AGGREGATED : -1;
 	case TALLY__LOG_RECORD__BODY_RESULT:
 		return s == ST_AGGREGATED ? ST_RESULT : -1;
+	case TALLY__LOG_RECORD__BODY_COSIGNATURE:
+		return s == ST_CREATED || s == ST_OPEN || s == ST_AGGREGATED ?
+		    (int)s : -1;
 	default:
 		return -1;
 	}
@@ -284,6 +291,8 @@ rv_note(struct rv *v, size_t i, int c)
 		return rv_list_add(&v->spoiled, &v->nspoiled, i);
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
 		return rv_list_add(&v->shares, &v->nshares, i);
+	case TALLY__LOG_RECORD__BODY_COSIGNATURE:
+		return rv_list_add(&v->cosigs, &v->ncosigs, i);
 	case TALLY__LOG_RECORD__BODY_POLLS_OPENED:
 		v->opened = i;
 		break;
@@ -407,6 +416,96 @@ rv_polls(struct rv *v)
 	v->rep->issued = po->issued;
 	if (rules_quorum_check(v->vx.m, po->present, err, sizeof(err)) != 0)
 		return rv_fail(v, v->opened, "quorum", "%s", err);
+	return 0;
+}
+
+/* ------------------------------------------------- witnesses, seal */
+
+/* One Cosignature record (docs/record/witness.md): a witness of the vote,
+ * over the root of a prefix of the records before it, signed in the C2SP
+ * format, never behind that witness's previous one. */
+static int
+rv_cosignature(struct rv *v, size_t i, uint64_t *wsize, uint64_t *wtime,
+    const char *origin, int *who)
+{
+	const Tally__Cosignature *c = v->rec[i]->cosignature;
+	uint8_t root[HASH_LEN];
+	int w, ret;
+
+	w = witness_set_find(v->vc->witness_keys, v->vc->n_witness_keys,
+	    c->witness_key.data, c->witness_key.len);
+	if (w < 0)
+		return rv_fail(v, i, "cosignature",
+		    "signed by a key that is not a witness of the vote");
+	if (c->root.len != HASH_LEN || c->size == 0 || c->size > i)
+		return rv_fail(v, i, "cosignature", "witness %d cosigns %llu "
+		    "records; %zu come before it", w,
+		    (unsigned long long)c->size, i);
+	if ((ret = merkle_tree_root(v->tree, c->size, root)) != 0)
+		return ret;
+	if (CRYPTO_memcmp(root, c->root.data, HASH_LEN) != 0)
+		return rv_fail(v, i, "cosignature", "witness %d cosigns a root "
+		    "of %llu records that is not this record's", w,
+		    (unsigned long long)c->size);
+	if (witness_cosig_verify(c, origin) != 0)
+		return rv_fail(v, i, "cosignature", "witness %d: the signature "
+		    "does not verify", w);
+	if (c->size < wsize[w] || c->timestamp < wtime[w])
+		return rv_fail(v, i, "cosignature", "witness %d goes backwards "
+		    "(%llu records after %llu)", w,
+		    (unsigned long long)c->size, (unsigned long long)wsize[w]);
+	wsize[w] = c->size;
+	wtime[w] = c->timestamp;
+	*who = w;
+	return 0;
+}
+
+/*
+ * Every cosignature, then the seal: the sealed log is the records up to
+ * PollsClosed; a vote with witnesses takes no decryption share before a
+ * quorum of them cosigned exactly it.
+ */
+static int
+rv_witnesses(struct rv *v)
+{
+	uint64_t wsize[WITNESS_MAX] = { 0 }, wtime[WITNESS_MAX] = { 0 };
+	char origin[WITNESS_ORIGIN_MAX];
+	uint32_t before = 0, all = 0, q = v->vx.witness_quorum;
+	size_t k, i, first_share;
+	int w = 0, ret;
+
+	v->rep->witnesses = (uint32_t)v->vx.nwitnesses;
+	v->rep->witness_quorum = q;
+	v->rep->cosignatures = v->ncosigs;
+	if (v->closed != NONE) {
+		v->rep->seal_size = v->closed + 1;
+		if ((ret = merkle_tree_root(v->tree, v->closed + 1,
+		    v->rep->seal_root)) != 0)
+			return ret;
+	}
+	if (v->ncosigs == 0 && q == 0)
+		return 0;
+	if ((ret = witness_origin(origin, v->vc->vote_id,
+	    v->vx.election_hash)) != 0)
+		return rv_fail(v, 0, "cosignature", "vote id unfit for a "
+		    "witness origin");
+	first_share = v->nshares > 0 ? v->shares[0] : NONE;
+	for (k = 0; k < v->ncosigs; k++) {
+		i = v->cosigs[k];
+		if ((ret = rv_cosignature(v, i, wsize, wtime, origin, &w)) != 0)
+			return ret;
+		if (v->closed == NONE || v->rec[i]->cosignature->size !=
+		    v->closed + 1)
+			continue;
+		all |= 1u << w;
+		if (i < first_share)
+			before |= 1u << w;
+	}
+	v->rep->seal_cosigned = (uint32_t)__builtin_popcount(all);
+	if (first_share != NONE && (uint32_t)__builtin_popcount(before) < q)
+		return rv_fail(v, first_share, "seal", "a decryption share "
+		    "after %d of the %u witness cosignatures of the sealed log "
+		    "it needs", __builtin_popcount(before), q);
 	return 0;
 }
 
@@ -1008,6 +1107,7 @@ rv_run(struct rv *v, const char *path)
 
 	if ((ret = rv_read(v, path)) != 0 || (ret = rv_structure(v)) != 0 ||
 	    (ret = rv_checkpoints(v)) != 0 || (ret = rv_vote(v)) != 0 ||
+	    (ret = rv_witnesses(v)) != 0 ||
 	    (ret = rv_polls(v)) != 0 || (ret = rv_ballots(v)) != 0 ||
 	    (ret = rv_spoiled(v)) != 0 || (ret = rv_aggregate(v)) != 0 ||
 	    (ret = rv_shares(v)) != 0 || (ret = rv_result(v)) != 0 ||

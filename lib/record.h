@@ -55,6 +55,12 @@ struct record_report {
 	const char *state;		/* created, open, closed, counted */
 	uint8_t root[32];		/* RFC 6962 root of every record */
 	char *outcome;			/* the verified results_json, NUL-ended */
+	/* witnesses and the seal (docs/record/witness.md) */
+	uint32_t witnesses, witness_quorum;
+	uint64_t cosignatures;		/* Cosignature records */
+	uint64_t seal_size;		/* records up to PollsClosed, or 0 */
+	uint8_t seal_root[32];
+	uint32_t seal_cosigned;		/* witnesses that cosigned the seal */
 	size_t outcome_len;
 };
 

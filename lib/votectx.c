@@ -12,6 +12,7 @@
 #include "err.h"
 #include "group.h"
 #include "hash.h"
+#include "witness.h"
 
 /* ------------------------------------------------------------------ H_E */
 
@@ -87,7 +88,9 @@ vote_election_hash(uint8_t out[32], const Tally__VoteCreated *vc)
 	    (ret = hash_add(&h, vc->manifest.data, vc->manifest.len)) != 0 ||
 	    (ret = hash_add_transcript(&h, vc->transcript)) != 0 ||
 	    (ret = hash_add(&h, reg, sizeof(reg))) != 0 ||
-	    (ret = hash_add(&h, vc->ledger_key.data, 32)) != 0) {
+	    (ret = hash_add(&h, vc->ledger_key.data, 32)) != 0 ||
+	    (ret = witness_hash_add(&h, vc->witness_keys, vc->n_witness_keys,
+	    vc->witness_quorum)) != 0) {
 		hash_abort(&h);
 		return ret;
 	}
@@ -194,6 +197,25 @@ ctx_transcript(struct vote_ctx *c, const Tally__VoteCreated *vc,
 	return ceremony_joint_key(c->K, c->tr);
 }
 
+/* The vote's witnesses: valid keys, strictly ascending, a majority
+ * quorum (witness_set_check); 0 witnesses and quorum 0 is a vote that
+ * scrutineers decrypt only on the sealed size and root read out in the
+ * hall. */
+static int
+ctx_witnesses(struct vote_ctx *c, const Tally__VoteCreated *vc,
+    struct vote_ctx_error *err)
+{
+	char why[VOTE_CTX_REASON_MAX] = "";
+	int ret;
+
+	if ((ret = witness_set_check(vc->witness_keys, vc->n_witness_keys,
+	    vc->witness_quorum, why, sizeof(why))) != 0)
+		return ctx_fail(err, ret, "witnesses", "%s", why);
+	c->nwitnesses = vc->n_witness_keys;
+	c->witness_quorum = vc->witness_quorum;
+	return 0;
+}
+
 static int
 ctx_hash(struct vote_ctx *c, const Tally__VoteCreated *vc,
     struct vote_ctx_error *err)
@@ -227,6 +249,7 @@ vote_ctx_init(struct vote_ctx *c, const Tally__VoteCreated *vc,
 	if ((ret = ctx_vote(c, vc, err)) != 0 ||
 	    (ret = ctx_registry(c, vc, err)) != 0 ||
 	    (ret = ctx_transcript(c, vc, err)) != 0 ||
+	    (ret = ctx_witnesses(c, vc, err)) != 0 ||
 	    (ret = ctx_hash(c, vc, err)) != 0) {
 		vote_ctx_clear(c);
 		return ret;

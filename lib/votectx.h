@@ -15,6 +15,9 @@
  *                    commitments (ceremony_transcript_check), and its
  *   "ceremony-id"    ceremony id recomputed from the contributions, and
  *   "transcript-signature"  every trustee's signature on the transcript
+ *   "witnesses"      witness keys of 32 bytes, strictly ascending, at most
+ *                    WITNESS_MAX, and a quorum of more than half of them
+ *                    (0 without witnesses)
  *   "election-hash"  32 bytes, and H_E recomputed over all of it equals it
  *
  * The joint key of the context is the one recomputed from the trustees'
@@ -45,11 +48,14 @@ struct vote_ctx {
 	size_t				 nreg;
 	char				 id[MANIFEST_ID_MAX + 1];
 	uint8_t				 election_hash[32]; /* recomputed */
+	size_t				 nwitnesses;
+	uint32_t			 witness_quorum;
 	struct ballot_ctx		 bc;	/* points into the above */
 };
 
 /* Which check failed ("vote", "manifest", "registry", "transcript",
- * "ceremony-id", "transcript-signature", "election-hash") and a sentence
+ * "ceremony-id", "transcript-signature", "witnesses", "election-hash")
+ * and a sentence
  * saying why. */
 struct vote_ctx_error {
 	const char	*check;
@@ -60,7 +66,8 @@ struct vote_ctx_error {
  * Build c from vc after every check above. On failure c is left empty and
  * err (when not NULL) names the check; the code is TALLY_ERR_NOMEM, or
  * E_DECODE (vote), E_MANIFEST, E_INVALID_ARG (registry), E_CEREMONY or
- * E_VERSION (transcript), E_VERIFY (election hash). c does not point into
+ * E_VERSION (transcript), E_WITNESS (witnesses), E_VERIFY (election
+ * hash). c does not point into
  * vc: vc may be freed afterwards.
  */
 int vote_ctx_init(struct vote_ctx *c, const Tally__VoteCreated *vc,
@@ -73,7 +80,8 @@ void vote_ctx_clear(struct vote_ctx *c);
  *
  *   H_E = H("election", vote_id, manifest, u32 n, u32 k, ceremony id,
  *           joint key, public shares 1..n, for each trustee u32 index and
- *           its k commitments, registry digest, ledger key)
+ *           its k commitments, registry digest, ledger key,
+ *           u32 number of witnesses, each witness key, u32 witness quorum)
  *
  * where the registry digest is H("registry", u32 count, key_1, ...). The
  * election_hash field of vc is not read. The registry must be strictly

@@ -210,3 +210,20 @@ out:
 	util_freezero(buf, len + 1);
 	return ret;
 }
+
+int
+witness_pub_load(const char *path, uint8_t pk[ED25519_KEY_LEN])
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if ((ret = util_read_file(path, 256, &buf, &len)) != 0)
+		return ret;
+	if (len == 2 * ED25519_KEY_LEN + 1 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	ret = len == 2 * ED25519_KEY_LEN && util_unhex(pk, ED25519_KEY_LEN,
+	    (char *)buf) == 0 ? 0 : TALLY_ERR_DECODE;
+	free(buf);
+	return ret;
+}

@@ -71,4 +71,8 @@ int witness_hash_add(struct hash_ctx *h, const ProtobufCBinaryData *keys,
 int witness_key_load(const char *path, uint8_t sk[ED25519_KEY_LEN],
     uint8_t pk[ED25519_KEY_LEN]);
 
+/* A witness's public key file (tally-keys witness-key DIR: DIR/witness.pub):
+ * 64 hex digits, one newline allowed. E_DECODE otherwise. */
+int witness_pub_load(const char *path, uint8_t pk[ED25519_KEY_LEN]);
+
 #endif

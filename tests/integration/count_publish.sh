@@ -86,9 +86,9 @@ refused E_VOTE_STATE "" secretariat tally s6-session
 [ "$(logsum s6-session)" = "$before" ] ||
     fail "a refused decrypt or tally changed the log"
 
-ctl secretariat vote close s6-session >/dev/null || fail "close s6-session"
+seal=$(close_seal s6-session)
 ctl secretariat vote close s6-budget >/dev/null || fail "close s6-budget"
-decrypt s6-session 2 4
+decrypt s6-session "$seal" 2 4
 refused E_NEED_SHARES "1 more needed" secretariat tally s6-session
 
 # Refused shares, each with its code; none is recorded.
@@ -100,7 +100,7 @@ refused E_PERM "" scrutineer-5 trustee decrypt s6-session \
 refused E_BAD_SHARE "another ceremony" scrutineer-5 trustee decrypt \
     s6-session --share "$T/cer2/private-5/share.pb"
 refused E_SHARE_DUP "trustee 2" scrutineer-2 trustee decrypt s6-session \
-    --share "$(share 2)"
+    --share "$(share 2)" --sealed "$seal"
 code=$("$BALLOT" share "127.0.0.1:$PORT" "$P/ca.crt" "$P/scrutineer-5.crt" \
     "$P/scrutineer-5.key" s6-session "$T/cer" 5 wrong 2>"$T/err") ||
     fail "daemon_ballot share: $(cat "$T/err")"
@@ -110,7 +110,7 @@ grep -q "trustee 5" "$T/err" ||
 [ "$(logsum s6-session)" = "$before" ] || fail "a refused share was recorded"
 
 ctl scrutineer-5 trustee decrypt s6-session --share "$(share 5)" \
-    >/dev/null 2>"$T/err" || fail "decrypt 5: $(cat "$T/err")"
+    --sealed "$seal" >/dev/null 2>"$T/err" || fail "decrypt 5: $(cat "$T/err")"
 ctl secretariat tally s6-session >"$T/tally.json" 2>"$T/err" ||
     fail "tally: $(cat "$T/err")"
 

@@ -80,8 +80,8 @@ kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
 start_daemon "$T/tallyd.conf"
 attack 8 cast-spoiled "code=0 code=59"
 
-ctl secretariat vote close s6-session >/dev/null || fail "close"
-decrypt s6-session 1 3
+seal=$(close_seal s6-session)
+decrypt s6-session "$seal" 1 3
 ctl secretariat tally s6-session >"$T/tally.json" 2>"$T/err" ||
     fail "tally: $(cat "$T/err")"
 python3 - "$T/tally.json" <<'EOP' || fail "the count includes a challenged ballot"

@@ -167,15 +167,26 @@ expect_ctl() {
 	fi
 }
 
-# decrypt VOTE I...: scrutineer-I sends its decryption of VOTE with share I
+# decrypt VOTE SEAL I...: scrutineer-I sends its decryption of VOTE with
+# share I, on the sealed log SEAL read out at closing (close_seal)
 # of the ceremony in $T/cer.
 decrypt() {
-	dc_vote=$1; shift
+	dc_vote=$1 dc_seal=$2; shift 2
 	for dc_i in "$@"; do
 		ctl "scrutineer-$dc_i" trustee decrypt "$dc_vote" \
-		    --share "$T/cer/private-$dc_i/share.pb" >/dev/null \
-		    2>"$T/err" || fail "decrypt $dc_i: $(cat "$T/err")"
+		    --share "$T/cer/private-$dc_i/share.pb" --sealed "$dc_seal" \
+		    >/dev/null 2>"$T/err" || fail "decrypt $dc_i: $(cat "$T/err")"
 	done
+}
+
+# close_seal VOTE: close VOTE as the secretariat and print its sealed log
+# (SIZE:ROOT), as the presiding official reads it out (a vote without
+# witnesses is decrypted only with it).
+close_seal() {
+	cs_out=$(ctl secretariat vote close "$1") || fail "close $1"
+	cs_out=$(printf '%s\n' "$cs_out" | sed -n 's/^sealed //p')
+	[ -n "$cs_out" ] || fail "close $1: no sealed log"
+	echo "$cs_out"
 }
 
 # pki_setup CARDS VOTES [CONFIG LINES...]: setup_pki, a ceremony in $T/cer

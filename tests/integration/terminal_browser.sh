@@ -102,8 +102,8 @@ cast=$(sed -n 's/^cast //p' "$T/pointer.out")
 s=$(ctl auditor status s6-session)
 case "$s" in "s6-session open ballots=2 "*) ;; *) fail "status: $s";; esac
 
-ctl secretariat vote close s6-session >/dev/null || fail "close"
-decrypt s6-session 1 2
+seal=$(close_seal s6-session)
+decrypt s6-session "$seal" 1 2
 ctl secretariat tally s6-session >/dev/null 2>"$T/err" || fail "tally: $(cat "$T/err")"
 ctl auditor publish s6-session --out "$T/pub" >/dev/null 2>"$T/err" ||
     fail "publish: $(cat "$T/err")"

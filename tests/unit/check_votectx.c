@@ -288,8 +288,9 @@ START_TEST(test_hash_known_answer)
 {
 	Tally__CeremonyTranscript tr = TALLY__CEREMONY_TRANSCRIPT__INIT;
 	Tally__VoteCreated v = TALLY__VOTE_CREATED__INIT;
-	ProtobufCBinaryData share, key;
+	ProtobufCBinaryData share, key, wk[2];
 	uint8_t G[33], one[32], ledger[32], cer[32], h[32], *want;
+	uint8_t w1[32], w2[32];
 	size_t wl;
 	BIGNUM *x = group_scalar_new();
 	EC_POINT *P = group_point_new();
@@ -315,8 +316,21 @@ START_TEST(test_hash_known_answer)
 	v.registry = &key;
 	v.ledger_key = (ProtobufCBinaryData){32, ledger};
 	ck_assert_int_eq(vote_election_hash(h, &v), 0);
-	want = tu_unhex("5fc4449ff53a6f3cf731d5c83255bb8d"
-	    "aecadf201f13bb810b17754b3e41b855", &wl);
+	want = tu_unhex("36d6bc1417e21cbb2b100155020c437f"
+	    "8143a223d935e147d1327214cde42bea", &wl);
+	ck_assert_mem_eq(h, want, 32);
+	free(want);
+	/* Two witnesses 32 x 0x04 and 32 x 0x05, quorum 2. */
+	memset(w1, 0x04, 32);
+	memset(w2, 0x05, 32);
+	wk[0] = (ProtobufCBinaryData){32, w1};
+	wk[1] = (ProtobufCBinaryData){32, w2};
+	v.n_witness_keys = 2;
+	v.witness_keys = wk;
+	v.witness_quorum = 2;
+	ck_assert_int_eq(vote_election_hash(h, &v), 0);
+	want = tu_unhex("792d2feba0c3b5ccd75cb9cbcf90e8d8"
+	    "02142f9c28c3d838007081b2ead09d6f", &wl);
 	ck_assert_mem_eq(h, want, 32);
 	free(want);
 	group_scalar_free(x);
