@@ -26,7 +26,9 @@ static const struct {
 	    "SECONDS]" },
 	{ "terminal", cmd_terminal, "terminal [--listen 127.0.0.1:PORT] "
 	    "[--idle SECONDS]" },
-	{ "trustee", cmd_trustee, "trustee decrypt VOTE --share FILE" },
+	{ "trustee", cmd_trustee, "trustee decrypt VOTE --share FILE "
+	    "[--sealed SIZE:ROOT]" },
+	{ "witness", cmd_witness, "witness VOTE --key FILE --state DIR" },
 	{ "tally", cmd_tallyvote, "tally VOTE" },
 	{ "publish", cmd_publish, "publish VOTE --out DIR [--lang zh|en]" },
 };

@@ -46,10 +46,15 @@ cmd_status(int argc, char **argv)
 		const Tally__VoteStatus *v = resp->status->votes[i];
 
 		printf("%s %s ballots=%llu log=%llu present=%u issued=%u "
-		    "shares=%u/%u\n", v->vote_id, v->state,
+		    "shares=%u/%u", v->vote_id, v->state,
 		    (unsigned long long)v->ballots,
 		    (unsigned long long)v->log_size, v->present, v->issued,
 		    v->shares, v->quorum);
+		/* The witnesses' cosignatures of the sealed log. */
+		if (v->witnesses > 0)
+			printf(" cosigned=%u/%u", v->cosigned,
+			    v->witness_quorum);
+		printf("\n");
 	}
 	ret = 0;
 out:

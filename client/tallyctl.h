@@ -33,13 +33,14 @@ struct ctl_opts {
 	char	*config;
 	struct ctl_pin pins[CTL_MAX_PINS];
 	size_t	 npins;
+	int	 loaded;	/* config read: once per process */
 };
 
 struct ctl_conn;
 
 /* Fill unset options from opts->config ("server", "ca_cert", "cert",
  * "key" and one value, or "election_hash VOTE HEX", one per line, '#'
- * comments). */
+ * comments). Read once; later calls return 0. */
 int ctl_opts_load(struct ctl_opts *o, char *err, size_t errlen);
 /* The election hash the configuration pins for vote, or NULL. */
 const char *ctl_pin_of(const struct ctl_opts *o, const char *vote);
@@ -100,6 +101,7 @@ int cmd_terminal(int argc, char **argv);
 int cmd_screen(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_trustee(int argc, char **argv);
+int cmd_witness(int argc, char **argv);
 int cmd_tallyvote(int argc, char **argv);
 
 #endif

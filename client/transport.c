@@ -108,7 +108,7 @@ ctl_opts_load(struct ctl_opts *o, char *err, size_t errlen)
 	char *line, *next, kw[32], v[1024], v2[128], extra[2];
 	int ret, n;
 
-	if (o->config == NULL)
+	if (o->config == NULL || o->loaded)
 		return 0;
 	if ((ret = util_read_file(o->config, 65536, &text, &len)) != 0) {
 		snprintf(err, errlen, "%s: %s", o->config, tally_strerror(ret));
@@ -134,6 +134,7 @@ ctl_opts_load(struct ctl_opts *o, char *err, size_t errlen)
 		}
 	}
 	free(text);
+	o->loaded = 1;
 	return 0;
 }
 

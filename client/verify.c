@@ -93,6 +93,12 @@ verify_print(const struct record_report *rep, int json)
 	    (unsigned long long)rep->checkpoints);
 	printf("present %llu, issued %llu\n",
 	    (unsigned long long)rep->present, (unsigned long long)rep->issued);
+	if (rep->witnesses > 0)
+		printf("witnesses %u, quorum %u: %llu cosignatures, the sealed "
+		    "log (%llu records) cosigned by %u\n", rep->witnesses,
+		    rep->witness_quorum,
+		    (unsigned long long)rep->cosignatures,
+		    (unsigned long long)rep->seal_size, rep->seal_cosigned);
 	printf("outcome: %.*s\n", (int)rep->outcome_len, rep->outcome);
 }
 

@@ -54,6 +54,13 @@ struct rv {
 	size_t *cps, ncps;
 	size_t *cosigs, ncosigs;
 	enum rv_state state;
+	/* how far each check got: a follower checks only what is new */
+	size_t checked;			/* records through rv_structure */
+	size_t cps_done, cosigs_done, bdone, sdone;
+	int polls_done, agg_done, result_done;
+	uint64_t wsize[WITNESS_MAX], wtime[WITNESS_MAX];
+	uint32_t seal_before, seal_all;
+	char origin[WITNESS_ORIGIN_MAX];
 	/* the vote */
 	const Tally__VoteCreated *vc;
 	struct vote_ctx vx;		/* vote_ctx_init of vc */
@@ -315,11 +322,13 @@ rv_structure(struct rv *v)
 	size_t i;
 	int c, s, ret;
 
-	v->opened = v->closed = v->agg = v->result = NONE;
-	v->state = ST_EMPTY;
+	if (v->checked == 0) {
+		v->opened = v->closed = v->agg = v->result = NONE;
+		v->state = ST_EMPTY;
+	}
 	if (v->n == 0)
 		return rv_fail(v, 0, "incomplete", "the record is empty");
-	for (i = 0; i < v->n; i++) {
+	for (i = v->checked; i < v->n; i++) {
 		c = v->rec[i]->body_case;
 		if ((s = rv_next_state(v->state, c)) < 0)
 			return rv_fail(v, i, "structure",
@@ -329,6 +338,7 @@ rv_structure(struct rv *v)
 		if ((ret = rv_note(v, i, c)) != 0)
 			return ret;
 	}
+	v->checked = v->n;
 	v->vc = v->rec[0]->vote_created;
 	snprintf(v->rep->vote_id, sizeof(v->rep->vote_id), "%s",
 	    v->vc->vote_id);
@@ -375,14 +385,13 @@ rv_checkpoint(struct rv *v, size_t i)
 static int
 rv_checkpoints(struct rv *v)
 {
-	size_t i;
 	int ret;
 
 	if (v->vc->ledger_key.len != ED25519_KEY_LEN)
 		return rv_fail(v, 0, "checkpoint",
 		    "ledger key is not %d bytes", ED25519_KEY_LEN);
-	for (i = 0; i < v->ncps; i++)
-		if ((ret = rv_checkpoint(v, v->cps[i])) != 0)
+	for (; v->cps_done < v->ncps; v->cps_done++)
+		if ((ret = rv_checkpoint(v, v->cps[v->cps_done])) != 0)
 			return ret;
 	return 0;
 }
@@ -396,10 +405,13 @@ rv_vote(struct rv *v)
 	struct vote_ctx_error why;
 	int ret;
 
+	if (v->vx.m != NULL)
+		return 0;	/* a follower's second call */
 	if ((ret = vote_ctx_init(&v->vx, v->vc, &why)) == TALLY_ERR_NOMEM)
 		return ret;
 	if (ret != 0)
 		return rv_fail(v, 0, why.check, "%s", why.reason);
+	memcpy(v->rep->election_hash, v->vx.election_hash, 32);
 	return 0;
 }
 
@@ -409,8 +421,9 @@ rv_polls(struct rv *v)
 	const Tally__PollsOpened *po;
 	char err[RECORD_REASON_MAX];
 
-	if (v->opened == NONE)
+	if (v->opened == NONE || v->polls_done)
 		return 0;
+	v->polls_done = 1;
 	po = v->rec[v->opened]->polls_opened;
 	v->rep->present = po->present;
 	v->rep->issued = po->issued;
@@ -468,16 +481,14 @@ rv_cosignature(struct rv *v, size_t i, uint64_t *wsize, uint64_t *wtime,
 static int
 rv_witnesses(struct rv *v)
 {
-	uint64_t wsize[WITNESS_MAX] = { 0 }, wtime[WITNESS_MAX] = { 0 };
-	char origin[WITNESS_ORIGIN_MAX];
-	uint32_t before = 0, all = 0, q = v->vx.witness_quorum;
-	size_t k, i, first_share;
+	uint32_t q = v->vx.witness_quorum;
+	size_t i, first_share;
 	int w = 0, ret;
 
 	v->rep->witnesses = (uint32_t)v->vx.nwitnesses;
 	v->rep->witness_quorum = q;
 	v->rep->cosignatures = v->ncosigs;
-	if (v->closed != NONE) {
+	if (v->closed != NONE && v->rep->seal_size == 0) {
 		v->rep->seal_size = v->closed + 1;
 		if ((ret = merkle_tree_root(v->tree, v->closed + 1,
 		    v->rep->seal_root)) != 0)
@@ -485,27 +496,29 @@ rv_witnesses(struct rv *v)
 	}
 	if (v->ncosigs == 0 && q == 0)
 		return 0;
-	if ((ret = witness_origin(origin, v->vc->vote_id,
-	    v->vx.election_hash)) != 0)
+	if (v->origin[0] == '\0' && witness_origin(v->origin,
+	    v->vc->vote_id, v->vx.election_hash) != 0)
 		return rv_fail(v, 0, "cosignature", "vote id unfit for a "
 		    "witness origin");
 	first_share = v->nshares > 0 ? v->shares[0] : NONE;
-	for (k = 0; k < v->ncosigs; k++) {
-		i = v->cosigs[k];
-		if ((ret = rv_cosignature(v, i, wsize, wtime, origin, &w)) != 0)
+	for (; v->cosigs_done < v->ncosigs; v->cosigs_done++) {
+		i = v->cosigs[v->cosigs_done];
+		if ((ret = rv_cosignature(v, i, v->wsize, v->wtime, v->origin,
+		    &w)) != 0)
 			return ret;
 		if (v->closed == NONE || v->rec[i]->cosignature->size !=
 		    v->closed + 1)
 			continue;
-		all |= 1u << w;
+		v->seal_all |= 1u << w;
 		if (i < first_share)
-			before |= 1u << w;
+			v->seal_before |= 1u << w;
 	}
-	v->rep->seal_cosigned = (uint32_t)__builtin_popcount(all);
-	if (first_share != NONE && (uint32_t)__builtin_popcount(before) < q)
+	v->rep->seal_cosigned = (uint32_t)__builtin_popcount(v->seal_all);
+	if (first_share != NONE &&
+	    (uint32_t)__builtin_popcount(v->seal_before) < q)
 		return rv_fail(v, first_share, "seal", "a decryption share "
 		    "after %d of the %u witness cosignatures of the sealed log "
-		    "it needs", __builtin_popcount(before), q);
+		    "it needs", __builtin_popcount(v->seal_before), q);
 	return 0;
 }
 
@@ -625,10 +638,10 @@ bw_run(void *arg)
 }
 
 static unsigned int
-rv_threads(const struct rv *v)
+rv_threads(const struct rv *v, size_t todo)
 {
 	long n = v->o->threads;
-	size_t most = v->nballots / 8 + 1;
+	size_t most = todo / 8 + 1;
 
 	if (n <= 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		n = 1;
@@ -690,23 +703,34 @@ rv_ballots_gather(struct rv *v, struct bworker *w, unsigned int nt)
 	return ret;
 }
 
+/* Room for every ballot so far (a follower's arrays grow). */
 static int
 rv_ballots_alloc(struct rv *v)
 {
 	size_t i, B = v->nballots, S = v->vx.m->nsel, W = v->vx.m->nwriteins;
+	void *p;
 
 	if (S != 0 && B > SIZE_MAX / 64 / S)
 		return TALLY_ERR_TOO_LARGE;
-	v->nitems = B * W;
-	if ((v->sums = calloc(S + 1, sizeof(*v->sums))) == NULL ||
-	    (v->items = calloc(v->nitems + 1, sizeof(*v->items))) == NULL ||
-	    (v->creds = calloc(B + 1, sizeof(*v->creds))) == NULL ||
-	    (v->sel_a = calloc(B * S + 1, sizeof(*v->sel_a))) == NULL)
-		return TALLY_ERR_NOMEM;
-	v->nsums = S;
-	for (i = 0; i < S; i++)
-		if (elgamal_ct_init(&v->sums[i]) != 0)
+	if (v->sums == NULL) {
+		if ((v->sums = calloc(S + 1, sizeof(*v->sums))) == NULL)
 			return TALLY_ERR_NOMEM;
+		v->nsums = S;
+		for (i = 0; i < S; i++)
+			if (elgamal_ct_init(&v->sums[i]) != 0)
+				return TALLY_ERR_NOMEM;
+	}
+	v->nitems = B * W;
+	if ((p = realloc(v->items, (v->nitems + 1) * sizeof(*v->items))) ==
+	    NULL)
+		return TALLY_ERR_NOMEM;
+	v->items = p;
+	if ((p = realloc(v->creds, (B + 1) * sizeof(*v->creds))) == NULL)
+		return TALLY_ERR_NOMEM;
+	v->creds = p;
+	if ((p = realloc(v->sel_a, (B * S + 1) * sizeof(*v->sel_a))) == NULL)
+		return TALLY_ERR_NOMEM;
+	v->sel_a = p;
 	return 0;
 }
 
@@ -718,12 +742,14 @@ rv_ballots_proofs(struct rv *v)
 	size_t per;
 	int ret = 0;
 
-	nt = rv_threads(v);
+	size_t from = v->bdone, todo = v->nballots - v->bdone;
+
+	nt = rv_threads(v, todo);
 	if ((w = calloc(nt, sizeof(*w))) == NULL)
 		return TALLY_ERR_NOMEM;
-	per = (v->nballots + nt - 1) / nt;
+	per = (todo + nt - 1) / nt;
 	for (t = 0; t < nt && ret == 0; t++) {
-		size_t lo = t * per < v->nballots ? t * per : v->nballots;
+		size_t lo = from + (t * per < todo ? t * per : todo);
 		size_t hi = lo + per < v->nballots ? lo + per : v->nballots;
 		ret = bw_init(&w[t], v, lo, hi);
 	}
@@ -805,9 +831,10 @@ rv_ballots(struct rv *v)
 
 	if ((ret = rv_ballots_alloc(v)) != 0)
 		return ret;
-	if (v->nballots > 0 && ((ret = rv_ballots_proofs(v)) != 0 ||
+	if (v->nballots > v->bdone && ((ret = rv_ballots_proofs(v)) != 0 ||
 	    (ret = rv_ballots_unique(v)) != 0))
 		return ret;
+	v->bdone = v->nballots;
 	if (v->closed == NONE)
 		return 0;
 	pc = v->rec[v->closed]->polls_closed;
@@ -961,8 +988,9 @@ rv_aggregate(struct rv *v)
 	size_t i, want;
 	int ret;
 
-	if (v->agg == NONE)
+	if (v->agg == NONE || v->agg_done)
 		return 0;
+	v->agg_done = 1;
 	a = v->rec[v->agg]->aggregate;
 	if (a->ballots != v->nballots)
 		return rv_fail(v, v->agg, "ballot-count",
@@ -1006,28 +1034,31 @@ rv_shares(struct rv *v)
 {
 	const Tally__DecryptionShare *sh;
 	struct count_input in;
-	uint8_t seen[CEREMONY_MAX_TRUSTEES + 1] = { 0 };
-	size_t i, where = 0;
+	size_t i, j, where = 0;
 	int ret;
 
-	if (v->agg == NONE)
+	if (v->agg == NONE || v->sdone == v->nshares)
 		return 0;
 	rv_count_input(v, &in);
-	if ((ret = count_input_check(&in)) != 0)
+	if (v->sdone == 0 && (ret = count_input_check(&in)) != 0)
 		return rv_fail(v, v->agg, "aggregate", "%s",
 		    tally_strerror(ret));
-	for (i = 0; i < v->nshares; i++) {
+	for (i = v->sdone; i < v->nshares; i++) {
 		sh = v->rec[v->shares[i]]->decryption_share;
 		if ((ret = count_share_verify(&in, sh, &where)) != 0)
 			return ret == TALLY_ERR_NOMEM ? ret :
 			    rv_fail(v, v->shares[i], "share-proof",
 			    "trustee %u: %s at entry %zu", sh->trustee,
 			    tally_strerror(ret), where);
-		if (seen[sh->trustee]++)
-			return rv_fail(v, v->shares[i], "share-duplicate",
-			    "second share of trustee %u", sh->trustee);
+		for (j = 0; j < i; j++)
+			if (v->rec[v->shares[j]]->decryption_share->trustee ==
+			    sh->trustee)
+				return rv_fail(v, v->shares[i],
+				    "share-duplicate", "second share of "
+				    "trustee %u", sh->trustee);
 		rv_progress(v, "shares", 1, v->nshares);
 	}
+	v->sdone = v->nshares;
 	return 0;
 }
 
@@ -1071,8 +1102,9 @@ rv_result(struct rv *v)
 	size_t i;
 	int ret;
 
-	if (v->result == NONE)
+	if (v->result == NONE || v->result_done)
 		return 0;
+	v->result_done = 1;
 	if (v->nshares < v->vx.tr->quorum)
 		return rv_fail(v, v->result, "structure",
 		    "Result after %zu shares; %u are needed", v->nshares,
@@ -1100,18 +1132,31 @@ rv_result(struct rv *v)
 
 /* ----------------------------------------------------------------- api */
 
+/* Every check over the records read so far; each check takes up where
+ * it stopped, so a follower pays for each record once. */
 static int
-rv_run(struct rv *v, const char *path)
+rv_checks(struct rv *v)
 {
 	int ret;
 
-	if ((ret = rv_read(v, path)) != 0 || (ret = rv_structure(v)) != 0 ||
+	if ((ret = rv_structure(v)) != 0 ||
 	    (ret = rv_checkpoints(v)) != 0 || (ret = rv_vote(v)) != 0 ||
 	    (ret = rv_witnesses(v)) != 0 ||
 	    (ret = rv_polls(v)) != 0 || (ret = rv_ballots(v)) != 0 ||
 	    (ret = rv_spoiled(v)) != 0 || (ret = rv_aggregate(v)) != 0 ||
 	    (ret = rv_shares(v)) != 0 || (ret = rv_result(v)) != 0 ||
 	    (ret = merkle_tree_root(v->tree, v->n, v->rep->root)) != 0)
+		return ret;
+	v->rep->records = v->n;
+	return 0;
+}
+
+static int
+rv_run(struct rv *v, const char *path)
+{
+	int ret;
+
+	if ((ret = rv_read(v, path)) != 0 || (ret = rv_checks(v)) != 0)
 		return ret;
 	if (!v->rep->complete && !v->o->allow_incomplete)
 		return rv_fail(v, v->n, "incomplete",
@@ -1275,4 +1320,153 @@ record_receipt_check(const uint8_t *receipt, size_t len, const char *path,
 		rv_internal(&v, ret);
 	rv_free(&v);
 	return ret;
+}
+
+/* ------------------------------------------------------------- follower */
+
+struct record_follow {
+	struct rv v;
+	struct record_opts o;
+	struct record_report rep;
+	uint8_t head[HASH_LEN];		/* chain head so far */
+	int have_header;
+	int failed;			/* the first failure's code */
+};
+
+int
+record_follow_new(struct record_follow **out, const struct record_opts *o)
+{
+	struct record_follow *f;
+	int ret;
+
+	*out = NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return TALLY_ERR_NOMEM;
+	if (o != NULL)
+		f->o = *o;
+	f->o.allow_incomplete = 1;
+	f->o.ballot = NULL;
+	if ((ret = rv_init(&f->v, &f->o, &f->rep)) != 0) {
+		free(f);
+		return ret;
+	}
+	if ((f->v.tree = merkle_tree_new()) == NULL) {
+		rv_free(&f->v);
+		free(f);
+		return TALLY_ERR_NOMEM;
+	}
+	*out = f;
+	return 0;
+}
+
+void
+record_follow_free(struct record_follow *f)
+{
+	if (f == NULL)
+		return;
+	rv_free(&f->v);
+	record_report_clear(&f->rep);
+	free(f);
+}
+
+const struct record_report *
+record_follow_report(const struct record_follow *f)
+{
+	return &f->rep;
+}
+
+/* One whole frame at p: decoded, chained, canonical, pushed. */
+static int
+follow_frame(struct record_follow *f, const uint8_t *payload, size_t plen)
+{
+	struct rv *v = &f->v;
+	Tally__LogRecord *chk = NULL;
+	ProtobufCMessage *msg;
+	struct log_entry e;
+	char why[128] = "";
+	int ret;
+
+	ret = log_record_decode(payload, plen, v->n, f->head, &chk, why,
+	    sizeof(why));
+	if (chk != NULL)
+		tally__log_record__free_unpacked(chk, NULL);
+	if (ret == TALLY_ERR_NOMEM)
+		return ret;
+	if (ret != 0)
+		return rv_fail(v, v->n, ret == TALLY_ERR_LOG_CHAIN ? "chain" :
+		    "framing", "%s", why);
+	if (pb_unpack_strict(&tally__log_record__descriptor, payload, plen,
+	    LOG_MAX_RECORD, &msg) != 0)
+		return rv_fail(v, v->n, "framing",
+		    "record is not in canonical encoding");
+	memset(&e, 0, sizeof(e));
+	e.index = v->n;
+	if ((ret = log_record_hash(e.record_hash, payload, plen)) != 0 ||
+	    (ret = merkle_leaf_hash(e.leaf_hash, payload, plen)) != 0 ||
+	    (ret = rv_push(v, (Tally__LogRecord *)msg, &e)) != 0) {
+		if (v->n == 0 || v->rec[v->n - 1] != (void *)msg)
+			protobuf_c_message_free_unpacked(msg, NULL);
+		return ret;
+	}
+	memcpy(f->head, e.record_hash, HASH_LEN);
+	return 0;
+}
+
+int
+record_follow_feed(struct record_follow *f, const uint8_t *p, size_t len,
+    size_t *used)
+{
+	const uint8_t *payload;
+	size_t off = 0, plen, flen, before = f->v.n;
+	int ret = 0;
+
+	*used = 0;
+	if (f->failed != 0)
+		return f->failed;
+	if (!f->have_header) {
+		if (len < LOG_HEADER_LEN)
+			return 0;
+		if (log_header_decode(p, LOG_HEADER_LEN) != 0) {
+			ret = rv_fail(&f->v, 0, "framing", "bad log header");
+			goto out;
+		}
+		f->have_header = 1;
+		off = LOG_HEADER_LEN;
+	}
+	while (off < len) {
+		ret = log_frame_decode(p + off, len - off, &payload, &plen,
+		    &flen);
+		if (ret == TALLY_ERR_TRUNCATED) {
+			ret = 0;
+			break;
+		}
+		if (ret != 0) {
+			ret = rv_fail(&f->v, f->v.n, "framing", "%s",
+			    ret == TALLY_ERR_CHECKSUM ? "crc mismatch" :
+			    "bad frame length");
+			goto out;
+		}
+		if ((ret = follow_frame(f, payload, plen)) != 0)
+			goto out;
+		off += flen;
+	}
+	*used = off;
+	if (f->v.n > before && (ret = rv_checks(&f->v)) != 0)
+		goto out;
+	return 0;
+out:
+	if (ret != TALLY_ERR_VERIFY)
+		rv_internal(&f->v, ret);
+	f->failed = ret;
+	*used = off;
+	return ret;
+}
+
+int
+record_follow_root(const struct record_follow *f, uint64_t size,
+    uint8_t root[32])
+{
+	if (size > f->v.n)
+		return TALLY_ERR_INVALID_ARG;
+	return merkle_tree_root(f->v.tree, size, root);
 }

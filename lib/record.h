@@ -56,6 +56,7 @@ struct record_report {
 	uint8_t root[32];		/* RFC 6962 root of every record */
 	char *outcome;			/* the verified results_json, NUL-ended */
 	/* witnesses and the seal (docs/record/witness.md) */
+	uint8_t election_hash[32];	/* H_E recomputed, once checked */
 	uint32_t witnesses, witness_quorum;
 	uint64_t cosignatures;		/* Cosignature records */
 	uint64_t seal_size;		/* records up to PollsClosed, or 0 */
@@ -87,5 +88,26 @@ void record_report_clear(struct record_report *rep);
  */
 int record_receipt_check(const uint8_t *receipt, size_t len,
     const char *path, struct record_report *rep);
+
+/*
+ * A follower verifies a record as it grows (tallyctl witness): feed it the
+ * log's bytes in order, from the file header on; every whole record is
+ * checked as record_verify checks a record that ends there (incomplete
+ * allowed), each check taking up where it stopped, so each ballot's
+ * proofs are verified once. *used says how many bytes were consumed
+ * (whole frames); feed the rest again with more. The first failure is
+ * E_VERIFY (or another code) with the report's index, check and reason
+ * filled, and every later feed returns it. The report's summary (records,
+ * root, state, seal, cosignatures) is of everything checked so far.
+ */
+struct record_follow;
+int record_follow_new(struct record_follow **f, const struct record_opts *o);
+int record_follow_feed(struct record_follow *f, const uint8_t *p, size_t len,
+    size_t *used);
+const struct record_report *record_follow_report(const struct record_follow *f);
+/* Root of the first size records checked so far. */
+int record_follow_root(const struct record_follow *f, uint64_t size,
+    uint8_t root[32]);
+void record_follow_free(struct record_follow *f);
 
 #endif

@@ -40,6 +40,9 @@
  *       Make the decryption shares of trustees 1 and 2 over LOG's
  *       aggregate, count, and compare every contest's totals and write-ins
  *       with EXPECT (tallyctl simulate --expect): prints "ok".
+ *   daemon_ballot fork LOG OUT N...
+ *       Write OUT: LOG's first two records (VoteCreated, PollsOpened) and
+ *       its N-th ballots (from 0), re-chained: a fork for attack 1.
  *   daemon_ballot liar LOG CERT KEY
  *       A tally host that lies about the joint key (issue 10, attack 2):
  *       answers every GetVote with LOG's VoteCreated whose joint key is
@@ -798,6 +801,48 @@ cmd_liar(char **av)
 	die("accept", TALLY_ERR_IO);
 }
 
+/*
+ * A forked log, as a dishonest tally host would write it with its own
+ * ledger key (issue 10, attack 1): the real VoteCreated and PollsOpened
+ * and the records at the given indices copied byte for byte, re-chained.
+ * tallyd started on it recovers an open vote holding just those ballots.
+ */
+static int
+cmd_fork(int ac, char **av)
+{
+	struct logview lv;
+	struct log *out = NULL;
+	struct log_opts o;
+	struct log_result r;
+	char err[256];
+	uint64_t idx;
+	int i;
+
+	log_load(av[0], &lv);
+	memset(&o, 0, sizeof(o));
+	if (log_create(av[1], &o, &out, err, sizeof(err)) != 0)
+		die(err, TALLY_ERR_IO);
+	if (log_append(out, lv.rec[0], &r) != 0 ||
+	    log_append(out, lv.rec[1], &r) != 0)
+		die("append", TALLY_ERR_IO);
+	for (i = 2; i < ac; i++) {
+		uint64_t k, seen = 0;
+
+		if (util_parse_u64(av[i], 0, lv.n, &idx) != 0)
+			die(av[i], TALLY_ERR_INVALID_ARG);
+		for (k = 2; k < lv.n; k++)
+			if (lv.rec[k]->body_case ==
+			    TALLY__LOG_RECORD__BODY_BALLOT && seen++ == idx)
+				break;
+		if (k == lv.n || log_append(out, lv.rec[k], &r) != 0)
+			die("no such ballot", TALLY_ERR_INVALID_ARG);
+	}
+	log_close(out);
+	log_unload(&lv);
+	printf("ok %d\n", ac);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -817,6 +862,8 @@ main(int argc, char **argv)
 		return cmd_decrypt(argv + 2);
 	if (argc == 5 && strcmp(argv[1], "liar") == 0)
 		return cmd_liar(argv + 2);
+	if (argc >= 5 && strcmp(argv[1], "fork") == 0)
+		return cmd_fork(argc - 2, argv + 2);
 	fprintf(stderr, "usage: see daemon_ballot.c\n");
 	return 2;
 }

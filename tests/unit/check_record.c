@@ -745,6 +745,242 @@ START_TEST(test_incomplete_allowed)
 }
 END_TEST
 
+/* ------------------------------------------------- witnesses, follower */
+
+struct cosig_hook {
+	int what;	/* 1 signature, 2 key, 3 root, 4 size */
+	int nth;	/* which cosignature (0-based) */
+	int seen;
+};
+
+static enum rg_action
+cosig_hook(void *arg, size_t seq, Tally__LogRecord *rec)
+{
+	struct cosig_hook *h = arg;
+	Tally__Cosignature *c;
+
+	(void)seq;
+	if (rec->body_case != TALLY__LOG_RECORD__BODY_COSIGNATURE ||
+	    h->seen++ != h->nth)
+		return RG_WRITE;
+	c = rec->cosignature;
+	if (h->what == 1)
+		c->signature.data[5] ^= 1;
+	else if (h->what == 2)
+		c->witness_key.data[0] ^= 1;
+	else if (h->what == 3)
+		c->root.data[9] ^= 1;
+	else
+		c->size -= 1;
+	return RG_WRITE;
+}
+
+static void
+witnessed(struct rg_opts *o, size_t nw, uint32_t q, size_t open,
+    size_t seal)
+{
+	rg_opts_default(o);
+	o->nballots = 6;
+	o->nwitnesses = nw;
+	o->witness_quorum = q;
+	o->cosign_open = open;
+	o->seal_cosigners = seal;
+}
+
+START_TEST(test_witnessed)
+{
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	char path[600];
+
+	witnessed(&o, 3, 2, 1, 2);
+	snprintf(path, sizeof(path), "%s/w.log", dir);
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	ck_assert_int_eq(verify_file(path, &rep), 0);
+	ck_assert_uint_eq(rep.witnesses, 3);
+	ck_assert_uint_eq(rep.witness_quorum, 2);
+	ck_assert_uint_eq(rep.cosignatures, 3);
+	ck_assert_uint_eq(rep.seal_size, g->closed + 1);
+	ck_assert_mem_eq(rep.seal_root, g->seal_root, 32);
+	ck_assert_uint_eq(rep.seal_cosigned, 2);
+	record_report_clear(&rep);
+	rg_free(g);
+}
+END_TEST
+
+/* A share before the quorum of witnesses cosigned the seal: "seal". */
+START_TEST(test_witnessed_unsealed)
+{
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	char path[600];
+
+	witnessed(&o, 3, 2, 2, 1);
+	snprintf(path, sizeof(path), "%s/w1.log", dir);
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	ck_assert_int_eq(verify_file(path, &rep), TALLY_ERR_VERIFY);
+	ck_assert_str_eq(rep.check, "seal");
+	ck_assert_uint_eq(rep.index, g->seal_cosig + 1);
+	record_report_clear(&rep);
+	rg_free(g);
+}
+END_TEST
+
+START_TEST(test_witness_tamper)
+{
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	struct cosig_hook h;
+	char path[600];
+	int what, nth;
+
+	for (what = 1; what <= 4; what++)
+		for (nth = 0; nth < 3; nth++) {
+			witnessed(&o, 3, 2, 1, 2);
+			memset(&h, 0, sizeof(h));
+			h.what = what;
+			h.nth = nth;
+			o.hook = cosig_hook;
+			o.hook_arg = &h;
+			snprintf(path, sizeof(path), "%s/wt%d%d.log", dir, what,
+			    nth);
+			ck_assert_int_eq(rg_build(&g, &o, path), 0);
+			ck_assert_int_eq(verify_file(path, &rep),
+			    TALLY_ERR_VERIFY);
+			ck_assert_msg(strcmp(rep.check, "cosignature") == 0,
+			    "tamper %d of cosignature %d: %s: %s", what, nth,
+			    rep.check, rep.reason);
+			record_report_clear(&rep);
+			rg_free(g);
+		}
+}
+END_TEST
+
+/* A witness's cosignature of an older size after a newer one. */
+static enum rg_action
+backwards_hook(void *arg, size_t seq, Tally__LogRecord *rec)
+{
+	int *seen = arg;
+
+	(void)seq;
+	if (rec->body_case == TALLY__LOG_RECORD__BODY_COSIGNATURE &&
+	    (*seen)++ == 0)
+		return RG_TWICE;	/* the same cosignature later is fine */
+	return RG_WRITE;
+}
+
+START_TEST(test_witness_repeat_ok)
+{
+	struct rg_opts o;
+	struct recordgen *g;
+	struct record_report rep;
+	char path[600];
+	int seen = 0;
+
+	witnessed(&o, 3, 2, 1, 2);
+	o.hook = backwards_hook;
+	o.hook_arg = &seen;
+	snprintf(path, sizeof(path), "%s/wr.log", dir);
+	ck_assert_int_eq(rg_build(&g, &o, path), 0);
+	ck_assert_int_eq(verify_file(path, &rep), 0);
+	ck_assert_uint_eq(rep.cosignatures, 4);
+	record_report_clear(&rep);
+	rg_free(g);
+}
+END_TEST
+
+/* Fed in pieces of every size, the follower ends where record_verify
+ * does; fed a tampered record, it fails where record_verify does. */
+static void
+follow_all(const uint8_t *p, size_t len, size_t step, int *ret,
+    struct record_report *out)
+{
+	struct record_follow *f;
+	uint8_t *buf = malloc(len + 1);
+	size_t have = 0, off = 0, used, take;
+	const struct record_report *r;
+
+	ck_assert_int_eq(record_follow_new(&f, NULL), 0);
+	*ret = 0;
+	while (off < len && *ret == 0) {
+		take = len - off < step ? len - off : step;
+		memcpy(buf + have, p + off, take);
+		have += take;
+		off += take;
+		*ret = record_follow_feed(f, buf, have, &used);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	if (*ret == 0)
+		ck_assert_uint_eq(have, 0);
+	r = record_follow_report(f);
+	memset(out, 0, sizeof(*out));
+	out->index = r->index;
+	snprintf(out->check, sizeof(out->check), "%s", r->check);
+	out->records = r->records;
+	out->ballots = r->ballots;
+	out->complete = r->complete;
+	memcpy(out->root, r->root, 32);
+	out->outcome_len = r->outcome_len;
+	record_follow_free(f);
+	free(buf);
+}
+
+START_TEST(test_follower)
+{
+	static const size_t steps[] = { 1000000, 1, 7, 100, 999, 4096 };
+	struct record_report rep, fr;
+	size_t i;
+	int ret;
+
+	ck_assert_int_eq(verify_file(good, &rep), 0);
+	for (i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+		if (steps[i] == 1 && goodlen > 200000)
+			continue;
+		follow_all(goodbuf, goodlen, steps[i], &ret, &fr);
+		ck_assert_msg(ret == 0, "step %zu: %s", steps[i], fr.check);
+		ck_assert_uint_eq(fr.records, rep.records);
+		ck_assert_uint_eq(fr.ballots, rep.ballots);
+		ck_assert_int_eq(fr.complete, 1);
+		ck_assert_mem_eq(fr.root, rep.root, 32);
+		ck_assert_uint_eq(fr.outcome_len, rep.outcome_len);
+	}
+	record_report_clear(&rep);
+}
+END_TEST
+
+START_TEST(test_follower_tamper)
+{
+	struct record_report rep, fr;
+	uint8_t *p;
+	size_t j, len;
+	int ret;
+
+	/* every record dropped in turn: same verdict, same place */
+	for (j = 0; j < nframes; j++) {
+		p = without_frame(j, &len);
+		ck_assert_int_eq(verify_buf(p, len, &rep), TALLY_ERR_VERIFY);
+		follow_all(p, len, 4096, &ret, &fr);
+		if (strcmp(rep.check, "incomplete") == 0) {
+			/* a follower accepts a record that stops early */
+			ck_assert_int_eq(ret, 0);
+		} else {
+			ck_assert_int_eq(ret, TALLY_ERR_VERIFY);
+			ck_assert_msg(fr.index == rep.index &&
+			    strcmp(fr.check, rep.check) == 0, "drop %zu: "
+			    "verify %llu %s, follower %llu %s", j,
+			    (unsigned long long)rep.index, rep.check,
+			    (unsigned long long)fr.index, fr.check);
+		}
+		record_report_clear(&rep);
+		free(p);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -767,6 +1003,12 @@ main(void)
 	tcase_add_test(tc, test_zero_ballots);
 	tcase_add_test(tc, test_incomplete_allowed);
 	tcase_add_test(tc, test_checkpoints_anywhere);
+	tcase_add_test(tc, test_witnessed);
+	tcase_add_test(tc, test_witnessed_unsealed);
+	tcase_add_test(tc, test_witness_tamper);
+	tcase_add_test(tc, test_witness_repeat_ok);
+	tcase_add_test(tc, test_follower);
+	tcase_add_test(tc, test_follower_tamper);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -16,6 +16,7 @@
 #include "sign.h"
 #include "util.h"
 #include "votectx.h"
+#include "witness.h"
 
 #define RG_CHECK(x) do { if ((ret = (x)) != 0) { \
 	fprintf(stderr, "recordgen: %s: %s\n", #x, tally_errname(ret)); \
@@ -209,7 +210,7 @@ rg_vote_created(struct rg_writer *w, const uint8_t *reg, size_t nreg)
 	struct recordgen *g = w->g;
 	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
 	Tally__VoteCreated vc = TALLY__VOTE_CREATED__INIT;
-	ProtobufCBinaryData *keys;
+	ProtobufCBinaryData *keys, wk[16];
 	size_t i;
 	int ret;
 
@@ -227,6 +228,13 @@ rg_vote_created(struct rg_writer *w, const uint8_t *reg, size_t nreg)
 	vc.registry = keys;
 	vc.ledger_key.data = g->ledger_pk;
 	vc.ledger_key.len = 32;
+	for (i = 0; i < w->o->nwitnesses; i++) {
+		wk[i].data = g->wpk[i];
+		wk[i].len = 32;
+	}
+	vc.n_witness_keys = w->o->nwitnesses;
+	vc.witness_keys = wk;
+	vc.witness_quorum = w->o->witness_quorum;
 	if ((ret = vote_election_hash(g->he, &vc)) != 0) {
 		free(keys);
 		return ret;
@@ -304,6 +312,47 @@ out:
 	free(bytes);
 	free(sb);
 	return ret;
+}
+
+/* Witness j cosigns the log as it stands (durable size and root), or
+ * the sealed log when at is its size. */
+static int
+rg_cosign_at(struct rg_writer *w, size_t j, uint64_t at)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	Tally__Cosignature c = TALLY__COSIGNATURE__INIT;
+	uint8_t root[32], head[32], sig[64];
+	char origin[WITNESS_ORIGIN_MAX];
+	uint64_t size;
+	int ret;
+
+	RG_CHECK(log_state(w->log, &size, root, head));
+	if (at != 0) {
+		size = at;
+		memcpy(root, w->g->seal_root, 32);
+	}
+	RG_CHECK(witness_origin(origin, w->g->m->id, w->g->he));
+	c.timestamp = 1800000000 + w->seq;
+	RG_CHECK(witness_cosign(sig, w->g->wsk[j], origin, size, root,
+	    c.timestamp));
+	c.witness_key.data = w->g->wpk[j];
+	c.witness_key.len = 32;
+	c.size = size;
+	c.root.data = root;
+	c.root.len = 32;
+	c.signature.data = sig;
+	c.signature.len = 64;
+	rec.body_case = TALLY__LOG_RECORD__BODY_COSIGNATURE;
+	rec.cosignature = &c;
+	ret = rg_append(w, &rec);
+out:
+	return ret;
+}
+
+static int
+rg_cosign(struct rg_writer *w, size_t j)
+{
+	return rg_cosign_at(w, j, 0);
 }
 
 static int
@@ -431,9 +480,19 @@ rg_count(struct rg_writer *w, Tally__Ballot **b, size_t nb)
 	pc.ballots = nb;
 	g->closed = g->nrecords;
 	RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_POLLS_CLOSED, &pc));
+	{
+		uint64_t sz;
+		uint8_t hd[32];
+
+		RG_CHECK(log_state(w->log, &sz, g->seal_root, hd));
+	}
 	RG_CHECK(rg_checkpoint(w));
 	g->agg = g->nrecords;
 	RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_AGGREGATE, g->agg_msg));
+	/* The seal is the records up to PollsClosed: cosigned as such. */
+	g->seal_cosig = g->nrecords;
+	for (i = 0; i < o->seal_cosigners; i++)
+		RG_CHECK(rg_cosign_at(w, i, g->closed + 1));
 	for (i = 0; i < o->nsharers; i++)
 		RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE,
 		    sh[i]));
@@ -482,6 +541,11 @@ rg_write(struct rg_writer *w, uint8_t (*kp)[64], const uint8_t *reg,
 		    i));
 	g->first_ballot = g->nrecords;
 	for (i = 0; i < nb; i++) {
+		size_t j;
+
+		if (i == nb / 2)
+			for (j = 0; j < o->cosign_open; j++)
+				RG_CHECK(rg_cosign(w, j));
 		RG_CHECK(rg_ballot(w, &ctx, kp[i % nreg] + 32, i, &b[i]));
 		RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_BALLOT, b[i]));
 	}
@@ -494,6 +558,32 @@ out:
 	free(b);
 	group_point_free(K);
 	return ret;
+}
+
+/* n witness keys, sorted by public key as VoteCreated lists them. */
+static int
+rg_witness_keys(struct recordgen *g, size_t n)
+{
+	uint8_t t[32];
+	size_t i, j;
+	int ret;
+
+	if (n > 16)
+		return TALLY_ERR_INVALID_ARG;
+	for (i = 0; i < n; i++)
+		if ((ret = ed25519_keygen(g->wsk[i], g->wpk[i])) != 0)
+			return ret;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && memcmp(g->wpk[j - 1], g->wpk[j], 32) > 0;
+		    j--) {
+			memcpy(t, g->wpk[j], 32);
+			memcpy(g->wpk[j], g->wpk[j - 1], 32);
+			memcpy(g->wpk[j - 1], t, 32);
+			memcpy(t, g->wsk[j], 32);
+			memcpy(g->wsk[j], g->wsk[j - 1], 32);
+			memcpy(g->wsk[j - 1], t, 32);
+		}
+	return 0;
 }
 
 int
@@ -519,6 +609,7 @@ rg_build(struct recordgen **out, const struct rg_opts *o, const char *path)
 		goto out;
 	RG_CHECK(rg_ceremony(g, o->n, o->k));
 	RG_CHECK(ed25519_keygen(g->ledger_sk, g->ledger_pk));
+	RG_CHECK(rg_witness_keys(g, o->nwitnesses));
 	RG_CHECK(rg_creds(g, o->ncred, &kp, &reg));
 	if (o->keys_out != NULL) {
 		if ((*o->keys_out = calloc(o->ncred + 1, 64)) == NULL) {
@@ -568,5 +659,6 @@ rg_free(struct recordgen *g)
 	}
 	free(g->items);
 	OPENSSL_cleanse(g->ledger_sk, sizeof(g->ledger_sk));
+	OPENSSL_cleanse(g->wsk, sizeof(g->wsk));
 	free(g);
 }

@@ -41,6 +41,13 @@ struct rg_opts {
 					 * choices[i % nchoices] */
 	int cast_spoiled;		/* also log spoiled 0's ballot as cast
 					 * (an attack: the count is then off) */
+	/* Witnesses (docs/record/witness.md): nwitnesses keys named in
+	 * VoteCreated with witness_quorum; cosign_open of them cosign the
+	 * log after half the ballots, seal_cosigners of them cosign the
+	 * sealed log after the Aggregate (before the shares). */
+	size_t nwitnesses;
+	uint32_t witness_quorum;
+	size_t cosign_open, seal_cosigners;
 	rg_hook_fn hook;
 	void *hook_arg;
 	/* When set: the credentials (pk || sk, sorted by pk), made before any
@@ -56,9 +63,12 @@ struct recordgen {
 	BIGNUM *s[65];			/* trustees' secret shares, 1..n */
 	uint8_t ledger_sk[32], ledger_pk[32];
 	uint8_t he[32];
+	uint8_t wsk[16][32], wpk[16][32];	/* witnesses, sorted by pk */
+	uint8_t seal_root[32];
 	uint64_t *expect;		/* plaintext totals cast */
 	size_t nrecords;
 	size_t first_spoiled, first_ballot, closed, agg, result; /* indices */
+	size_t seal_cosig;		/* index of the first seal cosignature */
 	Tally__Aggregate *agg_msg;	/* as written */
 	struct count_item *items;
 	size_t nitems;
