@@ -659,10 +659,10 @@ START_TEST(test_file_bytes_known_answer)
 {
 	const char *want_hex =
 	    "54414c4c594c4f470000000100000010"
-	    "000000281a01a9f108021a20000000000000000000000000000000000000"
+	    "000000283affa88f08031a20000000000000000000000000000000000000"
 	    "00000000000000000000000000009a060178"
-	    "0000002a88592011080210011a20cc53a269811077868136db50276a666f"
-	    "ec14ec299c084fc87c1d8d4bcd46ccd39a060179";
+	    "0000002a8028666f080310011a2012e759200b8fbeafe8b65e99c3a49477"
+	    "cbdfc62760fdb95063ae170a564350299a060179";
 	uint8_t *want, root[HASH_LEN], head[HASH_LEN], *got;
 	size_t wlen, glen;
 	struct log *l;
@@ -679,12 +679,12 @@ START_TEST(test_file_bytes_known_answer)
 	ck_assert_mem_eq(got, want, wlen);
 	free(got);
 	free(want);
-	want = tu_unhex("69e8870d75258879e869508d777085e4"
-	    "75bf49577da35d585b913a6ef5b94337", &wlen);
+	want = tu_unhex("1e8aa53ac9759071b7a157df6d38f01e"
+	    "fb241cc4d30f0bdd5ce783f8d78be025", &wlen);
 	ck_assert_mem_eq(root, want, HASH_LEN);
 	free(want);
-	want = tu_unhex("8c58c006d162a816057fc0b406e69d1b"
-	    "0db3b0a48f098fc0e35c855b8db14a2c", &wlen);
+	want = tu_unhex("51a6a8902e897477b767d10a4673267b"
+	    "1fe8d788157ee13e19d63a84b6b1ac1e", &wlen);
 	ck_assert_mem_eq(head, want, HASH_LEN);
 	free(want);
 }
