@@ -278,6 +278,61 @@ START_TEST(test_key_load)
 }
 END_TEST
 
+/* witness.pub: 64 hex digits and at most one newline, nothing else. */
+START_TEST(test_pub_load)
+{
+	char *dir = tu_tmpdir(), path[512], buf[200];
+	uint8_t p[32];
+
+	snprintf(path, sizeof(path), "%s/witness.pub", dir);
+	snprintf(buf, sizeof(buf), "%s\n", PK);
+	ck_assert_int_eq(util_write_file(path, buf, 65, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), 0);
+	ck_assert_mem_eq(p, pk, 32);
+	ck_assert_int_eq(util_write_file(path, buf, 64, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), 0);
+	ck_assert_mem_eq(p, pk, 32);
+	/* truncated */
+	ck_assert_int_eq(util_write_file(path, buf, 63, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_DECODE);
+	ck_assert_int_eq(util_write_file(path, "", 0, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_DECODE);
+	/* trailing bytes: two newlines, a space, another digit */
+	snprintf(buf, sizeof(buf), "%s\n\n", PK);
+	ck_assert_int_eq(util_write_file(path, buf, 66, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_DECODE);
+	snprintf(buf, sizeof(buf), "%s ", PK);
+	ck_assert_int_eq(util_write_file(path, buf, 65, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_DECODE);
+	snprintf(buf, sizeof(buf), "%s0", PK);
+	ck_assert_int_eq(util_write_file(path, buf, 65, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_DECODE);
+	/* oversized: refused by size before it is parsed */
+	memset(buf, 'a', sizeof(buf));
+	ck_assert_int_eq(util_write_file(path, buf, 200, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_DECODE);
+	{
+		char big[300];
+
+		memset(big, 'a', sizeof(big));
+		ck_assert_int_eq(util_write_file(path, big, sizeof(big), 0644,
+		    0), 0);
+		ck_assert_int_eq(witness_pub_load(path, p),
+		    TALLY_ERR_TOO_LARGE);
+	}
+	/* not hex; a private key's PEM is not a public key */
+	memset(buf, 'g', 64);
+	ck_assert_int_eq(util_write_file(path, buf, 64, 0644, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_DECODE);
+	ck_assert_int_eq(util_write_file(path, PEM, strlen(PEM), 0600, 0), 0);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_DECODE);
+	snprintf(path, sizeof(path), "%s/none", dir);
+	ck_assert_int_eq(witness_pub_load(path, p), TALLY_ERR_NOT_FOUND);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -292,6 +347,7 @@ main(void)
 	tcase_add_test(tc, test_set_check);
 	tcase_add_test(tc, test_hash_parts);
 	tcase_add_test(tc, test_key_load);
+	tcase_add_test(tc, test_pub_load);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
