@@ -168,8 +168,8 @@ expect_ctl() {
 }
 
 # decrypt VOTE SEAL I...: scrutineer-I sends its decryption of VOTE with
-# share I, on the sealed log SEAL read out at closing (close_seal)
-# of the ceremony in $T/cer.
+# share I of the ceremony in $T/cer, on the sealed log SEAL read out at
+# closing (close_seal).
 decrypt() {
 	dc_vote=$1 dc_seal=$2; shift 2
 	for dc_i in "$@"; do

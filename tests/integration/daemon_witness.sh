@@ -33,51 +33,14 @@ cleanup_witnesses() {
 }
 trap cleanup_witnesses EXIT
 
-P=$T/pki
-"$KEYS" ca init "$P" >/dev/null
-for c in daemon:tallyd official:secretariat terminal:terminal \
-    auditor:auditor trustee:scrutineer-1 trustee:scrutineer-2 \
-    trustee:scrutineer-3; do
-	"$KEYS" cert issue "$P" --role "${c%%:*}" --name "${c#*:}" >/dev/null ||
-	    fail "cert ${c#*:}"
-done
-"$KEYS" ledger-key "$P" >/dev/null
-"$KEYS" ceremony "$T/cer" --trustees 3 --quorum 2 >/dev/null
-"$KEYS" credentials generate --count 220 --votes s6-budget,s6-session \
-    --out "$T/cards" >/dev/null
+keys_daemon 3 2 220 s6-budget,s6-session
+D1=$DAEMON_PID
+PORT1=$PORT
 for i in 1 2 3; do
 	"$KEYS" witness-key "$T/w$i" >"$T/w$i.out" || fail "witness-key $i"
 	grep -q '^witness key [A-Z2-7]\{4\}-' "$T/w$i.out" ||
 	    fail "no fingerprint: $(cat "$T/w$i.out")"
 done
-
-mkdir -p "$T/data" "$T/empty"
-conf() {	# conf FILE DATA
-	cat >"$1" <<EOC
-listen 127.0.0.1:0
-data_dir $2
-ca_cert $P/ca.crt
-tls_cert $P/tallyd.crt
-tls_key $P/tallyd.key
-ledger_key $P/ledger.key
-empty_dir $T/empty
-workers 1
-EOC
-	if [ "$(id -u)" = 0 ]; then
-		echo "user nobody" >>"$1"
-		chown -R nobody "$2"
-	fi
-}
-conf "$T/tallyd.conf" "$T/data"
-start_daemon "$T/tallyd.conf"
-PORT1=$PORT
-D1=$DAEMON_PID
-
-ctl() {	# ctl NAME ARGS...: tallyctl with NAME's certificate, on $PORT
-	who=$1; shift
-	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
-	    --cert "$P/$who.crt" --key "$P/$who.key" --config "$PINS" "$@"
-}
 refused() {	# refused CODE TEXT NAME ARGS...
 	code=$1 text=$2; shift 2
 	if ctl "$@" >"$T/out" 2>"$T/err"; then
@@ -197,7 +160,8 @@ mkdir -p "$T/data2"
     fail "fork s6-budget"
 "$BALLOT" fork "$T/data/s6-session.log" "$T/data2/s6-session.log" 0 \
     >/dev/null || fail "fork s6-session"
-conf "$T/tallyd2.conf" "$T/data2"
+sed "s|^data_dir .*|data_dir $T/data2|" "$T/tallyd.conf" >"$T/tallyd2.conf"
+[ "$(id -u)" = 0 ] && chown -R nobody "$T/data2"
 cp "$T/tallyd.err" "$T/tallyd1.err"
 start_daemon "$T/tallyd2.conf"
 D2=$DAEMON_PID
