@@ -484,7 +484,7 @@ w_setup(struct witness *w, const char *keyfile, const char *hex)
 	struct stat st;
 	int ret;
 
-	if ((ret = witness_key_load(keyfile, w->sk, w->pk)) != 0)
+	if ((ret = ed25519_key_load(keyfile, w->sk, w->pk)) != 0)
 		return ctl_error(ret, "%s: %s", keyfile, ret == TALLY_ERR_PERM ?
 		    "readable by others; refusing to use it (chmod 600)" :
 		    "not a witness key (tally-keys witness-key)"), ret;

@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include "ceremony.h"
 #include "checkpoint.h"
@@ -59,39 +57,6 @@ struct ledger {
 	int			 eof;
 };
 
-int
-ledger_load_key(const char *path, uint8_t sk[32], uint8_t pk[32])
-{
-	uint8_t *buf = NULL;
-	size_t len = 0, sklen = 32;
-	EVP_PKEY *k = NULL;
-	BIO *bio = NULL;
-	int ret;
-
-	if ((ret = util_check_private(path)) != 0 ||
-	    (ret = util_read_file(path, 16384, &buf, &len)) != 0)
-		return ret;
-	ret = TALLY_ERR_DECODE;
-	if (len == 32)
-		memcpy(sk, buf, 32);
-	else if ((len == 64 || (len == 65 && buf[64] == '\n')) &&
-	    util_unhex(sk, 32, (char *)buf) == 0)
-		;
-	else {
-		buf[len] = '\0';
-		if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
-		    (k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) ==
-		    NULL || EVP_PKEY_get_raw_private_key(k, sk, &sklen) != 1 ||
-		    sklen != 32)
-			goto out;
-	}
-	ret = ed25519_public_from_private(pk, sk);
-out:
-	EVP_PKEY_free(k);
-	BIO_free(bio);
-	util_freezero(buf, len + 1);
-	return ret;
-}
 
 /* --------------------------------------------------------------- replies */
 
@@ -1289,7 +1254,7 @@ ledger_main(const struct config *cfg, int ipc_fd,
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);	/* stop when the frontend is gone */
-	if ((ret = ledger_load_key(cfg->ledger_key, lg.sk, lg.pk)) != 0)
+	if ((ret = ed25519_key_load(cfg->ledger_key, lg.sk, lg.pk)) != 0)
 		fatalx("E_CONFIG: ledger_key %s: %s", cfg->ledger_key,
 		    tally_strerror(ret));
 	if (pipe2(lg.wake, O_CLOEXEC | O_NONBLOCK) == -1)

@@ -17,8 +17,4 @@
 void ledger_main(const struct config *cfg, int ipc_fd,
     const struct sandbox_user *user) __attribute__((noreturn));
 
-/* Read an Ed25519 private key: PEM (PKCS#8), 32 raw bytes or 64 hex
- * digits. The key file must not be readable by group or others. */
-int ledger_load_key(const char *path, uint8_t sk[32], uint8_t pk[32]);
-
 #endif

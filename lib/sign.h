@@ -15,6 +15,11 @@
 #define ED25519_SIG_LEN 64
 
 /* A fresh key pair from the OpenSSL DRBG. */
+/* An Ed25519 private key file (the ledger's, a witness's): PKCS#8 PEM, 64
+ * hex digits (one newline allowed) or 32 raw bytes; refused (E_PERM) when
+ * group- or world-accessible, E_DECODE when it is none of these. */
+int ed25519_key_load(const char *path, uint8_t sk[ED25519_KEY_LEN],
+    uint8_t pk[ED25519_KEY_LEN]);
 int ed25519_keygen(uint8_t sk[ED25519_KEY_LEN], uint8_t pk[ED25519_KEY_LEN]);
 int ed25519_public_from_private(uint8_t pk[ED25519_KEY_LEN],
     const uint8_t sk[ED25519_KEY_LEN]);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include "err.h"
 #include "util.h"
@@ -177,39 +176,6 @@ witness_hash_add(struct hash_ctx *h, const ProtobufCBinaryData *keys,
 	return hash_add_u32(h, quorum);
 }
 
-int
-witness_key_load(const char *path, uint8_t sk[ED25519_KEY_LEN],
-    uint8_t pk[ED25519_KEY_LEN])
-{
-	uint8_t *buf = NULL;
-	size_t len = 0, sklen = ED25519_KEY_LEN;
-	EVP_PKEY *k = NULL;
-	BIO *bio = NULL;
-	int ret;
-
-	if ((ret = util_check_private(path)) != 0 ||
-	    (ret = util_read_file(path, 16384, &buf, &len)) != 0)
-		return ret;
-	ret = TALLY_ERR_DECODE;
-	if (len == ED25519_KEY_LEN)
-		memcpy(sk, buf, ED25519_KEY_LEN);
-	else if ((len == 64 || (len == 65 && buf[64] == '\n')) &&
-	    (buf[64] = '\0', util_unhex(sk, ED25519_KEY_LEN,
-	    (char *)buf) == 0))
-		;
-	else if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL ||
-	    (k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL)) == NULL ||
-	    EVP_PKEY_get_base_id(k) != EVP_PKEY_ED25519 ||
-	    EVP_PKEY_get_raw_private_key(k, sk, &sklen) != 1 ||
-	    sklen != ED25519_KEY_LEN)
-		goto out;
-	ret = ed25519_public_from_private(pk, sk);
-out:
-	EVP_PKEY_free(k);
-	BIO_free(bio);
-	util_freezero(buf, len + 1);
-	return ret;
-}
 
 int
 witness_pub_load(const char *path, uint8_t pk[ED25519_KEY_LEN])

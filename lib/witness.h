@@ -66,10 +66,6 @@ int witness_set_find(const ProtobufCBinaryData *keys, size_t n,
 int witness_hash_add(struct hash_ctx *h, const ProtobufCBinaryData *keys,
     size_t n, uint32_t quorum);
 
-/* An Ed25519 private key file: PEM (PKCS#8), 64 hex digits or 32 raw
- * bytes; refused (E_PERM) when group- or world-accessible. */
-int witness_key_load(const char *path, uint8_t sk[ED25519_KEY_LEN],
-    uint8_t pk[ED25519_KEY_LEN]);
 
 /* A witness's public key file (tally-keys witness-key DIR: DIR/witness.pub):
  * 64 hex digits, one newline allowed. E_DECODE otherwise. */

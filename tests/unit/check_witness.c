@@ -243,36 +243,36 @@ START_TEST(test_key_load)
 
 	snprintf(path, sizeof(path), "%s/w.key", dir);
 	ck_assert_int_eq(util_write_file(path, PEM, strlen(PEM), 0600, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), 0);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), 0);
 	ck_assert_mem_eq(s, sk, 32);
 	ck_assert_mem_eq(p, pk, 32);
 	/* hex with and without a newline, raw */
 	snprintf(hex, sizeof(hex), "%s\n", SK);
 	ck_assert_int_eq(util_write_file(path, hex, 65, 0600, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), 0);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), 0);
 	ck_assert_mem_eq(p, pk, 32);
 	ck_assert_int_eq(util_write_file(path, hex, 64, 0600, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), 0);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), 0);
 	ck_assert_int_eq(util_write_file(path, sk, 32, 0600, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), 0);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), 0);
 	ck_assert_mem_eq(p, pk, 32);
 	/* truncated, oversized, trailing bytes, garbage */
 	ck_assert_int_eq(util_write_file(path, sk, 31, 0600, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), TALLY_ERR_DECODE);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), TALLY_ERR_DECODE);
 	memcpy(raw, sk, 32);
 	raw[32] = 'x';
 	ck_assert_int_eq(util_write_file(path, raw, 33, 0600, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), TALLY_ERR_DECODE);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), TALLY_ERR_DECODE);
 	hex[64] = 'x';
 	ck_assert_int_eq(util_write_file(path, hex, 65, 0600, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), TALLY_ERR_DECODE);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), TALLY_ERR_DECODE);
 	ck_assert_int_eq(util_write_file(path, PEM, 40, 0600, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), TALLY_ERR_DECODE);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), TALLY_ERR_DECODE);
 	/* a key others can read is refused */
 	ck_assert_int_eq(util_write_file(path, PEM, strlen(PEM), 0644, 0), 0);
-	ck_assert_int_eq(witness_key_load(path, s, p), TALLY_ERR_PERM);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), TALLY_ERR_PERM);
 	snprintf(path, sizeof(path), "%s/none", dir);
-	ck_assert_int_eq(witness_key_load(path, s, p), TALLY_ERR_NOT_FOUND);
+	ck_assert_int_eq(ed25519_key_load(path, s, p), TALLY_ERR_NOT_FOUND);
 	tu_rmtree(dir);
 	free(dir);
 }
