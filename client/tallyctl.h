@@ -66,6 +66,11 @@ int ctl_error(int err, const char *fmt, ...)
 /* Report a failed call (server message if any); returns 1. */
 int ctl_call_error(int err, const Tally__Response *resp, const char *what);
 
+/* The status of one vote: *vs points into *resp (free it with
+ * tally__response__free_unpacked, also on failure). Errors are reported. */
+int ctl_vote_status(struct ctl_conn *c, const char *vote,
+    Tally__Response **resp, const Tally__VoteStatus **vs);
+
 /* Connect with the global options or print the error; NULL on failure. */
 struct ctl_conn *ctl_connect_or_report(struct ctl_opts *o);
 

@@ -377,6 +377,29 @@ ctl_call(struct ctl_conn *c, Tally__Request *req, Tally__Response **out)
 	return 0;
 }
 
+int
+ctl_vote_status(struct ctl_conn *c, const char *vote, Tally__Response **resp,
+    const Tally__VoteStatus **vs)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__StatusRequest sr = TALLY__STATUS_REQUEST__INIT;
+	int ret;
+
+	*resp = NULL;
+	*vs = NULL;
+	sr.vote_id = (char *)vote;
+	req.body_case = TALLY__REQUEST__BODY_STATUS;
+	req.status = &sr;
+	if ((ret = ctl_call(c, &req, resp)) != 0)
+		return ctl_call_error(ret, *resp, "status"), ret;
+	if ((*resp)->status == NULL || (*resp)->status->n_votes != 1 ||
+	    strcmp((*resp)->status->votes[0]->vote_id, vote) != 0)
+		return ctl_error(TALLY_ERR_PROTOCOL, "status of %s: not one "
+		    "vote's answer", vote), TALLY_ERR_PROTOCOL;
+	*vs = (*resp)->status->votes[0];
+	return 0;
+}
+
 struct ctl_conn *
 ctl_connect_or_report(struct ctl_opts *o)
 {

@@ -401,22 +401,14 @@ vote_open(int argc, char **argv)
 static int
 close_print_seal(struct ctl_conn *c, const char *vote)
 {
-	Tally__Request req = TALLY__REQUEST__INIT;
-	Tally__StatusRequest st = TALLY__STATUS_REQUEST__INIT;
 	Tally__Response *resp = NULL;
 	const Tally__VoteStatus *vs;
 	char hex[65];
 	int ret;
 
-	st.vote_id = (char *)vote;
-	req.body_case = TALLY__REQUEST__BODY_STATUS;
-	req.status = &st;
-	if ((ret = ctl_call(c, &req, &resp)) != 0) {
-		ctl_call_error(ret, resp, "status");
+	if ((ret = ctl_vote_status(c, vote, &resp, &vs)) != 0)
 		goto out;
-	}
-	if (resp->status == NULL || resp->status->n_votes != 1 ||
-	    (vs = resp->status->votes[0])->sealed_root.len != 32) {
+	if (vs->sealed_root.len != 32) {
 		ret = ctl_error(TALLY_ERR_PROTOCOL, "vote %s: the server gave "
 		    "no sealed state", vote);
 		goto out;

@@ -284,24 +284,14 @@ local_load(struct witness *w)
 static int
 check_status(struct witness *w, struct ctl_conn *c)
 {
-	Tally__Request req = TALLY__REQUEST__INIT;
-	Tally__StatusRequest sr = TALLY__STATUS_REQUEST__INIT;
 	Tally__Response *resp = NULL;
 	const Tally__VoteStatus *vs;
 	uint8_t root[32];
 	char what[256], hex[65];
 	int ret;
 
-	sr.vote_id = (char *)w->vote;
-	req.body_case = TALLY__REQUEST__BODY_STATUS;
-	req.status = &sr;
-	if ((ret = ctl_call(c, &req, &resp)) != 0) {
-		ctl_call_error(ret, resp, "status");
+	if ((ret = ctl_vote_status(c, w->vote, &resp, &vs)) != 0)
 		goto out;
-	}
-	if (resp->status == NULL || resp->status->n_votes != 1)
-		goto out;
-	vs = resp->status->votes[0];
 	if (vs->sealed_root.len != 32 || vs->sealed_size == 0 ||
 	    record_follow_root(w->f, vs->sealed_size, root) != 0)
 		goto out;

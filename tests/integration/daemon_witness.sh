@@ -51,8 +51,19 @@ refused() {	# refused CODE TEXT NAME ARGS...
 }
 witness() {	# witness I ARGS...: witness I with its key and folder
 	i=$1; shift
-	ctl auditor witness s6-budget --key "$T/w$i/witness.key" \
+	"$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$CTL_CA" \
+	    --cert "$CTL_CERTS/auditor.crt" --key "$CTL_CERTS/auditor.key" \
+	    --config "$PINS" witness s6-budget --key "$T/w$i/witness.key" \
 	    --state "$T/ws$i" --interval 1 "$@"
+}
+# witness_bg I LOG ARGS...: the same in the background, $! being the
+# witness itself (not a shell around it), so that a signal reaches it.
+witness_bg() {
+	i=$1 wlog=$2; shift 2
+	(exec "$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$CTL_CA" \
+	    --cert "$CTL_CERTS/auditor.crt" --key "$CTL_CERTS/auditor.key" \
+	    --config "$PINS" witness s6-budget --key "$T/w$i/witness.key" \
+	    --state "$T/ws$i" --interval 1 "$@" >>"$wlog" 2>&1) &
 }
 
 # A witness set that is not a majority, or a key that is not one.
@@ -86,9 +97,9 @@ ctl secretariat vote open s6-session --present 230 --issued 220 >/dev/null ||
     fail "open s6-session"
 
 # Witnesses 1 and 2 follow the vote while it runs.
-witness 1 --until sealed >"$T/w1.log" 2>&1 &
+witness_bg 1 "$T/w1.log" --until sealed
 W1=$!
-witness 2 --until sealed >"$T/w2.log" 2>&1 &
+witness_bg 2 "$T/w2.log" --until sealed
 W2=$!
 WPIDS="$W1 $W2"
 cat >"$T/plan.json" <<'EOJ'
@@ -109,7 +120,8 @@ grep -q "cosigned vote s6-budget" "$T/w1.log" ||
     fail "witness 1 never cosigned: $(cat "$T/w1.log")"
 kill -KILL "$W1"
 wait "$W1" 2>/dev/null || true
-witness 1 --until sealed >>"$T/w1.log" 2>&1 &
+pgrep -f "state $T/ws1 " >/dev/null && fail "witness 1 survived SIGKILL"
+witness_bg 1 "$T/w1.log" --until sealed
 W1=$!
 WPIDS="$W1 $W2"
 wait "$SIM" || fail "simulate: $(cat "$T/sim.out")"
@@ -131,6 +143,7 @@ ctl terminal cast s6-session --card "$T/cards/cards/card-000002.txt" \
 # Closing: witness 2 stops before the seal, so only witness 1 cosigns it.
 kill -TERM "$W2"
 wait "$W2" 2>/dev/null || true
+pgrep -f "state $T/ws2 " >/dev/null && fail "witness 2 did not stop"
 sealA=$(ctl secretariat vote close s6-budget | sed -n 's/^sealed //p')
 [ -n "$sealA" ] || fail "close s6-budget: no seal"
 sealB=$(ctl secretariat vote close s6-session | sed -n 's/^sealed //p')
