@@ -213,8 +213,10 @@ feed(struct witness *w, int fresh)
 			    strerror(errno)), TALLY_ERR_IO;
 	}
 	w->offset += used;
-	memmove(w->pend, w->pend + used, w->npend - used);
-	w->npend -= used;
+	if (used > 0) {
+		memmove(w->pend, w->pend + used, w->npend - used);
+		w->npend -= used;
+	}
 	if (r->records > 0 && CRYPTO_memcmp(r->election_hash, w->pin, 32) != 0)
 		return ctl_error(TALLY_ERR_PIN_MISMATCH, "vote %s: the log's "
 		    "election hash is not the one pinned", w->vote),
@@ -227,6 +229,8 @@ pend_add(struct witness *w, const uint8_t *p, size_t len)
 {
 	uint8_t *n;
 
+	if (len == 0)
+		return 0;
 	if ((n = realloc(w->pend, w->npend + len + 1)) == NULL)
 		return TALLY_ERR_NOMEM;
 	w->pend = n;
