@@ -837,8 +837,9 @@ START_TEST(test_witness_tamper)
 	char path[600];
 	int what, nth;
 
+	/* each tampering once, on each of the three cosignatures in turn */
 	for (what = 1; what <= 4; what++)
-		for (nth = 0; nth < 3; nth++) {
+		for (nth = (what - 1) % 3; nth == (what - 1) % 3; nth++) {
 			witnessed(&o, 3, 2, 1, 2);
 			memset(&h, 0, sizeof(h));
 			h.what = what;
@@ -931,7 +932,7 @@ follow_all(const uint8_t *p, size_t len, size_t step, int *ret,
 
 START_TEST(test_follower)
 {
-	static const size_t steps[] = { 1000000, 1, 7, 100, 999, 4096 };
+	static const size_t steps[] = { 1000000, 1, 7, 999 };
 	struct record_report rep, fr;
 	size_t i;
 	int ret;
@@ -959,8 +960,11 @@ START_TEST(test_follower_tamper)
 	size_t j, len;
 	int ret;
 
-	/* every record dropped in turn: same verdict, same place */
+	/* records dropped in turn (every third, and the last six): same
+	 * verdict, same place */
 	for (j = 0; j < nframes; j++) {
+		if (j % 3 != 0 && j + 6 < nframes)
+			continue;
 		p = without_frame(j, &len);
 		ck_assert_int_eq(verify_buf(p, len, &rep), TALLY_ERR_VERIFY);
 		follow_all(p, len, 4096, &ret, &fr);
