@@ -119,13 +119,30 @@ sim_random_marks(const struct manifest *m, uint64_t *rng, uint8_t *marks,
 		if (sim_rand(rng) % 2 == 0 || !sim_fits(m, marks, s))
 			continue;
 		if (m->sel[s].mark == MANIFEST_MARK_WRITEIN) {
-			/* Write-ins are rarer and need a name. */
+			/* Write-ins are rarer and need a name, one its
+			 * ballot has not written in this contest yet: a
+			 * terminal refuses the same name twice, and the
+			 * count would take it once (semantics.md). */
 			if (sim_rand(rng) % 4 != 0)
 				continue;
 			const struct manifest_contest *c =
 			    &m->contests[m->sel[s].contest];
+			const char *name = NULL;
+			size_t k, n = sim_rand(rng) % 4, x;
+
+			for (k = 0; name == NULL && k < 4; k++) {
+				name = sim_names[(n + k) % 4];
+				for (x = 0; name != NULL &&
+				    x < c->writein_slots; x++)
+					if (names[c->wi_first + x] != NULL &&
+					    strcmp(names[c->wi_first + x],
+					    name) == 0)
+						name = NULL;
+			}
+			if (name == NULL)
+				continue;
 			if ((names[c->wi_first + m->sel[s].index] =
-			    strdup(sim_names[sim_rand(rng) % 4])) == NULL) {
+			    strdup(name)) == NULL) {
 				free(order);
 				return TALLY_ERR_NOMEM;
 			}
