@@ -29,6 +29,13 @@
  *                   VOTE (offset 0) as fast as the server reads them and
  *                   never reading an answer, for SECS seconds; prints
  *                   "sent K requests on N connections"
+ *   idle N SECS     N TCP connections that never start TLS, each opened
+ *                   again when the server closes it, for SECS; prints
+ *                   "reopened K times"
+ *   junk SECS       once a second for SECS, a new connection sends a
+ *                   16 MiB create_vote whose registry holds 8 million
+ *                   empty entries (issue 12, finding 4) and reads the
+ *                   answer; prints "junk K sent, codes ..." of the last
  *   bigstall N LEN SENT SECS
  *                   N connections, each announcing a LEN-byte frame and
  *                   sending SENT bytes of it (as far as the server reads
@@ -435,6 +442,83 @@ bigstall(SSL_CTX *ctx, const char *host, int port, int n, size_t len,
 	return 0;
 }
 
+static int
+idle(const char *host, int port, int n, int secs)
+{
+	int fds[1024], i;
+	long reopened = 0;
+	time_t start = time(NULL);
+	char c;
+
+	if (n > 1024)
+		n = 1024;
+	for (i = 0; i < n; i++)
+		fds[i] = tcp(host, port);
+	while (time(NULL) - start < secs) {
+		for (i = 0; i < n; i++) {
+			struct pollfd pfd = { fds[i], POLLIN, 0 };
+
+			if (poll(&pfd, 1, 0) == 1 &&
+			    recv(fds[i], &c, 1, MSG_DONTWAIT) <= 0) {
+				close(fds[i]);
+				fds[i] = tcp(host, port);
+				reopened++;
+			}
+		}
+		usleep(20000);
+	}
+	printf("reopened %ld times\n", reopened);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return 0;
+}
+
+static int
+junk(SSL_CTX *ctx, const char *host, int port, int secs)
+{
+	/* Request { create_vote (10) { registry (3): 8M x empty } }. */
+	size_t inner = 2 * (size_t)(8u << 20) - 64, len, i;
+	uint8_t *buf, *p;
+	time_t start = time(NULL);
+	long sent = 0;
+	int fd;
+	SSL *ssl;
+
+	if ((buf = malloc(inner + 16)) == NULL)
+		exit(2);
+	p = buf + 4;
+	*p++ = 0x08; *p++ = 0x01;		/* version 1 */
+	*p++ = 0x52;				/* field 10, length */
+	for (i = inner; i >= 0x80; i >>= 7)
+		*p++ = (uint8_t)(i | 0x80);
+	*p++ = (uint8_t)i;
+	for (i = 0; i < inner; i += 2) {
+		p[i] = 0x1a;			/* field 3, length 0 */
+		p[i + 1] = 0x00;
+	}
+	len = (size_t)(p + inner - buf) - 4;
+	buf[0] = len >> 24; buf[1] = len >> 16; buf[2] = len >> 8; buf[3] = len;
+	while (time(NULL) - start < secs) {
+		time_t t = time(NULL);
+
+		fd = tcp(host, port);
+		ssl = SSL_new(ctx);
+		SSL_set_fd(ssl, fd);
+		if (SSL_connect(ssl) == 1 && SSL_write(ssl, buf,
+		    (int)(4 + len)) == (int)(4 + len)) {
+			sent++;
+			read_responses(ssl, fd, 1);
+		}
+		SSL_free(ssl);
+		close(fd);
+		while (time(NULL) == t)
+			usleep(20000);
+	}
+	printf("junk %ld sent\n", sent);
+	free(buf);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -451,6 +535,9 @@ main(int argc, char **argv)
 	if (strcmp(argv[6], "stall") == 0)
 		return stall(argv[1], atoi(argv[2]), atoi(argv[7]),
 		    atoi(argv[8]));
+	if (strcmp(argv[6], "idle") == 0 && argc >= 9)
+		return idle(argv[1], atoi(argv[2]), atoi(argv[7]),
+		    atoi(argv[8]));
 	ctx = SSL_CTX_new(TLS_client_method());
 	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
 	SSL_CTX_load_verify_locations(ctx, argv[3], NULL);
@@ -464,6 +551,11 @@ main(int argc, char **argv)
 
 		SSL_CTX_free(ctx);
 		return r;
+	}
+	if (strcmp(argv[6], "junk") == 0 && argc >= 8) {
+		junk(ctx, argv[1], atoi(argv[2]), atoi(argv[7]));
+		SSL_CTX_free(ctx);
+		return 0;
 	}
 	if (strcmp(argv[6], "dlflood") == 0 && argc >= 10) {
 		dlflood(ctx, argv[1], atoi(argv[2]), atoi(argv[7]), argv[8],
