@@ -177,7 +177,7 @@ for r in $rows; do
 	ATTACK=
 	[ -n "$q99" ] || q99=$p99
 	ratio=$(awk -v a="${p99:-0}" -v b="${q99:-1}" \
-	    'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+	    'BEGIN { printf "%.2f", (b > 0) ? (a / b) : 0 }')
 	note="$(tr '\n' ' ' <"$W/attack.out" | cut -c1-60)"
 	[ "${acc:-0}" = "$BALLOTS" ] ||
 	    note="$note; $(echo "$out" | tail -1 | cut -c1-80)"
