@@ -4,8 +4,8 @@
 # election with a write-in slot, projects, a multi-seat election, a
 # session of all three) through the whole life: create, open, casts from
 # three terminal connections at once (tallyctl simulate), a challenged
-# ballot every fifth vote, status, close, decryption by two of three
-# scrutineers (a different pair each time), tally, publish (its record
+# ballot every fifth vote, status, close (its sealed log read out),
+# decryption by two of three scrutineers on that seal (a different pair each time), tally, publish (its record
 # downloaded by an auditor); every Result compared with what was cast, and
 # every tenth vote's status checked and publication verified offline. Two restarts in the middle: a
 # SIGTERM while a vote is open (it takes its ballots after), and a
@@ -111,13 +111,13 @@ while [ "$i" -lt "$N" ]; do
 		case "$st" in "$v open ballots=$CARDS "*) ;;
 		*) fail "status: $st";; esac
 	fi
-	ctl secretariat vote close "$v" >/dev/null || fail "close $v"
+	seal=$(close_seal "$v")
 	a=$((i % 3 + 1)) b=$(((i + 1) % 3 + 1))
-	decrypt "$v" "$a"
+	decrypt "$v" "$seal" "$a"
 	if [ "$i" -eq $((2 * N / 3)) ]; then
 		restart KILL
 	fi
-	decrypt "$v" "$b"
+	decrypt "$v" "$seal" "$b"
 	ctl secretariat tally "$v" >"$T/tally-$i.json" 2>"$T/err" ||
 	    fail "tally $v: $(cat "$T/err")"
 	ctl auditor publish "$v" --out "$T/pub/$v" >/dev/null 2>"$T/err" ||
