@@ -27,7 +27,7 @@ vote_state_name(enum vote_state s)
 /* ------------------------------------------------------------ digest set */
 
 static size_t
-dset_pos(const uint8_t d[HASH_LEN], size_t cap)
+dset_pos(const uint8_t *d, size_t cap)
 {
 	size_t h;
 
@@ -44,7 +44,7 @@ dset_find(const struct digest_set *s, const uint8_t d[HASH_LEN])
 	if (s->cap == 0)
 		return (size_t)-1;
 	for (i = dset_pos(d, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
-		if (memcmp(s->slot[i], d, HASH_LEN) == 0)
+		if (memcmp(s->slot[i], d, DSET_KEY) == 0)
 			return i;
 	return (size_t)-1;
 }
@@ -55,14 +55,15 @@ dset_has(const struct digest_set *s, const uint8_t d[HASH_LEN])
 	return dset_find(s, d) != (size_t)-1;
 }
 
+/* d: a digest, or a key of DSET_KEY bytes (when growing) */
 static void
-dset_put_raw(struct digest_set *s, const uint8_t d[HASH_LEN], uint64_t val)
+dset_put_raw(struct digest_set *s, const uint8_t *d, uint64_t val)
 {
 	size_t i;
 
 	for (i = dset_pos(d, s->cap); s->used[i]; i = (i + 1) & (s->cap - 1))
 		;
-	memcpy(s->slot[i], d, HASH_LEN);
+	memcpy(s->slot[i], d, DSET_KEY);
 	s->used[i] = 1;
 	if (s->val != NULL)
 		s->val[i] = val;
@@ -78,10 +79,10 @@ dset_add_val(struct digest_set *s, const uint8_t d[HASH_LEN], uint64_t val,
 	struct digest_set bigger;
 	size_t i;
 
-	if ((s->n + 1) * 2 > s->cap) {
+	if ((s->n + 1) * 4 > s->cap * 3) {
 		memset(&bigger, 0, sizeof(bigger));
 		bigger.cap = s->cap ? s->cap * 2 : 1024;
-		if ((bigger.slot = calloc(bigger.cap, HASH_LEN)) == NULL ||
+		if ((bigger.slot = calloc(bigger.cap, DSET_KEY)) == NULL ||
 		    (bigger.used = calloc(bigger.cap, 1)) == NULL ||
 		    (with_val && (bigger.val = calloc(bigger.cap,
 		    sizeof(*bigger.val))) == NULL)) {

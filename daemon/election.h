@@ -33,10 +33,15 @@ enum vote_state {
 	VOTE_TALLIED
 };
 
-/* A set of 32-byte digests (open addressing); with a value per digest
- * when added with values (the tracking codes cast: their record index). */
+/* A set of 32-byte digests (open addressing, filled up to 3/4); with a
+ * value per digest when added with values (the tracking codes cast: their
+ * record index). A set keeps the first DSET_KEY bytes of each digest: two
+ * different digests share them with probability 2^-128, and the set of
+ * every selection's H(a), 20 digests a session.json ballot, is most of
+ * the ledger's memory per ballot (issue 16). */
+#define DSET_KEY 16
 struct digest_set {
-	uint8_t		(*slot)[HASH_LEN];
+	uint8_t		(*slot)[DSET_KEY];
 	uint8_t		*used;
 	uint64_t	*val;		/* NULL: a plain set */
 	size_t		 cap;
