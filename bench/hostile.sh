@@ -110,9 +110,9 @@ ctl() {
 	"$CTL" --server "127.0.0.1:$PORT" --ca "$P/ca.crt" \
 	    --cert "$P/$who.crt" --key "$P/$who.key" --config "$W/pins" "$@"
 }
-raw() {
+raw() {	# always run with &: exec, so that $! is daemon_raw itself
 	who=$1; shift
-	"$RAW" 127.0.0.1 "$PORT" "$P/ca.crt" "$P/$who.crt" "$P/$who.key" "$@"
+	exec "$RAW" 127.0.0.1 "$PORT" "$P/ca.crt" "$P/$who.crt" "$P/$who.key" "$@"
 }
 create() {	# create VOTE MANIFEST REGISTRY
 	sed "0,/\"id\": \"[^\"]*\"/s//\"id\": \"$1\"/" "$2" >"$W/m.json"
