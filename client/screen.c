@@ -2,17 +2,22 @@
  * screen.c: tallyctl screen [--listen ADDR:PORT] [--every SECONDS]
  *
  * The hall screen: a read-only page for the big screen while the polls are
- * open. Every few seconds, as an auditor, it downloads the record of every
- * vote and verifies it with the verifier auditors use (record_verify,
- * accepting a record still being written), and the page shows only what
- * was verified: the state, 应到 (the manifest's members), 实到 and 发出
- * (PollsOpened), 收回 (Ballot records), challenged ballots, the record's
- * size and root, and the announcement once the vote is counted. Nothing
- * tallyd merely claims (its status counts) is ever shown: tallyd is asked
- * only which votes exist. A record that does not verify is shown as such,
- * in red, with the failing check.
+ * open. Every few seconds, as an auditor, it asks tallyd for the bytes of
+ * every vote's record past those it already verified and feeds them to
+ * that vote's follower (record_follow: the checks of tallyctl verify, each
+ * new record checked once, a record still being written accepted). The
+ * page shows only what was verified: the state, 应到 (the manifest's
+ * members), 实到 and 发出 (PollsOpened), 收回 (Ballot records), challenged
+ * ballots, the log's size and root, the vote's witnesses (fingerprints)
+ * with the largest log each cosigned and which of them cosigned the sealed
+ * log, n of the quorum, and the announcement once the vote is counted.
+ * Nothing tallyd merely claims (its status counts) is ever shown: tallyd is
+ * asked only which votes exist. A record that stops verifying is shown as
+ * such, in red, with the failing check, and nothing from it ever again.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -37,75 +42,233 @@
 #include "record.h"
 #include "tallyctl.h"
 #include "util.h"
+#include "witness.h"
+
+/* One vote followed: its record verified as it grows (record_follow),
+ * each refresh feeding only the bytes not yet verified. */
+struct svote {
+	char			 id[72];
+	struct record_follow	*f;
+	uint64_t		 offset;	/* bytes verified */
+	uint8_t			*pend;		/* fetched, not yet a frame */
+	size_t			 npend;
+	int			 fd;		/* local copy, for the manifest */
+	struct manifest		*m;
+	json_t			*bad;		/* once it failed: for good */
+};
 
 struct screen {
 	struct event_base	*base;
 	struct evhttp		*http;
 	struct event		*tick;
 	int			 every;
-	char			 dir[64];	/* downloaded records */
+	char			 dir[64];	/* local copies of the records */
 	struct ctl_conn		*c;
+	struct svote		*v;
+	size_t			 nv;
 	json_t			*state;		/* what the page shows */
 };
 
-/* One vote, from its verified record. */
+/* The witnesses of a vote, as verified: each one's fingerprint (read
+ * aloud), the largest log it cosigned, and whether it cosigned the seal. */
 static json_t *
-screen_vote_verified(const char *id, const char *path,
+screen_witnesses(const struct record_report *r)
+{
+	json_t *a = json_array(), *w;
+	char fp[WITNESS_FP_LEN];
+	uint32_t i;
+
+	if (a == NULL)
+		return NULL;
+	for (i = 0; i < r->witnesses && i < RECORD_WITNESS_MAX; i++) {
+		if (witness_fingerprint(fp, r->witness_keys[i]) != 0 ||
+		    (w = json_pack("{s:s,s:I,s:b}", "fingerprint", fp,
+		    "cosigned_size", (json_int_t)r->witness_size[i], "seal",
+		    (r->seal_mask >> i) & 1)) == NULL) {
+			json_decref(a);
+			return NULL;
+		}
+		json_array_append_new(a, w);
+	}
+	return a;
+}
+
+/* One vote, from what its follower verified. */
+static json_t *
+screen_vote_verified(struct svote *sv, const char *path,
     const struct record_report *rep)
 {
-	struct manifest *m = NULL;
-	char root[65], *txt = NULL;
+	char root[65], seal[65], *txt = NULL;
 	size_t len;
 	json_t *j;
 
 	util_hex(root, rep->root, 32);
-	j = json_pack("{s:s,s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:s}", "id", id,
-	    "verified", 1, "state", rep->state != NULL ? rep->state : "",
-	    "present", (json_int_t)rep->present, "issued",
-	    (json_int_t)rep->issued, "received", (json_int_t)rep->ballots,
-	    "challenged", (json_int_t)rep->spoiled, "records",
-	    (json_int_t)rep->records, "root", root);
-	if (j == NULL || pub_record_manifest(path, &m) != 0) {
-		json_decref(j);
+	util_hex(seal, rep->seal_root, 32);
+	if (sv->m == NULL && pub_record_manifest(path, &sv->m) != 0)
 		return NULL;
-	}
-	json_object_set_new(j, "title", json_string(m->title));
-	json_object_set_new(j, "members", json_integer(m->members));
+	j = json_pack("{s:s,s:b,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:I,s:s,s:I,"
+	    "s:I,s:o}", "id", sv->id, "verified", 1, "state",
+	    rep->state != NULL ? rep->state : "", "present",
+	    (json_int_t)rep->present, "issued", (json_int_t)rep->issued,
+	    "received", (json_int_t)rep->ballots, "challenged",
+	    (json_int_t)rep->spoiled, "records", (json_int_t)rep->records,
+	    "root", root, "seal_size", (json_int_t)rep->seal_size,
+	    "seal_root", rep->seal_size > 0 ? seal : "", "quorum",
+	    (json_int_t)rep->witness_quorum, "seal_cosigned",
+	    (json_int_t)rep->seal_cosigned, "witnesses",
+	    screen_witnesses(rep));
+	if (j == NULL)
+		return NULL;
+	json_object_set_new(j, "title", json_string(sv->m->title));
+	json_object_set_new(j, "members", json_integer(sv->m->members));
 	if (rep->complete && rep->outcome != NULL &&
-	    announce_text(&txt, &len, m, (const uint8_t *)rep->outcome,
+	    announce_text(&txt, &len, sv->m, (const uint8_t *)rep->outcome,
 	    rep->outcome_len, "zh") == 0)
 		json_object_set_new(j, "announcement", json_stringn(txt, len));
 	free(txt);
-	manifest_free(m);
 	return j;
+}
+
+/* The record stopped verifying: from now on the screen shows only that. */
+static void
+screen_vote_fail(struct svote *sv, uint64_t index, const char *check,
+    const char *reason)
+{
+	json_decref(sv->bad);
+	sv->bad = json_pack("{s:s,s:b,s:s,s:I,s:s}", "id", sv->id, "verified",
+	    0, "check", check, "index", (json_int_t)index, "reason", reason);
+}
+
+/* Feed what is pending; keep the whole frames taken in the local copy. */
+static int
+screen_feed(struct svote *sv)
+{
+	const struct record_report *r;
+	size_t used = 0;
+	int ret;
+
+	ret = record_follow_feed(sv->f, sv->pend, sv->npend, &used);
+	r = record_follow_report(sv->f);
+	if (ret != 0) {
+		screen_vote_fail(sv, r->index, r->check, r->reason);
+		return ret;
+	}
+	if (used > 0 && write(sv->fd, sv->pend, used) != (ssize_t)used)
+		return ctl_error(TALLY_ERR_IO, "%s: local copy: %s", sv->id,
+		    strerror(errno)), TALLY_ERR_IO;
+	sv->offset += used;
+	memmove(sv->pend, sv->pend + used, sv->npend - used);
+	sv->npend -= used;
+	return 0;
+}
+
+/* Download what is new of the vote's record, from the bytes not yet seen. */
+static int
+screen_fetch_new(struct screen *s, struct svote *sv)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__GetRecordRequest gr = TALLY__GET_RECORD_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	const Tally__GetRecordResponse *g;
+	uint64_t at = sv->offset + sv->npend;
+	char why[160];
+	uint8_t *n;
+	int ret = 0, done = 0;
+
+	req.body_case = TALLY__REQUEST__BODY_GET_RECORD;
+	req.get_record = &gr;
+	gr.vote_id = sv->id;
+	while (!done && ret == 0) {
+		gr.offset = at;
+		if ((ret = ctl_call(s->c, &req, &resp)) != 0) {
+			if (ret == TALLY_ERR_INVALID_ARG && at > 0) {
+				snprintf(why, sizeof(why), "tallyd serves a "
+				    "log shorter than the %" PRIu64 " bytes "
+				    "verified here", at);
+				screen_vote_fail(sv, record_follow_report(
+				    sv->f)->records, "shrunk", why);
+			} else
+				ctl_call_error(ret, resp, "get_record");
+			break;
+		}
+		g = resp->get_record;
+		if (resp->body_case != TALLY__RESPONSE__BODY_GET_RECORD ||
+		    g == NULL || g->next_offset != at + g->chunk.len ||
+		    (!g->done && g->chunk.len == 0)) {
+			ret = ctl_error(TALLY_ERR_PROTOCOL, "get_record: "
+			    "malformed chunk");
+			break;
+		}
+		if ((n = realloc(sv->pend, sv->npend + g->chunk.len + 1)) ==
+		    NULL) {
+			ret = TALLY_ERR_NOMEM;
+			break;
+		}
+		sv->pend = n;
+		memcpy(sv->pend + sv->npend, g->chunk.data, g->chunk.len);
+		sv->npend += g->chunk.len;
+		if ((ret = screen_feed(sv)) != 0)
+			break;
+		at = g->next_offset;
+		done = g->done;
+		tally__response__free_unpacked(resp, NULL);
+		resp = NULL;
+	}
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	return ret;
+}
+
+static struct svote *
+screen_svote(struct screen *s, const char *id)
+{
+	struct record_opts o;
+	struct svote *n;
+	char path[160];
+	size_t i;
+
+	for (i = 0; i < s->nv; i++)
+		if (strcmp(s->v[i].id, id) == 0)
+			return &s->v[i];
+	if ((n = realloc(s->v, (s->nv + 1) * sizeof(*n))) == NULL)
+		return NULL;
+	s->v = n;
+	n = &s->v[s->nv];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->id, sizeof(n->id), "%s", id);
+	snprintf(path, sizeof(path), "%s/%s.log", s->dir, id);
+	memset(&o, 0, sizeof(o));
+	o.allow_incomplete = 1;
+	o.threads = 1;
+	if ((n->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
+		return NULL;
+	if (record_follow_new(&n->f, &o) != 0) {
+		close(n->fd);
+		return NULL;
+	}
+	s->nv++;
+	return n;
 }
 
 static json_t *
 screen_vote(struct screen *s, const char *id)
 {
-	struct record_report rep;
-	struct record_opts o;
-	char path[128], fresh[140];
-	json_t *j;
+	struct svote *sv;
+	char path[160];
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s.log", s->dir, id);
-	snprintf(fresh, sizeof(fresh), "%s.new", path);
-	unlink(fresh);
-	if ((ret = ctl_fetch_record(s->c, id, fresh)) != 0)
+	if ((sv = screen_svote(s, id)) == NULL)
 		return NULL;
-	memset(&o, 0, sizeof(o));
-	o.allow_incomplete = 1;
-	if ((ret = record_verify(fresh, &o, &rep)) == 0)
-		j = screen_vote_verified(id, fresh, &rep);
-	else
-		j = json_pack("{s:s,s:b,s:s,s:I,s:s}", "id", id, "verified", 0,
-		    "check", rep.check, "index", (json_int_t)rep.index,
-		    "reason", rep.reason);
-	if (rename(fresh, path) != 0)
-		unlink(fresh);
-	record_report_clear(&rep);
-	return j;
+	if (sv->bad == NULL && (ret = screen_fetch_new(s, sv)) != 0 &&
+	    sv->bad == NULL)
+		return NULL;	/* tallyd unreachable: shown at the next */
+	if (sv->bad != NULL)
+		return json_incref(sv->bad);
+	if (record_follow_report(sv->f)->records == 0)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s.log", s->dir, id);
+	return screen_vote_verified(sv, path, record_follow_report(sv->f));
 }
 
 /* Ask which votes exist, then verify each one's record. */
@@ -225,18 +388,19 @@ screen_stop(evutil_socket_t sig, short what, void *arg)
 static void
 screen_cleanup(struct screen *s)
 {
-	char path[128];
+	char path[160];
 	size_t i;
 
-	if (s->state != NULL) {
-		json_t *v;
-
-		json_array_foreach(json_object_get(s->state, "votes"), i, v) {
-			snprintf(path, sizeof(path), "%s/%s.log", s->dir,
-			    json_string_value(json_object_get(v, "id")));
-			unlink(path);
-		}
+	for (i = 0; i < s->nv; i++) {
+		snprintf(path, sizeof(path), "%s/%s.log", s->dir, s->v[i].id);
+		unlink(path);
+		close(s->v[i].fd);
+		record_follow_free(s->v[i].f);
+		manifest_free(s->v[i].m);
+		free(s->v[i].pend);
+		json_decref(s->v[i].bad);
 	}
+	free(s->v);
 	rmdir(s->dir);
 }
 

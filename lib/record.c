@@ -25,6 +25,8 @@
 #include "votectx.h"
 #include "witness.h"
 
+_Static_assert(RECORD_WITNESS_MAX == WITNESS_MAX, "record.h");
+
 #define NONE SIZE_MAX
 /* Ballots per proof batch: small enough that a failing batch is cheap to
  * re-check one by one, large enough to amortise the multiplication. */
@@ -487,6 +489,9 @@ rv_witnesses(struct rv *v)
 
 	v->rep->witnesses = (uint32_t)v->vx.nwitnesses;
 	v->rep->witness_quorum = q;
+	for (i = 0; i < v->vx.nwitnesses && i < RECORD_WITNESS_MAX; i++)
+		memcpy(v->rep->witness_keys[i], v->vc->witness_keys[i].data,
+		    32);
 	v->rep->cosignatures = v->ncosigs;
 	if (v->closed != NONE && v->rep->seal_size == 0) {
 		v->rep->seal_size = v->closed + 1;
@@ -514,6 +519,8 @@ rv_witnesses(struct rv *v)
 			v->seal_before |= 1u << w;
 	}
 	v->rep->seal_cosigned = (uint32_t)__builtin_popcount(v->seal_all);
+	v->rep->seal_mask = v->seal_all;
+	memcpy(v->rep->witness_size, v->wsize, sizeof(v->rep->witness_size));
 	if (first_share != NONE &&
 	    (uint32_t)__builtin_popcount(v->seal_before) < q)
 		return rv_fail(v, first_share, "seal", "a decryption share "

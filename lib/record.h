@@ -17,6 +17,7 @@
 
 #define RECORD_CHECK_MAX 32
 #define RECORD_REASON_MAX 256
+#define RECORD_WITNESS_MAX 16		/* WITNESS_MAX */
 
 /* Called with the phase ("read", "ballots", "shares", ...), how far it got
  * and of how much. May be called from worker threads, never concurrently. */
@@ -62,6 +63,11 @@ struct record_report {
 	uint64_t seal_size;		/* records up to PollsClosed, or 0 */
 	uint8_t seal_root[32];
 	uint32_t seal_cosigned;		/* witnesses that cosigned the seal */
+	/* per witness w < witnesses: its key, the largest size it cosigned
+	 * (0: none) and, as bit w of seal_mask, whether it cosigned the seal */
+	uint8_t witness_keys[RECORD_WITNESS_MAX][32];
+	uint64_t witness_size[RECORD_WITNESS_MAX];
+	uint32_t seal_mask;
 	size_t outcome_len;
 };
 

@@ -17,6 +17,32 @@
     return d;
   }
   function group(hex) { return hex.replace(/(.{8})/g, "$1 ").trim(); }
+  // Who cosigned what, as verified: each witness by fingerprint, the
+  // largest log it cosigned, and the sealed log's cosignatures of the quorum.
+  function witnesses(v) {
+    var d = el("div", "wit"), i, line;
+    if (v.seal_size) {
+      line = el("p", v.seal_cosigned >= v.quorum ? "seal ok" : "seal",
+        "封存记录 " + v.seal_size + " 条 · 根 " + group(v.seal_root.slice(0, 16)) +
+        " · 见证人联署 " + v.seal_cosigned + " / " + v.quorum);
+      line.id = "seal-" + v.id;
+      d.appendChild(line);
+    } else {
+      d.appendChild(el("p", "seal", "见证人 " + v.witnesses.length + " 名，需 " + v.quorum + " 名联署封存记录"));
+    }
+    for (i = 0; i < v.witnesses.length; i++) {
+      var w = v.witnesses[i];
+      line = el("p", "witness" + (w.cosigned_size ? " signed" : ""),
+        "见证人 " + w.fingerprint + " · " + (w.cosigned_size ?
+          "已联署前 " + w.cosigned_size + " 条" : "尚未联署") +
+        (w.seal ? " · 已联署封存记录" : ""));
+      line.setAttribute("data-fingerprint", w.fingerprint);
+      line.setAttribute("data-cosigned", String(w.cosigned_size));
+      line.setAttribute("data-seal", w.seal ? "1" : "0");
+      d.appendChild(line);
+    }
+    return d;
+  }
   function draw(s) {
     var main = document.getElementById("votes"), i;
     main.textContent = "";
@@ -26,7 +52,9 @@
       box.id = "vote-" + v.id;
       if (!v.verified) {
         box.appendChild(el("h2", "", v.id));
-        box.appendChild(el("p", "alarm", "记录未通过验证：第 " + v.index + " 条，" + v.check));
+        var a = el("p", "alarm", "记录未通过验证：第 " + v.index + " 条，" + v.check);
+        a.id = "alarm-" + v.id;
+        box.appendChild(a);
         box.appendChild(el("p", "", v.reason));
         main.appendChild(box);
         continue;
@@ -43,7 +71,8 @@
       nums.appendChild(num("收回", v.received, "received-" + v.id));
       box.appendChild(nums);
       box.appendChild(el("p", "log", "记录 " + v.records + " 条 · 核验选票 " + v.challenged +
-        " 张 · 根 " + group(v.root)));
+        " 张 · 根 " + group(v.root.slice(0, 16))));
+      if (v.witnesses && v.witnesses.length) box.appendChild(witnesses(v));
       if (v.announcement) box.appendChild(el("pre", "", v.announcement));
       main.appendChild(box);
     }

@@ -291,12 +291,46 @@ def screen(url, shots, want):
         d.quit()
 
 
+def witness(url, shots, fp, seal):
+    """The hall screen shows witness fp as cosigning (and the seal)."""
+    d = browser()
+    r = Run(d, shots, "screen")
+    r.n = 0
+
+    def attrs():
+        return d.execute_script(
+            "var e = document.querySelector('#vote-s6-session [data-fingerprint=\"' +"
+            " arguments[0] + '\"]'); return e ? [e.getAttribute('data-cosigned'),"
+            " e.getAttribute('data-seal'), e.textContent] : null;", fp)
+
+    def seal_text():
+        return d.execute_script("var e = document.getElementById('seal-s6-session');"
+                                " return e ? e.textContent : '';")
+    try:
+        d.get(url)
+        r.wait(lambda: attrs() is not None and attrs()[0] not in ("", "0"),
+               "the hall screen to show witness %s cosigning" % fp, 60)
+        if seal:
+            r.wait(lambda: attrs()[1] == "1" and "1 / 1" in seal_text(),
+                   "the hall screen to show the seal cosigned 1 / 1", 60)
+        r.shot("witness-seal" if seal else "witness")
+        a = attrs()
+        print("cosigned %s seal %s" % (a[0], a[1]))
+        print("text %s" % a[2])
+        if seal:
+            print("sealtext %s" % seal_text())
+    finally:
+        d.quit()
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if len(a) == 5 and a[0] == "vote":
         vote(a[1], a[2], a[3], a[4])
     elif len(a) == 5 and a[0] == "results":
         results(a[1], a[2], a[3], a[4])
+    elif len(a) == 5 and a[0] == "witness":
+        witness(a[1], a[2], a[3], a[4] == "seal")
     elif len(a) == 4 and a[0] == "screen":
         screen(a[1], a[2], int(a[3]))
     else:

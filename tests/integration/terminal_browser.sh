@@ -10,7 +10,9 @@
 # challenged ballot; results.html's search finds the cast one. Requests
 # without the page's token, from another Host or Origin are refused. The
 # hall screen (tallyctl screen, an auditor verifying the record) shows the
-# ballots received rising: 0, 1, 2.
+# ballots received rising: 0, 1, 2; the vote has one witness (quorum 1):
+# once it cosigned, the screen shows its fingerprint as cosigning, and
+# after the close, as cosigning the sealed log, 1 / 1.
 # Screenshots of every screen: BUILD/tests/integration/terminal-shots/.
 TALLYD=$1 TALLYCTL=$2 KEYS=${5:-} SHOTS=${7:-}
 . "$(dirname "$0")/daemon_lib.sh"
@@ -28,8 +30,12 @@ mkdir -p "$SHOTS"
 keys_daemon 3 2 4 s6-session
 code() { tr -d '\n' <"$T/cards/cards/card-00000$1.txt"; }
 # The terminal encrypts only to the vote whose H_E its --config pins.
+"$KEYS" witness-key "$T/w1" >"$T/w1.out" || fail "witness-key"
+FP=$(sed -n 's/^witness key \([^ ]*\) .*/\1/p' "$T/w1.out")
+[ -n "$FP" ] || fail "no fingerprint: $(cat "$T/w1.out")"
 cout=$(ctl secretariat vote create "$M/session.json" --ceremony "$T/cer" \
-    --registry "$T/cards/registry-s6-session.txt") || fail "create"
+    --registry "$T/cards/registry-s6-session.txt" \
+    --witness "$T/w1/witness.pub" --witness-quorum 1) || fail "create"
 pin "$cout"
 ctl secretariat vote open s6-session --present 200 --issued 4 >/dev/null ||
     fail "open"
@@ -102,7 +108,25 @@ cast=$(sed -n 's/^cast //p' "$T/pointer.out")
 s=$(ctl auditor status s6-session)
 case "$s" in "s6-session open ballots=2 "*) ;; *) fail "status: $s";; esac
 
+# The witness cosigns (as an auditor); the screen shows its fingerprint.
+witness() {
+	ctl auditor witness s6-session --key "$T/w1/witness.key" \
+	    --state "$T/ws1" --interval 1 "$@" >>"$T/w1.log" 2>&1 ||
+	    fail "witness $*: $(cat "$T/w1.log")"
+}
+screen_witness() {	# screen_witness [seal]
+	/usr/bin/python3 "$PY" witness "$SCREEN" "$SHOTS" "$FP" "${1:-no}" \
+	    >"$T/scrw.out" 2>&1 || fail "hall screen: $(cat "$T/scrw.out")"
+	grep -q "^text 见证人 $FP · 已联署前 [1-9]" "$T/scrw.out" ||
+	    fail "hall screen: $(cat "$T/scrw.out")"
+}
+witness --once
+screen_witness
 seal=$(close_seal s6-session)
+witness --until sealed
+screen_witness seal
+grep -q "^sealtext 封存记录 .* 见证人联署 1 / 1$" "$T/scrw.out" ||
+    fail "hall screen, seal: $(cat "$T/scrw.out")"
 decrypt s6-session "$seal" 1 2
 ctl secretariat tally s6-session >/dev/null 2>"$T/err" || fail "tally: $(cat "$T/err")"
 ctl auditor publish s6-session --out "$T/pub" >/dev/null 2>"$T/err" ||
