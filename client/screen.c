@@ -157,7 +157,8 @@ screen_feed(struct svote *sv)
 		return ctl_error(TALLY_ERR_IO, "%s: local copy: %s", sv->id,
 		    strerror(errno)), TALLY_ERR_IO;
 	sv->offset += used;
-	memmove(sv->pend, sv->pend + used, sv->npend - used);
+	if (used > 0 && sv->npend > used)
+		memmove(sv->pend, sv->pend + used, sv->npend - used);
 	sv->npend -= used;
 	return 0;
 }
@@ -205,7 +206,9 @@ screen_fetch_new(struct screen *s, struct svote *sv)
 			break;
 		}
 		sv->pend = n;
-		memcpy(sv->pend + sv->npend, g->chunk.data, g->chunk.len);
+		if (g->chunk.len > 0)	/* data is NULL when empty */
+			memcpy(sv->pend + sv->npend, g->chunk.data,
+			    g->chunk.len);
 		sv->npend += g->chunk.len;
 		if ((ret = screen_feed(sv)) != 0)
 			break;

@@ -96,6 +96,16 @@ ctl() {
 	    --config "$PINS" "$@"
 }
 
+# ctl_exec NAME ARGS...: ctl in place of the shell that runs it: run it in
+# the background (ctl_exec auditor screen ... &) and $! is tallyctl itself,
+# which a trap can then stop.
+ctl_exec() {
+	ctl_who=$1; shift
+	exec "$TALLYCTL" --server "127.0.0.1:$PORT" --ca "$CTL_CA" \
+	    --cert "$CTL_CERTS/$ctl_who.crt" --key "$CTL_CERTS/$ctl_who.key" \
+	    --config "$PINS" "$@"
+}
+
 # keys_daemon TRUSTEES QUORUM CARDS VOTES: tallyd (one proof worker; as
 # root, as nobody) on a PKI from tally-keys ($KEYS) in P=$T/pki: tallyd,
 # secretariat (official), terminal, auditor and scrutineer-1 to

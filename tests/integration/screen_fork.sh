@@ -23,7 +23,7 @@ for i in 1 2 3; do
 	    2>"$T/err" || fail "cast $i: $(cat "$T/err")"
 done
 
-ctl auditor screen --listen 127.0.0.1:0 --every 1 >"$T/screen.out" \
+ctl_exec auditor screen --listen 127.0.0.1:0 --every 1 >"$T/screen.out" \
     2>"$T/screen.err" &
 SCREEN_PID=$!
 trap 'kill $SCREEN_PID 2>/dev/null; cleanup' EXIT

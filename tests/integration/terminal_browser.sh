@@ -41,9 +41,9 @@ ctl secretariat vote open s6-session --present 200 --issued 4 >/dev/null ||
     fail "open"
 
 # The terminal and the hall screen, on free loopback ports.
-ctl terminal terminal --listen 127.0.0.1:0 >"$T/term.out" 2>"$T/term.err" &
+ctl_exec terminal terminal --listen 127.0.0.1:0 >"$T/term.out" 2>"$T/term.err" &
 TERM_PID=$!
-ctl auditor screen --listen 127.0.0.1:0 --every 1 >"$T/screen.out" \
+ctl_exec auditor screen --listen 127.0.0.1:0 --every 1 >"$T/screen.out" \
     2>"$T/screen.err" &
 SCREEN_PID=$!
 trap 'kill $TERM_PID $SCREEN_PID 2>/dev/null; cleanup' EXIT

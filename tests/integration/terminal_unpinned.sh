@@ -25,7 +25,7 @@ for v in s6-budget s6-session; do
 done
 grep -q s6-session "$PINS" && fail "s6-session pinned: $(cat "$PINS")"
 
-ctl terminal terminal --listen 127.0.0.1:0 >"$T/term.out" 2>"$T/term.err" &
+ctl_exec terminal terminal --listen 127.0.0.1:0 >"$T/term.out" 2>"$T/term.err" &
 TERM_PID=$!
 trap 'kill $TERM_PID 2>/dev/null; cleanup' EXIT
 URL=
