@@ -763,17 +763,17 @@ ledger_get_vote(struct ledger *lg, uint64_t seq, Tally__GetVoteRequest *g)
 		return;
 	gv.vote = v->created;
 	if (v->state >= VOTE_CLOSED) {
-		if (election_aggregate(v, &agg) != 0 || (pts = calloc(2 *
-		    v->nitems + 1, sizeof(*pts))) == NULL)
+		if (election_aggregate(v, &agg) != 0 || (pts = calloc(
+		    COUNT_ITEM_CTS * v->nitems + 1, sizeof(*pts))) == NULL)
 			fatalx("out of memory");
-		/* Entries 2j and 2j + 1: the KEM point and the slot's
-		 * selection a of item j (count.h), for the trustees. */
-		for (i = 0; i < v->nitems; i++) {
-			pts[2 * i].data = v->items[i].kem;
-			pts[2 * i + 1].data = v->items[i].mark_a;
-			pts[2 * i].len = pts[2 * i + 1].len = 33;
+		/* Entry k: a of ciphertext k of the write-in list (count.h),
+		 * for the trustees. */
+		for (i = 0; i < COUNT_ITEM_CTS * v->nitems; i++) {
+			pts[i].data = v->items[i / COUNT_ITEM_CTS].ct[i %
+			    COUNT_ITEM_CTS];
+			pts[i].len = 33;
 		}
-		gv.n_writein_points = 2 * v->nitems;
+		gv.n_writein_points = COUNT_ITEM_CTS * v->nitems;
 		gv.writein_points = pts;
 	}
 	gv.aggregate = agg;

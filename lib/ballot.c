@@ -408,7 +408,7 @@ out:
  */
 static int
 enc_writein(Tally__WriteIn *w, const struct ballot_ctx *ctx,
-    const char *name, const struct proof_bind *b, uint8_t *r_out,
+    const char *name, const struct proof_bind *b, uint8_t (*r_out)[32],
     char *name_out)
 {
 	char *norm = NULL;
@@ -444,7 +444,7 @@ enc_writeins(struct enc_state *st, const struct ballot_ctx *ctx,
 			    (uint32_t)slot);
 			if ((ret = enc_writein(&st->wi[slot], ctx,
 			    writeins ? writeins[slot] : NULL, &b,
-			    sec != NULL ? sec->wr[slot] : NULL,
+			    sec != NULL ? sec->wr + WRITEIN_POINTS * slot : NULL,
 			    sec != NULL ? sec->names[slot] : NULL)) != 0)
 				return ret;
 		}
@@ -492,7 +492,7 @@ ballot_secrets_clear(struct ballot_secrets *sec)
 		return;
 	util_freezero(sec->marks, sec->nsel);
 	util_freezero(sec->r, sec->nsel * sizeof(*sec->r));
-	util_freezero(sec->wr, sec->nwi * sizeof(*sec->wr));
+	util_freezero(sec->wr, sec->nwi * WRITEIN_POINTS * sizeof(*sec->wr));
 	util_freezero(sec->names, sec->nwi * sizeof(*sec->names));
 	memset(sec, 0, sizeof(*sec));
 }
@@ -506,7 +506,7 @@ secrets_alloc(struct ballot_secrets *sec, const struct manifest *m,
 	memset(sec, 0, sizeof(*sec));
 	sec->marks = calloc(m->nsel + 1, 1);
 	sec->r = calloc(m->nsel + 1, sizeof(*sec->r));
-	sec->wr = calloc(m->nwriteins + 1, sizeof(*sec->wr));
+	sec->wr = calloc(m->nwriteins * WRITEIN_POINTS + 1, sizeof(*sec->wr));
 	sec->names = calloc(m->nwriteins + 1, sizeof(*sec->names));
 	sec->nsel = m->nsel;
 	sec->nwi = m->nwriteins;
@@ -631,11 +631,12 @@ ballot_info_clear(struct ballot_info *info)
 		return;
 	for (i = 0; info->sel != NULL && i < info->nsel; i++)
 		elgamal_ct_clear(&info->sel[i]);
-	for (i = 0; info->kem != NULL && i < info->nwriteins; i++)
-		group_point_free(info->kem[i]);
+	for (i = 0; info->wi != NULL &&
+	    i < info->nwriteins * WRITEIN_POINTS; i++)
+		elgamal_ct_clear(&info->wi[i]);
 	free(info->sel);
 	free(info->sel_a);
-	free(info->kem);
+	free(info->wi);
 	memset(info, 0, sizeof(*info));
 }
 
@@ -677,16 +678,17 @@ info_alloc(struct ballot_info *info, const struct manifest *m)
 
 	info->sel = calloc(m->nsel, sizeof(*info->sel));
 	info->sel_a = calloc(m->nsel, sizeof(*info->sel_a));
-	info->kem = calloc(m->nwriteins + 1, sizeof(*info->kem));
-	if (info->sel == NULL || info->sel_a == NULL || info->kem == NULL)
+	info->wi = calloc(m->nwriteins * WRITEIN_POINTS + 1,
+	    sizeof(*info->wi));
+	if (info->sel == NULL || info->sel_a == NULL || info->wi == NULL)
 		return TALLY_ERR_NOMEM;
 	info->nsel = m->nsel;
 	info->nwriteins = m->nwriteins;
 	for (i = 0; i < m->nsel; i++)
 		if (elgamal_ct_init(&info->sel[i]) != 0)
 			return TALLY_ERR_NOMEM;
-	for (i = 0; i < m->nwriteins; i++)
-		if ((info->kem[i] = group_point_new()) == NULL)
+	for (i = 0; i < m->nwriteins * WRITEIN_POINTS; i++)
+		if (elgamal_ct_init(&info->wi[i]) != 0)
 			return TALLY_ERR_NOMEM;
 	return 0;
 }
@@ -708,10 +710,8 @@ decode_points(const Tally__BallotBody *body, struct ballot_info *info)
 	}
 	for (i = 0; i < info->nwriteins; i++) {
 		w = body->writeins[i];
-		if (w->nonce.len != WRITEIN_NONCE_LEN ||
-		    w->sealed.len != WRITEIN_SEALED_LEN || w->pok == NULL)
-			return TALLY_ERR_BALLOT_SHAPE;
-		if ((ret = writein_kem(info->kem[i], w)) != 0)
+		if ((ret = writein_decode(&info->wi[WRITEIN_POINTS * i],
+		    w)) != 0)
 			return ret;
 	}
 	return 0;
@@ -752,9 +752,9 @@ check_proofs(const Tally__BallotBody *body, const struct ballot_ctx *ctx,
 			slot = m->contests[c].wi_first + s;
 			b = ballot_bind(ctx, cred, PROOF_WRITEIN, (uint32_t)c,
 			    (uint32_t)slot);
-			if ((ret = proof_batch_add_schnorr(batch,
-				 body->writeins[slot]->pok, info->kem[slot],
-				 &b)) != 0)
+			if ((ret = writein_batch_add(batch,
+			    body->writeins[slot],
+			    &info->wi[WRITEIN_POINTS * slot], &b)) != 0)
 				goto out;
 		}
 	}

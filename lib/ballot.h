@@ -6,9 +6,10 @@
  * credential's Ed25519 signature over those bytes. The body holds one
  * exponential ElGamal ciphertext per compiled selection of the manifest, a
  * 0/1 proof for each, a range proof for each constraint over the sum of its
- * selections, and one hashed-ElGamal write-in per write-in slot. Every proof
+ * selections, and one write-in per write-in slot. Every proof
  * is bound to H_E, the credential key, the contest and the selection,
- * constraint or slot index, so a proof cannot move.
+ * constraint or slot index, so a proof cannot move. A write-in slot holds
+ * WRITEIN_POINTS ElGamal ciphertexts of its name's points (writein.h).
  *
  * ballot_verify performs the intake checks of docs/design.md §5 that need no
  * state (shape, vote, registry membership, signature, points, proofs), each
@@ -28,7 +29,7 @@
 #include "tally.pb-c.h"
 #include "writein.h"
 
-#define BALLOT_VERSION 1
+#define BALLOT_VERSION 2
 /* Largest serialized Tally__BallotBody accepted (a terminal's frame is
  * capped below this anyway). */
 #define BALLOT_BODY_MAX (1024 * 1024)
@@ -68,14 +69,14 @@ int ballot_encrypt(uint8_t **out, size_t *outlen, const struct ballot_ctx *ctx,
 /*
  * What opens a ballot if the deputy challenges it (docs/record/challenge.md):
  * each selection's mark and ElGamal randomness, each write-in slot's name
- * and KEM randomness (32-byte scalars). Secret until challenged, and then
+ * and the randomness of its WRITEIN_POINTS name ciphertexts (32-byte scalars). Secret until challenged, and then
  * never cast: ballot_secrets_clear wipes it.
  */
 struct ballot_secrets {
 	size_t nsel, nwi;
 	uint8_t *marks;				/* nsel */
 	uint8_t (*r)[32];			/* nsel */
-	uint8_t (*wr)[32];			/* nwi */
+	uint8_t (*wr)[32];			/* nwi * WRITEIN_POINTS */
 	char (*names)[WRITEIN_NAME_MAX + 1];	/* nwi, "" unused */
 };
 
@@ -106,7 +107,8 @@ struct ballot_info {
 	struct elgamal_ct *sel;		/* m->nsel decoded ciphertexts */
 	size_t nsel;
 	uint8_t (*sel_a)[33];		/* their first points, for replay */
-	EC_POINT **kem;			/* m->nwriteins write-in KEM points */
+	struct elgamal_ct *wi;		/* m->nwriteins * WRITEIN_POINTS name
+					 * ciphertexts, slot-major */
 	size_t nwriteins;
 };
 

@@ -28,7 +28,7 @@ challenge_make(uint8_t **out, size_t *outlen, const uint8_t *p, size_t len,
 	if ((b = tally__ballot__unpack(NULL, len, p)) == NULL)
 		return TALLY_ERR_DECODE;
 	if ((r = calloc(sec->nsel + 1, sizeof(*r))) == NULL ||
-	    (wr = calloc(sec->nwi + 1, sizeof(*wr))) == NULL ||
+	    (wr = calloc(sec->nwi * WRITEIN_POINTS + 1, sizeof(*wr))) == NULL ||
 	    (names = calloc(sec->nwi + 1, sizeof(*names))) == NULL)
 		goto out;
 	s.ballot = b;
@@ -40,11 +40,13 @@ challenge_make(uint8_t **out, size_t *outlen, const uint8_t *p, size_t len,
 		r[i].data = sec->r[i];
 		r[i].len = 32;
 	}
-	s.n_writein_names = s.n_writein_randomness = sec->nwi;
+	s.n_writein_names = sec->nwi;
+	s.n_writein_randomness = sec->nwi * WRITEIN_POINTS;
 	s.writein_names = names;
 	s.writein_randomness = wr;
-	for (i = 0; i < sec->nwi; i++) {
+	for (i = 0; i < sec->nwi; i++)
 		names[i] = sec->names[i];
+	for (i = 0; i < sec->nwi * WRITEIN_POINTS; i++) {
 		wr[i].data = sec->wr[i];
 		wr[i].len = 32;
 	}
@@ -82,14 +84,16 @@ opening_shape(const Tally__SpoiledBallot *s, const struct manifest *m)
 
 	if (s->ballot == NULL || s->marks.len != m->nsel ||
 	    s->n_randomness != m->nsel || s->n_writein_names != m->nwriteins ||
-	    s->n_writein_randomness != m->nwriteins)
+	    s->n_writein_randomness != m->nwriteins * WRITEIN_POINTS)
 		return TALLY_ERR_BALLOT_SHAPE;
 	for (i = 0; i < m->nsel; i++)
 		if (s->randomness[i].len != GROUP_SCALAR_LEN)
 			return TALLY_ERR_BALLOT_SHAPE;
 	for (i = 0; i < m->nwriteins; i++)
-		if (s->writein_randomness[i].len != GROUP_SCALAR_LEN ||
-		    s->writein_names[i] == NULL)
+		if (s->writein_names[i] == NULL)
+			return TALLY_ERR_BALLOT_SHAPE;
+	for (i = 0; i < m->nwriteins * WRITEIN_POINTS; i++)
+		if (s->writein_randomness[i].len != GROUP_SCALAR_LEN)
 			return TALLY_ERR_BALLOT_SHAPE;
 	return 0;
 }
@@ -127,7 +131,6 @@ writeins_reopen(const Tally__SpoiledBallot *s, const struct ballot_ctx *ctx)
 	const struct manifest *m = ctx->m;
 	ProtobufCMessage *pm = NULL;
 	Tally__BallotBody *body;
-	struct proof_bind b;
 	size_t c, k, slot;
 	int ret;
 
@@ -138,19 +141,13 @@ writeins_reopen(const Tally__SpoiledBallot *s, const struct ballot_ctx *ctx)
 	    &pm)) != 0)
 		return ret;
 	body = (Tally__BallotBody *)pm;
-	memset(&b, 0, sizeof(b));
-	b.election_hash = ctx->election_hash;
-	b.subject = body->credential.data;
-	b.subject_len = body->credential.len;
 	for (c = 0; ret == 0 && c < m->ncontests; c++) {
 		for (k = 0; ret == 0 && k < m->contests[c].writein_slots; k++) {
 			slot = m->contests[c].wi_first + k;
-			b.contest = (uint32_t)c;
-			b.index = (uint32_t)slot;
 			ret = writein_reveal_check(body->writeins[slot],
-			    ctx->joint_key, s->writein_randomness[slot].data,
-			    s->writein_randomness[slot].len,
-			    s->writein_names[slot], &b);
+			    ctx->joint_key,
+			    &s->writein_randomness[WRITEIN_POINTS * slot],
+			    s->writein_names[slot]);
 			if (ret == TALLY_ERR_TOO_LARGE ||
 			    ret == TALLY_ERR_INVALID_ARG)
 				ret = TALLY_ERR_REVEAL;

@@ -15,8 +15,8 @@
 #include "pb.h"
 #include "proof.h"
 
-/* The points the trustees decrypt: the aggregate sums' a, then the
- * write-in list (kem, mark a per item). */
+/* The points the trustees decrypt: the aggregate sums' a, then the a of
+ * every ciphertext of the write-in list (count.h). */
 struct count_pts {
 	EC_POINT **A;
 	size_t nA;
@@ -34,14 +34,26 @@ pts_free(struct count_pts *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static void
+ct_copy(uint8_t out[COUNT_CT_LEN], const Tally__Ciphertext *ct)
+{
+	memcpy(out, ct->a.data, 33);
+	memcpy(out + 33, ct->b.data, 33);
+}
+
+static int
+ct_shape(const Tally__Ciphertext *ct)
+{
+	return ct != NULL && ct->a.len == 33 && ct->b.len == 33;
+}
+
 int
 count_items_from_ballot(struct count_item *items, const struct manifest *m,
     const Tally__Ballot *b)
 {
 	Tally__BallotBody *body = NULL;
 	const Tally__WriteIn *w;
-	const Tally__Ciphertext *ct;
-	size_t c, s, slot;
+	size_t c, s, slot, j;
 	long sel;
 	int ret;
 
@@ -59,28 +71,30 @@ count_items_from_ballot(struct count_item *items, const struct manifest *m,
 			sel = manifest_selection_index(m, c, s,
 			    MANIFEST_MARK_WRITEIN);
 			w = body->writeins[slot];
-			if (sel < 0 || w == NULL || w->kem.len != 33 ||
-			    w->nonce.len != WRITEIN_NONCE_LEN ||
-			    w->sealed.len != WRITEIN_SEALED_LEN)
+			if (sel < 0 || w == NULL || w->n_name != WRITEIN_POINTS ||
+			    !ct_shape(body->selections[sel]))
 				goto out;
-			ct = body->selections[sel];
-			if (ct == NULL || ct->a.len != 33 || ct->b.len != 33)
-				goto out;
-			memcpy(items[slot].cred, body->credential.data, 32);
-			items[slot].contest = (uint32_t)c;
-			items[slot].slot = (uint32_t)slot;
-			memcpy(items[slot].kem, w->kem.data, 33);
-			memcpy(items[slot].nonce, w->nonce.data, WRITEIN_NONCE_LEN);
-			memcpy(items[slot].sealed, w->sealed.data,
-			    WRITEIN_SEALED_LEN);
-			memcpy(items[slot].mark_a, ct->a.data, 33);
-			memcpy(items[slot].mark_b, ct->b.data, 33);
+			for (j = 0; j < WRITEIN_POINTS; j++)
+				if (!ct_shape(w->name[j]))
+					goto out;
+			ct_copy(items[slot].ct[0], body->selections[sel]);
+			for (j = 0; j < WRITEIN_POINTS; j++)
+				ct_copy(items[slot].ct[1 + j], w->name[j]);
 		}
 	}
 	ret = 0;
 out:
 	protobuf_c_message_free_unpacked((ProtobufCMessage *)body, NULL);
 	return ret;
+}
+
+/* Ciphertext k (a || b) of the write-in list. */
+static const uint8_t *
+wl_ct(const struct count_input *in, size_t k)
+{
+	if (in->mixed != NULL)
+		return in->mixed->enc + k * COUNT_CT_LEN;
+	return in->items[k / COUNT_ITEM_CTS].ct[k % COUNT_ITEM_CTS];
 }
 
 static int
@@ -95,9 +109,12 @@ input_shape(const struct count_input *in)
 	if (in->agg->n_sums != want)
 		return TALLY_ERR_BALLOT_SHAPE;
 	if (m->nwriteins != 0 &&
-	    in->agg->ballots > SIZE_MAX / 2 / m->nwriteins)
+	    in->agg->ballots > SIZE_MAX / 2 / COUNT_ITEM_CTS / m->nwriteins)
 		return TALLY_ERR_TOO_LARGE;
 	if (in->nitems != in->agg->ballots * m->nwriteins)
+		return TALLY_ERR_BALLOT_SHAPE;
+	if (in->mixed != NULL && (in->mixed->n != in->agg->ballots ||
+	    in->mixed->w != m->nwriteins * COUNT_ITEM_CTS))
 		return TALLY_ERR_BALLOT_SHAPE;
 	return 0;
 }
@@ -113,7 +130,7 @@ pts_make(struct count_pts *p, const struct count_input *in)
 	if ((ret = input_shape(in)) != 0)
 		return ret;
 	p->nsums = in->agg->n_sums;
-	p->nA = p->nsums + 2 * in->nitems;
+	p->nA = p->nsums + COUNT_ITEM_CTS * in->nitems;
 	if ((p->A = calloc(p->nA + 1, sizeof(*p->A))) == NULL)
 		return TALLY_ERR_NOMEM;
 	for (i = 0; i < p->nA; i++)
@@ -131,13 +148,10 @@ pts_make(struct count_pts *p, const struct count_input *in)
 		    ct->a.len)) != 0)
 			goto out;
 	}
-	for (i = 0; i < in->nitems; i++) {
-		if ((ret = group_point_decode(p->A[p->nsums + 2 * i],
-		    in->items[i].kem, 33)) != 0 ||
-		    (ret = group_point_decode(p->A[p->nsums + 2 * i + 1],
-		    in->items[i].mark_a, 33)) != 0)
+	for (i = 0; i < COUNT_ITEM_CTS * in->nitems; i++)
+		if ((ret = group_point_decode(p->A[p->nsums + i],
+		    wl_ct(in, i), 33)) != 0)
 			goto out;
-	}
 	return 0;
 out:
 	pts_free(p);
@@ -559,35 +573,22 @@ point_bit(const EC_POINT *P, int *bit)
 /* The name of item i when its slot is marked and it opens, else NULL. */
 static int
 count_writein_one(char **name, const struct count_input *in,
-    struct combiner *c, size_t i, EC_POINT *P)
+    struct combiner *c, size_t i, EC_POINT *const *M)
 {
-	const struct count_item *it = &in->items[i];
-	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
-	struct proof_bind b = {
-		.election_hash = in->election_hash,
-		.subject = it->cred,
-		.subject_len = 32,
-		.kind = PROOF_WRITEIN,
-		.contest = it->contest,
-		.index = it->slot,
-	};
 	char buf[WRITEIN_NAME_MAX + 1];
+	size_t k = COUNT_ITEM_CTS * i, j;
 	int bit, ret;
 
 	*name = NULL;
-	if ((ret = combine_open(P, c, c->nsums + 2 * i + 1, it->mark_b,
-	    33)) != 0 || (ret = point_bit(P, &bit)) != 0 || bit == 0)
+	if ((ret = combine_open(M[0], c, c->nsums + k, wl_ct(in, k) + 33,
+	    33)) != 0 || (ret = point_bit(M[0], &bit)) != 0 || bit == 0)
 		return ret;
-	if ((ret = combine_at(P, c, c->nsums + 2 * i)) != 0)
-		return ret;
-	w.kem.data = (uint8_t *)it->kem;
-	w.kem.len = 33;
-	w.nonce.data = (uint8_t *)it->nonce;
-	w.nonce.len = WRITEIN_NONCE_LEN;
-	w.sealed.data = (uint8_t *)it->sealed;
-	w.sealed.len = WRITEIN_SEALED_LEN;
-	/* A marked slot whose name does not open counts for nobody. */
-	if (writein_decrypt(buf, &w, P, &b) != 0)
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		if ((ret = combine_open(M[j], c, c->nsums + k + 1 + j,
+		    wl_ct(in, k + 1 + j) + 33, 33)) != 0)
+			return ret;
+	/* A marked slot whose points are not a name counts for nobody. */
+	if (writein_name_decode(buf, (const EC_POINT *const *)M) != 0)
 		return 0;
 	if ((*name = strdup(buf)) == NULL)
 		return TALLY_ERR_NOMEM;
@@ -646,41 +647,54 @@ static int
 count_writeins(struct wi_list *l, const struct count_input *in,
     struct combiner *c, char *err, size_t errlen)
 {
-	EC_POINT *P;
+	const struct manifest *m = in->m;
+	EC_POINT *M[WRITEIN_POINTS] = { NULL };
+	uint32_t *contest = NULL;
 	char *name;
-	size_t i, first = 0;
-	int ret = 0;
+	size_t i, j, s, first = 0;
+	int ret = TALLY_ERR_NOMEM;
 
 	memset(l, 0, sizeof(*l));
 	if (in->nitems == 0)
 		return 0;
 	if ((l->v = calloc(in->nitems, sizeof(*l->v))) == NULL ||
-	    (P = group_point_new()) == NULL)
-		return TALLY_ERR_NOMEM;
+	    (contest = calloc(m->nwriteins, sizeof(*contest))) == NULL)
+		goto out;
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		if ((M[j] = group_point_new()) == NULL)
+			goto out;
+	for (i = 0; i < m->ncontests; i++)
+		for (s = 0; s < m->contests[i].writein_slots; s++)
+			contest[m->contests[i].wi_first + s] = (uint32_t)i;
+	ret = 0;
 	for (i = 0; i < in->nitems; i++) {
-		if ((ret = count_writein_one(&name, in, c, i, P)) != 0) {
-			snprintf(err, errlen, "write-in mark of ballot %zu slot "
-			    "%u is not 0 or 1", i / in->m->nwriteins,
-			    in->items[i].slot);
+		s = i % m->nwriteins;
+		if ((ret = count_writein_one(&name, in, c, i, M)) != 0) {
+			snprintf(err, errlen, "write-in mark of %s %zu slot "
+			    "%zu is not 0 or 1", in->mixed ? "mixed tuple" :
+			    "ballot", i / m->nwriteins, s);
 			break;
 		}
-		if (i % in->m->nwriteins == 0)
+		if (s == 0)
 			first = l->n;
 		if (name == NULL)
 			continue;
-		if ((ret = wi_seen(l, first, in->items[i].contest, name)) != 0) {
+		if ((ret = wi_seen(l, first, contest[s], name)) != 0) {
 			free(name);
 			if (ret < 0)
 				break;
 			ret = 0;
 			continue;
 		}
-		l->v[l->n].contest = in->items[i].contest;
+		l->v[l->n].contest = contest[s];
 		l->v[l->n].name = name;
 		l->v[l->n].votes = 1;
 		l->n++;
 	}
-	group_point_free(P);
+out:
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		group_point_free(M[j]);
+	free(contest);
 	return ret;
 }
 

@@ -20,19 +20,22 @@
 #include "manifest.h"
 #include "rules.h"
 #include "tally.pb-c.h"
+#include "shuffle.h"
 #include "writein.h"
 
-/* One write-in slot of one ballot: the entries 2j (kem) and 2j + 1 (mark_a)
- * of the write-in list, j = ballot * W + slot. */
+/*
+ * One write-in slot of one ballot: COUNT_ITEM_CTS ciphertexts, each a || b
+ * (33 + 33 bytes): the slot's selection (its mark), then the
+ * WRITEIN_POINTS ciphertexts of its name. The write-in list is the items of
+ * every ballot in log order, slot by slot: ciphertext k of the list is
+ * items[k / COUNT_ITEM_CTS].ct[k % COUNT_ITEM_CTS], and the W items of a
+ * ballot are one tuple of W * COUNT_ITEM_CTS ciphertexts, the layout of
+ * a mix_list (shuffle.h).
+ */
+#define COUNT_ITEM_CTS (1 + WRITEIN_POINTS)
+#define COUNT_CT_LEN 66
 struct count_item {
-	uint8_t cred[32];		/* the ballot's credential (bind subject) */
-	uint32_t contest;		/* contest index of the slot */
-	uint32_t slot;			/* global write-in slot */
-	uint8_t kem[33];		/* R of the WriteIn */
-	uint8_t nonce[WRITEIN_NONCE_LEN];
-	uint8_t sealed[WRITEIN_SEALED_LEN];
-	uint8_t mark_a[33];		/* the slot's selection ciphertext */
-	uint8_t mark_b[33];
+	uint8_t ct[COUNT_ITEM_CTS][COUNT_CT_LEN];
 };
 
 /* What the shares and the count are computed over. */
@@ -44,6 +47,11 @@ struct count_input {
 	const Tally__Aggregate *agg;		/* ballots; sums (none if 0) */
 	const struct count_item *items;		/* agg->ballots * m->nwriteins */
 	size_t nitems;
+	/* When not NULL, the write-in list that the shares cover and the
+	 * count opens instead of items: the output of the last shuffle
+	 * (mixnet.h), agg->ballots tuples of m->nwriteins * COUNT_ITEM_CTS
+	 * ciphertexts, encoded (enc). */
+	const struct mix_list *mixed;
 	/* Set only when the caller has just passed every share it gives
 	 * count_tally through count_share_verify: the proofs are then not
 	 * checked a second time (indexes and repeats still are). */
@@ -66,8 +74,8 @@ int count_items_from_ballot(struct count_item *items,
 
 /*
  * Check the shape of in: aggregate sums count (m->nsel, or 0 with 0
- * ballots), every sum decodes, nitems = ballots * nwriteins, every item's
- * points decode. E_BALLOT_SHAPE / E_BAD_POINT otherwise.
+ * ballots), every sum decodes, nitems = ballots * nwriteins, the mixed
+ * list's shape, every first point of the write-in list decodes. E_BALLOT_SHAPE / E_BAD_POINT otherwise.
  */
 int count_input_check(const struct count_input *in);
 

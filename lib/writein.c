@@ -1,4 +1,4 @@
-/* writein.c: hashed ElGamal of write-in names. */
+/* writein.c: write-in names as ElGamal ciphertexts of points. */
 #include "writein.h"
 
 #include <stdlib.h>
@@ -7,12 +7,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "aead.h"
 #include "err.h"
 #include "group.h"
 #include "hash.h"
-
-#define WRITEIN_INFO "tally writein"
 
 /* Strict UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
 static int
@@ -48,253 +45,6 @@ utf8_valid(const uint8_t *s, size_t len)
 		i += n + 1;
 	}
 	return 1;
-}
-
-static int
-writein_key(uint8_t key[AEAD_KEY_LEN], const EC_POINT *rK,
-    const struct proof_bind *bind)
-{
-	uint8_t salt[HASH_LEN], z[GROUP_POINT_LEN], zero[32] = {0};
-	struct hash_ctx h;
-	int ret;
-
-	if ((ret = hash_init(&h, "writein-salt", 0)) != 0)
-		return ret;
-	if ((ret = hash_add(&h, bind->election_hash ? bind->election_hash :
-	    zero, 32)) != 0 ||
-	    (ret = hash_add(&h, bind->subject, bind->subject_len)) != 0 ||
-	    (ret = hash_add_u32(&h, bind->contest)) != 0 ||
-	    (ret = hash_add_u32(&h, bind->index)) != 0) {
-		hash_abort(&h);
-		return ret;
-	}
-	if ((ret = hash_final(&h, salt)) != 0 ||
-	    (ret = group_point_encode(z, rK)) != 0)
-		goto out;
-	ret = aead_hkdf(key, AEAD_KEY_LEN, z, sizeof(z), salt, sizeof(salt),
-	    (const uint8_t *)WRITEIN_INFO, sizeof(WRITEIN_INFO) - 1);
-out:
-	OPENSSL_cleanse(z, sizeof(z));
-	return ret;
-}
-
-static int
-alloc_bytes(ProtobufCBinaryData *b, size_t len)
-{
-	if ((b->data = calloc(1, len)) == NULL)
-		return TALLY_ERR_NOMEM;
-	b->len = len;
-	return 0;
-}
-
-/* The parts of out that do not need r: buffers, the nonce. */
-static int
-writein_alloc(Tally__WriteIn *out)
-{
-	int ret;
-
-	if ((ret = alloc_bytes(&out->kem, GROUP_POINT_LEN)) != 0 ||
-	    (ret = alloc_bytes(&out->nonce, WRITEIN_NONCE_LEN)) != 0 ||
-	    (ret = alloc_bytes(&out->sealed, WRITEIN_SEALED_LEN)) != 0)
-		return ret;
-	if ((out->pok = calloc(1, sizeof(*out->pok))) == NULL)
-		return TALLY_ERR_NOMEM;
-	tally__schnorr_proof__init(out->pok);
-	if (RAND_bytes(out->nonce.data, WRITEIN_NONCE_LEN) != 1)
-		return TALLY_ERR_CRYPTO;
-	return 0;
-}
-
-/* pad(name) into pt[WRITEIN_PAD]. */
-static int
-writein_pad(uint8_t pt[WRITEIN_PAD], const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len > WRITEIN_NAME_MAX)
-		return TALLY_ERR_TOO_LARGE;
-	if (!utf8_valid((const uint8_t *)name, len))
-		return TALLY_ERR_INVALID_ARG;
-	memset(pt, 0, WRITEIN_PAD);
-	pt[0] = (uint8_t)len;
-	memcpy(pt + 1, name, len);
-	return 0;
-}
-
-/* kem = rG and sealed = AEAD(key(rK), nonce; pad(name)), nonce as given. */
-static int
-writein_seal(uint8_t kem[GROUP_POINT_LEN], uint8_t sealed[WRITEIN_SEALED_LEN],
-    const uint8_t nonce[WRITEIN_NONCE_LEN], const EC_POINT *K,
-    const BIGNUM *r, const char *name, const struct proof_bind *b)
-{
-	uint8_t pt[WRITEIN_PAD], key[AEAD_KEY_LEN];
-	EC_POINT *R = NULL, *Z = NULL;
-	int ret;
-
-	if ((ret = writein_pad(pt, name)) != 0)
-		return ret;
-	ret = TALLY_ERR_NOMEM;
-	if ((R = group_point_new()) == NULL || (Z = group_point_new()) == NULL)
-		goto out;
-	/* K is the same for the whole vote: its table (constant time) */
-	if ((ret = group_mul_g(R, r)) != 0 ||
-	    (ret = group_mul_fixed(Z, K, r)) != 0 ||
-	    (ret = group_point_encode(kem, R)) != 0 ||
-	    (ret = writein_key(key, Z, b)) != 0)
-		goto out;
-	ret = aead_seal(sealed, key, nonce, kem, GROUP_POINT_LEN, pt,
-	    sizeof(pt));
-out:
-	OPENSSL_cleanse(pt, sizeof(pt));
-	OPENSSL_cleanse(key, sizeof(key));
-	group_point_free(R);
-	group_point_free(Z);
-	return ret;
-}
-
-int
-writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
-    const struct proof_bind *bind)
-{
-	return writein_encrypt_r(out, K, name, bind, NULL);
-}
-
-int
-writein_encrypt_r(Tally__WriteIn *out, const EC_POINT *K, const char *name,
-    const struct proof_bind *bind, uint8_t r_out[GROUP_SCALAR_LEN])
-{
-	struct proof_bind b = *bind;
-	uint8_t pt[WRITEIN_PAD];
-	EC_POINT *R = NULL;
-	BIGNUM *r = NULL;
-	int ret;
-
-	if ((ret = writein_pad(pt, name)) != 0)
-		return ret;
-	OPENSSL_cleanse(pt, sizeof(pt));
-	b.kind = PROOF_WRITEIN;
-	ret = TALLY_ERR_NOMEM;
-	if ((R = group_point_new()) == NULL || (r = group_scalar_new()) == NULL)
-		goto out;
-	if ((ret = writein_alloc(out)) != 0 ||
-	    (ret = group_scalar_random(r)) != 0 ||
-	    (ret = writein_seal(out->kem.data, out->sealed.data,
-	    out->nonce.data, K, r, name, &b)) != 0 ||
-	    (ret = group_mul_g(R, r)) != 0 ||
-	    (ret = schnorr_prove(out->pok, r, R, &b)) != 0)
-		goto out;
-	if (r_out != NULL)
-		ret = group_scalar_encode(r_out, r);
-out:
-	if (ret != 0)
-		writein_clear(out);
-	group_point_free(R);
-	group_scalar_free(r);
-	return ret;
-}
-
-int
-writein_reveal_check(const Tally__WriteIn *w, const EC_POINT *K,
-    const uint8_t *r, size_t rlen, const char *name,
-    const struct proof_bind *bind)
-{
-	struct proof_bind b = *bind;
-	uint8_t kem[GROUP_POINT_LEN], sealed[WRITEIN_SEALED_LEN];
-	BIGNUM *s;
-	int ret;
-
-	if (w->kem.len != GROUP_POINT_LEN || w->nonce.len != WRITEIN_NONCE_LEN ||
-	    w->sealed.len != WRITEIN_SEALED_LEN)
-		return TALLY_ERR_BALLOT_SHAPE;
-	if ((s = group_scalar_new()) == NULL)
-		return TALLY_ERR_NOMEM;
-	b.kind = PROOF_WRITEIN;
-	if ((ret = group_scalar_decode(s, r, rlen)) != 0)
-		goto out;
-	if ((ret = writein_seal(kem, sealed, w->nonce.data, K, s, name,
-	    &b)) != 0)
-		goto out;
-	if (CRYPTO_memcmp(kem, w->kem.data, sizeof(kem)) != 0 ||
-	    CRYPTO_memcmp(sealed, w->sealed.data, sizeof(sealed)) != 0)
-		ret = TALLY_ERR_REVEAL;
-out:
-	group_scalar_free(s);
-	return ret;
-}
-
-void
-writein_clear(Tally__WriteIn *w)
-{
-	if (w == NULL)
-		return;
-	free(w->kem.data);
-	free(w->nonce.data);
-	free(w->sealed.data);
-	if (w->pok != NULL) {
-		schnorr_clear(w->pok);
-		free(w->pok);
-	}
-	tally__write_in__init(w);
-}
-
-int
-writein_kem(EC_POINT *R, const Tally__WriteIn *w)
-{
-	return group_point_decode(R, w->kem.data, w->kem.len);
-}
-
-int
-writein_check(const Tally__WriteIn *w, const struct proof_bind *bind)
-{
-	struct proof_bind b = *bind;
-	EC_POINT *R;
-	int ret;
-
-	if (w->nonce.len != WRITEIN_NONCE_LEN ||
-	    w->sealed.len != WRITEIN_SEALED_LEN || w->pok == NULL)
-		return TALLY_ERR_BALLOT_SHAPE;
-	b.kind = PROOF_WRITEIN;
-	if ((R = group_point_new()) == NULL)
-		return TALLY_ERR_NOMEM;
-	if ((ret = writein_kem(R, w)) == 0)
-		ret = schnorr_verify(w->pok, R, &b);
-	group_point_free(R);
-	return ret;
-}
-
-int
-writein_decrypt(char name[WRITEIN_NAME_MAX + 1], const Tally__WriteIn *w,
-    const EC_POINT *rK, const struct proof_bind *bind)
-{
-	struct proof_bind b = *bind;
-	uint8_t pt[WRITEIN_PAD], key[AEAD_KEY_LEN];
-	size_t len, i;
-	int ret;
-
-	name[0] = '\0';
-	if (w->kem.len != GROUP_POINT_LEN || w->nonce.len != WRITEIN_NONCE_LEN ||
-	    w->sealed.len != WRITEIN_SEALED_LEN)
-		return TALLY_ERR_BALLOT_SHAPE;
-	b.kind = PROOF_WRITEIN;
-	if ((ret = writein_key(key, rK, &b)) != 0 ||
-	    (ret = aead_open(pt, key, w->nonce.data, w->kem.data,
-	    GROUP_POINT_LEN, w->sealed.data, w->sealed.len)) != 0)
-		goto out;
-	ret = TALLY_ERR_DECODE;
-	len = pt[0];
-	if (len > WRITEIN_NAME_MAX ||
-	    !utf8_valid(pt + 1, len))
-		goto out;
-	for (i = 1 + len; i < sizeof(pt); i++)
-		if (pt[i] != 0)
-			goto out;
-	memcpy(name, pt + 1, len);
-	name[len] = '\0';
-	ret = 0;
-out:
-	OPENSSL_cleanse(key, sizeof(key));
-	OPENSSL_cleanse(pt, sizeof(pt));
-	return ret;
 }
 
 /* ------------------------------------------------ names as points */
@@ -402,5 +152,254 @@ writein_name_decode(char name[MANIFEST_WRITEIN_MAX + 1],
 	ret = 0;
 out:
 	OPENSSL_cleanse(buf, sizeof(buf));
+	return ret;
+}
+
+/* ------------------------------------------------ ciphertexts */
+
+void
+writein_point_bind(struct proof_bind *out, uint8_t subj[WRITEIN_SUBJECT_LEN],
+    const struct proof_bind *slot, size_t j, const uint8_t bj[33])
+{
+	size_t n = slot->subject_len < 32 ? slot->subject_len : 32;
+
+	memset(subj, 0, WRITEIN_SUBJECT_LEN);
+	memcpy(subj, slot->subject, n);
+	memcpy(subj + 32, bj, 33);
+	*out = *slot;
+	out->subject = subj;
+	out->subject_len = WRITEIN_SUBJECT_LEN;
+	out->kind = PROOF_WRITEIN;
+	out->index = (uint32_t)(WRITEIN_POINTS * slot->index + j);
+}
+
+void
+writein_clear(Tally__WriteIn *w)
+{
+	size_t j;
+
+	if (w == NULL)
+		return;
+	for (j = 0; w->name != NULL && j < w->n_name; j++) {
+		if (w->name[j] == NULL)
+			continue;
+		free(w->name[j]->a.data);
+		free(w->name[j]->b.data);
+		free(w->name[j]);
+	}
+	for (j = 0; w->pok != NULL && j < w->n_pok; j++) {
+		if (w->pok[j] == NULL)
+			continue;
+		schnorr_clear(w->pok[j]);
+		free(w->pok[j]);
+	}
+	free(w->name);
+	free(w->pok);
+	tally__write_in__init(w);
+}
+
+static int
+writein_alloc(Tally__WriteIn *out)
+{
+	size_t j;
+
+	tally__write_in__init(out);
+	if ((out->name = calloc(WRITEIN_POINTS, sizeof(*out->name))) == NULL ||
+	    (out->pok = calloc(WRITEIN_POINTS, sizeof(*out->pok))) == NULL)
+		return TALLY_ERR_NOMEM;
+	out->n_name = out->n_pok = WRITEIN_POINTS;
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		if ((out->name[j] = calloc(1, sizeof(*out->name[j]))) == NULL ||
+		    (out->pok[j] = calloc(1, sizeof(*out->pok[j]))) == NULL)
+			return TALLY_ERR_NOMEM;
+		tally__ciphertext__init(out->name[j]);
+		tally__schnorr_proof__init(out->pok[j]);
+		if ((out->name[j]->a.data = calloc(1, GROUP_POINT_LEN)) ==
+		    NULL ||
+		    (out->name[j]->b.data = calloc(1, GROUP_POINT_LEN)) == NULL)
+			return TALLY_ERR_NOMEM;
+		out->name[j]->a.len = out->name[j]->b.len = GROUP_POINT_LEN;
+	}
+	return 0;
+}
+
+struct wi_pts {
+	EC_POINT *M[WRITEIN_POINTS];
+	struct elgamal_ct ct;
+};
+
+static void
+wi_pts_free(struct wi_pts *p)
+{
+	size_t j;
+
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		group_point_free(p->M[j]);
+	elgamal_ct_clear(&p->ct);
+}
+
+static int
+wi_pts_new(struct wi_pts *p)
+{
+	size_t j;
+
+	memset(p, 0, sizeof(*p));
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		if ((p->M[j] = group_point_new()) == NULL)
+			return TALLY_ERR_NOMEM;
+	return elgamal_ct_init(&p->ct);
+}
+
+int
+writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
+    const struct proof_bind *bind)
+{
+	return writein_encrypt_r(out, K, name, bind, NULL);
+}
+
+int
+writein_encrypt_r(Tally__WriteIn *out, const EC_POINT *K, const char *name,
+    const struct proof_bind *bind, uint8_t (*r_out)[GROUP_SCALAR_LEN])
+{
+	uint8_t subj[WRITEIN_SUBJECT_LEN];
+	struct proof_bind b;
+	struct wi_pts p;
+	BIGNUM *r = NULL;
+	size_t j;
+	int ret;
+
+	if ((ret = wi_pts_new(&p)) != 0 ||
+	    (ret = writein_name_encode(p.M, name)) != 0)
+		goto out;
+	ret = TALLY_ERR_NOMEM;
+	if ((r = group_scalar_new()) == NULL ||
+	    (ret = writein_alloc(out)) != 0)
+		goto out;
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		if ((ret = elgamal_encrypt_point(&p.ct, r, K, p.M[j])) != 0 ||
+		    (ret = elgamal_ct_encode(out->name[j]->a.data,
+		    out->name[j]->b.data, &p.ct)) != 0)
+			goto out;
+		writein_point_bind(&b, subj, bind, j, out->name[j]->b.data);
+		if ((ret = schnorr_prove(out->pok[j], r, p.ct.a, &b)) != 0)
+			goto out;
+		if (r_out != NULL &&
+		    (ret = group_scalar_encode(r_out[j], r)) != 0)
+			goto out;
+	}
+out:
+	if (ret != 0) {
+		writein_clear(out);
+		if (r_out != NULL)
+			OPENSSL_cleanse(r_out, WRITEIN_POINTS * sizeof(*r_out));
+	}
+	wi_pts_free(&p);
+	group_scalar_free(r);
+	return ret;
+}
+
+int
+writein_decode(struct elgamal_ct *ct, const Tally__WriteIn *w)
+{
+	const Tally__Ciphertext *c;
+	size_t j;
+	int ret;
+
+	if (w->n_name != WRITEIN_POINTS || w->n_pok != WRITEIN_POINTS)
+		return TALLY_ERR_BALLOT_SHAPE;
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		if (w->name[j] == NULL || w->pok[j] == NULL)
+			return TALLY_ERR_BALLOT_SHAPE;
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		c = w->name[j];
+		if ((ret = elgamal_ct_decode(&ct[j], c->a.data, c->a.len,
+		    c->b.data, c->b.len)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+int
+writein_batch_add(struct proof_batch *batch, const Tally__WriteIn *w,
+    const struct elgamal_ct *ct, const struct proof_bind *bind)
+{
+	uint8_t subj[WRITEIN_SUBJECT_LEN];
+	struct proof_bind b;
+	size_t j;
+	int ret;
+
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		writein_point_bind(&b, subj, bind, j, w->name[j]->b.data);
+		if ((ret = proof_batch_add_schnorr(batch, w->pok[j], ct[j].a,
+		    &b)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
+int
+writein_check(const Tally__WriteIn *w, const struct proof_bind *bind)
+{
+	struct elgamal_ct ct[WRITEIN_POINTS];
+	uint8_t subj[WRITEIN_SUBJECT_LEN];
+	struct proof_bind b;
+	size_t j;
+	int ret = 0;
+
+	memset(ct, 0, sizeof(ct));
+	for (j = 0; j < WRITEIN_POINTS && ret == 0; j++)
+		ret = elgamal_ct_init(&ct[j]);
+	if (ret == 0)
+		ret = writein_decode(ct, w);
+	for (j = 0; j < WRITEIN_POINTS && ret == 0; j++) {
+		writein_point_bind(&b, subj, bind, j, w->name[j]->b.data);
+		ret = schnorr_verify(w->pok[j], ct[j].a, &b);
+	}
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		elgamal_ct_clear(&ct[j]);
+	return ret;
+}
+
+int
+writein_reveal_check(const Tally__WriteIn *w, const EC_POINT *K,
+    const ProtobufCBinaryData *r, const char *name)
+{
+	struct elgamal_ct ct[WRITEIN_POINTS];
+	struct wi_pts p;
+	EC_POINT *t = NULL;
+	BIGNUM *s = NULL;
+	size_t j;
+	int ret = 0;
+
+	memset(ct, 0, sizeof(ct));
+	memset(&p, 0, sizeof(p));
+	for (j = 0; j < WRITEIN_POINTS && ret == 0; j++)
+		ret = elgamal_ct_init(&ct[j]);
+	if (ret != 0 || (ret = wi_pts_new(&p)) != 0)
+		goto out;
+	ret = TALLY_ERR_NOMEM;
+	if ((s = group_scalar_new()) == NULL || (t = group_point_new()) == NULL)
+		goto out;
+	if ((ret = writein_decode(ct, w)) != 0 ||
+	    (ret = writein_name_encode(p.M, name)) != 0)
+		goto out;
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		if ((ret = group_scalar_decode(s, r[j].data, r[j].len)) != 0 ||
+		    (ret = group_mul_g(p.ct.a, s)) != 0 ||
+		    (ret = group_mul(t, K, s)) != 0 ||
+		    (ret = group_add(p.ct.b, t, p.M[j])) != 0)
+			goto out;
+		if (group_point_equal(p.ct.a, ct[j].a) != 1 ||
+		    group_point_equal(p.ct.b, ct[j].b) != 1) {
+			ret = TALLY_ERR_REVEAL;
+			goto out;
+		}
+	}
+out:
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		elgamal_ct_clear(&ct[j]);
+	wi_pts_free(&p);
+	group_scalar_free(s);
+	group_point_free(t);
 	return ret;
 }

@@ -1,61 +1,33 @@
 /*
- * writein.h: write-in names under hashed ElGamal (docs/design.md §4).
+ * writein.h: write-in names as ElGamal ciphertexts of P-256 points
+ * (docs/RECORD.md §6, docs/record/mixnet.md).
  *
- *   R = rG,  key = HKDF-SHA256(ikm = rK as a compressed point,
- *                              salt = H("writein-salt", election_hash,
- *                                       subject, u32be(contest), u32be(index)),
- *                              info = "tally writein"),
- *   sealed = AES-256-GCM(key, nonce, aad = R; pad(name)),
- *   pad(name) = u8(len) || name || zeros, WRITEIN_PAD bytes in all,
+ * A name (normalised, at most WRITEIN_NAME_MAX bytes of UTF-8, no NUL) is
+ * encoded in WRITEIN_POINTS points M_j (writein_name_encode below) and each
+ * point is encrypted under the joint key K:
  *
- * with a Schnorr proof of knowledge of r (kind PROOF_WRITEIN, the rest of the
- * bind as given) so that R cannot be lifted from another ballot. Every
- * WriteIn, the empty name included, has the same sizes. Names are UTF-8 of at
- * most WRITEIN_NAME_MAX bytes with no NUL. Trustees turn R into rK = sum
- * lambda_i s_i R by proven partial decryption (ceremony.h); anyone holding
- * rK opens the name.
+ *   name[j] = (a_j, b_j) = (r_j G, M_j + r_j K),
+ *
+ * with a Schnorr proof of knowledge of r_j (X = a_j) bound to
+ *   {H_E, subject = credential || b_j, PROOF_WRITEIN, contest,
+ *    index = WRITEIN_POINTS * slot + j},
+ * so that a ciphertext cannot be copied from another ballot or slot
+ * (Cortier-Smyth). Every WriteIn, the empty name included, has the same
+ * size. Unlike the hashed ElGamal of version 1, the ciphertexts can be
+ * re-encrypted and mixed, so a name is decrypted without its ballot.
  */
 #ifndef TALLY_WRITEIN_H
 #define TALLY_WRITEIN_H
 
 #include <openssl/ec.h>
 
+#include "elgamal.h"
 #include "manifest.h"
 #include "proof.h"
 #include "tally.pb-c.h"
 
-#define WRITEIN_PAD 64
-#define WRITEIN_NAME_MAX (WRITEIN_PAD - 1)
-#define WRITEIN_NONCE_LEN 12
-#define WRITEIN_SEALED_LEN (WRITEIN_PAD + 16)
-
-/* Fill out (initialised by the caller) with the encryption of name under K.
- * bind->kind is ignored (PROOF_WRITEIN is used). E_TOO_LARGE for a name over
- * WRITEIN_NAME_MAX bytes, E_INVALID_ARG when it is not UTF-8 or holds NUL.
- * Free with writein_clear. */
-int writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
-    const struct proof_bind *bind);
-/* As writein_encrypt, and r_out (when not NULL) receives the KEM
- * randomness r, a secret to wipe, which opens the write-in
- * (writein_reveal_check) if the ballot is challenged. */
-int writein_encrypt_r(Tally__WriteIn *out, const EC_POINT *K,
-    const char *name, const struct proof_bind *bind, uint8_t r_out[32]);
-/* 0 when encrypting name with randomness r (32-byte scalar) and w's nonce
- * gives exactly w's KEM point and sealed bytes; E_REVEAL when not,
- * E_BAD_SCALAR, E_TOO_LARGE or E_INVALID_ARG for a bad r or name. */
-int writein_reveal_check(const Tally__WriteIn *w, const EC_POINT *K,
-    const uint8_t *r, size_t rlen, const char *name,
-    const struct proof_bind *bind);
-/* Free what writein_encrypt allocated inside w (not w). NULL-safe. */
-void writein_clear(Tally__WriteIn *w);
-/* Verifier side: exact sizes, a valid KEM point, the proof of knowledge. */
-int writein_check(const Tally__WriteIn *w, const struct proof_bind *bind);
-/* The KEM point R of w, strictly decoded. */
-int writein_kem(EC_POINT *R, const Tally__WriteIn *w);
-/* Open w given rK; name receives the NUL-terminated name. E_CRYPTO when
- * the key or the ciphertext is wrong, E_DECODE for bad padding. */
-int writein_decrypt(char name[WRITEIN_NAME_MAX + 1], const Tally__WriteIn *w,
-    const EC_POINT *rK, const struct proof_bind *bind);
+#define WRITEIN_NAME_MAX MANIFEST_WRITEIN_MAX
+#define WRITEIN_SUBJECT_LEN (32 + 33)	/* credential || b_j */
 
 /*
  * Names as P-256 points, for the mix-net (docs/record/mixnet.md). The name
@@ -78,5 +50,40 @@ int writein_name_encode(EC_POINT *const *pts, const char *name);
  * name (canonical counter, y even, valid length, UTF-8, zero padding). */
 int writein_name_decode(char name[MANIFEST_WRITEIN_MAX + 1],
     const EC_POINT *const *pts);
+
+/* The bind of the proof of point j of a slot, from the slot's bind (subject
+ * = the 32-byte credential, contest, index = global slot): subject becomes
+ * subj = credential || b_j, index WRITEIN_POINTS * slot + j. */
+void writein_point_bind(struct proof_bind *out,
+    uint8_t subj[WRITEIN_SUBJECT_LEN], const struct proof_bind *slot,
+    size_t j, const uint8_t bj[33]);
+
+/* Fill out (initialised by the caller) with the encryption of name under K
+ * (bind as for writein_point_bind; its kind is ignored). E_TOO_LARGE for a
+ * name over WRITEIN_NAME_MAX bytes, E_INVALID_ARG when it is not UTF-8 or
+ * holds NUL. r_out, when not NULL, receives the WRITEIN_POINTS randomness
+ * scalars (secrets to wipe) which open the write-in if the ballot is
+ * challenged. Free with writein_clear. */
+int writein_encrypt_r(Tally__WriteIn *out, const EC_POINT *K,
+    const char *name, const struct proof_bind *bind,
+    uint8_t (*r_out)[32]);
+int writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
+    const struct proof_bind *bind);
+/* 0 when encrypting name with the WRITEIN_POINTS scalars r gives exactly
+ * w's ciphertexts; E_REVEAL when not, E_BAD_SCALAR, E_TOO_LARGE or
+ * E_INVALID_ARG for a bad r or name, E_BALLOT_SHAPE for a bad w. */
+int writein_reveal_check(const Tally__WriteIn *w, const EC_POINT *K,
+    const ProtobufCBinaryData *r, const char *name);
+/* Free what writein_encrypt allocated inside w (not w). NULL-safe. */
+void writein_clear(Tally__WriteIn *w);
+/* The ciphertexts of w, strictly decoded into ct[WRITEIN_POINTS]
+ * (initialised by the caller): E_BALLOT_SHAPE for wrong counts or a
+ * missing proof, E_BAD_POINT. */
+int writein_decode(struct elgamal_ct *ct, const Tally__WriteIn *w);
+/* Add the proofs of w (ciphertexts ct, from writein_decode) to batch. */
+int writein_batch_add(struct proof_batch *batch, const Tally__WriteIn *w,
+    const struct elgamal_ct *ct, const struct proof_bind *bind);
+/* Verifier side: writein_decode, then every proof of knowledge. */
+int writein_check(const Tally__WriteIn *w, const struct proof_bind *bind);
 
 #endif

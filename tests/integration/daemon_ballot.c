@@ -543,12 +543,15 @@ cmd_share(char **av)
 	if ((ret = manifest_parse(&m, g->vote->manifest.data,
 	    g->vote->manifest.len, NULL, 0)) != 0)
 		die("manifest", ret);
-	if ((items = calloc(g->n_writein_points / 2 + 1, sizeof(*items))) ==
-	    NULL)
+	if ((items = calloc(g->n_writein_points / COUNT_ITEM_CTS + 1,
+	    sizeof(*items))) == NULL)
 		die("calloc", TALLY_ERR_NOMEM);
-	for (i = 0; i < g->n_writein_points / 2; i++) {
-		memcpy(items[i].kem, g->writein_points[2 * i].data, 33);
-		memcpy(items[i].mark_a, g->writein_points[2 * i + 1].data, 33);
+	/* a shares only the first point a of each ciphertext */
+	for (i = 0; i < g->n_writein_points; i++) {
+		if (g->writein_points[i].len != 33)
+			die("writein_points", TALLY_ERR_DECODE);
+		memcpy(items[i / COUNT_ITEM_CTS].ct[i % COUNT_ITEM_CTS],
+		    g->writein_points[i].data, 33);
 	}
 	memset(&in, 0, sizeof(in));
 	in.m = m;
@@ -556,7 +559,7 @@ cmd_share(char **av)
 	in.election_hash = g->vote->election_hash.data;
 	in.agg = g->aggregate;
 	in.items = items;
-	in.nitems = g->n_writein_points / 2;
+	in.nitems = g->n_writein_points / COUNT_ITEM_CTS;
 	snprintf(path, sizeof(path), "%s/private-%s/share.pb", av[5], av[6]);
 	if ((ret = util_read_file(path, 1 << 16, &p, &len)) != 0 ||
 	    (ret = ceremony_secret_open(&index, s, th, p, len)) != 0 ||

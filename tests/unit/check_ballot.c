@@ -296,10 +296,21 @@ flip_target(Tally__BallotBody *body, struct flip *f)
 	case 3:
 		if (f->item >= body->n_writeins)
 			return NULL;
+		/* a, b, proof t, proof v of each name point; b is in
+		 * the proof's bind */
 		w = body->writeins[f->item];
-		return f->elem == 0 ? &w->kem
-				    : f->elem == 1 ? &w->pok->t
-						   : f->elem == 2 ? &w->pok->v : NULL;
+		if (f->elem >= 4 * w->n_name)
+			return NULL;
+		switch (f->elem % 4) {
+		case 0:
+			return &w->name[f->elem / 4]->a;
+		case 1:
+			return &w->name[f->elem / 4]->b;
+		case 2:
+			return &w->pok[f->elem / 4]->t;
+		default:
+			return &w->pok[f->elem / 4]->v;
+		}
 	}
 	return NULL;
 }
@@ -485,14 +496,14 @@ static void
 bump_version(Tally__BallotBody *body, void *arg)
 {
 	(void)arg;
-	body->version = 2;
+	body->version = BALLOT_VERSION + 1;
 }
 
 static void
 drop_pok(Tally__BallotBody *body, void *arg)
 {
 	(void)arg;
-	body->writeins[0]->nonce.len = 11;
+	body->writeins[0]->n_pok = WRITEIN_POINTS - 1;
 }
 
 START_TEST(test_shape)
@@ -652,7 +663,9 @@ writein_of(const char *name, char out[WRITEIN_NAME_MAX + 1], int want)
 	uint8_t *marks = calloc(m->nsel + 1, 1), *bytes = NULL;
 	char *names[1] = { (char *)name };
 	EC_POINT *R = group_point_new(), *Z = group_point_new();
-	size_t len;
+	EC_POINT *M[WRITEIN_POINTS];
+	struct elgamal_ct ct[WRITEIN_POINTS];
+	size_t len, j;
 
 	marks[2] = 1;			/* the head contest's write-in slot */
 	ck_assert_int_eq(ballot_encrypt(&bytes, &len, &ctx, sk[1], marks,
@@ -668,16 +681,29 @@ writein_of(const char *name, char out[WRITEIN_NAME_MAX + 1], int want)
 	body = tally__ballot_body__unpack(NULL, bal->body.len,
 	    bal->body.data);
 	ck_assert_ptr_nonnull(body);
+	/* M_j = b_j - s a_j, then the name of the points */
 	memset(&b, 0, sizeof(b));
 	b.election_hash = ctx.election_hash;
 	b.subject = pk[1];
 	b.subject_len = 32;
-	b.kind = PROOF_WRITEIN;
 	b.contest = 0;
 	b.index = 0;
-	ck_assert_int_eq(writein_kem(R, body->writeins[0]), 0);
-	ck_assert_int_eq(group_mul(Z, R, secret), 0);
-	ck_assert_int_eq(writein_decrypt(out, body->writeins[0], Z, &b), 0);
+	ck_assert_int_eq(writein_check(body->writeins[0], &b), 0);
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		ck_assert_int_eq(elgamal_ct_init(&ct[j]), 0);
+		ck_assert_ptr_nonnull(M[j] = group_point_new());
+	}
+	ck_assert_int_eq(writein_decode(ct, body->writeins[0]), 0);
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		ck_assert_int_eq(group_mul(Z, ct[j].a, secret), 0);
+		ck_assert_int_eq(group_sub(M[j], ct[j].b, Z), 0);
+	}
+	ck_assert_int_eq(writein_name_decode(out,
+	    (const EC_POINT *const *)M), 0);
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		elgamal_ct_clear(&ct[j]);
+		group_point_free(M[j]);
+	}
 	tally__ballot_body__free_unpacked(body, NULL);
 	tally__ballot__free_unpacked(bal, NULL);
 	free(bytes);

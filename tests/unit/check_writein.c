@@ -1,6 +1,6 @@
-/* check_writein.c: write-in names under hashed ElGamal: roundtrip, a wrong
- * key or context fails, every tampered byte fails, and every encryption has
- * the same size whatever the name. */
+/* check_writein.c: write-in names as ElGamal ciphertexts of points:
+ * roundtrip, a wrong key or context fails, every tampered byte fails, the
+ * opening of a challenge, and every encryption has the same size. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,18 +35,32 @@ bind_of(uint32_t contest, uint32_t index)
 	return b;
 }
 
-/* rK from the secret key, as the trustees' combination would give. */
+/* M_j = b_j - s a_j and the name of the points, as the trustees'
+ * combination would give after the mix. */
 static int
-open_with(char *name, const Tally__WriteIn *w, const BIGNUM *s,
-    const struct proof_bind *b)
+open_with(char *name, const Tally__WriteIn *w, const BIGNUM *s)
 {
-	EC_POINT *R = group_point_new(), *Z = group_point_new();
+	struct elgamal_ct ct[WRITEIN_POINTS];
+	EC_POINT *M[WRITEIN_POINTS], *Z = group_point_new();
+	size_t j;
 	int ret;
 
-	ck_assert_int_eq(writein_kem(R, w), 0);
-	ck_assert_int_eq(group_mul(Z, R, s), 0);
-	ret = writein_decrypt(name, w, Z, b);
-	group_point_free(R);
+	name[0] = '\0';
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		ck_assert_int_eq(elgamal_ct_init(&ct[j]), 0);
+		ck_assert_ptr_nonnull(M[j] = group_point_new());
+	}
+	if ((ret = writein_decode(ct, w)) == 0) {
+		for (j = 0; j < WRITEIN_POINTS; j++) {
+			ck_assert_int_eq(group_mul(Z, ct[j].a, s), 0);
+			ck_assert_int_eq(group_sub(M[j], ct[j].b, Z), 0);
+		}
+		ret = writein_name_decode(name, (const EC_POINT *const *)M);
+	}
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		elgamal_ct_clear(&ct[j]);
+		group_point_free(M[j]);
+	}
 	group_point_free(Z);
 	return ret;
 }
@@ -54,8 +68,10 @@ open_with(char *name, const Tally__WriteIn *w, const BIGNUM *s,
 START_TEST(test_roundtrip)
 {
 	static const char *names[] = {"", "a", "张三",
-	    "123456789012345678901234567890123456789012345678901234567890123",
-	    "另选他人 Zhang San-Li"};
+	    "123456789012345678901234567890123456789012345678901234567890",
+	    "另选他人 Zhang San-Li",
+	    /* 20 Chinese characters: 60 bytes */
+	    "一二三四五六七八九十一二三四五六七八九十"};
 	struct proof_bind b = bind_of(2, 5);
 	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
 	char out[WRITEIN_NAME_MAX + 1];
@@ -63,8 +79,9 @@ START_TEST(test_roundtrip)
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		ck_assert_int_eq(writein_encrypt(&w, pk, names[i], &b), 0);
+		ck_assert_uint_eq(w.n_name, WRITEIN_POINTS);
 		ck_assert_int_eq(writein_check(&w, &b), 0);
-		ck_assert_int_eq(open_with(out, &w, sk, &b), 0);
+		ck_assert_int_eq(open_with(out, &w, sk), 0);
 		ck_assert_str_eq(out, names[i]);
 		writein_clear(&w);
 	}
@@ -77,7 +94,7 @@ START_TEST(test_refused_names)
 	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
 
 	ck_assert_int_eq(writein_encrypt(&w, pk,
-	    "1234567890123456789012345678901234567890123456789012345678901234",
+	    "1234567890123456789012345678901234567890123456789012345678901",
 	    &b), TALLY_ERR_TOO_LARGE);
 	ck_assert_int_eq(writein_encrypt(&w, pk, "\xc3\x28", &b),
 	    TALLY_ERR_INVALID_ARG);
@@ -87,10 +104,13 @@ START_TEST(test_refused_names)
 	    TALLY_ERR_INVALID_ARG);
 	ck_assert_int_eq(writein_encrypt(&w, pk, "ab\xe5\xbc", &b),
 	    TALLY_ERR_INVALID_ARG);
-	ck_assert_ptr_null(w.kem.data);
+	ck_assert_ptr_null(w.name);
+	ck_assert_uint_eq(w.n_name, 0);
 }
 END_TEST
 
+/* A ciphertext copied to another ballot (credential), contest or slot
+ * fails its proof (Cortier-Smyth); so does one under another key opened. */
 START_TEST(test_wrong_key_or_context)
 {
 	struct proof_bind b = bind_of(1, 1), b2;
@@ -100,32 +120,55 @@ START_TEST(test_wrong_key_or_context)
 
 	ck_assert_int_eq(writein_encrypt(&w, pk, "王五", &b), 0);
 	ck_assert_int_eq(group_scalar_random(other), 0);
-	ck_assert_int_eq(open_with(out, &w, other, &b), TALLY_ERR_CRYPTO);
+	ck_assert_int_eq(open_with(out, &w, other), TALLY_ERR_DECODE);
 	ck_assert_str_eq(out, "");
 	b2 = bind_of(1, 2);
-	ck_assert_int_eq(open_with(out, &w, sk, &b2), TALLY_ERR_CRYPTO);
-	ck_assert_int_ne(writein_check(&w, &b2), 0);
+	ck_assert_int_eq(writein_check(&w, &b2), TALLY_ERR_BAD_PROOF);
 	b2 = bind_of(2, 1);
-	ck_assert_int_ne(writein_check(&w, &b2), 0);
+	ck_assert_int_eq(writein_check(&w, &b2), TALLY_ERR_BAD_PROOF);
 	b2 = b;
 	b2.subject = eh;
-	ck_assert_int_ne(writein_check(&w, &b2), 0);
+	ck_assert_int_eq(writein_check(&w, &b2), TALLY_ERR_BAD_PROOF);
+	ck_assert_int_eq(writein_check(&w, &b), 0);
 	writein_clear(&w);
 	group_scalar_free(other);
+}
+END_TEST
+
+/* The two points' ciphertexts swapped, or one replaced by the same point
+ * of another encryption: the proofs (index j, b_j in the bind) refuse. */
+START_TEST(test_points_do_not_move)
+{
+	struct proof_bind b = bind_of(0, 3);
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT, v = TALLY__WRITE_IN__INIT;
+	Tally__Ciphertext *t;
+	Tally__SchnorrProof *q;
+
+	ck_assert_int_eq(writein_encrypt(&w, pk, "张三", &b), 0);
+	ck_assert_int_eq(writein_encrypt(&v, pk, "李四", &b), 0);
+	t = w.name[0], w.name[0] = w.name[1], w.name[1] = t;
+	q = w.pok[0], w.pok[0] = w.pok[1], w.pok[1] = q;
+	ck_assert_int_eq(writein_check(&w, &b), TALLY_ERR_BAD_PROOF);
+	t = w.name[0], w.name[0] = w.name[1], w.name[1] = t;
+	q = w.pok[0], w.pok[0] = w.pok[1], w.pok[1] = q;
+	ck_assert_int_eq(writein_check(&w, &b), 0);
+	/* b_j of another ciphertext under a's proof */
+	t = w.name[1], w.name[1] = v.name[1], v.name[1] = t;
+	ck_assert_int_eq(writein_check(&w, &b), TALLY_ERR_BAD_PROOF);
+	t = w.name[1], w.name[1] = v.name[1], v.name[1] = t;
+	writein_clear(&w);
+	writein_clear(&v);
 }
 END_TEST
 
 static void
 flip_all(ProtobufCBinaryData *f, Tally__WriteIn *w, const struct proof_bind *b)
 {
-	char out[WRITEIN_NAME_MAX + 1];
 	size_t i;
 
 	for (i = 0; i < f->len; i++) {
 		f->data[i] ^= 0x01;
-		/* Either the structure/proof check or the opening fails. */
-		ck_assert(writein_check(w, b) != 0 ||
-		    open_with(out, w, sk, b) != 0);
+		ck_assert_int_ne(writein_check(w, b), 0);
 		f->data[i] ^= 0x01;
 	}
 }
@@ -135,27 +178,56 @@ START_TEST(test_tampered)
 	struct proof_bind b = bind_of(3, 0);
 	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
 	char out[WRITEIN_NAME_MAX + 1];
+	size_t j;
 
 	ck_assert_int_eq(writein_encrypt(&w, pk, "李四", &b), 0);
-	flip_all(&w.kem, &w, &b);
-	flip_all(&w.nonce, &w, &b);
-	flip_all(&w.sealed, &w, &b);
-	flip_all(&w.pok->t, &w, &b);
-	flip_all(&w.pok->v, &w, &b);
-	/* The proof is what stops a copied KEM point; sealed bytes by GCM. */
-	w.pok->v.data[5] ^= 0x80;
-	ck_assert_int_ne(writein_check(&w, &b), 0);
-	w.pok->v.data[5] ^= 0x80;
-	w.sealed.len--;
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		flip_all(&w.name[j]->a, &w, &b);
+		flip_all(&w.name[j]->b, &w, &b);
+		flip_all(&w.pok[j]->t, &w, &b);
+		flip_all(&w.pok[j]->v, &w, &b);
+	}
+	w.n_pok--;
 	ck_assert_int_eq(writein_check(&w, &b), TALLY_ERR_BALLOT_SHAPE);
-	ck_assert_int_eq(open_with(out, &w, sk, &b), TALLY_ERR_BALLOT_SHAPE);
-	w.sealed.len++;
-	w.nonce.len--;
+	w.n_pok++;
+	w.n_name--;
 	ck_assert_int_eq(writein_check(&w, &b), TALLY_ERR_BALLOT_SHAPE);
-	w.nonce.len++;
+	w.n_name++;
+	w.name[1]->b.len--;
+	ck_assert_int_eq(writein_check(&w, &b), TALLY_ERR_BAD_POINT);
+	w.name[1]->b.len++;
 	ck_assert_int_eq(writein_check(&w, &b), 0);
-	ck_assert_int_eq(open_with(out, &w, sk, &b), 0);
+	ck_assert_int_eq(open_with(out, &w, sk), 0);
 	ck_assert_str_eq(out, "李四");
+	writein_clear(&w);
+}
+END_TEST
+
+/* Opening a challenged write-in: the right name and randomness re-encrypt
+ * exactly; another name or scalar does not. */
+START_TEST(test_reveal)
+{
+	struct proof_bind b = bind_of(0, 1);
+	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
+	uint8_t r[WRITEIN_POINTS][32];
+	ProtobufCBinaryData rb[WRITEIN_POINTS];
+	size_t j;
+
+	ck_assert_int_eq(writein_encrypt_r(&w, pk, "王五", &b, r), 0);
+	for (j = 0; j < WRITEIN_POINTS; j++)
+		rb[j] = (ProtobufCBinaryData){ 32, r[j] };
+	ck_assert_int_eq(writein_reveal_check(&w, pk, rb, "王五"), 0);
+	ck_assert_int_eq(writein_reveal_check(&w, pk, rb, "王六"),
+	    TALLY_ERR_REVEAL);
+	ck_assert_int_eq(writein_reveal_check(&w, pk, rb,
+	    "1234567890123456789012345678901234567890123456789012345678901"),
+	    TALLY_ERR_TOO_LARGE);
+	r[1][31] ^= 1;
+	ck_assert_int_eq(writein_reveal_check(&w, pk, rb, "王五"),
+	    TALLY_ERR_REVEAL);
+	rb[1].len = 31;
+	ck_assert_int_eq(writein_reveal_check(&w, pk, rb, "王五"),
+	    TALLY_ERR_BAD_SCALAR);
 	writein_clear(&w);
 }
 END_TEST
@@ -163,18 +235,21 @@ END_TEST
 START_TEST(test_sizes_constant)
 {
 	static const char *names[] = {"", "x", "张三",
-	    "123456789012345678901234567890123456789012345678901234567890123"};
+	    "123456789012345678901234567890123456789012345678901234567890"};
 	struct proof_bind b = bind_of(0, 0);
 	Tally__WriteIn w = TALLY__WRITE_IN__INIT;
-	size_t i, first = 0, sz;
+	size_t i, j, first = 0, sz;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		ck_assert_int_eq(writein_encrypt(&w, pk, names[i], &b), 0);
-		ck_assert_uint_eq(w.kem.len, 33);
-		ck_assert_uint_eq(w.nonce.len, WRITEIN_NONCE_LEN);
-		ck_assert_uint_eq(w.sealed.len, WRITEIN_SEALED_LEN);
-		ck_assert_uint_eq(w.pok->t.len, 33);
-		ck_assert_uint_eq(w.pok->v.len, 32);
+		ck_assert_uint_eq(w.n_name, WRITEIN_POINTS);
+		ck_assert_uint_eq(w.n_pok, WRITEIN_POINTS);
+		for (j = 0; j < WRITEIN_POINTS; j++) {
+			ck_assert_uint_eq(w.name[j]->a.len, 33);
+			ck_assert_uint_eq(w.name[j]->b.len, 33);
+			ck_assert_uint_eq(w.pok[j]->t.len, 33);
+			ck_assert_uint_eq(w.pok[j]->v.len, 32);
+		}
 		sz = tally__write_in__get_packed_size(&w);
 		if (i == 0)
 			first = sz;
@@ -360,6 +435,8 @@ main(void)
 	tcase_add_test(tc, test_refused_names);
 	tcase_add_test(tc, test_wrong_key_or_context);
 	tcase_add_test(tc, test_tampered);
+	tcase_add_test(tc, test_points_do_not_move);
+	tcase_add_test(tc, test_reveal);
 	tcase_add_test(tc, test_sizes_constant);
 	tcase_add_test(tc, test_name_points_vectors);
 	tcase_add_test(tc, test_name_points_refused);
