@@ -10,11 +10,13 @@
 # (20 selections), each cast by `tallyctl simulate` from 8 and from 64
 # terminals. Per run: ballots/s and p50/p99 receipt latency (simulate's own
 # figures), VmRSS of the ledger and the frontend before and after (RSS per
-# ballot), the time of `vote close`, of three trustee decrypts (each
-# downloads and verifies the whole record) and of `tally`. Control votes
+# ballot), the time of `vote close`, of three trustee mixes of the
+# write-ins (the mix-net; each downloads and verifies the whole record and
+# every earlier shuffle, then shuffles and proves), of three trustee decrypts
+# (each downloads and verifies the whole record) and of `tally`. Control votes
 # (district-head with SMALL ballots, budget-motion, which has no write-in
-# slot, with N and SMALL) separate what grows with the ballots (write-in KEM
-# points, one per ballot and slot) from what does not (the aggregates). Beside it, verification only:
+# slot, with N and SMALL) separate what grows with the ballots (the write-in
+# list: 3 ciphertexts per ballot and slot, shuffled 3 times) from what does not (the aggregates). Beside it, verification only:
 # bench_proof (proofs/s vs OpenSSL's EC_POINT_mul/s) and bench_record
 # (record_verify ballots/s on 1 thread and on every core).
 #
@@ -107,7 +109,7 @@ t0=$(now_ms)
 	"$KEYS" cert issue "$W/pki" --role daemon --name tallyd
 	"$KEYS" cert issue "$W/pki" --role official --name secretariat
 	"$KEYS" cert issue "$W/pki" --role terminal --name terminal
-	for i in 1 2 3; do
+	for i in 1 2 3 4 5; do
 		"$KEYS" cert issue "$W/pki" --role trustee --name "trustee-$i"
 	done
 	"$KEYS" ledger-key "$W/pki"
@@ -190,6 +192,14 @@ while read -r v m t n; do
 	seal=$(ctl secretariat vote close "$v" | sed -n 's/^sealed //p')
 	[ -n "$seal" ] || die "vote close $v"
 	c1=$(now_ms)
+	# the mix-net: 3 trustees shuffle the write-ins (each verifies the
+	# record and every earlier shuffle first); nothing for a motion
+	for i in 3 4 5; do
+		ctl "trustee-$i" trustee mix "$v" \
+		    --share "$W/ceremony/private-$i/share.pb" >/dev/null ||
+		    die "trustee $i mix $v"
+	done
+	cm=$(now_ms)
 	for i in 1 2 3; do
 		ctl "trustee-$i" trustee decrypt "$v" \
 		    --share "$W/ceremony/private-$i/share.pb" --sealed "$seal" \
@@ -204,10 +214,11 @@ while read -r v m t n; do
 	p50=$(sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' "$W/sim-$v.out")
 	p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' "$W/sim-$v.out")
 	echo "$v $m $t $n $rate $p50 $p99 $l0 $l1 $f0 $f1 $((c1 - c0))" \
-	    "$((c2 - c1)) $((c3 - c2)) $l2" >>"$W/results"
+	    "$((c2 - cm)) $((c3 - c2)) $l2 $((cm - c1))" >>"$W/results"
 	echo "RSS ledger $l0 -> $l1 kB (after tally $l2 kB), frontend $f0 ->" \
 	    "$f1 kB; close" \
-	    "$((c1 - c0)) ms, 3 decrypts $((c2 - c1)) ms, tally $((c3 - c2)) ms"
+	    "$((c1 - c0)) ms, 3 mixes $((cm - c1)) ms, 3 decrypts" \
+	    "$((c2 - cm)) ms, tally $((c3 - c2)) ms"
 done <"$W/runs"
 
 # ---------------------------------------------------------------- verify only
@@ -220,18 +231,21 @@ step "verification only: bench_record $RECORD_BALLOTS (session.json ballots)"
 step "summary ($(nproc) cores; client, daemon and verification share them)"
 awk '
 BEGIN {
-	printf "%-14s %3s %5s %9s %8s %8s %20s %13s %8s %6s %8s %6s\n",
+	printf "%-14s %3s %5s %9s %8s %8s %20s %13s %8s %6s %8s %8s %6s\n",
 	    "manifest", "T", "N", "ballots/s", "p50 ms", "p99 ms",
 	    "ledger kB (tallied)", "frontend kB", "B/ballot", "close",
-	    "3 decr.", "tally"
+	    "3 mixes", "3 decr.", "tally"
 }
 {
 	per = (($9 - $8) + ($11 - $10)) * 1024 / $4
 	printf "%-14s %3d %5d %9.1f %8.2f %8.2f %5d>%5d (%5d) " \
-	    "%5d>%5d %8.0f %6d %8d %6d\n", $2, $3, $4, $5, $6, $7, $8, $9,
-	    $15, $10, $11, per, $12, $13, $14
+	    "%5d>%5d %8.0f %6d %8d %8d %6d\n", $2, $3, $4, $5, $6, $7, $8, $9,
+	    $15, $10, $11, per, $12, $16, $13, $14
 }' "$W/results"
-echo "(close, 3 decr. and tally in ms: vote close; three trustee decrypts;"
+echo "(close, 3 mixes, 3 decr. and tally in ms: vote close; three trustee"
+echo " mixes of the write-ins (each verifies the record and the shuffles"
+echo " before it, then shuffles and proves; the ledger verifies each);"
+echo " three trustee decrypts;"
 echo " tally after them. B/ballot: growth of ledger + frontend VmRSS during"
 echo " the run divided by its ballots; (tallied): ledger VmRSS after the"
 echo " tally. Load average at the end: $(loadavg))"

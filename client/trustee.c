@@ -1,5 +1,5 @@
 /*
- * trustee.c: tallyctl trustee decrypt VOTE --share FILE
+ * trustee.c: tallyctl trustee mix|decrypt VOTE --share FILE
  *
  * A scrutineer's part of the count. The scrutineer does not take the
  * daemon's word for what to decrypt: it downloads the record, verifies it
@@ -7,6 +7,11 @@
  * computes its partial decryptions of the verified aggregate and write-in
  * material only, with proofs, and submits them. A daemon that asked it to
  * decrypt a single ballot would have to forge a record that verifies.
+ *
+ * Before the shares, at least k scrutineers each shuffle the write-in list
+ * (`mix`, lib/mixnet.h): the scrutineer verifies the record, including
+ * every earlier shuffle, re-encrypts and permutes the current list with a
+ * proof of shuffle and submits it. The shares then cover the last list.
  */
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -22,6 +27,7 @@
 #include "group.h"
 #include "log.h"
 #include "manifest.h"
+#include "mixnet.h"
 #include "record.h"
 #include "tallyctl.h"
 #include "util.h"
@@ -35,6 +41,7 @@ struct tr_vote {
 	Tally__Aggregate *agg;
 	struct count_item *items;
 	size_t nitems, cap;
+	struct mixnet mx;		/* from the Aggregate on */
 };
 
 static void
@@ -44,6 +51,7 @@ tr_vote_clear(struct tr_vote *v)
 	if (v->agg != NULL)
 		tally__aggregate__free_unpacked(v->agg, NULL);
 	free(v->items);
+	mixnet_clear(&v->mx);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -116,7 +124,19 @@ tr_read(const char *path, struct tr_vote *v)
 				   : TALLY_ERR_VERIFY;
 			break;
 		case TALLY__LOG_RECORD__BODY_AGGREGATE:
-			ret = tr_aggregate(v, e.rec->aggregate);
+			if (v->ctx.m == NULL) {
+				ret = TALLY_ERR_VERIFY;
+				break;
+			}
+			if ((ret = tr_aggregate(v, e.rec->aggregate)) == 0)
+				ret = mixnet_init(&v->mx, v->items, v->nitems,
+				    v->ctx.m, v->ctx.K, v->ctx.election_hash,
+				    v->ctx.tr);
+			break;
+		case TALLY__LOG_RECORD__BODY_SHUFFLE:
+			/* verified by record_verify: decode only */
+			ret = v->agg ? mixnet_apply(&v->mx, e.rec->shuffle,
+			    NULL) : TALLY_ERR_VERIFY;
 			break;
 		default:
 			break;
@@ -347,6 +367,14 @@ tr_decrypt(const char *vote, const char *file, const char *sealed,
 	in.agg = v.agg;
 	in.items = v.items;
 	in.nitems = v.nitems;
+	in.mixed = mixnet_output(&v.mx);
+	if (v.mx.cur.n > 0 && v.mx.steps < v.ctx.tr->quorum) {
+		ret = TALLY_ERR_MIX_STATE;
+		ctl_error(ret, "the write-ins of %s were shuffled %u times; %u "
+		    "scrutineers must shuffle them first (tallyctl trustee mix)",
+		    vote, v.mx.steps, v.ctx.tr->quorum);
+		goto out;
+	}
 	if ((ret = count_share_make(&sh, &in, index, s)) != 0) {
 		ctl_error(ret, "computing the share of scrutineer %u", index);
 		goto out;
@@ -370,16 +398,101 @@ out:
 }
 
 static int
+tr_submit_shuffle(struct ctl_conn *c, const char *vote, Tally__Shuffle *sh)
+{
+	Tally__Request req = TALLY__REQUEST__INIT;
+	Tally__SubmitShuffleRequest ss = TALLY__SUBMIT_SHUFFLE_REQUEST__INIT;
+	Tally__Response *resp = NULL;
+	int ret;
+
+	ss.vote_id = (char *)vote;
+	ss.shuffle = sh;
+	req.body_case = TALLY__REQUEST__BODY_SUBMIT_SHUFFLE;
+	req.submit_shuffle = &ss;
+	if ((ret = ctl_call(c, &req, &resp)) != 0)
+		ctl_call_error(ret, resp, "submit_shuffle");
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	return ret;
+}
+
+static int
+tr_mix(const char *vote, const char *file)
+{
+	struct tr_vote v;
+	Tally__Shuffle sh = TALLY__SHUFFLE__INIT;
+	struct mix_list out;
+	struct ctl_conn *c = NULL;
+	BIGNUM *s = group_scalar_new();
+	uint8_t th[32];
+	uint32_t index = 0;
+	char dir[] = "/tmp/tally-trustee-XXXXXX", path[64] = "";
+	int ret = TALLY_ERR_NOMEM;
+
+	memset(&v, 0, sizeof(v));
+	memset(&out, 0, sizeof(out));
+	if (s == NULL || (ret = tr_load_secret(file, &index, s, th)) != 0)
+		goto out;
+	ret = TALLY_ERR_IO;
+	if ((c = ctl_connect_or_report(&ctl_global)) == NULL ||
+	    (ret = tr_fetch_verified(c, vote, dir, path, sizeof(path),
+		 &v)) != 0)
+		goto out;
+	if (CRYPTO_memcmp(th, v.transcript_hash, 32) != 0) {
+		ret = TALLY_ERR_BAD_SHARE;
+		ctl_error(ret, "%s belongs to another ceremony than vote %s",
+		    file, vote);
+		goto out;
+	}
+	if (v.mx.cur.n == 0) {
+		/* no ballot or no write-in slot: nothing to unlink */
+		printf("scrutineer %u: vote %s has no write-in list; nothing "
+		    "to shuffle\n", index, vote);
+		ret = 0;
+		goto out;
+	}
+	if ((ret = mixnet_make(&sh, &out, &v.mx, index, s)) != 0) {
+		if (ret == TALLY_ERR_MIX_DUP)
+			ctl_error(ret, "scrutineer %u already shuffled the "
+			    "write-ins of %s", index, vote);
+		else
+			ctl_error(ret, "shuffling as scrutineer %u", index);
+		goto out;
+	}
+	if ((ret = tr_submit_shuffle(c, vote, &sh)) != 0)
+		goto out;
+	printf("scrutineer %u: shuffle %u of the write-ins of %s recorded "
+	    "(%zu tuples of %zu ciphertexts, with its proof)\n", index,
+	    sh.step, vote, out.n, out.w);
+out:
+	if (path[0] != '\0') {
+		unlink(path);
+		rmdir(dir);
+	}
+	mixnet_shuffle_clear(&sh);
+	mix_list_clear(&out);
+	group_scalar_free(s);
+	tr_vote_clear(&v);
+	ctl_close(c);
+	return ret;
+}
+
+static int
 tr_usage(FILE *f)
 {
-	fprintf(f, "usage: tallyctl trustee decrypt VOTE --share FILE "
+	fprintf(f, "usage: tallyctl trustee mix VOTE --share FILE\n"
+	    "       tallyctl trustee decrypt VOTE --share FILE "
 	    "[--sealed SIZE:ROOT] [--state DIR]\n"
-	    "  download and verify the record of the closed VOTE; once its\n"
-	    "  sealed log is cosigned by the witnesses' quorum (or equals\n"
+	    "  mix: download and verify the record of the closed VOTE, then\n"
+	    "  re-encrypt and permute its write-in list and submit it with a\n"
+	    "  proof of shuffle (k scrutineers mix before anyone decrypts)\n"
+	    "  decrypt: download and verify the record of the closed VOTE; once\n"
+	    "  its sealed log is cosigned by the witnesses' quorum (or equals\n"
 	    "  --sealed, read out at closing, for a vote without witnesses),\n"
 	    "  submit this scrutineer's proven partial decryption of its\n"
-	    "  totals. DIR (default: the share file's folder) remembers the\n"
-	    "  sealed state decrypted: another one for VOTE is refused.\n");
+	    "  totals and of the last shuffled write-in list. DIR (default: the\n"
+	    "  share file's folder) remembers the sealed state decrypted:\n"
+	    "  another one for VOTE is refused.\n");
 	return f == stdout ? 0 : 2;
 }
 
@@ -395,12 +508,14 @@ cmd_trustee(int argc, char **argv)
 	};
 	const char *share = NULL, *sealed = NULL, *statedir = NULL;
 	char dirbuf[4096], *slash;
-	int ch;
+	int ch, mix;
 
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
 		return tr_usage(stdout);
-	if (argc < 2 || strcmp(argv[1], "decrypt") != 0)
+	if (argc < 2 || (strcmp(argv[1], "decrypt") != 0 &&
+	    strcmp(argv[1], "mix") != 0))
 		return tr_usage(stderr);
+	mix = strcmp(argv[1], "mix") == 0;
 	argc--;
 	argv++;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -422,6 +537,8 @@ cmd_trustee(int argc, char **argv)
 	}
 	if (argc - optind != 1 || share == NULL)
 		return tr_usage(stderr);
+	if (mix)
+		return tr_mix(argv[optind], share) == 0 ? 0 : 1;
 	if (statedir == NULL) {
 		snprintf(dirbuf, sizeof(dirbuf), "%s", share);
 		if ((slash = strrchr(dirbuf, '/')) == NULL)

@@ -91,6 +91,9 @@ verify_print(const struct record_report *rep, int json)
 	    (unsigned long long)rep->ballots,
 	    (unsigned long long)rep->shares,
 	    (unsigned long long)rep->checkpoints);
+	if (rep->shuffles > 0)
+		printf("write-ins: %llu verified shuffles before decryption\n",
+		    (unsigned long long)rep->shuffles);
 	printf("present %llu, issued %llu\n",
 	    (unsigned long long)rep->present, (unsigned long long)rep->issued);
 	if (rep->witnesses > 0)

@@ -143,6 +143,7 @@ vote_free(struct vote *v)
 			elgamal_ct_clear(&v->sums[i]);
 	free(v->sums);
 	free(v->items);
+	mixnet_clear(&v->mx);
 	for (i = 0; v->sharev != NULL && i < v->shares; i++)
 		tally__decryption_share__free_unpacked(v->sharev[i], NULL);
 	free(v->sharev);
@@ -446,6 +447,9 @@ election_check(const struct vote *v, const Tally__LogRecord *rec, char *msg,
 		ret = election_check_share(v, rec->decryption_share, msg,
 		    msglen);
 		break;
+	case TALLY__LOG_RECORD__BODY_SHUFFLE:
+		ret = election_check_shuffle(v, rec->shuffle, msg, msglen);
+		break;
 	case TALLY__LOG_RECORD__BODY_RESULT:
 		if (v->state != VOTE_CLOSED || !v->aggregated)
 			FAIL(TALLY_ERR_VOTE_STATE, "vote %s cannot be tallied "
@@ -572,7 +576,44 @@ election_count_input(const struct vote *v, struct count_input *in,
 	in->agg = *agg;
 	in->items = v->items;
 	in->nitems = v->nitems;
+	in->mixed = mixnet_output(&v->mx);
 	return 0;
+}
+
+int
+election_check_shuffle(const struct vote *v, const Tally__Shuffle *sh,
+    char *msg, size_t msglen)
+{
+	struct mix_list out;
+	int ret = 0, why = 0;
+
+	memset(&out, 0, sizeof(out));
+	if (v->state != VOTE_CLOSED || !v->aggregated)
+		FAIL(TALLY_ERR_MIX_STATE, "vote %s takes no shuffle now (%s)",
+		    v->id, v->state == VOTE_CLOSED ? "not aggregated" :
+		    vote_state_name(v->state));
+	if (v->shares > 0)
+		FAIL(TALLY_ERR_MIX_STATE, "vote %s: decryption has begun, "
+		    "the write-in list is final", v->id);
+	if ((ret = mixnet_step_verify(&out, &v->mx, sh, &why)) != 0) {
+		switch (ret) {
+		case TALLY_ERR_MIX_STATE:
+			FAIL(ret, "vote %s has no write-in list to shuffle",
+			    v->id);
+		case TALLY_ERR_MIX_STALE:
+			FAIL(ret, "step %u, but the next step is %u", sh->step,
+			    v->mx.steps);
+		case TALLY_ERR_MIX_DUP:
+			FAIL(ret, "scrutineer %u already shuffled", sh->mixer);
+		default:
+			FAIL(ret, "shuffle of scrutineer %u: %s%s%s", sh->mixer,
+			    tally_strerror(ret), why ? ": " : "",
+			    why ? tally_strerror(why) : "");
+		}
+	}
+out:
+	mix_list_clear(&out);
+	return ret;
 }
 
 int
@@ -591,6 +632,10 @@ election_check_share(const struct vote *v, const Tally__DecryptionShare *sh,
 		if (v->sharev[i]->trustee == sh->trustee)
 			FAIL(TALLY_ERR_SHARE_DUP, "trustee %u already gave a "
 			    "share", sh->trustee);
+	if (v->mx.cur.n > 0 && v->mx.steps < v->ctx.tr->quorum)
+		FAIL(TALLY_ERR_MIX_STATE, "vote %s: %u of %u shuffles of the "
+		    "write-ins; shares come after them", v->id, v->mx.steps,
+		    v->ctx.tr->quorum);
 	if ((ret = election_count_input(v, &in, &agg)) != 0)
 		FAIL(ret, "%s", tally_strerror(ret));
 	if ((ret = count_share_verify(&in, sh, &where)) != 0)
@@ -637,6 +682,13 @@ election_apply(struct vote *v, const Tally__LogRecord *rec)
 		break;
 	case TALLY__LOG_RECORD__BODY_AGGREGATE:
 		v->aggregated = 1;
+		ret = mixnet_init(&v->mx, v->items, v->nitems, v->ctx.m,
+		    v->ctx.K, v->ctx.election_hash, v->ctx.tr);
+		break;
+	case TALLY__LOG_RECORD__BODY_SHUFFLE:
+		/* checked by election_check_shuffle, or at recovery a
+		 * record the ledger wrote: decode only */
+		ret = mixnet_apply(&v->mx, rec->shuffle, NULL);
 		break;
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
 		ret = apply_share(v, rec->decryption_share);

@@ -21,6 +21,7 @@
 #include "elgamal.h"
 #include "hash.h"
 #include "manifest.h"
+#include "mixnet.h"
 #include "tally.pb-c.h"
 #include "votectx.h"
 #include "witness.h"
@@ -71,6 +72,8 @@ struct vote {
 	struct elgamal_ct	*sums;		/* manifest->nsel running sums */
 	struct count_item	*items;		/* ballots * nwriteins */
 	size_t			 nitems, capitems;
+	struct mixnet		 mx;		/* the write-in list, from the
+						 * Aggregate on */
 	Tally__DecryptionShare	**sharev;	/* shares copies, in order */
 	Tally__Result		*result;	/* copy, once tallied */
 	int			 final;		/* Checkpoint after Result */
@@ -95,6 +98,10 @@ void vote_free(struct vote *v);
 
 /* 0 when rec may be appended to v now, else the client's error code with
  * a message in msg. Not for Ballot records: see election_check_ballot. */
+/* A Shuffle: the vote aggregated, no share yet, then mixnet_step_verify
+ * (proof of shuffle verified here). */
+int election_check_shuffle(const struct vote *v, const Tally__Shuffle *sh,
+    char *msg, size_t msglen);
 int election_check(const struct vote *v, const Tally__LogRecord *rec,
     char *msg, size_t msglen);
 /* The ledger's checks of a ballot: the vote is open, shape, registry,

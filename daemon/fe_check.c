@@ -20,8 +20,8 @@ static const struct {
 	    B(STATUS) | B(TALLY) | B(GET_RECORD) | B(GET_VOTE), 1 },
 	/* Scrutineers download and verify the record before they decrypt,
 	 * and a share with many write-in points outgrows a terminal's frame. */
-	{ ROLE_TRUSTEE, B(GET_VOTE) | B(SUBMIT_SHARE) | B(STATUS) |
-	    B(GET_RECORD) | B(ADD_COSIGNATURE), 1 },
+	{ ROLE_TRUSTEE, B(GET_VOTE) | B(SUBMIT_SHARE) | B(SUBMIT_SHUFFLE) |
+	    B(STATUS) | B(GET_RECORD) | B(ADD_COSIGNATURE), 1 },
 	/* Auditors only ask, and as witnesses hand in cosignatures: their
 	 * requests are small. */
 	{ ROLE_AUDITOR, B(STATUS) | B(GET_RECORD) | B(GET_VOTE) |
@@ -73,7 +73,8 @@ fe_check_frame(const struct config *cfg, enum tally_role role,
 		return TALLY_ERR_ROLE;
 	}
 	if (len > cfg->max_frame && body != TALLY__REQUEST__BODY_CREATE_VOTE &&
-	    body != TALLY__REQUEST__BODY_SUBMIT_SHARE) {
+	    body != TALLY__REQUEST__BODY_SUBMIT_SHARE &&
+	    body != TALLY__REQUEST__BODY_SUBMIT_SHUFFLE) {
 		snprintf(msg, msglen, "request over the frame limit");
 		return TALLY_ERR_TOO_LARGE;
 	}
@@ -122,6 +123,8 @@ request_vote_id(const Tally__Request *r)
 		return r->get_vote->vote_id;
 	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
 		return r->submit_share->vote_id;
+	case TALLY__REQUEST__BODY_SUBMIT_SHUFFLE:
+		return r->submit_shuffle->vote_id;
 	case TALLY__REQUEST__BODY_TALLY:
 		return r->tally->vote_id;
 	case TALLY__REQUEST__BODY_GET_RECORD:
@@ -208,6 +211,13 @@ fe_check_request(const Tally__Request *req, char *msg, size_t msglen)
 	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
 		if (req->submit_share->share == NULL) {
 			snprintf(msg, msglen, "share missing");
+			return TALLY_ERR_INVALID_ARG;
+		}
+		return 0;
+	case TALLY__REQUEST__BODY_SUBMIT_SHUFFLE:
+		if (req->submit_shuffle->shuffle == NULL ||
+		    req->submit_shuffle->shuffle->proof == NULL) {
+			snprintf(msg, msglen, "shuffle missing");
 			return TALLY_ERR_INVALID_ARG;
 		}
 		return 0;

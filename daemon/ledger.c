@@ -756,6 +756,7 @@ ledger_get_vote(struct ledger *lg, uint64_t seq, Tally__GetVoteRequest *g)
 	Tally__GetVoteResponse gv = TALLY__GET_VOTE_RESPONSE__INIT;
 	Tally__Aggregate *agg = NULL;
 	ProtobufCBinaryData *pts = NULL;
+	const struct mix_list *ml;
 	struct vote *v;
 	size_t i;
 
@@ -766,11 +767,12 @@ ledger_get_vote(struct ledger *lg, uint64_t seq, Tally__GetVoteRequest *g)
 		if (election_aggregate(v, &agg) != 0 || (pts = calloc(
 		    COUNT_ITEM_CTS * v->nitems + 1, sizeof(*pts))) == NULL)
 			fatalx("out of memory");
-		/* Entry k: a of ciphertext k of the write-in list (count.h),
-		 * for the trustees. */
+		/* Entry k: a of ciphertext k of the write-in list (count.h)
+		 * after the last shuffle, for the trustees. */
+		ml = mixnet_output(&v->mx);
 		for (i = 0; i < COUNT_ITEM_CTS * v->nitems; i++) {
-			pts[i].data = v->items[i / COUNT_ITEM_CTS].ct[i %
-			    COUNT_ITEM_CTS];
+			pts[i].data = ml != NULL ? ml->enc + i * SHUFFLE_CT_LEN :
+			    v->items[i / COUNT_ITEM_CTS].ct[i % COUNT_ITEM_CTS];
 			pts[i].len = 33;
 		}
 		gv.n_writein_points = COUNT_ITEM_CTS * v->nitems;
@@ -949,6 +951,24 @@ ledger_add_cosignature(struct ledger *lg, uint64_t seq,
 	}
 }
 
+static void
+ledger_submit_shuffle(struct ledger *lg, uint64_t seq,
+    Tally__SubmitShuffleRequest *ss)
+{
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	struct vote *v;
+
+	if ((v = ledger_vote(lg, seq, ss->vote_id)) == NULL)
+		return;
+	rec.body_case = TALLY__LOG_RECORD__BODY_SHUFFLE;
+	rec.shuffle = ss->shuffle;
+	if (ledger_append(lg, v, &rec, seq,
+	    TALLY__REQUEST__BODY_SUBMIT_SHUFFLE, 1) != NULL)
+		log_info("vote %s: shuffle %u of the write-ins by scrutineer "
+		    "%u recorded (%u needed)", v->id, ss->shuffle->step,
+		    ss->shuffle->mixer, v->created->transcript->quorum);
+}
+
 /* Combine the shares, count, record the Result and then the final
  * Checkpoint; answer with the Result once that is durable. A tallied
  * vote answers with its recorded Result. */
@@ -1032,6 +1052,9 @@ ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 		break;
 	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
 		ledger_submit_share(lg, lr->seq, r->submit_share);
+		break;
+	case TALLY__REQUEST__BODY_SUBMIT_SHUFFLE:
+		ledger_submit_shuffle(lg, lr->seq, r->submit_shuffle);
 		break;
 	case TALLY__REQUEST__BODY_TALLY:
 		ledger_tally(lg, lr->seq, r->tally);

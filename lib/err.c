@@ -73,6 +73,14 @@ static const struct err_entry err_table[] = {
 	[-TALLY_ERR_UNSEALED] = {"E_UNSEALED",
 	    "the vote is not sealed and witnessed"},
 	[-TALLY_ERR_LOG_CHAIN] = {"E_LOG_CHAIN", "log hash chain broken"},
+	[-TALLY_ERR_BAD_SHUFFLE] = {"E_BAD_SHUFFLE",
+	    "shuffle refused: its list or its proof of shuffle is wrong"},
+	[-TALLY_ERR_MIX_STATE] = {"E_MIX_STATE",
+	    "no shuffle now (no write-in list, or decryption has begun)"},
+	[-TALLY_ERR_MIX_DUP] = {"E_MIX_DUP",
+	    "this scrutineer already shuffled the write-ins"},
+	[-TALLY_ERR_MIX_STALE] = {"E_MIX_STALE",
+	    "not the next step: shuffle the current write-in list"},
 };
 
 int

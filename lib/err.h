@@ -60,6 +60,10 @@ enum tally_err {
 	TALLY_ERR_WITNESS = -51,	/* a witness set or cosignature refused */
 	TALLY_ERR_FORK = -52,		/* two inconsistent states of one vote */
 	TALLY_ERR_UNSEALED = -53,	/* not sealed and witnessed */
+	TALLY_ERR_BAD_SHUFFLE = -54,	/* a shuffle's list or proof refused */
+	TALLY_ERR_MIX_STATE = -55,	/* no shuffle now */
+	TALLY_ERR_MIX_DUP = -56,	/* this scrutineer already shuffled */
+	TALLY_ERR_MIX_STALE = -57,	/* not the next step of the mix */
 	TALLY_ERR_REVEAL = -58,
 	TALLY_ERR_SPOILED = -59,
 	TALLY_ERR_ALREADY_CAST = -60,

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "merkle.h"
+#include "mixnet.h"
 #include "pb.h"
 #include "rules.h"
 #include "votectx.h"
@@ -53,6 +54,7 @@ struct rv {
 	size_t *ballots, nballots;
 	size_t *spoiled, nspoiled;
 	size_t *shares, nshares;
+	size_t *shuffles, nshuffles;
 	size_t *cps, ncps;
 	size_t *cosigs, ncosigs;
 	enum rv_state state;
@@ -73,6 +75,7 @@ struct rv {
 	size_t nitems;
 	uint8_t (*creds)[32];
 	uint8_t (*sel_a)[33];
+	struct mixnet mx;		/* the write-in list after the shuffles */
 };
 
 static int rv_fail(struct rv *v, uint64_t index, const char *check,
@@ -122,6 +125,7 @@ body_name(int c)
 	case TALLY__LOG_RECORD__BODY_CHECKPOINT: return "Checkpoint";
 	case TALLY__LOG_RECORD__BODY_SPOILED: return "SpoiledBallot";
 	case TALLY__LOG_RECORD__BODY_COSIGNATURE: return "Cosignature";
+	case TALLY__LOG_RECORD__BODY_SHUFFLE: return "Shuffle";
 	case TALLY__LOG_RECORD__BODY_TEST: return "test";
 	default: return "unknown";
 	}
@@ -140,6 +144,8 @@ rv_free(struct rv *v)
 	free(v->ballots);
 	free(v->spoiled);
 	free(v->shares);
+	free(v->shuffles);
+	mixnet_clear(&v->mx);
 	free(v->cps);
 	free(v->cosigs);
 	vote_ctx_clear(&v->vx);
@@ -270,6 +276,8 @@ rv_next_state(enum rv_state s, int c)
 		return s == ST_SEALED ? ST_AGGREGATED : -1;
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
 		return s == ST_AGGREGATED ? ST_AGGREGATED : -1;
+	case TALLY__LOG_RECORD__BODY_SHUFFLE:
+		return s == ST_AGGREGATED ? ST_AGGREGATED : -1;
 	case TALLY__LOG_RECORD__BODY_RESULT:
 		return s == ST_AGGREGATED ? ST_RESULT : -1;
 	case TALLY__LOG_RECORD__BODY_COSIGNATURE:
@@ -302,6 +310,8 @@ rv_note(struct rv *v, size_t i, int c)
 		return rv_list_add(&v->shares, &v->nshares, i);
 	case TALLY__LOG_RECORD__BODY_COSIGNATURE:
 		return rv_list_add(&v->cosigs, &v->ncosigs, i);
+	case TALLY__LOG_RECORD__BODY_SHUFFLE:
+		return rv_list_add(&v->shuffles, &v->nshuffles, i);
 	case TALLY__LOG_RECORD__BODY_POLLS_OPENED:
 		v->opened = i;
 		break;
@@ -336,6 +346,10 @@ rv_structure(struct rv *v)
 			return rv_fail(v, i, "structure",
 			    "%s record %s", body_name(c),
 			    state_name[v->state]);
+		if (c == TALLY__LOG_RECORD__BODY_SHUFFLE && v->nshares > 0)
+			return rv_fail(v, i, "structure", "Shuffle record "
+			    "after a DecryptionShare: only the last list is "
+			    "decrypted");
 		v->state = (enum rv_state)s;
 		if ((ret = rv_note(v, i, c)) != 0)
 			return ret;
@@ -347,6 +361,7 @@ rv_structure(struct rv *v)
 	v->rep->ballots = v->nballots;
 	v->rep->spoiled = v->nspoiled;
 	v->rep->shares = v->nshares;
+	v->rep->shuffles = v->nshuffles;
 	v->rep->checkpoints = v->ncps;
 	v->rep->complete = v->state == ST_DONE;
 	v->rep->state = v->state == ST_CREATED ? "created" :
@@ -1034,6 +1049,51 @@ rv_count_input(struct rv *v, struct count_input *in)
 	in->agg = v->rec[v->agg]->aggregate;
 	in->items = v->items;
 	in->nitems = v->nitems;
+	in->mixed = mixnet_output(&v->mx);
+}
+
+/* ------------------------------------------------------------ shuffles */
+
+/* Every Shuffle in log order: the next step, a scrutineer that has not
+ * mixed, the previous list as input, a proof of shuffle that holds. Then
+ * at least k of them before the first share when there is a list. */
+static int
+rv_shuffles(struct rv *v)
+{
+	const Tally__Shuffle *sh;
+	struct mix_list out;
+	size_t i, first;
+	int ret, why;
+
+	if (v->agg == NONE)
+		return 0;
+	if ((ret = mixnet_init(&v->mx, v->items, v->nitems, v->vx.m, v->vx.K,
+	    v->vx.election_hash, v->vx.tr)) != 0)
+		return ret;
+	for (i = 0; i < v->nshuffles; i++) {
+		sh = v->rec[v->shuffles[i]]->shuffle;
+		ret = mixnet_step_verify(&out, &v->mx, sh, &why);
+		if (ret == TALLY_ERR_NOMEM)
+			return ret;
+		if (ret != 0)
+			return rv_fail(v, v->shuffles[i], "shuffle",
+			    "step %u by scrutineer %u: %s%s%s", sh->step,
+			    sh->mixer, tally_strerror(ret), why ? ": " : "",
+			    why ? tally_strerror(why) : "");
+		if ((ret = mixnet_apply(&v->mx, sh, &out)) != 0) {
+			mix_list_clear(&out);
+			return ret;
+		}
+		rv_progress(v, "shuffles", 1, v->nshuffles);
+	}
+	first = v->nshares > 0 ? v->shares[0] : v->result;
+	if (v->mx.cur.n > 0 && first != NONE &&
+	    v->mx.steps < v->vx.tr->quorum)
+		return rv_fail(v, first, "shuffle", "%s after %u shuffles of "
+		    "the write-in list; %u scrutineers must shuffle it first",
+		    body_name(v->rec[first]->body_case), v->mx.steps,
+		    v->vx.tr->quorum);
+	return 0;
 }
 
 static int
@@ -1151,7 +1211,8 @@ rv_checks(struct rv *v)
 	    (ret = rv_witnesses(v)) != 0 ||
 	    (ret = rv_polls(v)) != 0 || (ret = rv_ballots(v)) != 0 ||
 	    (ret = rv_spoiled(v)) != 0 || (ret = rv_aggregate(v)) != 0 ||
-	    (ret = rv_shares(v)) != 0 || (ret = rv_result(v)) != 0 ||
+	    (ret = rv_shuffles(v)) != 0 || (ret = rv_shares(v)) != 0 ||
+	    (ret = rv_result(v)) != 0 ||
 	    (ret = merkle_tree_root(v->tree, v->n, v->rep->root)) != 0)
 		return ret;
 	v->rep->records = v->n;

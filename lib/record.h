@@ -51,6 +51,7 @@ struct record_report {
 	/* summary (filled as far as verification got) */
 	char vote_id[72];
 	uint64_t records, ballots, spoiled, shares, checkpoints;
+	uint64_t shuffles;		/* steps of the write-in mix-net */
 	uint64_t present, issued;
 	int complete;			/* ends with Result, Checkpoint */
 	const char *state;		/* created, open, closed, counted */

@@ -30,7 +30,9 @@
 #include "proof.h"
 #include "tally.pb-c.h"
 
-#define SHUFFLE_WIDTH_MAX 16
+/* Widest tuple: 3 ciphertexts per write-in slot, at most one slot per
+ * compiled selection (MANIFEST_SELECTIONS_MAX). */
+#define SHUFFLE_WIDTH_MAX (3 * 1024)
 #define SHUFFLE_TUPLES_MAX (1u << 20)
 #define SHUFFLE_CT_LEN (2 * 33) /* a || b of one ciphertext */
 

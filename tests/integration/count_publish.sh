@@ -88,8 +88,28 @@ refused E_VOTE_STATE "" secretariat tally s6-session
 
 seal=$(close_seal s6-session)
 ctl secretariat vote close s6-budget >/dev/null || fail "close s6-budget"
+# The mix-net: no share before 3 shuffles of the write-ins; each
+# scrutineer mixes once; a vote without write-in slot needs none.
+refused E_MIX_STATE "shuffle them first" scrutineer-2 trustee decrypt \
+    s6-session --share "$(share 2)" --sealed "$seal"
+for i in 1 3; do
+	ctl "scrutineer-$i" trustee mix s6-session --share "$(share "$i")" \
+	    >"$T/out" 2>"$T/err" || fail "mix $i: $(cat "$T/err")"
+	grep -q "^scrutineer $i: shuffle $((i / 2)) of the write-ins" "$T/out" ||
+	    fail "mix $i: $(cat "$T/out")"
+done
+refused E_MIX_DUP "already shuffled" scrutineer-3 trustee mix s6-session \
+    --share "$(share 3)"
+refused E_MIX_STATE "shuffle them first" scrutineer-2 trustee decrypt \
+    s6-session --share "$(share 2)" --sealed "$seal"
+mix s6-session 5
+ctl scrutineer-1 trustee mix s6-budget --share "$(share 1)" >"$T/out" \
+    2>"$T/err" || fail "mix s6-budget: $(cat "$T/err")"
+grep -q "nothing to shuffle" "$T/out" || fail "mix s6-budget: $(cat "$T/out")"
 decrypt s6-session "$seal" 2 4
 refused E_NEED_SHARES "1 more needed" secretariat tally s6-session
+refused E_MIX_STATE "decryption has begun" scrutineer-4 trustee mix \
+    s6-session --share "$(share 4)"
 
 # Refused shares, each with its code; none is recorded.
 before=$(logsum s6-session)

@@ -81,6 +81,7 @@ start_daemon "$T/tallyd.conf"
 attack 8 cast-spoiled "code=0 code=59"
 
 seal=$(close_seal s6-session)
+mix s6-session 2 3
 decrypt s6-session "$seal" 1 3
 ctl secretariat tally s6-session >"$T/tally.json" 2>"$T/err" ||
     fail "tally: $(cat "$T/err")"

@@ -93,6 +93,12 @@ tl() { "$BALLOT" tally "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/official.crt" \
 # (3 points per write-in slot) is over a terminal's frame anyway.
 [ "$(share terminal 1 s6-head)" = "code=26" ] ||
     fail "a terminal may not submit a share"
+# No share before k = 2 shuffles of the write-in list (E_MIX_STATE = 55).
+[ "$(share trustee 3)" = "code=55" ] || fail "a share before the mix-net"
+for i in 2 3; do
+	ctl trustee trustee mix s6-session --share "$T/cer/private-$i/share.pb" \
+	    >/dev/null 2>"$T/err" || fail "mix $i: $(cat "$T/err")"
+done
 [ "$(share trustee 3)" = "code=0" ] || fail "share of trustee 3"
 [ "$(share trustee 3)" = "code=30" ] || fail "second share of trustee 3: E_SHARE_DUP"
 [ "$(tl | head -1)" = "code=31" ] || fail "tally with one share: E_NEED_SHARES"
@@ -100,7 +106,7 @@ tl() { "$BALLOT" tally "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/official.crt" \
 tl >"$T/tally.out" || fail "tally"
 [ "$(head -1 "$T/tally.out")" = "code=0" ] || fail "tally: $(cat "$T/tally.out")"
 state=$(ctl official status s6-session)
-case "$state" in "s6-session tallied ballots=200 log=209 "*) ;;
+case "$state" in "s6-session tallied ballots=200 log=211 "*) ;;
     *) fail "status: $state";; esac
 [ "$(share trustee 2)" = "code=20" ] || fail "share after the tally: E_VOTE_STATE"
 tl | cmp -s - "$T/tally.out" || fail "a second tally gives another result"
@@ -109,7 +115,7 @@ n=$("$BALLOT" record "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/auditor.crt" \
     "$T/auditor.key" s6-session "$T/record.log") || fail "get_record"
 cmp -s "$T/record.log" "$T/data/s6-session.log" ||
     fail "the downloaded record differs"
-[ "$n" -ge 2 ] || fail "a record of 209 records came in $n chunk(s)"
+[ "$n" -ge 2 ] || fail "a record of 211 records came in $n chunk(s)"
 "$TALLYCTL" verify "$T/record.log" >"$T/verify.out" 2>&1 ||
     fail "the record does not verify: $(cat "$T/verify.out")"
 for r in card-000001 card-000100 card-000200; do

@@ -177,6 +177,17 @@ expect_ctl() {
 	fi
 }
 
+# mix VOTE I...: scrutineers I... shuffle the write-ins of VOTE in turn
+# (tallyctl trustee mix, the mix-net before any share).
+mix() {
+	mx_vote=$1; shift
+	for mx_i in "$@"; do
+		ctl "scrutineer-$mx_i" trustee mix "$mx_vote" \
+		    --share "$T/cer/private-$mx_i/share.pb" >/dev/null \
+		    2>"$T/err" || fail "mix $mx_i: $(cat "$T/err")"
+	done
+}
+
 # decrypt VOTE SEAL I...: scrutineer-I sends its decryption of VOTE with
 # share I of the ceremony in $T/cer, on the sealed log SEAL read out at
 # closing (close_seal).

@@ -127,6 +127,7 @@ witness --until sealed
 screen_witness seal
 grep -q "^sealtext 封存记录 .* 见证人联署 1 / 1$" "$T/scrw.out" ||
     fail "hall screen, seal: $(cat "$T/scrw.out")"
+mix s6-session 2 1
 decrypt s6-session "$seal" 1 2
 ctl secretariat tally s6-session >/dev/null 2>"$T/err" || fail "tally: $(cat "$T/err")"
 ctl auditor publish s6-session --out "$T/pub" >/dev/null 2>"$T/err" ||

@@ -317,7 +317,8 @@ struct tamper {
 enum {
 	T_DROP, T_TWICE, T_RESULT_JSON, T_RESULT_TOTAL, T_RESULT_TRUSTEES,
 	T_SHARE_SWAP_TRUSTEE, T_SHARE_POINT, T_AGG_SWAP, T_BALLOT_SIG,
-	T_PRESENT, T_MANIFEST, T_HASH, T_CLOSED_COUNT, T_CP_SIG, T_AGG_COUNT
+	T_PRESENT, T_MANIFEST, T_HASH, T_CLOSED_COUNT, T_CP_SIG, T_AGG_COUNT,
+	T_SHUFFLE_MIXER, T_SHUFFLE_LIST, T_SHUFFLE_PROOF
 };
 
 static enum rg_action
@@ -379,13 +380,24 @@ tamper_hook(void *arg, size_t seq, Tally__LogRecord *rec)
 	case T_AGG_COUNT:
 		rec->aggregate->ballots--;
 		break;
+	case T_SHUFFLE_MIXER:
+		rec->shuffle->mixer = 4;
+		break;
+	case T_SHUFFLE_LIST:
+		/* tuple 0 twice: a duplicated name */
+		memcpy(rec->shuffle->list.data + rec->shuffle->list.len / 30,
+		    rec->shuffle->list.data, rec->shuffle->list.len / 30);
+		break;
+	case T_SHUFFLE_PROOF:
+		rec->shuffle->proof->s1.data[4] ^= 1;
+		break;
 	}
 	return RG_WRITE;
 }
 
 /* Planned sequence of the default record: 0 VoteCreated, 1 PollsOpened,
  * 2..31 ballots, 32 PollsClosed, 33 Checkpoint, 34 Aggregate, 35..37
- * shares, 38 Result, 39 Checkpoint. */
+ * shuffles, 38..40 shares, 41 Result, 42 Checkpoint. */
 static void
 tamper_case(int kind, size_t seq, uint64_t want_index, const char *check)
 {
@@ -498,11 +510,11 @@ END_TEST
 
 START_TEST(test_resigned_tamper)
 {
-	tamper_case(T_RESULT_JSON, 38, 38, "result");
-	tamper_case(T_RESULT_TOTAL, 38, 38, "result");
-	tamper_case(T_RESULT_TRUSTEES, 38, 38, "result");
-	tamper_case(T_SHARE_SWAP_TRUSTEE, 36, 36, "share-proof");
-	tamper_case(T_SHARE_POINT, 37, 37, "share-proof");
+	tamper_case(T_RESULT_JSON, 41, 41, "result");
+	tamper_case(T_RESULT_TOTAL, 41, 41, "result");
+	tamper_case(T_RESULT_TRUSTEES, 41, 41, "result");
+	tamper_case(T_SHARE_SWAP_TRUSTEE, 39, 39, "share-proof");
+	tamper_case(T_SHARE_POINT, 40, 40, "share-proof");
 	tamper_case(T_AGG_SWAP, 34, 34, "aggregate");
 	tamper_case(T_AGG_COUNT, 34, 34, "ballot-count");
 	tamper_case(T_BALLOT_SIG, 20, 20, "ballot-proof");
@@ -511,7 +523,7 @@ START_TEST(test_resigned_tamper)
 	tamper_case(T_HASH, 0, 0, "election-hash");
 	tamper_case(T_CLOSED_COUNT, 32, 32, "ballot-count");
 	tamper_case(T_CP_SIG, 33, 33, "checkpoint");
-	tamper_case(T_CP_SIG, 39, 39, "checkpoint");
+	tamper_case(T_CP_SIG, 42, 42, "checkpoint");
 }
 END_TEST
 
@@ -521,18 +533,26 @@ START_TEST(test_resigned_drop_repeat)
 	tamper_case(T_DROP, 10, 31, "ballot-count");
 	/* a repeated ballot, share, VoteCreated, PollsOpened, Result */
 	tamper_case(T_TWICE, 10, 11, "ballot-duplicate");
-	tamper_case(T_TWICE, 36, 37, "share-duplicate");
+	tamper_case(T_TWICE, 39, 40, "share-duplicate");
 	tamper_case(T_TWICE, 0, 1, "structure");
 	tamper_case(T_TWICE, 1, 2, "structure");
 	tamper_case(T_TWICE, 32, 33, "structure");
-	tamper_case(T_TWICE, 38, 39, "structure");
+	tamper_case(T_TWICE, 41, 42, "structure");
 	/* missing pieces */
 	tamper_case(T_DROP, 33, 33, "structure");	/* sealing checkpoint */
 	tamper_case(T_DROP, 34, 34, "structure");	/* aggregate */
 	tamper_case(T_DROP, 1, 1, "structure");		/* PollsOpened */
-	tamper_case(T_DROP, 39, 39, "incomplete");	/* final checkpoint */
-	tamper_case(T_DROP, 38, 39, "incomplete");	/* result */
-	tamper_case(T_DROP, 37, 37, "structure");	/* 2 shares of 3 */
+	tamper_case(T_DROP, 42, 42, "incomplete");	/* final checkpoint */
+	tamper_case(T_DROP, 41, 42, "incomplete");	/* result */
+	tamper_case(T_DROP, 40, 40, "structure");	/* 2 shares of 3 */
+	/* the mix-net: a repeated, a missing step, too few steps, a step
+	 * in another scrutineer's name, a list changed after the proof */
+	tamper_case(T_TWICE, 35, 36, "shuffle");
+	tamper_case(T_DROP, 36, 36, "shuffle");
+	tamper_case(T_DROP, 37, 37, "shuffle");	/* 2 shuffles of 3 */
+	tamper_case(T_SHUFFLE_MIXER, 36, 36, "shuffle");
+	tamper_case(T_SHUFFLE_LIST, 37, 37, "shuffle");
+	tamper_case(T_SHUFFLE_PROOF, 35, 35, "shuffle");
 }
 END_TEST
 

@@ -51,6 +51,10 @@ rg_opts_default(struct rg_opts *o)
 	o->sharers[1] = 2;
 	o->sharers[2] = 3;
 	o->nsharers = 3;
+	o->mixers[0] = 1;
+	o->mixers[1] = 2;
+	o->mixers[2] = 3;
+	o->nmixers = 3;
 	o->present = 239;
 	o->issued = 239;
 }
@@ -381,6 +385,9 @@ rg_simple(struct rg_writer *w, int which, void *msg)
 	case TALLY__LOG_RECORD__BODY_RESULT:
 		rec.result = msg;
 		break;
+	case TALLY__LOG_RECORD__BODY_SHUFFLE:
+		rec.shuffle = msg;
+		break;
 	}
 	ret = rg_append(w, &rec);
 	/* A checkpoint after every record but the Result, which the final
@@ -444,6 +451,9 @@ rg_count(struct rg_writer *w, Tally__Ballot **b, size_t nb)
 	struct recordgen *g = w->g;
 	const struct rg_opts *o = w->o;
 	Tally__DecryptionShare *sh[64] = { 0 };
+	Tally__Shuffle shf[64];
+	struct mix_list out;
+	size_t nshf = 0;
 	Tally__PollsClosed pc = TALLY__POLLS_CLOSED__INIT;
 	Tally__Result res = TALLY__RESULT__INIT;
 	struct count_result *cr = NULL;
@@ -457,6 +467,18 @@ rg_count(struct rg_writer *w, Tally__Ballot **b, size_t nb)
 	for (i = 0; i < nb; i++)
 		RG_CHECK(count_items_from_ballot(g->items + i * g->m->nwriteins,
 		    g->m, b[i]));
+	/* The mix-net: each mixer shuffles the current list. */
+	if ((g->K = group_point_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	RG_CHECK(ceremony_joint_key(g->K, g->tr));
+	RG_CHECK(mixnet_init(&g->mx, g->items, g->nitems, g->m, g->K, g->he,
+	    g->tr));
+	while (g->mx.cur.n > 0 && nshf < o->nmixers) {
+		RG_CHECK(mixnet_make(&shf[nshf], &out, &g->mx,
+		    o->mixers[nshf], g->s[o->mixers[nshf]]));
+		nshf++;
+		RG_CHECK(mixnet_apply(&g->mx, &shf[nshf - 1], &out));
+	}
 	memset(&in, 0, sizeof(in));
 	in.m = g->m;
 	in.tr = g->tr;
@@ -466,6 +488,7 @@ rg_count(struct rg_writer *w, Tally__Ballot **b, size_t nb)
 	in.agg = g->agg_msg;
 	in.items = g->items;
 	in.nitems = g->nitems;
+	in.mixed = mixnet_output(&g->mx);
 	/* Everything is computed before anything is written, so that a hook
 	 * that alters a record cannot change what the ledger would derive. */
 	for (i = 0; i < o->nsharers; i++)
@@ -493,6 +516,9 @@ rg_count(struct rg_writer *w, Tally__Ballot **b, size_t nb)
 	g->seal_cosig = g->nrecords;
 	for (i = 0; i < o->seal_cosigners; i++)
 		RG_CHECK(rg_cosign_at(w, i, g->closed + 1));
+	g->first_shuffle = g->nrecords;
+	for (i = 0; i < nshf; i++)
+		RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_SHUFFLE, &shf[i]));
 	for (i = 0; i < o->nsharers; i++)
 		RG_CHECK(rg_simple(w, TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE,
 		    sh[i]));
@@ -504,6 +530,8 @@ rg_count(struct rg_writer *w, Tally__Ballot **b, size_t nb)
 out:
 	for (i = 0; i < o->nsharers; i++)
 		count_share_free(sh[i]);
+	for (i = 0; i < nshf; i++)
+		mixnet_shuffle_clear(&shf[i]);
 	count_result_free(cr);
 	return ret;
 }
@@ -658,6 +686,8 @@ rg_free(struct recordgen *g)
 		free(g->agg_msg);
 	}
 	free(g->items);
+	mixnet_clear(&g->mx);
+	group_point_free(g->K);
 	OPENSSL_cleanse(g->ledger_sk, sizeof(g->ledger_sk));
 	OPENSSL_cleanse(g->wsk, sizeof(g->wsk));
 	free(g);

@@ -16,6 +16,7 @@
 
 #include "count.h"
 #include "manifest.h"
+#include "mixnet.h"
 #include "tally.pb-c.h"
 
 enum rg_action { RG_WRITE = 0, RG_SKIP = 1, RG_TWICE = 2 };
@@ -33,6 +34,9 @@ struct rg_opts {
 	size_t nchoices;
 	uint32_t sharers[64];		/* trustees that submit, in order */
 	size_t nsharers;
+	uint32_t mixers[64];		/* trustees that shuffle the write-in
+					 * list, in order (with a list) */
+	size_t nmixers;
 	uint64_t present, issued;
 	int stop_before_result;		/* leave the record incomplete */
 	int checkpoints_everywhere;	/* a Checkpoint after every record */
@@ -72,10 +76,14 @@ struct recordgen {
 	Tally__Aggregate *agg_msg;	/* as written */
 	struct count_item *items;
 	size_t nitems;
+	EC_POINT *K;			/* joint key */
+	struct mixnet mx;		/* after the mixers' shuffles */
+	size_t first_shuffle;		/* index of the first Shuffle */
 };
 
 /* Defaults: session.json, 5 of 3, 30 credentials, 30 ballots, the
- * standard choices, trustees 1 2 3 sharing, present = issued = 239. */
+ * standard choices, trustees 1 2 3 mixing and sharing, present = issued =
+ * 239. */
 void rg_opts_default(struct rg_opts *o);
 /* The record at path (created). */
 int rg_build(struct recordgen **out, const struct rg_opts *o,
