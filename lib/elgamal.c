@@ -77,9 +77,10 @@ elgamal_encrypt_point(struct elgamal_ct *out, BIGNUM *r, const EC_POINT *K,
 
 	if (K == NULL || group_point_is_infinity(K))
 		return TALLY_ERR_INVALID_ARG;
+	/* K is the same for the whole vote: its table (constant time) */
 	if ((ret = group_scalar_random(r)) != 0 ||
 	    (ret = group_mul_g(out->a, r)) != 0 ||
-	    (ret = group_mul(out->b, K, r)) != 0)
+	    (ret = group_mul_fixed(out->b, K, r)) != 0)
 		return ret;
 	return group_add(out->b, out->b, M);
 }
@@ -95,7 +96,7 @@ elgamal_reencrypt(struct elgamal_ct *out, const struct elgamal_ct *in,
 		return TALLY_ERR_NOMEM;
 	if ((ret = group_mul_g(t, r)) != 0 ||
 	    (ret = group_add(out->a, in->a, t)) != 0 ||
-	    (ret = group_mul(t, K, r)) != 0)
+	    (ret = group_mul_fixed(t, K, r)) != 0)
 		goto out;
 	ret = group_add(out->b, in->b, t);
 out:

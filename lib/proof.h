@@ -34,7 +34,7 @@
 enum proof_kind {
 	PROOF_SELECTION = 1,   /* a ballot selection is 0 or 1 */
 	PROOF_CONSTRAINT = 2,  /* a sum of selections is in [0, L] */
-	PROOF_WRITEIN = 3,     /* knowledge of a write-in KEM nonce */
+	PROOF_WRITEIN = 3,     /* knowledge of a write-in point's randomness */
 	PROOF_COEFFICIENT = 4, /* ceremony: knowledge of a coefficient */
 	PROOF_TRANSPORT = 5,   /* ceremony: knowledge of a transport key */
 	PROOF_DECRYPTION = 6,  /* a partial decryption is correct */
