@@ -419,6 +419,7 @@ tr_submit_shuffle(struct ctl_conn *c, const char *vote, Tally__Shuffle *sh)
 static int
 tr_mix(const char *vote, const char *file)
 {
+	struct record_report rep;
 	struct tr_vote v;
 	Tally__Shuffle sh = TALLY__SHUFFLE__INIT;
 	struct mix_list out;
@@ -430,13 +431,14 @@ tr_mix(const char *vote, const char *file)
 	int ret = TALLY_ERR_NOMEM;
 
 	memset(&v, 0, sizeof(v));
+	memset(&rep, 0, sizeof(rep));
 	memset(&out, 0, sizeof(out));
 	if (s == NULL || (ret = tr_load_secret(file, &index, s, th)) != 0)
 		goto out;
 	ret = TALLY_ERR_IO;
 	if ((c = ctl_connect_or_report(&ctl_global)) == NULL ||
 	    (ret = tr_fetch_verified(c, vote, dir, path, sizeof(path),
-		 &v)) != 0)
+		 &v, &rep)) != 0)
 		goto out;
 	if (CRYPTO_memcmp(th, v.transcript_hash, 32) != 0) {
 		ret = TALLY_ERR_BAD_SHARE;
@@ -469,6 +471,7 @@ out:
 		unlink(path);
 		rmdir(dir);
 	}
+	record_report_clear(&rep);
 	mixnet_shuffle_clear(&sh);
 	mix_list_clear(&out);
 	group_scalar_free(s);

@@ -192,6 +192,7 @@ refused E_FORK "read out in the hall" scrutineer-2 trustee decrypt \
 # Scrutineer 3 decrypts the real s6-session; then shown the fork with the
 # fork's own seal, it refuses: another sealed state of the same vote.
 PORT=$PORT1
+mix s6-session 1 2
 ctl scrutineer-3 trustee decrypt s6-session --share "$(share 3)" \
     --sealed "$sealB" >/dev/null 2>"$T/err" || fail "decrypt: $(cat "$T/err")"
 PORT=$PORT2
