@@ -5,7 +5,7 @@
 # session of all three) through the whole life: create, open, casts from
 # three terminal connections at once (tallyctl simulate), a challenged
 # ballot every fifth vote, status, close (its sealed log read out),
-# decryption by two of three scrutineers on that seal (a different pair each time), tally, publish (its record
+# the mix-net and decryption by two of three scrutineers on that seal (a different pair each time), tally, publish (its record
 # downloaded by an auditor); every Result compared with what was cast, and
 # every tenth vote's status checked and publication verified offline. Two restarts in the middle: a
 # SIGTERM while a vote is open (it takes its ballots after), and a
@@ -113,6 +113,8 @@ while [ "$i" -lt "$N" ]; do
 	fi
 	seal=$(close_seal "$v")
 	a=$((i % 3 + 1)) b=$(((i + 1) % 3 + 1))
+	# the mix-net first (issue 11): the two shuffle the write-ins, if any
+	mix "$v" "$a" "$b"
 	decrypt "$v" "$seal" "$a"
 	if [ "$i" -eq $((2 * N / 3)) ]; then
 		restart KILL
