@@ -76,6 +76,8 @@ struct rv {
 	uint8_t (*creds)[32];
 	uint8_t (*sel_a)[33];
 	struct mixnet mx;		/* the write-in list after the shuffles */
+	int mx_done;			/* mx made from the ballots' list */
+	size_t shuffles_done;
 };
 
 static int rv_fail(struct rv *v, uint64_t index, const char *check,
@@ -1067,10 +1069,12 @@ rv_shuffles(struct rv *v)
 
 	if (v->agg == NONE)
 		return 0;
-	if ((ret = mixnet_init(&v->mx, v->items, v->nitems, v->vx.m, v->vx.K,
-	    v->vx.election_hash, v->vx.tr)) != 0)
+	/* Once; a follower then takes each new Shuffle where it stopped. */
+	if (!v->mx_done && (ret = mixnet_init(&v->mx, v->items, v->nitems,
+	    v->vx.m, v->vx.K, v->vx.election_hash, v->vx.tr)) != 0)
 		return ret;
-	for (i = 0; i < v->nshuffles; i++) {
+	v->mx_done = 1;
+	for (i = v->shuffles_done; i < v->nshuffles; i++) {
 		sh = v->rec[v->shuffles[i]]->shuffle;
 		ret = mixnet_step_verify(&out, &v->mx, sh, &why);
 		if (ret == TALLY_ERR_NOMEM)
@@ -1085,6 +1089,7 @@ rv_shuffles(struct rv *v)
 			return ret;
 		}
 		rv_progress(v, "shuffles", 1, v->nshuffles);
+		v->shuffles_done = i + 1;
 	}
 	first = v->nshares > 0 ? v->shares[0] : v->result;
 	if (v->mx.cur.n > 0 && first != NONE &&

@@ -504,6 +504,9 @@ drop_pok(Tally__BallotBody *body, void *arg)
 {
 	(void)arg;
 	body->writeins[0]->n_pok = WRITEIN_POINTS - 1;
+	/* free what free_unpacked will no longer see */
+	tally__schnorr_proof__free_unpacked(
+	    body->writeins[0]->pok[WRITEIN_POINTS - 1], NULL);
 }
 
 START_TEST(test_shape)

@@ -171,6 +171,7 @@ START_TEST(test_honest_unlinked)
 	    TALLY_ERR_BAD_PROOF);
 	count_share_free(share);
 	/* a fourth mixer may still mix; the first may not mix again */
+	mixnet_shuffle_clear(&sh[0]);
 	ck_assert_int_eq(mixnet_make(&sh[0], &out, &mx, 1, G->s[1]),
 	    TALLY_ERR_MIX_DUP);
 	for (t = 0; t < 3; t++)
