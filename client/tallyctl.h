@@ -63,6 +63,10 @@ int ctl_fd(const struct ctl_conn *c);
 /* "tallyctl: E_CODE: message" on stderr; returns 1. */
 int ctl_error(int err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Send req and wait for its answer, which is only an acknowledgement: a
+ * refusal is reported with what (the server's message if any); the
+ * response is freed. Returns ctl_call's code. */
+int ctl_call_ack(struct ctl_conn *c, Tally__Request *req, const char *what);
 /* Report a failed call (server message if any); returns 1. */
 int ctl_call_error(int err, const Tally__Response *resp, const char *what);
 

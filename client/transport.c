@@ -378,6 +378,19 @@ ctl_call(struct ctl_conn *c, Tally__Request *req, Tally__Response **out)
 }
 
 int
+ctl_call_ack(struct ctl_conn *c, Tally__Request *req, const char *what)
+{
+	Tally__Response *resp = NULL;
+	int ret;
+
+	if ((ret = ctl_call(c, req, &resp)) != 0)
+		ctl_call_error(ret, resp, what);
+	if (resp != NULL)
+		tally__response__free_unpacked(resp, NULL);
+	return ret;
+}
+
+int
 ctl_vote_status(struct ctl_conn *c, const char *vote, Tally__Response **resp,
     const Tally__VoteStatus **vs)
 {

@@ -312,18 +312,12 @@ tr_submit(struct ctl_conn *c, const char *vote, Tally__DecryptionShare *sh)
 {
 	Tally__Request req = TALLY__REQUEST__INIT;
 	Tally__SubmitShareRequest ss = TALLY__SUBMIT_SHARE_REQUEST__INIT;
-	Tally__Response *resp = NULL;
-	int ret;
 
 	ss.vote_id = (char *)vote;
 	ss.share = sh;
 	req.body_case = TALLY__REQUEST__BODY_SUBMIT_SHARE;
 	req.submit_share = &ss;
-	if ((ret = ctl_call(c, &req, &resp)) != 0)
-		ctl_call_error(ret, resp, "submit_share");
-	if (resp != NULL)
-		tally__response__free_unpacked(resp, NULL);
-	return ret;
+	return ctl_call_ack(c, &req, "submit_share");
 }
 
 static int
@@ -402,18 +396,12 @@ tr_submit_shuffle(struct ctl_conn *c, const char *vote, Tally__Shuffle *sh)
 {
 	Tally__Request req = TALLY__REQUEST__INIT;
 	Tally__SubmitShuffleRequest ss = TALLY__SUBMIT_SHUFFLE_REQUEST__INIT;
-	Tally__Response *resp = NULL;
-	int ret;
 
 	ss.vote_id = (char *)vote;
 	ss.shuffle = sh;
 	req.body_case = TALLY__REQUEST__BODY_SUBMIT_SHUFFLE;
 	req.submit_shuffle = &ss;
-	if ((ret = ctl_call(c, &req, &resp)) != 0)
-		ctl_call_error(ret, resp, "submit_shuffle");
-	if (resp != NULL)
-		tally__response__free_unpacked(resp, NULL);
-	return ret;
+	return ctl_call_ack(c, &req, "submit_shuffle");
 }
 
 static int

@@ -436,7 +436,6 @@ vote_close(int argc, char **argv)
 {
 	Tally__Request req = TALLY__REQUEST__INIT;
 	Tally__CloseVoteRequest cv = TALLY__CLOSE_VOTE_REQUEST__INIT;
-	Tally__Response *resp = NULL;
 	struct ctl_conn *c;
 	int ret;
 
@@ -449,11 +448,7 @@ vote_close(int argc, char **argv)
 	req.close_vote = &cv;
 	if ((c = ctl_connect_or_report(&ctl_global)) == NULL)
 		return 1;
-	if ((ret = ctl_call(c, &req, &resp)) != 0)
-		ctl_call_error(ret, resp, "request");
-	if (resp != NULL)
-		tally__response__free_unpacked(resp, NULL);
-	if (ret == 0)
+	if ((ret = ctl_call_ack(c, &req, "request")) == 0)
 		ret = close_print_seal(c, cv.vote_id);
 	ctl_close(c);
 	return ret != 0;
