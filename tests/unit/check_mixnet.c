@@ -524,6 +524,91 @@ START_TEST(test_wrong_secret)
 }
 END_TEST
 
+/* ------------------------------------------------- known answers */
+
+static void
+kg(uint8_t out[33], uint64_t k)
+{
+	EC_POINT *p = group_point_new();
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(group_mul_g_u64(p, k), 0);
+	ck_assert_int_eq(group_point_encode(out, p), 0);
+	group_point_free(p);
+}
+
+/* docs/record/mixnet.md §7, step 5: the bind of a mixer's authentication
+ * and its Schnorr challenge, computed independently (Python hashlib and
+ * affine P-256 arithmetic). H_E = 00 01 .. 1f, mixer 2, step 1, list = one
+ * tuple of two ciphertexts (1G, 2G), (3G, 4G); X = 5G, t = 6G. */
+#define AUTH_LIST_VECTOR \
+	"7ef9f5c4eca918d0fb94b28ec5505e3d9d82a80c77512c2bb47d94c996f39af0"
+#define AUTH_C_VECTOR \
+	"a0c6a0bb6b3eeb7d6f8860559add6ceb78fdddf3e9d39a079be18225be6908a7"
+
+START_TEST(test_auth_vectors)
+{
+	Tally__Shuffle sh = TALLY__SHUFFLE__INIT;
+	struct proof_bind b;
+	uint8_t he[32], list[4 * 33], subj[36], X[33], t[33], enc[32];
+	uint8_t *want;
+	size_t i, len;
+	BIGNUM *c = BN_new(), *w = BN_new();
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(w);
+	for (i = 0; i < 32; i++)
+		he[i] = (uint8_t)i;
+	for (i = 0; i < 4; i++)
+		kg(list + 33 * i, i + 1);
+	kg(X, 5);
+	kg(t, 6);
+	sh.mixer = 2;
+	sh.step = 1;
+	sh.list.data = list;
+	sh.list.len = sizeof(list);
+	ck_assert_int_eq(mixnet_auth_bind(&b, subj, he, &sh), 0);
+	ck_assert_ptr_eq(b.subject, subj);
+	ck_assert_uint_eq(b.subject_len, 36);
+	ck_assert_uint_eq(b.kind, PROOF_SHUFFLE);
+	ck_assert_uint_eq(b.contest, 1);
+	ck_assert_uint_eq(b.index, 1);
+	ck_assert_mem_eq(subj, "\0\0\0\2", 4);
+	want = tu_unhex(AUTH_LIST_VECTOR, &len);
+	ck_assert_uint_eq(len, 32);
+	ck_assert_mem_eq(subj + 4, want, 32);
+	free(want);
+
+	ck_assert_int_eq(schnorr_challenge(c, &b, X, t), 0);
+	ck_assert_int_eq(group_scalar_encode(enc, c), 0);
+	want = tu_unhex(AUTH_C_VECTOR, &len);
+	ck_assert_mem_eq(enc, want, 32);
+	free(want);
+
+	/* one byte of the list, the mixer or the step moves the challenge */
+	list[40] ^= 1;
+	ck_assert_int_eq(mixnet_auth_bind(&b, subj, he, &sh), 0);
+	ck_assert_int_eq(schnorr_challenge(w, &b, X, t), 0);
+	ck_assert(BN_cmp(c, w) != 0);
+	list[40] ^= 1;
+	sh.mixer = 3;
+	ck_assert_int_eq(mixnet_auth_bind(&b, subj, he, &sh), 0);
+	ck_assert_int_eq(schnorr_challenge(w, &b, X, t), 0);
+	ck_assert(BN_cmp(c, w) != 0);
+	sh.mixer = 2;
+	sh.step = 2;
+	ck_assert_int_eq(mixnet_auth_bind(&b, subj, he, &sh), 0);
+	ck_assert_int_eq(schnorr_challenge(w, &b, X, t), 0);
+	ck_assert(BN_cmp(c, w) != 0);
+	sh.step = 1;
+	ck_assert_int_eq(mixnet_auth_bind(&b, subj, he, &sh), 0);
+	ck_assert_int_eq(schnorr_challenge(w, &b, X, t), 0);
+	ck_assert(BN_cmp(c, w) == 0);
+	BN_free(c);
+	BN_free(w);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -538,6 +623,9 @@ main(void)
 	tcase_add_test(tc, test_reused_output);
 	tcase_add_test(tc, test_step_checks);
 	tcase_add_test(tc, test_wrong_secret);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("vectors");
+	tcase_add_test(tc, test_auth_vectors);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
