@@ -19,12 +19,19 @@
 
 #include "ballot.h"
 #include "manifest.h"
+#include "mixnet.h"
 
 #define FUZZ_VOTE_ID "s6-session"
 #define FUZZ_NCRED 4
 /* The ceremony parameters that trustee_public seeds are made for. */
 #define FUZZ_TRUSTEES 3
 #define FUZZ_QUORUM 2
+/* The joint secret of the fixtures' one-trustee ceremony (public share =
+ * joint key), so seeds can authenticate a shuffle as trustee 1. */
+#define FUZZ_JOINT_SECRET 0x7a11f0220b0a7d5eULL
+/* The write-in list of fuzz_mixnet: N tuples of w ciphertexts. */
+#define FUZZ_MIX_N 3
+#define FUZZ_MIX_W 3
 
 int fuzz_main(const uint8_t *data, size_t len);
 
@@ -36,6 +43,10 @@ const struct manifest *fuzz_session_manifest(void);
 const struct ballot_ctx *fuzz_ballot_ctx(void);
 /* The private key of the registry's i-th (sorted) credential. */
 const uint8_t *fuzz_ballot_sk(size_t i);
+
+/* The mix-net of the ballot context at step 0 (one trustee, mixer 1):
+ * its list is FUZZ_MIX_N fixed tuples of FUZZ_MIX_W ciphertexts. */
+const struct mixnet *fuzz_mixnet(void);
 
 /* The ledger key pair that receipts' checkpoints are signed with. */
 const uint8_t *fuzz_ledger_pk(void);

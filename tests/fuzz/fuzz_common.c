@@ -73,32 +73,33 @@ make_registry(void)
 	}
 }
 
-/* H_E over a one-trustee transcript whose joint key is K. */
+/* The one-trustee transcript whose joint key (and only public share) is
+ * K, kept for fuzz_mixnet; H_E over it. */
+static Tally__CeremonyTranscript transcript = TALLY__CEREMONY_TRANSCRIPT__INIT;
+static uint8_t transcript_key[GROUP_POINT_LEN];
+static ProtobufCBinaryData transcript_shares[1];
+
 static void
 make_election_hash(void)
 {
-	Tally__CeremonyTranscript tr = TALLY__CEREMONY_TRANSCRIPT__INIT;
-	ProtobufCBinaryData shares[1];
-	uint8_t kenc[GROUP_POINT_LEN];
-
-	if (group_point_encode(kenc, joint_key) != 0)
-		fuzz_die("group_point_encode");
-	tr.trustees = 1;
-	tr.quorum = 1;
-	tr.joint_key.data = kenc;
-	tr.joint_key.len = sizeof(kenc);
-	shares[0] = tr.joint_key;
-	tr.n_public_shares = 1;
-	tr.public_shares = shares;
 	Tally__VoteCreated vc = TALLY__VOTE_CREATED__INIT;
 	ProtobufCBinaryData keys[FUZZ_NCRED];
 	size_t i;
 
+	if (group_point_encode(transcript_key, joint_key) != 0)
+		fuzz_die("group_point_encode");
+	transcript.trustees = 1;
+	transcript.quorum = 1;
+	transcript.joint_key.data = transcript_key;
+	transcript.joint_key.len = sizeof(transcript_key);
+	transcript_shares[0] = transcript.joint_key;
+	transcript.n_public_shares = 1;
+	transcript.public_shares = transcript_shares;
 	for (i = 0; i < FUZZ_NCRED; i++)
 		keys[i] = (ProtobufCBinaryData){32, registry + 32 * i};
 	vc.vote_id = (char *)FUZZ_VOTE_ID;
 	vc.manifest = (ProtobufCBinaryData){2, (uint8_t *)"{}"};
-	vc.transcript = &tr;
+	vc.transcript = &transcript;
 	vc.n_registry = FUZZ_NCRED;
 	vc.registry = keys;
 	vc.ledger_key = (ProtobufCBinaryData){32,
@@ -117,7 +118,7 @@ fuzz_ballot_ctx(void)
 	s = group_scalar_new();
 	joint_key = group_point_new();
 	if (s == NULL || joint_key == NULL ||
-	    group_scalar_set_u64(s, 0x7a11f0220b0a7d5eULL) != 0 ||
+	    group_scalar_set_u64(s, FUZZ_JOINT_SECRET) != 0 ||
 	    group_mul_g(joint_key, s) != 0)
 		fuzz_die("joint key");
 	group_scalar_free(s);
@@ -187,4 +188,33 @@ fuzz_tmpdir(void)
 		fuzz_die("mkdtemp");
 	atexit(rm_tmpdir);
 	return tmpdir;
+}
+
+static struct mixnet mixnet;
+static int mixnet_ready;
+
+const struct mixnet *
+fuzz_mixnet(void)
+{
+	const struct ballot_ctx *c = fuzz_ballot_ctx();
+	size_t i, w = FUZZ_MIX_W, n = FUZZ_MIX_N;
+
+	if (mixnet_ready)
+		return &mixnet;
+	if (mix_list_init(&mixnet.cur, n, w) != 0)
+		fuzz_die("mix_list_init");
+	/* ciphertext i = ((i + 1) G, (i + 100) G) */
+	for (i = 0; i < n * w; i++) {
+		if (group_mul_g_u64(mixnet.cur.ct[i].a, i + 1) != 0 ||
+		    group_mul_g_u64(mixnet.cur.ct[i].b, i + 100) != 0)
+			fuzz_die("group_mul_g_u64");
+	}
+	if (mix_list_encode(&mixnet.cur) != 0)
+		fuzz_die("mix_list_encode");
+	mixnet.election_hash = c->election_hash;
+	mixnet.K = c->joint_key;
+	mixnet.tr = &transcript;
+	mixnet.trustees = 1;
+	mixnet_ready = 1;
+	return &mixnet;
 }

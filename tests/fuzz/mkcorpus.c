@@ -20,7 +20,9 @@
 #include "checkpoint.h"
 #include "credential.h"
 #include "fuzz.h"
+#include "group.h"
 #include "log.h"
+#include "mixnet.h"
 #include "rules.h"
 #include "util.h"
 
@@ -321,10 +323,46 @@ seeds_receipt(void)
 	put_packed("receipt", "receipt-no-path.pb", &r.base);
 }
 
+/* Shuffles of fuzz_mixnet's list by its one trustee: step 0 valid (every
+ * check passes), and the same without the authentication. Returns the
+ * valid one packed, for the submit_shuffle request seed. */
+static void
+seeds_shuffle(uint8_t **packed, size_t *plen)
+{
+	const struct mixnet *mx = fuzz_mixnet();
+	Tally__Shuffle sh = TALLY__SHUFFLE__INIT;
+	Tally__SchnorrProof *auth;
+	struct mix_list out;
+	BIGNUM *s = group_scalar_new();
+
+	if (s == NULL || group_scalar_set_u64(s, FUZZ_JOINT_SECRET) != 0 ||
+	    mixnet_make(&sh, &out, mx, 1, s) != 0)
+		fuzz_die("mixnet_make");
+	group_scalar_free(s);
+	mix_list_clear(&out);
+	if (mixnet_step_verify(&out, mx, &sh, NULL) != 0)
+		fuzz_die("the seed shuffle does not verify");
+	mix_list_clear(&out);
+	put_packed("shuffle", "step-0.pb", &sh.base);
+	*plen = protobuf_c_message_get_packed_size(&sh.base);
+	if ((*packed = malloc(*plen)) == NULL)
+		fuzz_die("malloc");
+	protobuf_c_message_pack(&sh.base, *packed);
+	auth = sh.auth;
+	sh.auth = NULL;
+	put_packed("shuffle", "no-auth.pb", &sh.base);
+	sh.auth = auth;
+	mixnet_shuffle_clear(&sh);
+}
+
 static void
 seeds_request(const uint8_t *ballot, size_t blen, const uint8_t *tr,
-    size_t trlen)
+    size_t trlen, const uint8_t *shuffle, size_t shlen)
 {
+	Tally__SubmitShuffleRequest ss = TALLY__SUBMIT_SHUFFLE_REQUEST__INIT;
+	Tally__AddCosignatureRequest ac = TALLY__ADD_COSIGNATURE_REQUEST__INIT;
+	Tally__Cosignature cs = TALLY__COSIGNATURE__INIT;
+	uint8_t root[HASH_LEN], sig[64], wkey[32];
 	Tally__Request q = TALLY__REQUEST__INIT;
 	Tally__StatusRequest st = TALLY__STATUS_REQUEST__INIT;
 	Tally__OpenVoteRequest ov = TALLY__OPEN_VOTE_REQUEST__INIT;
@@ -382,13 +420,38 @@ seeds_request(const uint8_t *ballot, size_t blen, const uint8_t *tr,
 	q.body_case = TALLY__REQUEST__BODY_GET_RECORD;
 	q.get_record = &gr;
 	put_packed("request", "get-record.pb", &q.base);
+
+	q.id = 6;
+	ss.vote_id = FUZZ_VOTE_ID;
+	if ((ss.shuffle = tally__shuffle__unpack(NULL, shlen, shuffle)) ==
+	    NULL)
+		fuzz_die("tally__shuffle__unpack");
+	q.body_case = TALLY__REQUEST__BODY_SUBMIT_SHUFFLE;
+	q.submit_shuffle = &ss;
+	put_packed("request", "submit-shuffle.pb", &q.base);
+	tally__shuffle__free_unpacked(ss.shuffle, NULL);
+
+	q.id = 7;
+	memset(root, 0x11, sizeof(root));
+	memset(sig, 0x5a, sizeof(sig));
+	memset(wkey, 0x77, sizeof(wkey));
+	cs.witness_key = (ProtobufCBinaryData){sizeof(wkey), wkey};
+	cs.size = 4;
+	cs.root = (ProtobufCBinaryData){sizeof(root), root};
+	cs.timestamp = 1795000000;
+	cs.signature = (ProtobufCBinaryData){sizeof(sig), sig};
+	ac.vote_id = FUZZ_VOTE_ID;
+	ac.cosignature = &cs;
+	q.body_case = TALLY__REQUEST__BODY_ADD_COSIGNATURE;
+	q.add_cosignature = &ac;
+	put_packed("request", "add-cosignature.pb", &q.base);
 }
 
 int
 main(int argc, char **argv)
 {
-	uint8_t *ballot = NULL, *tr = NULL, *tr1 = NULL;
-	size_t blen = 0, trlen = 0, tr1len = 0;
+	uint8_t *ballot = NULL, *tr = NULL, *tr1 = NULL, *sh = NULL;
+	size_t blen = 0, trlen = 0, tr1len = 0, shlen = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s corpus-dir\n", argv[0]);
@@ -405,7 +468,9 @@ main(int argc, char **argv)
 	seeds_ceremony(1, 1, &tr1, &tr1len);
 	seeds_results();
 	seeds_receipt();
-	seeds_request(ballot, blen, tr, trlen);
+	seeds_shuffle(&sh, &shlen);
+	seeds_request(ballot, blen, tr, trlen, sh, shlen);
+	free(sh);
 	free(ballot);
 	free(tr);
 	free(tr1);

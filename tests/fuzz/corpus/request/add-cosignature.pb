@@ -1,0 +1,4 @@
+öù
+
+s6-sessioné
+ wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww  ¿çˆ◊*@ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ
