@@ -10,58 +10,85 @@
 #include "err.h"
 #include "tallyctl.h"
 
-static int
-fetch_chunk_ok(const Tally__Response *resp, uint64_t offset)
-{
-	const Tally__GetRecordResponse *g = resp->get_record;
-
-	return resp->body_case == TALLY__RESPONSE__BODY_GET_RECORD &&
-	    g != NULL && g->next_offset == offset + g->chunk.len &&
-	    (g->done || g->chunk.len > 0);
-}
-
 int
-ctl_fetch_record(struct ctl_conn *c, const char *vote, const char *path)
+ctl_follow_record(struct ctl_conn *c, const char *vote, uint64_t at,
+    const struct ctl_follow *f)
 {
 	Tally__Request req = TALLY__REQUEST__INIT;
 	Tally__GetRecordRequest gr = TALLY__GET_RECORD_REQUEST__INIT;
 	Tally__Response *resp = NULL;
-	uint64_t offset = 0;
-	ssize_t n;
-	int fd, ret = 0, done = 0;
+	const Tally__GetRecordResponse *g;
+	int ret = 0, done = 0;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd == -1)
-		return ctl_error(TALLY_ERR_IO, "%s: %s", path, strerror(errno)),
-		       TALLY_ERR_IO;
 	req.body_case = TALLY__REQUEST__BODY_GET_RECORD;
 	req.get_record = &gr;
 	gr.vote_id = (char *)vote;
-	while (!done && ret == 0) {
-		gr.offset = offset;
+	while (!done && ret == 0 && (f->stop == NULL || !*f->stop)) {
+		gr.offset = at;
 		if ((ret = ctl_call(c, &req, &resp)) != 0) {
-			ctl_call_error(ret, resp, "get_record");
+			if (ret == TALLY_ERR_INVALID_ARG && at > 0 &&
+			    f->shrunk != NULL)
+				ret = f->shrunk(f->arg, at, resp != NULL &&
+				    resp->message != NULL ? resp->message :
+				    "refused");
+			else
+				ctl_call_error(ret, resp, "get_record");
 			break;
 		}
-		if (!fetch_chunk_ok(resp, offset)) {
-			ret = TALLY_ERR_PROTOCOL;
-			ctl_error(ret, "get_record: malformed chunk");
+		g = resp->get_record;
+		if (resp->body_case != TALLY__RESPONSE__BODY_GET_RECORD ||
+		    g == NULL || g->next_offset != at + g->chunk.len ||
+		    (!g->done && g->chunk.len == 0)) {
+			ret = ctl_error(TALLY_ERR_PROTOCOL, "get_record: "
+			    "malformed chunk");
 			break;
 		}
-		n = write(fd, resp->get_record->chunk.data,
-		    resp->get_record->chunk.len);
-		if (n < 0 || (size_t)n != resp->get_record->chunk.len) {
-			ret = TALLY_ERR_IO;
-			ctl_error(ret, "%s: %s", path, strerror(errno));
+		if ((ret = f->chunk(f->arg, g->chunk.data, g->chunk.len)) !=
+		    0)
 			break;
-		}
-		offset = resp->get_record->next_offset;
-		done = resp->get_record->done;
+		at = g->next_offset;
+		done = g->done;
 		tally__response__free_unpacked(resp, NULL);
 		resp = NULL;
 	}
 	if (resp != NULL)
 		tally__response__free_unpacked(resp, NULL);
+	return ret;
+}
+
+struct fetch_file {
+	int fd;
+	const char *path;
+};
+
+static int
+fetch_write(void *arg, const uint8_t *p, size_t len)
+{
+	struct fetch_file *ff = arg;
+	ssize_t n;
+
+	if (len == 0)
+		return 0;
+	n = write(ff->fd, p, len);
+	if (n < 0 || (size_t)n != len)
+		return ctl_error(TALLY_ERR_IO, "%s: %s", ff->path,
+		    n < 0 ? strerror(errno) : "short write"), TALLY_ERR_IO;
+	return 0;
+}
+
+int
+ctl_fetch_record(struct ctl_conn *c, const char *vote, const char *path)
+{
+	struct fetch_file ff = { -1, path };
+	struct ctl_follow f = { fetch_write, NULL, &ff, NULL };
+	int fd, ret;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return ctl_error(TALLY_ERR_IO, "%s: %s", path, strerror(errno)),
+		       TALLY_ERR_IO;
+	ff.fd = fd;
+	ret = ctl_follow_record(c, vote, 0, &f);
 	if (ret == 0 && fsync(fd) != 0) {
 		ret = TALLY_ERR_IO;
 		ctl_error(ret, "%s: %s", path, strerror(errno));

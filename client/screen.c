@@ -163,63 +163,42 @@ screen_feed(struct svote *sv)
 	return 0;
 }
 
+static int
+screen_chunk(void *arg, const uint8_t *p, size_t len)
+{
+	struct svote *sv = arg;
+	uint8_t *n;
+
+	if ((n = realloc(sv->pend, sv->npend + len + 1)) == NULL)
+		return TALLY_ERR_NOMEM;
+	sv->pend = n;
+	if (len > 0)	/* p is NULL when empty */
+		memcpy(sv->pend + sv->npend, p, len);
+	sv->npend += len;
+	return screen_feed(sv);
+}
+
+static int
+screen_shrunk(void *arg, uint64_t at, const char *message)
+{
+	struct svote *sv = arg;
+	char why[160];
+
+	(void)message;
+	snprintf(why, sizeof(why), "tallyd serves a log shorter than the %"
+	    PRIu64 " bytes verified here", at);
+	screen_vote_fail(sv, record_follow_report(sv->f)->records, "shrunk",
+	    why);
+	return TALLY_ERR_INVALID_ARG;
+}
+
 /* Download what is new of the vote's record, from the bytes not yet seen. */
 static int
 screen_fetch_new(struct screen *s, struct svote *sv)
 {
-	Tally__Request req = TALLY__REQUEST__INIT;
-	Tally__GetRecordRequest gr = TALLY__GET_RECORD_REQUEST__INIT;
-	Tally__Response *resp = NULL;
-	const Tally__GetRecordResponse *g;
-	uint64_t at = sv->offset + sv->npend;
-	char why[160];
-	uint8_t *n;
-	int ret = 0, done = 0;
+	struct ctl_follow f = { screen_chunk, screen_shrunk, sv, NULL };
 
-	req.body_case = TALLY__REQUEST__BODY_GET_RECORD;
-	req.get_record = &gr;
-	gr.vote_id = sv->id;
-	while (!done && ret == 0) {
-		gr.offset = at;
-		if ((ret = ctl_call(s->c, &req, &resp)) != 0) {
-			if (ret == TALLY_ERR_INVALID_ARG && at > 0) {
-				snprintf(why, sizeof(why), "tallyd serves a "
-				    "log shorter than the %" PRIu64 " bytes "
-				    "verified here", at);
-				screen_vote_fail(sv, record_follow_report(
-				    sv->f)->records, "shrunk", why);
-			} else
-				ctl_call_error(ret, resp, "get_record");
-			break;
-		}
-		g = resp->get_record;
-		if (resp->body_case != TALLY__RESPONSE__BODY_GET_RECORD ||
-		    g == NULL || g->next_offset != at + g->chunk.len ||
-		    (!g->done && g->chunk.len == 0)) {
-			ret = ctl_error(TALLY_ERR_PROTOCOL, "get_record: "
-			    "malformed chunk");
-			break;
-		}
-		if ((n = realloc(sv->pend, sv->npend + g->chunk.len + 1)) ==
-		    NULL) {
-			ret = TALLY_ERR_NOMEM;
-			break;
-		}
-		sv->pend = n;
-		if (g->chunk.len > 0)	/* data is NULL when empty */
-			memcpy(sv->pend + sv->npend, g->chunk.data,
-			    g->chunk.len);
-		sv->npend += g->chunk.len;
-		if ((ret = screen_feed(sv)) != 0)
-			break;
-		at = g->next_offset;
-		done = g->done;
-		tally__response__free_unpacked(resp, NULL);
-		resp = NULL;
-	}
-	if (resp != NULL)
-		tally__response__free_unpacked(resp, NULL);
-	return ret;
+	return ctl_follow_record(s->c, sv->id, sv->offset + sv->npend, &f);
 }
 
 static struct svote *

@@ -9,6 +9,7 @@
 #ifndef TALLYCTL_H
 #define TALLYCTL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,21 @@ int ctl_vote_status(struct ctl_conn *c, const char *vote,
 struct ctl_conn *ctl_connect_or_report(struct ctl_opts *o);
 
 extern struct ctl_opts ctl_global;
+
+/* Follow a vote's record from byte at (get_record until done): chunk gets
+ * each chunk's bytes (len may be 0; a non-zero return ends the loop with
+ * it); when tallyd refuses at > 0 as beyond its log (E_INVALID_ARG),
+ * shrunk, if set, gets at and tallyd's message and its return is returned;
+ * every other failure is reported. stop, if set, ends the loop between
+ * chunks. */
+struct ctl_follow {
+	int	(*chunk)(void *arg, const uint8_t *p, size_t len);
+	int	(*shrunk)(void *arg, uint64_t at, const char *message);
+	void	*arg;
+	const volatile sig_atomic_t *stop;
+};
+int ctl_follow_record(struct ctl_conn *c, const char *vote, uint64_t at,
+    const struct ctl_follow *f);
 
 /* Download the record of vote into a new file at path (created exclusively,
  * synced; removed on failure). Errors are reported. */

@@ -312,54 +312,35 @@ out:
 	return ret;
 }
 
+static int
+witness_chunk(void *arg, const uint8_t *p, size_t len)
+{
+	struct witness *w = arg;
+	int ret;
+
+	if ((ret = pend_add(w, p, len)) != 0)
+		return ret;
+	return feed(w, 1);
+}
+
+static int
+witness_shrunk(void *arg, uint64_t at, const char *message)
+{
+	char what[512];
+
+	snprintf(what, sizeof(what), "a log shorter than the %" PRIu64
+	    " bytes verified here (get_record at that offset: %s)", at,
+	    message);
+	return fork_evidence(arg, what, NULL, 0);
+}
+
 /* Download and verify everything new. */
 static int
 fetch_new(struct witness *w, struct ctl_conn *c)
 {
-	Tally__Request req = TALLY__REQUEST__INIT;
-	Tally__GetRecordRequest gr = TALLY__GET_RECORD_REQUEST__INIT;
-	Tally__Response *resp = NULL;
-	const Tally__GetRecordResponse *g;
-	uint64_t at = w->offset + w->npend;
-	char what[512];
-	int ret = 0, done = 0;
+	struct ctl_follow f = { witness_chunk, witness_shrunk, w, &stop };
 
-	req.body_case = TALLY__REQUEST__BODY_GET_RECORD;
-	req.get_record = &gr;
-	gr.vote_id = (char *)w->vote;
-	while (!done && ret == 0 && !stop) {
-		gr.offset = at;
-		if ((ret = ctl_call(c, &req, &resp)) != 0) {
-			if (ret == TALLY_ERR_INVALID_ARG && at > 0) {
-				snprintf(what, sizeof(what), "a log shorter "
-				    "than the %" PRIu64 " bytes verified here "
-				    "(get_record at that offset: %s)", at,
-				    resp && resp->message ? resp->message :
-				    "refused");
-				ret = fork_evidence(w, what, NULL, 0);
-			} else
-				ctl_call_error(ret, resp, "get_record");
-			break;
-		}
-		g = resp->get_record;
-		if (resp->body_case != TALLY__RESPONSE__BODY_GET_RECORD ||
-		    g == NULL || g->next_offset != at + g->chunk.len ||
-		    (!g->done && g->chunk.len == 0)) {
-			ret = ctl_error(TALLY_ERR_PROTOCOL, "get_record: "
-			    "malformed chunk");
-			break;
-		}
-		if ((ret = pend_add(w, g->chunk.data, g->chunk.len)) != 0 ||
-		    (ret = feed(w, 1)) != 0)
-			break;
-		at = g->next_offset;
-		done = g->done;
-		tally__response__free_unpacked(resp, NULL);
-		resp = NULL;
-	}
-	if (resp != NULL)
-		tally__response__free_unpacked(resp, NULL);
-	return ret;
+	return ctl_follow_record(c, w->vote, w->offset + w->npend, &f);
 }
 
 /* Sign (size, root) at a time never before the last, keep it durably,
