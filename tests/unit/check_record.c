@@ -948,6 +948,11 @@ follow_all(const uint8_t *p, size_t len, size_t step, int *ret,
 	out->complete = r->complete;
 	memcpy(out->root, r->root, 32);
 	out->outcome_len = r->outcome_len;
+	if (r->outcome != NULL) {
+		out->outcome = malloc(r->outcome_len + 1);
+		ck_assert_ptr_nonnull(out->outcome);
+		memcpy(out->outcome, r->outcome, r->outcome_len + 1);
+	}
 	record_follow_free(f);
 	free(buf);
 }
@@ -970,6 +975,9 @@ START_TEST(test_follower)
 		ck_assert_int_eq(fr.complete, 1);
 		ck_assert_mem_eq(fr.root, rep.root, 32);
 		ck_assert_uint_eq(fr.outcome_len, rep.outcome_len);
+		ck_assert_ptr_nonnull(fr.outcome);
+		ck_assert_mem_eq(fr.outcome, rep.outcome, rep.outcome_len);
+		record_report_clear(&fr);
 	}
 	record_report_clear(&rep);
 }
@@ -1002,6 +1010,7 @@ START_TEST(test_follower_tamper)
 			    (unsigned long long)fr.index, fr.check);
 		}
 		record_report_clear(&rep);
+		record_report_clear(&fr);
 		free(p);
 	}
 }
