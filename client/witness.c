@@ -78,19 +78,30 @@ on_signal(int sig)
 
 /* ------------------------------------------------------------ state */
 
+/* The state file's text, the only form state_read accepts; its length or
+ * -1. */
 static int
-state_write(struct witness *w)
+state_format(const struct witness *w, char buf[WITNESS_STATE_MAX])
 {
-	char buf[WITNESS_STATE_MAX], root[65], sig[129], he[65];
+	char root[65], sig[129], he[65];
 	int n;
 
 	util_hex(root, w->st.root, 32);
 	util_hex(sig, w->st.sig, 64);
 	util_hex(he, w->st.he, 32);
-	n = snprintf(buf, sizeof(buf), "tally-witness 1\nvote %s\n"
+	n = snprintf(buf, WITNESS_STATE_MAX, "tally-witness 1\nvote %s\n"
 	    "election_hash %s\nsize %" PRIu64 "\nroot %s\ntime %" PRIu64 "\n"
 	    "signature %s\n", w->vote, he, w->st.size, root, w->st.time, sig);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	return n < 0 || n >= WITNESS_STATE_MAX ? -1 : n;
+}
+
+static int
+state_write(struct witness *w)
+{
+	char buf[WITNESS_STATE_MAX];
+	int n;
+
+	if ((n = state_format(w, buf)) < 0)
 		return TALLY_ERR_INTERNAL;
 	return util_write_file(w->statepath, buf, (size_t)n, 0600, 0);
 }
@@ -98,10 +109,10 @@ state_write(struct witness *w)
 static int
 state_read(struct witness *w)
 {
-	char vote[128], he[80], root[80], sig[160];
+	char vote[128], he[80], root[80], sig[160], canon[WITNESS_STATE_MAX];
 	uint8_t *buf = NULL;
 	size_t len;
-	int ret;
+	int ret, n;
 
 	ret = util_read_file(w->statepath, WITNESS_STATE_MAX, &buf, &len);
 	if (ret == TALLY_ERR_NOT_FOUND)
@@ -116,7 +127,11 @@ state_read(struct witness *w)
 	    sig) != 6 || strcmp(vote, w->vote) != 0 ||
 	    util_unhex(w->st.he, 32, he) != 0 ||
 	    util_unhex(w->st.root, 32, root) != 0 ||
-	    util_unhex(w->st.sig, 64, sig) != 0) {
+	    util_unhex(w->st.sig, 64, sig) != 0 ||
+	    (n = state_format(w, canon)) < 0 || (size_t)n != len ||
+	    memcmp(canon, buf, len) != 0) {
+		/* read back exactly as state_write wrote it, or not at all */
+		memset(&w->st, 0, sizeof(w->st));
 		ctl_error(ret, "%s: not this witness's state of vote %s",
 		    w->statepath, w->vote);
 		goto out;

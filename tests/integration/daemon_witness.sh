@@ -226,4 +226,37 @@ ctl auditor publish s6-budget --out "$T/pub" >/dev/null 2>"$T/err" ||
 out=$("$TALLYCTL" verify "$T/pub/record.log") || fail "verify: $out"
 echo "$out" | grep -q "witnesses 3, quorum 2: .* cosigned by 2$" ||
     fail "verify: $out"
+
+# A witness's state file that is not exactly what it wrote is refused, and
+# left as it is: truncated, a byte more, another vote, a bad or uppercase
+# hex digit, a number not in its canonical form, too large.
+st=$T/ws1/s6-budget.witness
+cp "$st" "$T/state.good"
+bad_state() {	# bad_state CODE NAME: $T/state.bad must be refused as is
+	cp "$T/state.bad" "$st"
+	if witness 1 --once >"$T/out" 2>"$T/err"; then
+		fail "state $2: accepted"
+	fi
+	grep -q "^tallyctl: $1: " "$T/err" ||
+	    fail "state $2: expected $1, got: $(cat "$T/err")"
+	cmp -s "$T/state.bad" "$st" || fail "state $2: the file was changed"
+}
+head -c 100 "$T/state.good" >"$T/state.bad"
+bad_state E_DECODE truncated
+{ cat "$T/state.good"; printf x; } >"$T/state.bad"
+bad_state E_DECODE "trailing byte"
+sed 's/^vote s6-budget$/vote s6-session/' "$T/state.good" >"$T/state.bad"
+bad_state E_DECODE "another vote"
+sed 's/^root \(.\)./root \1g/' "$T/state.good" >"$T/state.bad"
+bad_state E_DECODE "bad hex"
+sed 's/^signature \(.*\)$/signature \U\1/' "$T/state.good" >"$T/state.bad"
+cmp -s "$T/state.good" "$T/state.bad" || bad_state E_DECODE "uppercase hex"
+sed 's/^size /size +/' "$T/state.good" >"$T/state.bad"
+bad_state E_DECODE "size +N"
+sed 's/^time /time 0/' "$T/state.good" >"$T/state.bad"
+bad_state E_DECODE "time 0N"
+{ cat "$T/state.good"; head -c 1100 /dev/zero | tr '\0' '#'; } >"$T/state.bad"
+bad_state E_TOO_LARGE "too large"
+cp "$T/state.good" "$st"
+witness 1 --once >"$T/out" 2>"$T/err" || fail "good state: $(cat "$T/err")"
 echo "ok"
