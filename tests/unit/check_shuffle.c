@@ -373,6 +373,64 @@ START_TEST(test_every_element)
 }
 END_TEST
 
+/* s += d mod q */
+static void
+scalar_shift(ProtobufCBinaryData *d, long delta)
+{
+	BIGNUM *s;
+
+	ck_assert_ptr_nonnull(s = BN_new());
+	ck_assert_int_eq(group_scalar_decode(s, d->data, d->len), 0);
+	if (delta > 0)
+		ck_assert_int_eq(BN_add_word(s, (BN_ULONG)delta), 1);
+	else
+		ck_assert_int_eq(BN_sub_word(s, (BN_ULONG)-delta), 1);
+	ck_assert_int_eq(BN_nnmod(s, s, group_order(), group_bn_ctx()), 1);
+	ck_assert_int_eq(group_scalar_encode(d->data, s), 0);
+	BN_free(s);
+}
+
+/* The verifier sums every equation into one multi-scalar multiplication:
+ * each must carry its own random weight. Responses are not hashed into
+ * the challenge, so a cheater can move one up and another down by the
+ * same amount: an unweighted sum would not see it (the G terms cancel). */
+START_TEST(test_batch_weights)
+{
+	struct mix_list in, out;
+	struct proof_bind b = bind_of(mixer1, 0);
+	Tally__ShuffleProof p = TALLY__SHUFFLE_PROOF__INIT;
+	int round;
+
+	list_new(&in, N, W);
+	ck_assert_int_eq(mix_list_init(&out, N, W), 0);
+	ck_assert_int_eq(shuffle_mix(&out, &p, &in, pk, &b), 0);
+	for (round = 0; round < 8; round++) {
+		scalar_shift(&p.s1, 1);
+		scalar_shift(&p.s3, -1);
+		ck_assert_int_eq(shuffle_verify(&p, &in, &out, pk, &b),
+		    TALLY_ERR_BAD_PROOF);
+		scalar_shift(&p.s1, -1);
+		scalar_shift(&p.s3, 1);
+		scalar_shift(&p.s_hat[0], 5);
+		scalar_shift(&p.s_hat[1], -5);
+		ck_assert_int_eq(shuffle_verify(&p, &in, &out, pk, &b),
+		    TALLY_ERR_BAD_PROOF);
+		scalar_shift(&p.s_hat[0], -5);
+		scalar_shift(&p.s_hat[1], 5);
+		scalar_shift(&p.s4[0], 2);
+		scalar_shift(&p.s4[1], -2);
+		ck_assert_int_eq(shuffle_verify(&p, &in, &out, pk, &b),
+		    TALLY_ERR_BAD_PROOF);
+		scalar_shift(&p.s4[0], -2);
+		scalar_shift(&p.s4[1], 2);
+		ck_assert_int_eq(shuffle_verify(&p, &in, &out, pk, &b), 0);
+	}
+	shuffle_proof_clear(&p);
+	mix_list_clear(&in);
+	mix_list_clear(&out);
+}
+END_TEST
+
 /* Wrong counts of every repeated field, and a missing single field. */
 START_TEST(test_counts)
 {
@@ -631,6 +689,7 @@ main(void)
 	tcase_add_test(tc, test_output_changed);
 	tcase_add_test(tc, test_every_element);
 	tcase_add_test(tc, test_counts);
+	tcase_add_test(tc, test_batch_weights);
 	tcase_add_test(tc, test_binding);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_generators);
