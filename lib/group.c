@@ -225,6 +225,100 @@ out:
 	return ret;
 }
 
+int
+group_points_affine(struct p256_affine *out, const EC_POINT *const *p,
+    size_t n)
+{
+	BN_CTX *ctx = group_bn_ctx();
+	uint8_t (*xyz)[96] = NULL;
+	uint64_t (*scratch)[4] = NULL;
+	size_t i;
+	int ret = TALLY_ERR_NOMEM;
+
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
+	if (n == 0)
+		return 0;
+	if ((xyz = calloc(n, sizeof(*xyz))) == NULL ||
+	    (scratch = calloc(n, sizeof(*scratch))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ret = TALLY_ERR_BAD_POINT;
+		if (p[i] == NULL || group_point_is_infinity(p[i]) ||
+		    (ret = group_point_jacobian(xyz[i], p[i], ctx)) != 0)
+			goto out;
+	}
+	ret = p256_affine_from_jacobian(out, (const uint8_t(*)[96])xyz, n,
+	    scratch);
+out:
+	free(xyz);
+	free(scratch);
+	return ret;
+}
+
+/* The terms of group_msm_public in lib/p256's form, the points at
+ * infinity left out; *m their number. E_BAD_SCALAR for a scalar that
+ * p256 does not take (negative, 2^256 or more). */
+static int
+msm_public_terms(struct p256_affine *aff, uint64_t (*sc)[4], size_t *m,
+    const BIGNUM *gk, size_t n, const EC_POINT **p, const BIGNUM **s)
+{
+	const EC_POINT **fin;
+	size_t i, k = 0;
+	int ret;
+
+	if ((fin = calloc(n + 1, sizeof(*fin))) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < n; i++)
+		if (!group_point_is_infinity(p[i]))
+			fin[k++] = p[i];
+	ret = group_points_affine(aff, fin, k);
+	free(fin);
+	if (ret != 0)
+		return ret;
+	for (i = 0, k = 0; i < n; i++)
+		if (!group_point_is_infinity(p[i]) &&
+		    (ret = p256_scalar_from_bn(sc[k++], s[i])) != 0)
+			return ret;
+	if (gk != NULL) {
+		p256_generator(&aff[k]);
+		if ((ret = p256_scalar_from_bn(sc[k++], gk)) != 0)
+			return ret;
+	}
+	*m = k;
+	return 0;
+}
+
+int
+group_msm_public(EC_POINT *r, const BIGNUM *gk, size_t n,
+    const EC_POINT **p, const BIGNUM **s)
+{
+	struct p256_affine *aff;
+	struct p256_jacobian acc;
+	uint64_t (*sc)[4];
+	size_t m = 0;
+	int ret = TALLY_ERR_NOMEM;
+
+	aff = calloc(n + 1, sizeof(*aff));
+	sc = calloc(n + 1, sizeof(*sc));
+	if (aff == NULL || sc == NULL)
+		goto out;
+	ret = msm_public_terms(aff, sc, &m, gk, n, p, s);
+	if (ret == TALLY_ERR_BAD_SCALAR) {
+		/* out of p256's range: OpenSSL reduces it */
+		ret = group_msm(r, gk, n, p, s);
+		goto out;
+	}
+	if (ret != 0 ||
+	    (ret = p256_msm(&acc, m, aff, (const uint64_t(*)[4])sc)) != 0)
+		goto out;
+	ret = p256_to_ec(r, &acc);
+out:
+	free(aff);
+	free(sc);
+	return ret;
+}
+
 BIGNUM *
 group_scalar_new(void)
 {

@@ -961,94 +961,185 @@ out:
 	return ret;
 }
 
-/* t^_i = s^_i G + s'_i c^_{i-1} - c c^_i. */
+/*
+ * The equations of t^_i, t3, t4a_k and t4b_k are checked together: each
+ * is scaled by its own random 128-bit weight and all are summed into one
+ * multi-scalar multiplication (group_msm_public: every point and scalar
+ * here is public, and the weights are drawn after the proof is fixed),
+ * which is the point at infinity when every equation holds and, when one
+ * does not, with probability at most 2^-128:
+ *   t^_i:  s^_i G + s'_i c^_{i-1} - c c^_i - t^_i  (c^_{-1} = H)
+ *   t3:    s3 G + sum s'_i h_i + sum (-c u_i) c_i - t3
+ *   t4a_k: -s4_k G + sum s'_i a'_{i,k} + sum (-c u_i) a_{i,k} - t4a_k
+ *   t4b_k: -s4_k K + sum s'_i b'_{i,k} + sum (-c u_i) b_{i,k} - t4b_k
+ */
+struct vterms {
+	const EC_POINT **p;
+	BIGNUM **s;
+	size_t n, cap;
+	BIGNUM *g;	/* the coefficient of G */
+};
+
+/* Append the term (z x) P, or z P for x NULL, negated when neg. */
 static int
-verify_t_hat(struct verifier *vf, EC_POINT *y, BIGNUM *nc)
+vterm(struct vterms *t, const EC_POINT *P, const BIGNUM *z, const BIGNUM *x,
+    int neg)
 {
-	const EC_POINT *pts[2];
-	const BIGNUM *sc[2];
+	BIGNUM *s;
+	int ret;
+
+	if (t->n == t->cap)
+		return TALLY_ERR_INTERNAL;
+	if ((s = BN_new()) == NULL)
+		return TALLY_ERR_NOMEM;
+	t->p[t->n] = P;
+	t->s[t->n++] = s;
+	if (x != NULL)
+		ret = group_scalar_mul(s, z, x);
+	else
+		ret = BN_copy(s, z) != NULL ? 0 : TALLY_ERR_CRYPTO;
+	if (ret == 0 && neg)
+		ret = group_scalar_neg(s, s);
+	return ret;
+}
+
+/* g += z x (mod q), or g -= z x when neg. */
+static int
+vterm_g(BIGNUM *g, const BIGNUM *z, const BIGNUM *x, int neg, BIGNUM *tmp)
+{
+	int ret;
+
+	if ((ret = group_scalar_mul(tmp, z, x)) != 0 ||
+	    (neg && (ret = group_scalar_neg(tmp, tmp)) != 0))
+		return ret;
+	return group_scalar_add(g, g, tmp);
+}
+
+static int
+vweight(BIGNUM *z)
+{
+	return BN_rand(z, 128, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1
+	    ? 0
+	    : TALLY_ERR_CRYPTO;
+}
+
+/* The t^_i equations into t (z, tmp: scratch). */
+static int
+vterms_hat(struct verifier *vf, struct vterms *t, BIGNUM *z, BIGNUM *tmp)
+{
 	size_t i;
 	int ret;
 
 	for (i = 0; i < vf->n; i++) {
-		pts[0] = i == 0 ? vf->gen[0] : vf->chain[i - 1];
-		pts[1] = vf->chain[i];
-		sc[0] = vf->s_prime[i];
-		sc[1] = nc;
-		if ((ret = group_msm(y, vf->s_hat[i], 2, pts, sc)) != 0 ||
-		    (ret = same(y, vf->t_hat[i])) != 0)
+		if ((ret = vweight(z)) != 0 ||
+		    (ret = vterm_g(t->g, z, vf->s_hat[i], 0, tmp)) != 0 ||
+		    (ret = vterm(t, i == 0 ? vf->gen[0] : vf->chain[i - 1], z,
+			 vf->s_prime[i], 0)) != 0 ||
+		    (ret = vterm(t, vf->chain[i], z, vf->c, 1)) != 0 ||
+		    (ret = vterm(t, vf->t_hat[i], z, NULL, 1)) != 0)
 			return ret;
 	}
 	return 0;
 }
 
-/* t3 = s3 G + sum s'_i h_i - c sum u_j c_j. */
+/* The t3 equation into t. */
 static int
-verify_t3(struct verifier *vf, EC_POINT *y, const EC_POINT **pts,
-    const BIGNUM **sc)
+vterms_t3(struct verifier *vf, struct vterms *t, BIGNUM *z, BIGNUM *tmp)
 {
-	size_t i, n = vf->n;
+	size_t i;
 	int ret;
 
-	for (i = 0; i < n; i++) {
-		pts[i] = vf->gen[i + 1];
-		sc[i] = vf->s_prime[i];
-		pts[n + i] = vf->com[i];
-		sc[n + i] = vf->ncu[i];
-	}
-	if ((ret = msm(y, vf->s3, 2 * n, pts, sc)) != 0)
+	if ((ret = vweight(z)) != 0 ||
+	    (ret = vterm_g(t->g, z, vf->s3, 0, tmp)) != 0 ||
+	    (ret = vterm(t, vf->t3, z, NULL, 1)) != 0)
 		return ret;
-	return same(y, vf->t3);
+	for (i = 0; i < vf->n; i++)
+		if ((ret = vterm(t, vf->gen[i + 1], z, vf->s_prime[i],
+			 0)) != 0 ||
+		    (ret = vterm(t, vf->com[i], z, vf->ncu[i], 0)) != 0)
+			return ret;
+	return 0;
 }
 
-/* t4a_k = -s4_k G + sum s'_i a'_{i,k} - c sum u_j a_{j,k}, and the same
- * with b and K in place of a and G. */
+/* The t4a_k and t4b_k equations into t; kneg: the coefficient of K. */
 static int
-verify_t4(struct verifier *vf, EC_POINT *y, const EC_POINT **pts,
-    const BIGNUM **sc, BIGNUM *ns4)
+vterms_t4(struct verifier *vf, struct vterms *t, BIGNUM *z, BIGNUM *tmp,
+    BIGNUM *kneg)
 {
+	const struct elgamal_ct *o, *in;
 	size_t i, k, n = vf->n, w = vf->w;
-	int ret;
+	int ret, b;
 
-	for (i = 0; i < n; i++) {
-		sc[i] = vf->s_prime[i];
-		sc[n + i] = vf->ncu[i];
-	}
 	for (k = 0; k < w; k++) {
-		if ((ret = group_scalar_neg(ns4, vf->s4[k])) != 0)
-			return ret;
-		for (i = 0; i < n; i++) {
-			pts[i] = vf->out->ct[i * w + k].a;
-			pts[n + i] = vf->in->ct[i * w + k].a;
+		for (b = 0; b < 2; b++) {
+			if ((ret = vweight(z)) != 0 ||
+			    (ret = vterm_g(b ? kneg : t->g, z, vf->s4[k], 1,
+				 tmp)) != 0 ||
+			    (ret = vterm(t, b ? vf->t4b[k] : vf->t4a[k], z,
+				 NULL, 1)) != 0)
+				return ret;
+			for (i = 0; i < n; i++) {
+				o = &vf->out->ct[i * w + k];
+				in = &vf->in->ct[i * w + k];
+				if ((ret = vterm(t, b ? o->b : o->a, z,
+					 vf->s_prime[i], 0)) != 0 ||
+				    (ret = vterm(t, b ? in->b : in->a, z,
+					 vf->ncu[i], 0)) != 0)
+					return ret;
+			}
 		}
-		if ((ret = msm(y, ns4, 2 * n, pts, sc)) != 0 ||
-		    (ret = same(y, vf->t4a[k])) != 0)
-			return ret;
-		for (i = 0; i < n; i++) {
-			pts[i] = vf->out->ct[i * w + k].b;
-			pts[n + i] = vf->in->ct[i * w + k].b;
-		}
-		pts[2 * n] = vf->K;
-		sc[2 * n] = ns4;
-		if ((ret = msm(y, NULL, 2 * n + 1, pts, sc)) != 0 ||
-		    (ret = same(y, vf->t4b[k])) != 0)
-			return ret;
 	}
 	return 0;
+}
+
+static int
+verify_batched(struct verifier *vf, EC_POINT *y)
+{
+	struct vterms t;
+	BIGNUM *z = BN_new(), *tmp = BN_new(), *kneg = BN_new();
+	size_t i, n = vf->n, w = vf->w;
+	int ret = TALLY_ERR_NOMEM;
+
+	memset(&t, 0, sizeof(t));
+	t.cap = 3 * n + 2 * n + 1 + w * 2 * (2 * n + 1) + 1;
+	t.p = calloc(t.cap, sizeof(*t.p));
+	t.s = calloc(t.cap, sizeof(*t.s));
+	t.g = BN_new();
+	if (t.p == NULL || t.s == NULL || t.g == NULL || z == NULL ||
+	    tmp == NULL || kneg == NULL)
+		goto out;
+	BN_zero(t.g);
+	BN_zero(kneg);
+	if ((ret = vterms_hat(vf, &t, z, tmp)) != 0 ||
+	    (ret = vterms_t3(vf, &t, z, tmp)) != 0 ||
+	    (ret = vterms_t4(vf, &t, z, tmp, kneg)) != 0 ||
+	    (ret = vterm(&t, vf->K, kneg, NULL, 0)) != 0)
+		goto out;
+	if ((ret = group_msm_public(y, t.g, t.n, t.p,
+	    (const BIGNUM **)t.s)) != 0)
+		goto out;
+	ret = group_point_is_infinity(y) ? 0 : TALLY_ERR_BAD_PROOF;
+out:
+	for (i = 0; t.s != NULL && i < t.n; i++)
+		BN_free(t.s[i]);
+	free(t.p);
+	free(t.s);
+	BN_free(t.g);
+	BN_free(z);
+	BN_free(tmp);
+	BN_free(kneg);
+	return ret;
 }
 
 static int
 verify_equations(struct verifier *vf)
 {
-	const EC_POINT **pts = calloc(2 * vf->n + 1, sizeof(*pts));
-	const BIGNUM **sc = calloc(2 * vf->n + 1, sizeof(*sc));
 	EC_POINT *x = group_point_new(), *y = group_point_new();
-	BIGNUM *nc = BN_new(), *ns4 = BN_new();
+	BIGNUM *nc = BN_new();
 	size_t j;
 	int ret = TALLY_ERR_NOMEM;
 
-	if (pts == NULL || sc == NULL || x == NULL || y == NULL ||
-	    nc == NULL || ns4 == NULL)
+	if (x == NULL || y == NULL || nc == NULL)
 		goto out;
 	if ((ret = group_scalar_neg(nc, vf->c)) != 0)
 		goto out;
@@ -1056,18 +1147,13 @@ verify_equations(struct verifier *vf)
 		if ((ret = group_scalar_mul(vf->ncu[j], nc, vf->u[j])) != 0)
 			goto out;
 	if ((ret = verify_t1(vf, x, y, nc)) != 0 ||
-	    (ret = verify_t2(vf, x, y, nc)) != 0 ||
-	    (ret = verify_t_hat(vf, y, nc)) != 0 ||
-	    (ret = verify_t3(vf, y, pts, sc)) != 0)
+	    (ret = verify_t2(vf, x, y, nc)) != 0)
 		goto out;
-	ret = verify_t4(vf, y, pts, sc, ns4);
+	ret = verify_batched(vf, y);
 out:
-	free(pts);
-	free(sc);
 	group_point_free(x);
 	group_point_free(y);
 	BN_free(nc);
-	BN_free(ns4);
 	return ret;
 }
 

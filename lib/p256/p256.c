@@ -326,6 +326,41 @@ p256_encode_jacobian(uint8_t (*out)[33], const uint8_t (*xyz)[96],
 	return 0;
 }
 
+int
+p256_affine_from_jacobian(struct p256_affine *out, const uint8_t (*xyz)[96],
+    size_t n, uint64_t (*scratch)[4])
+{
+	uint64_t l[4];
+	fe z, acc, inv, zi, zi2, t;
+	size_t i;
+
+	fe_copy(acc, fe_one);
+	for (i = 0; i < n; i++) {
+		fe_copy(scratch[i], acc);
+		fe_from_be(l, xyz[i] + 64);
+		if (fe_is_zero(l) || !fe_is_canonical(l))
+			return TALLY_ERR_BAD_POINT;
+		fe_to_mont(z, l);
+		fe_mul(acc, acc, z);
+	}
+	fe_inv(inv, acc);
+	for (i = n; i-- > 0;) {
+		fe_from_be(l, xyz[i] + 64);
+		fe_to_mont(z, l);
+		fe_mul(zi, inv, scratch[i]);
+		fe_mul(inv, inv, z);
+		fe_sqr(zi2, zi);
+		fe_from_be(l, xyz[i]);
+		fe_to_mont(t, l);
+		fe_mul(out[i].x, t, zi2);
+		fe_mul(zi2, zi2, zi);
+		fe_from_be(l, xyz[i] + 32);
+		fe_to_mont(t, l);
+		fe_mul(out[i].y, t, zi2);
+	}
+	return 0;
+}
+
 void
 p256_generator(struct p256_affine *g)
 {

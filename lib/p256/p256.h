@@ -55,6 +55,12 @@ void p256_encode(uint8_t out[33], const struct p256_affine *p);
 int p256_encode_jacobian(uint8_t (*out)[33], const uint8_t (*xyz)[96],
     size_t n, uint64_t (*scratch)[4]);
 
+/* The affine points of n Jacobian ones given as for p256_encode_jacobian,
+ * one inversion for all (variable time: public points only). 0, or
+ * E_BAD_POINT when a Z is 0 or not below p. */
+int p256_affine_from_jacobian(struct p256_affine *out,
+    const uint8_t (*xyz)[96], size_t n, uint64_t (*scratch)[4]);
+
 /* Conversions from and to OpenSSL points: E_BAD_POINT for infinity as
  * an input, E_CRYPTO when OpenSSL fails. */
 int p256_from_ec(struct p256_affine *out, const EC_POINT *p);

@@ -342,6 +342,96 @@ START_TEST(test_points_encode)
 }
 END_TEST
 
+/* group_msm_public (lib/p256) gives group_msm's (OpenSSL's) point for
+ * random terms and the edge cases: no terms, zero scalars, the point at
+ * infinity as a term, repeated and opposite points (a sum at infinity),
+ * scalars near the order, points from sums (Z != 1), gk NULL or zero, and
+ * a scalar of 2^256 or more (handed to OpenSSL). */
+static void
+msm_agree(size_t n, const BIGNUM *gk, const EC_POINT **p, const BIGNUM **s)
+{
+	EC_POINT *want = group_point_new(), *got = group_point_new();
+
+	ck_assert_int_eq(group_msm(want, gk, n, p, s), 0);
+	ck_assert_int_eq(group_msm_public(got, gk, n, p, s), 0);
+	ck_assert(group_point_equal(got, want));
+	group_point_free(want);
+	group_point_free(got);
+}
+
+START_TEST(test_msm_public)
+{
+	enum { N = 40 };
+	EC_POINT *p[N];
+	BIGNUM *s[N], *g = group_scalar_new();
+	size_t i, n;
+	int round;
+
+	for (i = 0; i < N; i++) {
+		p[i] = group_point_new();
+		s[i] = group_scalar_new();
+		ck_assert_int_eq(group_scalar_random(s[i]), 0);
+		ck_assert_int_eq(group_mul_g(p[i], s[i]), 0);
+	}
+	for (round = 0; round < 12; round++) {
+		n = round < 6 ? (size_t)round * 7 % N + 1 : N;
+		for (i = 0; i < N; i++)
+			ck_assert_int_eq(group_scalar_random(s[i]), 0);
+		ck_assert_int_eq(group_scalar_random(g), 0);
+		switch (round) {
+		case 1: /* zero scalars, and gk zero */
+			BN_zero(s[0]);
+			BN_zero(g);
+			break;
+		case 2: /* the point at infinity as a term */
+			ck_assert(EC_POINT_set_to_infinity(group_ec(), p[3]) ==
+			    1);
+			break;
+		case 3: /* repeated and opposite points: sum at infinity */
+			for (i = 1; i < 16; i++)
+				ck_assert_int_eq(group_point_copy(p[i], p[0]),
+				    0);
+			ck_assert_int_eq(group_scalar_neg(s[1], s[0]), 0);
+			ck_assert(BN_copy(s[2], s[0]) != NULL);
+			ck_assert_int_eq(group_scalar_neg(s[3], s[2]), 0);
+			BN_zero(g);
+			break;
+		case 4: /* scalars near the order */
+			for (i = 0; i < N; i++)
+				ck_assert(BN_sub(s[i], group_order(),
+				    i % 2 ? BN_value_one() : s[i]) == 1);
+			break;
+		case 5: /* points in Jacobian form (sums, products) */
+			for (i = 0; i < N; i++)
+				ck_assert_int_eq(group_add(p[i], p[i],
+				    p[(i + 1) % N]), 0);
+			break;
+		case 6: /* 2^256: p256 does not take it */
+			ck_assert(BN_lshift(s[5], BN_value_one(), 256) == 1);
+			break;
+		}
+		msm_agree(n, round % 3 == 0 ? NULL : g, (const EC_POINT **)p,
+		    (const BIGNUM **)s);
+		if (round == 3) {
+			/* exactly at infinity: p0 (s0 - s0 + s0 - s0) */
+			msm_agree(4, NULL, (const EC_POINT **)p,
+			    (const BIGNUM **)s);
+			for (i = 0; i < N; i++)
+				ck_assert_int_eq(group_mul_g(p[i], s[i]), 0);
+		}
+		if (round == 2)
+			ck_assert_int_eq(group_mul_g(p[3], s[3]), 0);
+	}
+	msm_agree(0, NULL, (const EC_POINT **)p, (const BIGNUM **)s);
+	msm_agree(0, g, (const EC_POINT **)p, (const BIGNUM **)s);
+	for (i = 0; i < N; i++) {
+		group_point_free(p[i]);
+		group_scalar_free(s[i]);
+	}
+	group_scalar_free(g);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -357,6 +447,7 @@ main(void)
 	tcase_add_test(tc, test_point_from_hash);
 	tcase_add_test(tc, test_mul_fixed);
 	tcase_add_test(tc, test_points_encode);
+	tcase_add_test(tc, test_msm_public);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
