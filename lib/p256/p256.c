@@ -372,14 +372,22 @@ p256_generator(struct p256_affine *g)
 	fe_to_mont(g->y, l);
 }
 
+/*
+ * By the Jacobian coordinates, which OpenSSL hands out without an
+ * inversion: a point decoded or set from affine coordinates has Z = 1 and
+ * needs none here either; any other costs one fe_inv (variable time, as
+ * the rest of this module). EC_POINT_get_Jprojective_coordinates_GFp is
+ * deprecated in 3.0 but is the only way to them; see DESIGN.md §4.
+ */
 int
 p256_from_ec(struct p256_affine *out, const EC_POINT *p)
 {
 	BN_CTX *ctx = group_bn_ctx();
-	BIGNUM *x, *y;
-	uint8_t xb[32], yb[32];
+	BIGNUM *x, *y, *z;
+	uint8_t b[32];
 	uint64_t l[4];
-	int ret = TALLY_ERR_CRYPTO;
+	fe zi, zi2;
+	int ok, ret = TALLY_ERR_CRYPTO;
 
 	if (ctx == NULL)
 		return TALLY_ERR_CRYPTO;
@@ -388,14 +396,32 @@ p256_from_ec(struct p256_affine *out, const EC_POINT *p)
 	BN_CTX_start(ctx);
 	x = BN_CTX_get(ctx);
 	y = BN_CTX_get(ctx);
-	if (y == NULL ||
-	    EC_POINT_get_affine_coordinates(group_ec(), p, x, y, ctx) != 1 ||
-	    BN_bn2binpad(x, xb, 32) != 32 || BN_bn2binpad(y, yb, 32) != 32)
+	z = BN_CTX_get(ctx);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	ok = z != NULL &&
+	    EC_POINT_get_Jprojective_coordinates_GFp(group_ec(), p, x, y, z,
+		ctx) == 1;
+#pragma GCC diagnostic pop
+	if (!ok || BN_bn2binpad(x, b, 32) != 32)
 		goto out;
-	fe_from_be(l, xb);
+	fe_from_be(l, b);
 	fe_to_mont(out->x, l);
-	fe_from_be(l, yb);
+	if (BN_bn2binpad(y, b, 32) != 32)
+		goto out;
+	fe_from_be(l, b);
 	fe_to_mont(out->y, l);
+	if (!BN_is_one(z)) {
+		if (BN_bn2binpad(z, b, 32) != 32)
+			goto out;
+		fe_from_be(l, b);
+		fe_to_mont(zi, l);
+		fe_inv(zi, zi);
+		fe_sqr(zi2, zi);
+		fe_mul(out->x, out->x, zi2);
+		fe_mul(zi2, zi2, zi);
+		fe_mul(out->y, out->y, zi2);
+	}
 	ret = 0;
 out:
 	BN_CTX_end(ctx);

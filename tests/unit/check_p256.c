@@ -706,6 +706,36 @@ START_TEST(test_decode_and_convert)
 }
 END_TEST
 
+/* p256_from_ec agrees with p256_decode of the point's encoding whether
+ * OpenSSL holds it with Z = 1 (decoded, set from coordinates) or not (a
+ * product, a sum, a doubling). */
+START_TEST(test_from_ec_any_z)
+{
+	EC_POINT *P = group_point_new(), *Q = group_point_new();
+	struct p256_affine a, b;
+	uint8_t enc[33];
+	int i;
+
+	for (i = 0; i < 24; i++) {
+		random_point(P, &a);
+		if (i % 4 == 1)
+			ck_assert_int_eq(group_add(P, P, P), 0);
+		if (i % 4 == 2) {
+			random_point(Q, &a);
+			ck_assert_int_eq(group_add(P, P, Q), 0);
+		}
+		ck_assert_int_eq(group_point_encode(enc, P), 0);
+		if (i % 4 == 3)
+			ck_assert_int_eq(group_point_decode(P, enc, 33), 0);
+		ck_assert_int_eq(p256_from_ec(&a, P), 0);
+		ck_assert_int_eq(p256_decode(&b, enc), 0);
+		ck_assert_mem_eq(&a, &b, sizeof(a));
+	}
+	group_point_free(P);
+	group_point_free(Q);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -723,6 +753,7 @@ main(void)
 	tcase_add_test(tc, test_comb_random);
 	tcase_add_test(tc, test_comb_edge_scalars);
 	tcase_add_test(tc, test_comb_exceptional);
+	tcase_add_test(tc, test_from_ec_any_z);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
