@@ -577,65 +577,231 @@ msm_straus(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
 }
 
 /*
+ * Pippenger's buckets are affine and the additions into them batched:
+ * one field inversion (Montgomery's trick) serves up to BK_BATCH
+ * additions, each of which then costs about 6 multiplications instead of
+ * a mixed addition's 11. A bucket takes one addition a batch; a point
+ * whose bucket is already in the batch goes into the bucket's Jacobian
+ * overflow instead (a mixed addition, as without batching), so that a
+ * window where the digits are few (short scalars) costs no more passes.
+ */
+#define BK_BATCH 256
+
+struct bk_state {
+	struct p256_affine *bk;	/* the buckets, valid where full[] */
+	uint8_t *full, *busy;	/* busy: in the batch being formed */
+	struct p256_jacobian *over;	/* overflow, valid where used[] */
+	uint8_t *used;
+	/* the batch: bucket, point (sign applied), λ's numerator and
+	 * denominator, prefix products of the denominators */
+	size_t nb[BK_BATCH];
+	struct p256_affine q[BK_BATCH];
+	fe num[BK_BATCH], den[BK_BATCH], pre[BK_BATCH];
+	size_t n;
+};
+
+/* Finish the batch: one inversion for all its denominators, then
+ * x3 = λ^2 - x1 - x2, y3 = λ (x1 - x3) - y1 into each bucket. */
+static void
+bk_flush(struct bk_state *st)
+{
+	fe inv, lam, t, x3;
+	struct p256_affine *b;
+	size_t k;
+
+	if (st->n == 0)
+		return;
+	fe_copy(st->pre[0], st->den[0]);
+	for (k = 1; k < st->n; k++)
+		fe_mul(st->pre[k], st->pre[k - 1], st->den[k]);
+	fe_inv(inv, st->pre[st->n - 1]);
+	for (k = st->n; k-- > 0;) {
+		if (k > 0) {
+			fe_mul(t, inv, st->pre[k - 1]);
+			fe_mul(inv, inv, st->den[k]);
+		} else
+			fe_copy(t, inv);
+		b = &st->bk[st->nb[k]];
+		fe_mul(lam, st->num[k], t);
+		fe_sqr(x3, lam);
+		fe_sub(x3, x3, b->x);
+		fe_sub(x3, x3, st->q[k].x);
+		fe_sub(t, b->x, x3);
+		fe_mul(t, lam, t);
+		fe_sub(b->y, t, b->y);
+		fe_copy(b->x, x3);
+		st->busy[st->nb[k]] = 0;
+	}
+	st->n = 0;
+}
+
+/* Bucket j += q (affine, finite); j not busy. */
+static void
+bk_add(struct bk_state *st, size_t j, const struct p256_affine *q)
+{
+	struct p256_affine *b = &st->bk[j];
+	size_t k;
+
+	if (!st->full[j]) {
+		*b = *q;
+		st->full[j] = 1;
+		return;
+	}
+	k = st->n;
+	if (fe_equal(b->x, q->x)) {
+		if (!fe_equal(b->y, q->y)) {
+			st->full[j] = 0;	/* q = -b */
+			return;
+		}
+		/* doubling: λ = (3 x^2 - 3) / 2y (a = -3; y != 0 on
+		 * P-256, which has no point of order 2) */
+		fe_sqr(st->num[k], b->x);
+		fe_sub(st->num[k], st->num[k], fe_one);
+		fe_add(st->den[k], st->num[k], st->num[k]);
+		fe_add(st->num[k], st->den[k], st->num[k]);
+		fe_add(st->den[k], b->y, b->y);
+	} else {
+		fe_sub(st->num[k], q->y, b->y);
+		fe_sub(st->den[k], q->x, b->x);
+	}
+	st->q[k] = *q;
+	st->nb[k] = j;
+	st->busy[j] = 1;
+	if (++st->n == BK_BATCH)
+		bk_flush(st);
+}
+
+/* Fill the buckets of window w from the points with a nonzero digit. */
+static void
+bk_fill(struct bk_state *st, size_t n, const struct p256_affine *p,
+    const int16_t *dig, unsigned int nwin, unsigned int w)
+{
+	struct p256_affine q;
+	size_t i, j;
+	int d;
+
+	for (i = 0; i < n; i++) {
+		if ((d = dig[i * nwin + w]) == 0)
+			continue;
+		j = (size_t)(d < 0 ? -d : d) - 1;
+		if (st->busy[j]) {
+			if (!st->used[j])
+				jac_set_infinity(&st->over[j]);
+			st->used[j] = 1;
+			jac_add_affine(&st->over[j], &st->over[j], &p[i],
+			    d < 0);
+			continue;
+		}
+		q = p[i];
+		if (d < 0)
+			fe_sub(q.y, (const uint64_t[4]){0}, q.y);
+		bk_add(st, j, &q);
+	}
+	bk_flush(st);
+}
+
+/* The buckets of window w in Jacobian coordinates, one mixed addition
+ * a point (fewer passes than bk_fill when buckets are few). */
+static void
+bk_fill_jacobian(struct p256_jacobian *bk, size_t n,
+    const struct p256_affine *p, const int16_t *dig, unsigned int nwin,
+    unsigned int w)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < n; i++) {
+		d = dig[i * nwin + w];
+		if (d > 0)
+			jac_add_affine(&bk[d - 1], &bk[d - 1], &p[i], 0);
+		else if (d < 0)
+			jac_add_affine(&bk[-d - 1], &bk[-d - 1], &p[i], 1);
+	}
+}
+
+/*
  * Pippenger: per window of c bits, drop each point into the bucket of
  * its digit's magnitude (negated for a negative digit), then sum the
- * buckets weighted by their index with two running sums.
+ * buckets weighted by their index with two running sums. batched: affine
+ * buckets (bk_fill), else Jacobian ones.
  */
 static int
 msm_pippenger(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
-    const uint64_t (*s)[4], unsigned int c, unsigned int nwin)
+    const uint64_t (*s)[4], unsigned int c, unsigned int nwin, int batched)
 {
-	struct p256_jacobian *bk, acc, run, sum;
+	struct p256_jacobian acc, run, sum, *jbk = NULL;
+	struct bk_state *st = NULL;
 	size_t i, nb = (size_t)1 << (c - 1);
 	int16_t *dig;
 	unsigned int w, k;
-	int d;
+	int ret = TALLY_ERR_NOMEM;
 
-	bk = calloc(nb, sizeof(*bk));
 	dig = calloc(n * nwin, sizeof(*dig));
-	if (bk == NULL || dig == NULL) {
-		free(bk);
-		free(dig);
-		return TALLY_ERR_NOMEM;
-	}
+	if (dig == NULL ||
+	    (!batched && (jbk = calloc(nb, sizeof(*jbk))) == NULL) ||
+	    (batched && ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->bk = calloc(nb, sizeof(*st->bk))) == NULL ||
+	    (st->full = calloc(nb, 1)) == NULL ||
+	    (st->busy = calloc(nb, 1)) == NULL ||
+	    (st->over = calloc(nb, sizeof(*st->over))) == NULL ||
+	    (st->used = calloc(nb, 1)) == NULL)))
+		goto out;
 	for (i = 0; i < n; i++)
 		scalar_recode(dig + i * nwin, s[i], c, nwin);
 	jac_set_infinity(&acc);
 	for (w = nwin; w-- > 0;) {
 		for (k = 0; k < c; k++)
 			jac_dbl(&acc, &acc);
-		memset(bk, 0, nb * sizeof(*bk));
-		for (i = 0; i < n; i++) {
-			d = dig[i * nwin + w];
-			if (d > 0)
-				jac_add_affine(&bk[d - 1], &bk[d - 1], &p[i], 0);
-			else if (d < 0)
-				jac_add_affine(&bk[-d - 1], &bk[-d - 1], &p[i],
-				    1);
-		}
 		jac_set_infinity(&run);
 		jac_set_infinity(&sum);
+		if (batched) {
+			memset(st->full, 0, nb);
+			memset(st->used, 0, nb);
+			bk_fill(st, n, p, dig, nwin, w);
+		} else {
+			memset(jbk, 0, nb * sizeof(*jbk));
+			bk_fill_jacobian(jbk, n, p, dig, nwin, w);
+		}
 		for (i = nb; i-- > 0;) {
-			jac_add(&run, &run, &bk[i], 0);
+			if (batched && st->full[i])
+				jac_add_affine(&run, &run, &st->bk[i], 0);
+			if (batched && st->used[i])
+				jac_add(&run, &run, &st->over[i], 0);
+			if (!batched)
+				jac_add(&run, &run, &jbk[i], 0);
 			jac_add(&sum, &sum, &run, 0);
 		}
 		jac_add(&acc, &acc, &sum, 0);
 	}
 	*r = acc;
-	free(bk);
+	ret = 0;
+out:
+	if (st != NULL) {
+		free(st->bk);
+		free(st->full);
+		free(st->busy);
+		free(st->over);
+		free(st->used);
+	}
+	free(st);
+	free(jbk);
 	free(dig);
-	return 0;
+	return ret;
 }
 
 /* Field multiplications, roughly: a doubling 8, a mixed addition 11, an
- * addition 16. */
+ * addition 16; a batched affine addition 8 (inversion included), worth it
+ * only with many buckets (BK_BATCH or more: else the points wait for
+ * their buckets pass after pass). */
+#define BK_MIN_WINDOW 10
 static double
-msm_cost_pippenger(size_t n, unsigned int bits, unsigned int c)
+msm_cost_pippenger(size_t n, unsigned int bits, unsigned int c, int batched)
 {
 	unsigned int nwin = bits / c + 1;
 
-	return (double)nwin * ((double)n * 11.0 +
-				  (double)((size_t)1 << (c - 1)) * 32.0 +
+	return (double)nwin * ((double)n * (batched ? 8.0 : 11.0) +
+				  (double)((size_t)1 << (c - 1)) *
+				      (batched ? 27.0 : 32.0) +
 				  8.0 * c);
 }
 
@@ -644,6 +810,7 @@ p256_msm(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
     const uint64_t (*s)[4])
 {
 	unsigned int bits = 0, b, c, best_c = 0;
+	int batched, best_batched = 0;
 	double cost, best;
 	size_t i;
 
@@ -658,26 +825,30 @@ p256_msm(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
 	best = (double)(bits / 4 + 1) * (16.0 * (double)n + 32.0) +
 	    (double)n * 7.0 * 12.0;
 	for (c = 5; c <= 14; c++) {
-		cost = msm_cost_pippenger(n, bits, c);
-		if (cost < best) {
-			best = cost;
-			best_c = c;
+		for (batched = 0; batched <= (c >= BK_MIN_WINDOW); batched++) {
+			cost = msm_cost_pippenger(n, bits, c, batched);
+			if (cost < best) {
+				best = cost;
+				best_c = c;
+				best_batched = batched;
+			}
 		}
 	}
 	if (best_c == 0)
 		return msm_straus(r, n, p, s, bits / 4 + 1);
-	return msm_pippenger(r, n, p, s, best_c, bits / best_c + 1);
+	return msm_pippenger(r, n, p, s, best_c, bits / best_c + 1,
+	    best_batched);
 }
 
 int
 p256_msm_window(struct p256_jacobian *r, size_t n,
     const struct p256_affine *p, const uint64_t (*s)[4],
-    unsigned int window)
+    unsigned int window, int batched)
 {
 	unsigned int bits = 0, b;
 	size_t i;
 
-	if (window == 1 || window > 16)
+	if (window == 1 || window > 16 || (window == 0 && batched))
 		return TALLY_ERR_INVALID_ARG;
 	for (i = 0; i < n; i++)
 		if ((b = scalar_bitlen(s[i])) > bits)
@@ -688,5 +859,6 @@ p256_msm_window(struct p256_jacobian *r, size_t n,
 	}
 	if (window == 0)
 		return msm_straus(r, n, p, s, bits / 4 + 1);
-	return msm_pippenger(r, n, p, s, window, bits / window + 1);
+	return msm_pippenger(r, n, p, s, window, bits / window + 1,
+	    batched != 0);
 }

@@ -76,15 +76,18 @@ int p256_equal_affine(const struct p256_jacobian *p,
 /*
  * r = sum s[i] p[i], one multi-scalar multiplication sharing its
  * doublings: interleaved signed 4-bit windows (Straus) for a few points,
- * buckets (Pippenger) for many. n = 0 gives infinity. 0 or E_NOMEM.
+ * buckets (Pippenger) for many, affine buckets with batched additions for
+ * very many. n = 0 gives infinity. 0 or E_NOMEM.
  */
 int p256_msm(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
     const uint64_t (*s)[4]);
 /* The same with the method forced, for the tests: window = 0 is Straus,
- * 2..16 is Pippenger with windows of that many bits. */
+ * 2..16 is Pippenger with windows of that many bits, its buckets affine
+ * and their additions batched (one inversion for many) when batched,
+ * Jacobian otherwise. */
 int p256_msm_window(struct p256_jacobian *r, size_t n,
     const struct p256_affine *p, const uint64_t (*s)[4],
-    unsigned int window);
+    unsigned int window, int batched);
 
 /*
  * Fixed-base tables (comb.c). CONSTANT TIME in the scalars, unlike the

@@ -13,9 +13,12 @@
 #include "p256/p256.h"
 #include "testutil.h"
 
-/* Every method: Straus, Pippenger at a few windows, and the automatic
+/* Every method: Straus, Pippenger at a few windows with Jacobian buckets
+ * and (100 + window) with affine buckets and batched additions (small
+ * windows: many points wait for a bucket in the batch), and the automatic
  * choice (-1). */
-static const int methods[] = {-1, 0, 2, 3, 5, 8, 11};
+static const int methods[] = {-1, 0, 2, 3, 5, 8, 11, 102, 103, 105, 108,
+    111};
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
 static void
@@ -60,7 +63,8 @@ check_msm(size_t n, const EC_POINT **P, const struct p256_affine *a,
 			ck_assert_int_eq(p256_msm(&r, n, a, s), 0);
 		else
 			ck_assert_int_eq(p256_msm_window(&r, n, a, s,
-					     (unsigned int)methods[m]), 0);
+					     (unsigned int)methods[m] % 100,
+					     methods[m] >= 100), 0);
 		ck_assert_int_eq(p256_to_ec(got, &r), 0);
 		ck_assert_msg(group_point_equal(got, want),
 		    "n=%zu method %d differs from OpenSSL", n, methods[m]);
