@@ -31,7 +31,7 @@ _Static_assert(RECORD_WITNESS_MAX == WITNESS_MAX, "record.h");
 #define NONE SIZE_MAX
 /* Ballots per proof batch: small enough that a failing batch is cheap to
  * re-check one by one, large enough to amortise the multiplication. */
-#define BATCH_BALLOTS 32
+#define BATCH_BALLOTS 64
 
 enum rv_state {
 	ST_EMPTY, ST_CREATED, ST_OPEN, ST_CLOSED, ST_SEALED, ST_AGGREGATED,
