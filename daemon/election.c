@@ -580,14 +580,36 @@ election_count_input(const struct vote *v, struct count_input *in,
 	return 0;
 }
 
-int
-election_check_shuffle(const struct vote *v, const Tally__Shuffle *sh,
+/* The message of a Shuffle refused with ret (why: the proof's own code). */
+static int
+shuffle_refused(const struct vote *v, const Tally__Shuffle *sh, int ret,
+    int why, char *msg, size_t msglen)
+{
+	switch (ret) {
+	case TALLY_ERR_MIX_STATE:
+		FAIL(ret, "vote %s has no write-in list to shuffle", v->id);
+	case TALLY_ERR_MIX_STALE:
+		FAIL(ret, "step %u, but the next step is %u", sh->step,
+		    v->mx.steps);
+	case TALLY_ERR_MIX_DUP:
+		FAIL(ret, "scrutineer %u already shuffled", sh->mixer);
+	default:
+		FAIL(ret, "shuffle of scrutineer %u: %s%s%s", sh->mixer,
+		    tally_strerror(ret), why ? ": " : "",
+		    why ? tally_strerror(why) : "");
+	}
+out:
+	return ret;
+}
+
+/* Everything but the proofs: the vote aggregated, no share yet, then
+ * mixnet_step_check. */
+static int
+shuffle_check_cheap(const struct vote *v, const Tally__Shuffle *sh,
     char *msg, size_t msglen)
 {
-	struct mix_list out;
-	int ret = 0, why = 0;
+	int ret = 0;
 
-	memset(&out, 0, sizeof(out));
 	if (v->state != VOTE_CLOSED || !v->aggregated)
 		FAIL(TALLY_ERR_MIX_STATE, "vote %s takes no shuffle now (%s)",
 		    v->id, v->state == VOTE_CLOSED ? "not aggregated" :
@@ -595,34 +617,34 @@ election_check_shuffle(const struct vote *v, const Tally__Shuffle *sh,
 	if (v->shares > 0)
 		FAIL(TALLY_ERR_MIX_STATE, "vote %s: decryption has begun, "
 		    "the write-in list is final", v->id);
-	if ((ret = mixnet_step_verify(&out, &v->mx, sh, &why)) != 0) {
-		switch (ret) {
-		case TALLY_ERR_MIX_STATE:
-			FAIL(ret, "vote %s has no write-in list to shuffle",
-			    v->id);
-		case TALLY_ERR_MIX_STALE:
-			FAIL(ret, "step %u, but the next step is %u", sh->step,
-			    v->mx.steps);
-		case TALLY_ERR_MIX_DUP:
-			FAIL(ret, "scrutineer %u already shuffled", sh->mixer);
-		default:
-			FAIL(ret, "shuffle of scrutineer %u: %s%s%s", sh->mixer,
-			    tally_strerror(ret), why ? ": " : "",
-			    why ? tally_strerror(why) : "");
-		}
-	}
+	if ((ret = mixnet_step_check(&v->mx, sh)) != 0)
+		return shuffle_refused(v, sh, ret, 0, msg, msglen);
 out:
-	mix_list_clear(&out);
 	return ret;
 }
 
 int
-election_check_share(const struct vote *v, const Tally__DecryptionShare *sh,
+election_check_shuffle(const struct vote *v, const Tally__Shuffle *sh,
     char *msg, size_t msglen)
 {
-	struct count_input in;
-	Tally__Aggregate *agg = NULL;
-	size_t i, where = 0;
+	struct mix_list out;
+	int ret, why = 0;
+
+	if ((ret = shuffle_check_cheap(v, sh, msg, msglen)) != 0)
+		return ret;
+	if ((ret = mixnet_step_verify(&out, &v->mx, sh, &why)) != 0)
+		return shuffle_refused(v, sh, ret, why, msg, msglen);
+	mix_list_clear(&out);
+	return 0;
+}
+
+/* Everything but the proofs: the vote aggregated, not tallied, a trustee
+ * with no share yet, and the write-in list shuffled k times. */
+static int
+share_check_cheap(const struct vote *v, const Tally__DecryptionShare *sh,
+    char *msg, size_t msglen)
+{
+	size_t i;
 	int ret = 0;
 
 	if (v->state != VOTE_CLOSED || !v->aggregated)
@@ -636,14 +658,202 @@ election_check_share(const struct vote *v, const Tally__DecryptionShare *sh,
 		FAIL(TALLY_ERR_MIX_STATE, "vote %s: %u of %u shuffles of the "
 		    "write-ins; shares come after them", v->id, v->mx.steps,
 		    v->ctx.tr->quorum);
+out:
+	return ret;
+}
+
+static int
+share_refused(const Tally__DecryptionShare *sh, int ret, size_t where,
+    char *msg, size_t msglen)
+{
+	snprintf(msg, msglen, "share of trustee %u: %s at position %zu",
+	    sh->trustee, tally_strerror(ret), where);
+	return ret;
+}
+
+int
+election_check_share(const struct vote *v, const Tally__DecryptionShare *sh,
+    char *msg, size_t msglen)
+{
+	struct count_input in;
+	Tally__Aggregate *agg = NULL;
+	size_t where = 0;
+	int ret = 0;
+
+	if ((ret = share_check_cheap(v, sh, msg, msglen)) != 0)
+		return ret;
 	if ((ret = election_count_input(v, &in, &agg)) != 0)
 		FAIL(ret, "%s", tally_strerror(ret));
 	if ((ret = count_share_verify(&in, sh, &where)) != 0)
-		FAIL(ret, "share of trustee %u: %s at position %zu",
-		    sh->trustee, tally_strerror(ret), where);
+		ret = share_refused(sh, ret, where, msg, msglen);
 out:
 	election_aggregate_free(agg);
 	return ret;
+}
+
+/* ------------------------------------------- checks off the ledger's thread */
+
+int
+election_busy(const struct vote *v, char *msg, size_t msglen)
+{
+	int ret = 0;
+
+	if (v->mixing)
+		FAIL(TALLY_ERR_BUSY, "vote %s: the shuffle of step %u by "
+		    "scrutineer %u is being verified: ask again", v->id,
+		    v->mixing_step, v->mixing_mixer);
+	if (v->sharing > 0)
+		FAIL(TALLY_ERR_BUSY, "vote %s: %u decryption share%s being "
+		    "verified: ask again", v->id, v->sharing,
+		    v->sharing == 1 ? " is" : "s are");
+out:
+	return ret;
+}
+
+/* The mark of a share's trustee, or NULL for a trustee no vote has (its
+ * proof check refuses it). */
+static uint8_t *
+share_mark(struct vote *v, const Tally__DecryptionShare *sh)
+{
+	return sh->trustee >= 1 && sh->trustee <= CEREMONY_MAX_TRUSTEES ?
+	    &v->sharing_t[sh->trustee] : NULL;
+}
+
+static int
+job_begin_shuffle(struct election_job *j, char *msg, size_t msglen)
+{
+	struct vote *v = j->v;
+	const Tally__Shuffle *sh = j->rec->shuffle;
+	int ret;
+
+	if ((ret = shuffle_check_cheap(v, sh, msg, msglen)) != 0 ||
+	    (ret = election_busy(v, msg, msglen)) != 0)
+		return ret;
+	v->mixing = 1;
+	v->mixing_step = sh->step;
+	v->mixing_mixer = sh->mixer;
+	return 0;
+}
+
+static int
+job_begin_share(struct election_job *j, char *msg, size_t msglen)
+{
+	struct vote *v = j->v;
+	const Tally__DecryptionShare *sh = j->rec->decryption_share;
+	uint8_t *mark = share_mark(v, sh);
+	int ret = 0;
+
+	if ((ret = share_check_cheap(v, sh, msg, msglen)) != 0)
+		return ret;
+	if (v->mixing)
+		return election_busy(v, msg, msglen);
+	if (mark != NULL && *mark)
+		FAIL(TALLY_ERR_BUSY, "vote %s: a share of trustee %u is being "
+		    "verified: ask again", v->id, sh->trustee);
+	if ((ret = election_count_input(v, &j->in, &j->agg)) != 0)
+		FAIL(ret, "%s", tally_strerror(ret));
+	if (mark != NULL)
+		*mark = 1;
+	v->sharing++;
+out:
+	return ret;
+}
+
+int
+election_job_begin(struct election_job *j, struct vote *v,
+    const Tally__LogRecord *rec, char *msg, size_t msglen)
+{
+	int ret;
+
+	memset(j, 0, sizeof(*j));
+	j->v = v;
+	j->rec = rec;
+	switch (rec->body_case) {
+	case TALLY__LOG_RECORD__BODY_SHUFFLE:
+		ret = job_begin_shuffle(j, msg, msglen);
+		break;
+	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
+		ret = job_begin_share(j, msg, msglen);
+		break;
+	default:
+		snprintf(msg, msglen, "not a record checked off the thread");
+		ret = TALLY_ERR_INTERNAL;
+	}
+	if (ret != 0)
+		j->v = NULL;	/* not marked */
+	return ret;
+}
+
+void
+election_job_run(struct election_job *j)
+{
+	if (j->rec->body_case == TALLY__LOG_RECORD__BODY_SHUFFLE)
+		j->ret = mixnet_step_verify(&j->out, &j->v->mx,
+		    j->rec->shuffle, &j->why);
+	else
+		j->ret = count_share_verify(&j->in, j->rec->decryption_share,
+		    &j->where);
+}
+
+/* Unmark v (once: end, or clear after begin). */
+static void
+job_unmark(struct election_job *j)
+{
+	uint8_t *mark;
+
+	if (j->v == NULL)
+		return;
+	if (j->rec->body_case == TALLY__LOG_RECORD__BODY_SHUFFLE)
+		j->v->mixing = 0;
+	else {
+		if ((mark = share_mark(j->v, j->rec->decryption_share)) !=
+		    NULL)
+			*mark = 0;
+		j->v->sharing--;
+	}
+	j->v = NULL;
+}
+
+int
+election_job_end(struct election_job *j, char *msg, size_t msglen)
+{
+	struct vote *v = j->v;
+	const Tally__LogRecord *rec = j->rec;
+	int ret;
+
+	job_unmark(j);
+	if (rec->body_case == TALLY__LOG_RECORD__BODY_SHUFFLE) {
+		if (j->ret != 0)
+			return shuffle_refused(v, rec->shuffle, j->ret, j->why,
+			    msg, msglen);
+		if ((ret = shuffle_check_cheap(v, rec->shuffle, msg,
+		    msglen)) != 0)
+			return ret;
+		ret = mixnet_apply(&v->mx, rec->shuffle, &j->out);
+	} else {
+		if (j->ret != 0)
+			return share_refused(rec->decryption_share, j->ret,
+			    j->where, msg, msglen);
+		if ((ret = share_check_cheap(v, rec->decryption_share, msg,
+		    msglen)) != 0)
+			return ret;
+		ret = apply_share(v, rec->decryption_share);
+	}
+	if (ret != 0) {
+		snprintf(msg, msglen, "%s", tally_strerror(ret));
+		return ret;
+	}
+	v->records++;	/* as election_apply counts */
+	return 0;
+}
+
+void
+election_job_clear(struct election_job *j)
+{
+	job_unmark(j);
+	mix_list_clear(&j->out);
+	election_aggregate_free(j->agg);
+	j->agg = NULL;
 }
 
 int

@@ -81,6 +81,12 @@ struct vote {
 	int			 have_receipt_cp; /* one signature per batch */
 	int			 failed;	/* its log could not be written: */
 	int			 failed_errno;	/* no more writes (E_STORAGE) */
+	/* Proofs being checked off the ledger's thread (election_job_*):
+	 * they read the write-in list, which stays as it is meanwhile. */
+	int			 mixing;	/* a Shuffle: step, mixer */
+	uint32_t		 mixing_step, mixing_mixer;
+	uint32_t		 sharing;	/* DecryptionShares, of */
+	uint8_t			 sharing_t[CEREMONY_MAX_TRUSTEES + 1];
 	/* Witnesses (docs/record/witness.md): each one's last cosigned
 	 * size and time, and which of them cosigned the sealed log, the
 	 * records up to PollsClosed (seal_size of them, root seal_root). */
@@ -132,6 +138,49 @@ int election_apply_spoiled(struct vote *v, const struct ballot_info *info,
 int election_witness(const struct vote *v, const Tally__Cosignature *c);
 /* Number of witnesses that cosigned v's sealed log. */
 unsigned int election_seal_cosigned(const struct vote *v);
+/*
+ * The proof checks of a Shuffle and of a DecryptionShare take seconds at
+ * a few thousand write-ins: the ledger runs them on a verification thread
+ * (docs/tallyd.md, "The ledger's threads"), in three steps.
+ * election_job_begin, on the ledger's thread: the cheap checks of
+ * election_check (same codes and messages), then v marked as checking
+ * (0), or the refusal. election_job_run, on any thread: the proofs; it
+ * reads only j and what of v no record changes while v is marked (its
+ * context and write-in list). election_job_end, on the ledger's thread:
+ * v unmarked, the proof's verdict, the cheap checks again, and the record
+ * applied as election_apply does (0: the caller appends it).
+ *
+ * While v is marked: another Shuffle of v, a Shuffle while a share of v
+ * is checked, a share while a Shuffle of v is checked (once k shuffles
+ * are recorded; before, E_MIX_STATE as ever), a second share of the same
+ * trustee and the tally of v get E_BUSY: ask again (election_busy). The
+ * shares of different trustees are checked at the same time.
+ *
+ * rec (a Shuffle or a DecryptionShare) must stay valid and unchanged until
+ * election_job_end; v must not be freed before it.
+ */
+struct election_job {
+	struct vote			*v;
+	const Tally__LogRecord		*rec;
+	struct count_input		 in;	/* a share's */
+	Tally__Aggregate		*agg;
+	struct mix_list			 out;	/* the list a Shuffle makes */
+	int				 ret;	/* election_job_run's verdict */
+	int				 why;
+	size_t				 where;
+};
+
+int election_job_begin(struct election_job *j, struct vote *v,
+    const Tally__LogRecord *rec, char *msg, size_t msglen);
+void election_job_run(struct election_job *j);
+int election_job_end(struct election_job *j, char *msg, size_t msglen);
+/* Free what begin and run kept (after end, or instead of it after begin
+ * at shutdown: v is unmarked then too). */
+void election_job_clear(struct election_job *j);
+/* E_BUSY with msg when v has a proof being checked (the tally waits for
+ * them), else 0. */
+int election_busy(const struct vote *v, char *msg, size_t msglen);
+
 /* Apply a record that passed the checks (or was recovered). */
 int election_apply(struct vote *v, const Tally__LogRecord *rec);
 

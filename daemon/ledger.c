@@ -23,10 +23,12 @@
 #include "log.h"
 #include "logmsg.h"
 #include "util.h"
+#include "workers.h"
 
 #define LEDGER_CHUNK	(1024 * 1024)	/* get_record chunk size */
 #define LEDGER_PROBE	(64 * 1024)	/* written and synced at start */
 #define LEDGER_PROBE_NAME ".tallyd-probe"
+#define LEDGER_VERIFIERS_MAX 4	/* verification threads, at most */
 
 /* A request whose record is queued in a log, waiting for its sync. */
 struct inflight {
@@ -55,6 +57,17 @@ struct ledger {
 	struct inflight		*done_head, **done_tail;
 	unsigned int		 inflight;
 	int			 eof;
+	struct workers		*verifiers;	/* proofs of shuffles, shares */
+};
+
+/* A Shuffle or DecryptionShare whose proofs a verification thread checks
+ * (election_job_*); the request it answers lives as long as the job. */
+struct ledger_job {
+	struct job		 job;
+	struct ledger		*lg;
+	Tally__LedgerRequest	*lr;
+	Tally__LogRecord	 rec;		/* its body is lr's */
+	struct election_job	 ej;
 };
 
 
@@ -100,6 +113,15 @@ ledger_find(struct ledger *lg, const char *id)
 
 /* ----------------------------------------------------------- the appends */
 
+/* From another thread: the loop has results to take (log, verifiers). */
+static void
+ledger_wake(void *arg)
+{
+	struct ledger *lg = arg;
+
+	(void)!write(lg->wake[1], "", 1);
+}
+
 /* On the log's writer thread: hand the result to the main loop. */
 static void
 ledger_log_done(void *arg, int err, const struct log_result *r)
@@ -124,7 +146,7 @@ ledger_log_done(void *arg, int err, const struct log_result *r)
 	*lg->done_tail = f;
 	lg->done_tail = &f->next;
 	pthread_mutex_unlock(&lg->lock);
-	(void)!write(lg->wake[1], "", 1);
+	ledger_wake(lg);
 }
 
 /*
@@ -895,22 +917,116 @@ ledger_get_record(struct ledger *lg, uint64_t seq, Tally__GetRecordRequest *g)
 	free(buf);
 }
 
+/* --------------------------------------- proofs on the verification threads */
+
 static void
-ledger_submit_share(struct ledger *lg, uint64_t seq,
-    Tally__SubmitShareRequest *ss)
+ledger_job_run(struct job *job)
 {
+	struct ledger_job *lj = job->arg;
+
+	election_job_run(&lj->ej);
+}
+
+static void
+ledger_job_log(const struct vote *v, const Tally__LogRecord *rec)
+{
+	if (rec->body_case == TALLY__LOG_RECORD__BODY_SHUFFLE)
+		log_info("vote %s: shuffle %u of the write-ins by scrutineer "
+		    "%u recorded (%u needed)", v->id, rec->shuffle->step,
+		    rec->shuffle->mixer, v->created->transcript->quorum);
+	else
+		log_info("vote %s: share of trustee %u recorded (%u of %u "
+		    "needed)", v->id, rec->decryption_share->trustee,
+		    v->shares, v->created->transcript->quorum);
+}
+
+/* Back on the loop: record what verified and answer. With the frontend
+ * gone there is nobody to answer: nothing is recorded. */
+static void
+ledger_job_done(struct job *job)
+{
+	struct ledger_job *lj = job->arg;
+	struct ledger *lg = lj->lg;
+	struct vote *v = lj->ej.v;
+	uint64_t seq = lj->lr->seq;
+	char msg[256] = "";
+	int ret;
+
+	if (lg->eof)
+		log_info("vote %s: a %s verified after the frontend left: not "
+		    "recorded", v->id, lj->rec.body_case ==
+		    TALLY__LOG_RECORD__BODY_SHUFFLE ? "shuffle" : "share");
+	else if (!ledger_writable(lg, seq, v))
+		;
+	else if ((ret = election_job_end(&lj->ej, msg, sizeof(msg))) != 0)
+		ledger_fail(lg, seq, ret, msg);
+	else if (ledger_submit(lg, v, &lj->rec, seq,
+	    lj->lr->request->body_case, 1) != NULL)
+		ledger_job_log(v, &lj->rec);
+	election_job_clear(&lj->ej);
+	tally__ledger_request__free_unpacked(lj->lr, NULL);
+	free(lj);
+}
+
+/*
+ * The cheap checks of rec now, its proofs on a verification thread: the
+ * loop goes on with every other request meanwhile. 1 when lr was kept
+ * (it is freed once answered), 0 when it was answered already.
+ */
+static int
+ledger_verify(struct ledger *lg, Tally__LedgerRequest *lr, struct vote *v,
+    const Tally__LogRecord *rec)
+{
+	struct ledger_job *lj;
+	char msg[256] = "";
+	int ret;
+
+	if (!ledger_writable(lg, lr->seq, v))
+		return 0;
+	if ((lj = calloc(1, sizeof(*lj))) == NULL)
+		fatalx("out of memory");
+	lj->rec = *rec;
+	if ((ret = election_job_begin(&lj->ej, v, &lj->rec, msg,
+	    sizeof(msg))) != 0) {
+		ledger_fail(lg, lr->seq, ret, msg);
+		free(lj);
+		return 0;
+	}
+	lj->lg = lg;
+	lj->lr = lr;
+	lj->job.run = ledger_job_run;
+	lj->job.done = ledger_job_done;
+	lj->job.arg = lj;
+	workers_submit(lg->verifiers, &lj->job);
+	return 1;
+}
+
+static int
+ledger_submit_share(struct ledger *lg, Tally__LedgerRequest *lr)
+{
+	Tally__SubmitShareRequest *ss = lr->request->submit_share;
 	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
 	struct vote *v;
 
-	if ((v = ledger_vote(lg, seq, ss->vote_id)) == NULL)
-		return;
+	if ((v = ledger_vote(lg, lr->seq, ss->vote_id)) == NULL)
+		return 0;
 	rec.body_case = TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE;
 	rec.decryption_share = ss->share;
-	if (ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_SUBMIT_SHARE,
-	    1) != NULL)
-		log_info("vote %s: share of trustee %u recorded (%u of %u "
-		    "needed)", v->id, ss->share->trustee, v->shares,
-		    v->created->transcript->quorum);
+	return ledger_verify(lg, lr, v, &rec);
+}
+
+static int
+ledger_submit_shuffle(struct ledger *lg, Tally__LedgerRequest *lr)
+{
+	Tally__SubmitShuffleRequest *ss = lr->request->submit_shuffle;
+	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	struct vote *v;
+
+	if ((v = ledger_vote(lg, lr->seq, ss->vote_id)) == NULL)
+		return 0;
+	rec.body_case = TALLY__LOG_RECORD__BODY_SHUFFLE;
+	rec.shuffle = ss->shuffle;
+	return ledger_verify(lg, lr, v, &rec);
 }
 
 /*
@@ -951,24 +1067,6 @@ ledger_add_cosignature(struct ledger *lg, uint64_t seq,
 	}
 }
 
-static void
-ledger_submit_shuffle(struct ledger *lg, uint64_t seq,
-    Tally__SubmitShuffleRequest *ss)
-{
-	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
-	struct vote *v;
-
-	if ((v = ledger_vote(lg, seq, ss->vote_id)) == NULL)
-		return;
-	rec.body_case = TALLY__LOG_RECORD__BODY_SHUFFLE;
-	rec.shuffle = ss->shuffle;
-	if (ledger_append(lg, v, &rec, seq,
-	    TALLY__REQUEST__BODY_SUBMIT_SHUFFLE, 1) != NULL)
-		log_info("vote %s: shuffle %u of the write-ins by scrutineer "
-		    "%u recorded (%u needed)", v->id, ss->shuffle->step,
-		    ss->shuffle->mixer, v->created->transcript->quorum);
-}
-
 /* Combine the shares, count, record the Result and then the final
  * Checkpoint; answer with the Result once that is durable. A tallied
  * vote answers with its recorded Result. */
@@ -999,9 +1097,18 @@ ledger_tally(struct ledger *lg, uint64_t seq, Tally__TallyRequest *t)
 	}
 	if (!ledger_writable(lg, seq, v))
 		return;
-	if ((ret = election_count_input(v, &in, &agg)) == 0)
+	/* A share being checked may be one of the k the count takes. */
+	if ((ret = election_busy(v, err, sizeof(err))) != 0) {
+		ledger_fail(lg, seq, ret, err);
+		return;
+	}
+	if ((ret = election_count_input(v, &in, &agg)) == 0) {
+		/* Each recorded share was verified when it was submitted
+		 * (or is recovered from this ledger's own log). */
+		in.shares_verified = 1;
 		ret = count_tally(&cr, &in, (const Tally__DecryptionShare *
 		    const *)v->sharev, v->shares, &culprit, err, sizeof(err));
+	}
 	if (ret != 0) {
 		ledger_fail(lg, seq, ret, err);
 		goto out;
@@ -1020,7 +1127,8 @@ out:
 	election_aggregate_free(agg);
 }
 
-static void
+/* 1 when lr was kept by a job (freed when answered), else 0. */
+static int
 ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 {
 	Tally__Request *r = lr->request;
@@ -1051,11 +1159,9 @@ ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 		ledger_get_record(lg, lr->seq, r->get_record);
 		break;
 	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
-		ledger_submit_share(lg, lr->seq, r->submit_share);
-		break;
+		return ledger_submit_share(lg, lr);
 	case TALLY__REQUEST__BODY_SUBMIT_SHUFFLE:
-		ledger_submit_shuffle(lg, lr->seq, r->submit_shuffle);
-		break;
+		return ledger_submit_shuffle(lg, lr);
 	case TALLY__REQUEST__BODY_TALLY:
 		ledger_tally(lg, lr->seq, r->tally);
 		break;
@@ -1067,6 +1173,7 @@ ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 		    "not implemented in this version");
 		break;
 	}
+	return 0;
 }
 
 /* ------------------------------------------------------- recovery, loop */
@@ -1183,8 +1290,8 @@ ledger_read(struct ledger *lg, uint8_t **buf, size_t *have, size_t *cap)
 		if (type != IPC_LEDGER_REQUEST ||
 		    ipc_decode_request(payload, plen, &lr) != 0)
 			fatalx("frontend sent a bad frame");
-		ledger_request(lg, lr);
-		tally__ledger_request__free_unpacked(lr, NULL);
+		if (!ledger_request(lg, lr))
+			tally__ledger_request__free_unpacked(lr, NULL);
 		off += total;
 	}
 	if (ret != TALLY_ERR_TRUNCATED)
@@ -1203,15 +1310,20 @@ ledger_loop(struct ledger *lg)
 	pfd[0].fd = lg->fd;
 	pfd[1].fd = lg->wake[0];
 	pfd[0].events = pfd[1].events = POLLIN;
-	while (!lg->eof || lg->inflight > 0) {
+	/* At the end, wait for the verification threads too: they read
+	 * votes that are freed after the loop. */
+	while (!lg->eof || lg->inflight > 0 ||
+	    workers_busy(lg->verifiers) > 0) {
 		pfd[0].fd = lg->eof ? -1 : lg->fd;
 		if (poll(pfd, 2, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
-		if (pfd[1].revents & POLLIN)
+		if (pfd[1].revents & POLLIN) {
 			ledger_drain_done(lg);
+			workers_finish(lg->verifiers);
+		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
 			ledger_read(lg, &buf, &have, &cap);
 	}
@@ -1266,6 +1378,7 @@ ledger_main(const struct config *cfg, int ipc_fd,
 {
 	struct ledger lg;
 	struct vote *v;
+	unsigned int nverifiers;
 	int ret;
 
 	log_setproc("ledger");
@@ -1283,11 +1396,20 @@ ledger_main(const struct config *cfg, int ipc_fd,
 	if (pipe2(lg.wake, O_CLOEXEC | O_NONBLOCK) == -1)
 		fatal("pipe2");
 	sandbox_warm_openssl();
+	/* Before the filter: the CPU count is read from /sys. */
+	nverifiers = cfg->workers ? cfg->workers : workers_default();
+	if (nverifiers > LEDGER_VERIFIERS_MAX)
+		nverifiers = LEDGER_VERIFIERS_MAX;
 	if (chdir(cfg->data_dir) == -1)
 		fatal("chdir %s", cfg->data_dir);
 	/* One log writer thread per vote: they allocate little and share
 	 * arenas with the main thread. */
 	sandbox_enter(SANDBOX_LEDGER, cfg->data_dir, user, LEDGER_ARENAS);
+	/* After the filter, which a thread inherits only when it is created
+	 * after it (no TSYNC). */
+	if ((lg.verifiers = workers_new(nverifiers, ledger_wake, &lg)) ==
+	    NULL)
+		fatalx("cannot start the verification threads");
 	ledger_probe(cfg->data_dir);
 	ledger_recover(&lg);
 	ledger_finish_closing(&lg);

@@ -1,4 +1,4 @@
-/* workers.c: a fixed pool of pthreads feeding results back to libevent. */
+/* workers.c: a fixed pool of pthreads handing results back to a loop. */
 #include "workers.h"
 
 #include <pthread.h>
@@ -14,7 +14,9 @@ struct workers {
 	pthread_cond_t	 cond;
 	struct jobq	 todo;
 	struct jobq	 finished;
-	struct event	*ev_done;
+	void		(*wake)(void *);
+	void		*wake_arg;
+	struct event	*ev_done;	/* workers_start's */
 	unsigned int	 busy;		/* loop thread only */
 	unsigned int	 n;
 };
@@ -35,15 +37,14 @@ workers_thread(void *arg)
 		pthread_mutex_lock(&w->lock);
 		TAILQ_INSERT_TAIL(&w->finished, job, entry);
 		pthread_mutex_unlock(&w->lock);
-		event_active(w->ev_done, EV_READ, 0);
+		w->wake(w->wake_arg);
 	}
 	return NULL;
 }
 
-static void
-workers_drain(evutil_socket_t fd, short what, void *arg)
+void
+workers_finish(struct workers *w)
 {
-	struct workers *w = arg;
 	struct jobq done = TAILQ_HEAD_INITIALIZER(done);
 	struct job *job;
 
@@ -65,30 +66,73 @@ workers_default(void)
 	return cpus > 0 && cpus < 256 ? (unsigned int)cpus : 1;
 }
 
-struct workers *
-workers_start(struct event_base *base, unsigned int n)
+static void
+workers_drain(evutil_socket_t fd, short what, void *arg)
+{
+	workers_finish(arg);
+}
+
+static void
+workers_wake_event(void *arg)
+{
+	struct workers *w = arg;
+
+	event_active(w->ev_done, EV_READ, 0);
+}
+
+/* The pool without its threads. */
+static struct workers *
+workers_alloc(unsigned int n, void (*wake)(void *), void *arg)
 {
 	struct workers *w;
-	pthread_t t;
-	unsigned int i;
 
-	if (n == 0)
-		n = workers_default();
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	TAILQ_INIT(&w->todo);
 	TAILQ_INIT(&w->finished);
-	w->n = n;
-	if ((w->ev_done = event_new(base, -1, 0, workers_drain, w)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
+	w->n = n != 0 ? n : workers_default();
+	w->wake = wake;
+	w->wake_arg = arg;
+	return w;
+}
+
+static struct workers *
+workers_spawn(struct workers *w)
+{
+	pthread_t t;
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++) {
 		if (pthread_create(&t, NULL, workers_thread, w) != 0)
 			return NULL;
 		pthread_detach(t);
 	}
 	return w;
+}
+
+struct workers *
+workers_new(unsigned int n, void (*wake)(void *), void *arg)
+{
+	struct workers *w;
+
+	if ((w = workers_alloc(n, wake, arg)) == NULL)
+		return NULL;
+	return workers_spawn(w);
+}
+
+struct workers *
+workers_start(struct event_base *base, unsigned int n)
+{
+	struct workers *w;
+
+	if ((w = workers_alloc(n, workers_wake_event, NULL)) == NULL)
+		return NULL;
+	w->wake_arg = w;
+	if ((w->ev_done = event_new(base, -1, 0, workers_drain, w)) == NULL)
+		return NULL;
+	return workers_spawn(w);
 }
 
 void

@@ -1,9 +1,11 @@
 /*
- * workers.h: the frontend's pool of verification threads.
+ * workers.h: a pool of verification threads feeding an event loop.
  *
- * The event loop submits jobs; a worker runs job->run off the loop; the
- * finished job comes back through an event made active on the loop, where
- * job->done runs. The loop therefore never waits for a proof check.
+ * The loop submits jobs; a worker runs job->run off the loop; the finished
+ * job comes back to the loop, where job->done runs. The loop therefore
+ * never waits for a proof check. The frontend's pool wakes its libevent
+ * loop (workers_start); the ledger's wakes its poll loop through a pipe
+ * (workers_new with its own wake, then workers_finish on the loop).
  */
 #ifndef TALLYD_WORKERS_H
 #define TALLYD_WORKERS_H
@@ -22,7 +24,14 @@ struct job {
 
 /* One per online CPU. glibc reads /sys for it: call before the sandbox. */
 unsigned int workers_default(void);
-/* n threads (0: workers_default()). NULL on failure. */
+/* n threads (0: workers_default()); wake(arg) is called on a worker thread
+ * after each job has finished: it must make the loop call workers_finish.
+ * NULL on failure. */
+struct workers *workers_new(unsigned int n, void (*wake)(void *), void *arg);
+/* On the loop: job->done of every job finished so far. */
+void workers_finish(struct workers *w);
+/* workers_new whose wake makes an event of base active, and that event's
+ * callback is workers_finish. */
 struct workers *workers_start(struct event_base *base, unsigned int n);
 void workers_submit(struct workers *w, struct job *job);
 /* Jobs submitted and not yet done. */
