@@ -992,6 +992,10 @@ ledger_verify(struct ledger *lg, Tally__LedgerRequest *lr, struct vote *v,
 		free(lj);
 		return 0;
 	}
+	if (rec->body_case == TALLY__LOG_RECORD__BODY_SHUFFLE)
+		log_info("vote %s: shuffle %u of the write-ins by scrutineer "
+		    "%u: verifying its proof", v->id, rec->shuffle->step,
+		    rec->shuffle->mixer);
 	lj->lg = lg;
 	lj->lr = lr;
 	lj->job.run = ledger_job_run;

@@ -1,8 +1,10 @@
 /*
  * daemon_units.c: Check tests of tallyd's decoders that need no running
  * daemon: the frontend <-> ledger framing (daemon/ipc.c), the
- * configuration parser (daemon/config.c) on text, and the frontend's checks
- * of a frame before it is decoded (daemon/fe_check.c).
+ * configuration parser (daemon/config.c) on text, the frontend's checks
+ * of a frame before it is decoded (daemon/fe_check.c), and the states of a
+ * vote whose shuffle or shares are being verified off the ledger's thread
+ * (daemon/election.c, election_job_*), on a record made by recordgen.
  */
 #include <check.h>
 #include <stdio.h>
@@ -10,10 +12,14 @@
 #include <string.h>
 
 #include "config.h"
+#include "election.h"
 #include "err.h"
 #include "fe_check.h"
 #include "ipc.h"
+#include "log.h"
 #include "pb.h"
+#include "recordgen.h"
+#include "testutil.h"
 
 static uint8_t *
 make_request(uint64_t seq, size_t *len)
@@ -346,6 +352,313 @@ START_TEST(test_frame_truncated)
 }
 END_TEST
 
+/* ------------------------------------------- proofs off the ledger's thread */
+
+static int
+jt_replay(void *arg, const Tally__LogRecord *rec, const struct log_result *r)
+{
+	(void)r;
+	return election_apply(arg, rec);
+}
+
+/* A vote of session.json (5 trustees, any 3), closed and aggregated with
+ * 30 ballots and their write-in list, no shuffle, no share: recovered from
+ * recordgen's record as the ledger recovers a log. */
+struct jt {
+	char *dir;
+	struct recordgen *g;
+	struct vote *v;
+	struct log *log;
+};
+
+static void
+jt_setup(struct jt *t)
+{
+	struct log_opts lo;
+	struct rg_opts o;
+	char path[512], err[256];
+
+	memset(t, 0, sizeof(*t));
+	t->dir = tu_tmpdir();
+	snprintf(path, sizeof(path), "%s/v.log", t->dir);
+	rg_opts_default(&o);
+	o.nmixers = 0;
+	o.nsharers = 0;
+	o.stop_before_result = 1;
+	ck_assert_int_eq(rg_build(&t->g, &o, path), 0);
+	memset(&lo, 0, sizeof(lo));
+	ck_assert_ptr_nonnull(t->v = vote_new("s6-session"));
+	lo.replay = jt_replay;
+	lo.replay_arg = t->v;
+	ck_assert_int_eq(log_open(path, &lo, &t->log, err, sizeof(err)), 0);
+	t->v->log = t->log;
+	ck_assert(t->v->state == VOTE_CLOSED && t->v->aggregated);
+	ck_assert_uint_eq(t->v->mx.steps, 0);
+	ck_assert_uint_gt(t->v->mx.cur.n, 0);
+}
+
+static void
+jt_teardown(struct jt *t)
+{
+	log_close(t->log);
+	vote_free(t->v);
+	rg_free(t->g);
+	tu_rmtree(t->dir);
+	free(t->dir);
+}
+
+/* The next shuffle of v's list by mixer, into sh. */
+static void
+jt_shuffle(struct jt *t, Tally__Shuffle *sh, uint32_t mixer)
+{
+	struct mix_list out;
+
+	ck_assert_int_eq(mixnet_make(sh, &out, &t->v->mx, mixer,
+	    t->g->s[mixer]), 0);
+	mix_list_clear(&out);
+}
+
+static void
+jt_rec_shuffle(Tally__LogRecord *rec, Tally__Shuffle *sh)
+{
+	tally__log_record__init(rec);
+	rec->body_case = TALLY__LOG_RECORD__BODY_SHUFFLE;
+	rec->shuffle = sh;
+}
+
+/* Trustee's share of v as it stands. */
+static Tally__DecryptionShare *
+jt_share(struct jt *t, uint32_t trustee)
+{
+	struct count_input in;
+	Tally__Aggregate *agg = NULL;
+	Tally__DecryptionShare *sh = NULL;
+
+	ck_assert_int_eq(election_count_input(t->v, &in, &agg), 0);
+	ck_assert_int_eq(count_share_make(&sh, &in, trustee,
+	    t->g->s[trustee]), 0);
+	election_aggregate_free(agg);
+	return sh;
+}
+
+static void
+jt_rec_share(Tally__LogRecord *rec, Tally__DecryptionShare *sh)
+{
+	tally__log_record__init(rec);
+	rec->body_case = TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE;
+	rec->decryption_share = sh;
+}
+
+/* begin, run, end: the code of end (or of begin when it refuses). */
+static int
+jt_job(struct vote *v, const Tally__LogRecord *rec, char *msg, size_t len)
+{
+	struct election_job j;
+	int ret;
+
+	if ((ret = election_job_begin(&j, v, rec, msg, len)) != 0)
+		return ret;
+	election_job_run(&j);
+	ret = election_job_end(&j, msg, len);
+	election_job_clear(&j);
+	return ret;
+}
+
+/* A second shuffle while one is verified is asked to come again; a share
+ * before the k-th shuffle is E_MIX_STATE as ever; once the first is
+ * recorded the second is stale. */
+START_TEST(test_job_second_shuffle_while_verifying)
+{
+	Tally__Shuffle a = TALLY__SHUFFLE__INIT, b = TALLY__SHUFFLE__INIT;
+	Tally__LogRecord ra, rb, rs;
+	Tally__DecryptionShare *share;
+	struct election_job j;
+	struct jt t;
+	uint64_t records;
+	char msg[256];
+
+	jt_setup(&t);
+	records = t.v->records;
+	jt_shuffle(&t, &a, 1);
+	jt_shuffle(&t, &b, 2);
+	jt_rec_shuffle(&ra, &a);
+	jt_rec_shuffle(&rb, &b);
+	share = jt_share(&t, 3);
+	jt_rec_share(&rs, share);
+	ck_assert_int_eq(election_job_begin(&j, t.v, &ra, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(jt_job(t.v, &rb, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	ck_assert_msg(strstr(msg, "step 0 by scrutineer 1 is being verified")
+	    != NULL, "%s", msg);
+	ck_assert_int_eq(jt_job(t.v, &rs, msg, sizeof(msg)),
+	    TALLY_ERR_MIX_STATE);
+	ck_assert_msg(strstr(msg, "0 of 3 shuffles") != NULL, "%s", msg);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	/* scrutineer 1 again, as a retry would: busy, not a duplicate */
+	ck_assert_int_eq(jt_job(t.v, &ra, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	election_job_run(&j);
+	ck_assert_int_eq(election_job_end(&j, msg, sizeof(msg)), 0);
+	election_job_clear(&j);
+	ck_assert_uint_eq(t.v->mx.steps, 1);
+	ck_assert_uint_eq(t.v->records, records + 1);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(jt_job(t.v, &rb, msg, sizeof(msg)),
+	    TALLY_ERR_MIX_STALE);
+	ck_assert_int_eq(jt_job(t.v, &ra, msg, sizeof(msg)),
+	    TALLY_ERR_MIX_STALE);
+	ck_assert_uint_eq(t.v->records, records + 1);
+	count_share_free(share);
+	mixnet_shuffle_clear(&a);
+	mixnet_shuffle_clear(&b);
+	jt_teardown(&t);
+}
+END_TEST
+
+/* While the k-th shuffle is verified a share is still refused
+ * (E_MIX_STATE); after it, shares of two trustees are verified at once,
+ * a second share of one of them, a shuffle and the tally wait (E_BUSY). */
+START_TEST(test_job_shares_after_kth_shuffle)
+{
+	Tally__Shuffle sh[4];
+	Tally__LogRecord rec[4], r1, r2, r4;
+	Tally__DecryptionShare *s1, *s2;
+	struct election_job j, j1, j2;
+	struct jt t;
+	char msg[256];
+	uint32_t i;
+
+	jt_setup(&t);
+	for (i = 0; i < 3; i++) {
+		jt_shuffle(&t, &sh[i], i + 1);
+		jt_rec_shuffle(&rec[i], &sh[i]);
+		if (i < 2)
+			ck_assert_int_eq(jt_job(t.v, &rec[i], msg,
+			    sizeof(msg)), 0);
+	}
+	s1 = jt_share(&t, 1);	/* over the list of step 2: not final */
+	jt_rec_share(&r1, s1);
+	ck_assert_int_eq(election_job_begin(&j, t.v, &rec[2], msg,
+	    sizeof(msg)), 0);
+	ck_assert_int_eq(jt_job(t.v, &r1, msg, sizeof(msg)),
+	    TALLY_ERR_MIX_STATE);
+	ck_assert_msg(strstr(msg, "2 of 3 shuffles") != NULL, "%s", msg);
+	election_job_run(&j);
+	ck_assert_int_eq(election_job_end(&j, msg, sizeof(msg)), 0);
+	election_job_clear(&j);
+	ck_assert_uint_eq(t.v->mx.steps, 3);
+	count_share_free(s1);
+
+	s1 = jt_share(&t, 1);
+	s2 = jt_share(&t, 2);
+	jt_rec_share(&r1, s1);
+	jt_rec_share(&r2, s2);
+	jt_shuffle(&t, &sh[3], 4);
+	jt_rec_shuffle(&r4, &sh[3]);
+	ck_assert_int_eq(election_job_begin(&j1, t.v, &r1, msg, sizeof(msg)),
+	    0);
+	ck_assert_int_eq(election_job_begin(&j2, t.v, &r2, msg, sizeof(msg)),
+	    0);
+	ck_assert_int_eq(jt_job(t.v, &r1, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	ck_assert_msg(strstr(msg, "trustee 1 is being verified") != NULL, "%s",
+	    msg);
+	ck_assert_int_eq(jt_job(t.v, &r4, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	ck_assert_msg(strstr(msg, "2 decryption shares are being verified") !=
+	    NULL, "%s", msg);
+	election_job_run(&j2);
+	election_job_run(&j1);
+	ck_assert_int_eq(election_job_end(&j2, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(election_job_end(&j1, msg, sizeof(msg)), 0);
+	election_job_clear(&j1);
+	election_job_clear(&j2);
+	ck_assert_uint_eq(t.v->shares, 2);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(jt_job(t.v, &r1, msg, sizeof(msg)),
+	    TALLY_ERR_SHARE_DUP);
+	ck_assert_int_eq(jt_job(t.v, &r4, msg, sizeof(msg)),
+	    TALLY_ERR_MIX_STATE);
+	count_share_free(s1);
+	count_share_free(s2);
+	for (i = 0; i < 4; i++)
+		mixnet_shuffle_clear(&sh[i]);
+	jt_teardown(&t);
+}
+END_TEST
+
+/* A shuffle or a share whose proof fails changes nothing, says what
+ * election_check says, and leaves the vote free for the next one. */
+START_TEST(test_job_failed_proof_changes_nothing)
+{
+	Tally__Shuffle a = TALLY__SHUFFLE__INIT, b = TALLY__SHUFFLE__INIT;
+	Tally__LogRecord ra, rs;
+	Tally__DecryptionShare *share;
+	struct jt t;
+	uint64_t records;
+	char msg[256], want[256];
+	uint32_t i;
+
+	jt_setup(&t);
+	records = t.v->records;
+	jt_shuffle(&t, &a, 1);
+	jt_rec_shuffle(&ra, &a);
+	/* another mixer's list under scrutineer 1's proof */
+	jt_shuffle(&t, &b, 2);
+	memcpy(a.list.data, b.list.data, a.list.len);
+	ck_assert_int_eq(election_check(t.v, &ra, want, sizeof(want)),
+	    TALLY_ERR_BAD_SHUFFLE);
+	ck_assert_int_eq(jt_job(t.v, &ra, msg, sizeof(msg)),
+	    TALLY_ERR_BAD_SHUFFLE);
+	ck_assert_str_eq(msg, want);
+	ck_assert_uint_eq(t.v->mx.steps, 0);
+	ck_assert_uint_eq(t.v->records, records);
+	ck_assert_int_eq(t.v->mixing, 0);
+	mixnet_shuffle_clear(&a);
+	mixnet_shuffle_clear(&b);
+	for (i = 1; i <= 3; i++) {
+		jt_shuffle(&t, &a, i);
+		jt_rec_shuffle(&ra, &a);
+		ck_assert_int_eq(jt_job(t.v, &ra, msg, sizeof(msg)), 0);
+		mixnet_shuffle_clear(&a);
+	}
+	records = t.v->records;
+	share = jt_share(&t, 2);
+	jt_rec_share(&rs, share);
+	share->writeins[0].data[5] ^= 1;
+	ck_assert_int_ne(election_check(t.v, &rs, want, sizeof(want)), 0);
+	ck_assert_int_ne(jt_job(t.v, &rs, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, want);
+	ck_assert_uint_eq(t.v->shares, 0);
+	ck_assert_uint_eq(t.v->records, records);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), 0);
+	share->writeins[0].data[5] ^= 1;
+	ck_assert_int_eq(jt_job(t.v, &rs, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(t.v->shares, 1);
+	count_share_free(share);
+	jt_teardown(&t);
+}
+END_TEST
+
+/* Shutdown: a job begun and cleared without end unmarks its vote. */
+START_TEST(test_job_clear_unmarks)
+{
+	Tally__Shuffle a = TALLY__SHUFFLE__INIT;
+	Tally__LogRecord ra;
+	struct election_job j;
+	struct jt t;
+	char msg[256];
+
+	jt_setup(&t);
+	jt_shuffle(&t, &a, 1);
+	jt_rec_shuffle(&ra, &a);
+	ck_assert_int_eq(election_job_begin(&j, t.v, &ra, msg, sizeof(msg)), 0);
+	election_job_run(&j);
+	election_job_clear(&j);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(t.v->mx.steps, 0);
+	mixnet_shuffle_clear(&a);
+	jt_teardown(&t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -365,6 +678,10 @@ main(void)
 	tcase_add_test(tc, test_frame_small_kinds_keep_max_frame);
 	tcase_add_test(tc, test_frame_entry_cap);
 	tcase_add_test(tc, test_frame_truncated);
+	tcase_add_test(tc, test_job_second_shuffle_while_verifying);
+	tcase_add_test(tc, test_job_shares_after_kth_shuffle);
+	tcase_add_test(tc, test_job_failed_proof_changes_nothing);
+	tcase_add_test(tc, test_job_clear_unmarks);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,95 @@
+#!/bin/sh
+# daemon_verifiers.sh: the ledger checks a shuffle's proof on a verification
+# thread (issue 11: the ledger stays free of heavy work). Vote mw-a is
+# closed with N ballots that each carry a write-in; while the ledger
+# verifies scrutineer 1's shuffle of its write-in list, ballots cast into
+# the open vote s6-budget get their receipts and status answers, all
+# before the shuffle is acknowledged. Before, the ledger's one thread
+# verified the proof and every terminal of every vote waited for it.
+# TALLY_VERIFIERS_BALLOTS=N (default 1200) for a measurement: the test
+# prints the longest cast into s6-budget (with a status) while the
+# shuffle ran.
+TALLYD=$1 TALLYCTL=$2 KEYS=${5:-}
+. "$(dirname "$0")/daemon_lib.sh"
+M=$4/tests/data/manifests
+[ -n "$KEYS" ] || { echo "skip: tally-keys not built"; exit 0; }
+N=${TALLY_VERIFIERS_BALLOTS:-1200}
+NB=${TALLY_VERIFIERS_B:-200}
+
+keys_daemon 3 2 "$((N > NB ? N : NB))" mw-a,s6-budget
+# Three write-in slots: each tuple of the list is 9 ciphertexts, and the
+# proof takes longer per ballot cast.
+cat >"$T/mw-a.json" <<EOJ
+{ "id": "mw-a", "title": "mix", "body": "congress", "members": $N,
+  "contests": [ { "id": "head", "kind": "election", "title": "t",
+    "seats": 3, "writein_slots": 3,
+    "options": [ { "id": "c1", "name": "甲" } ] } ], "rules": { } }
+EOJ
+out=$(ctl secretariat vote create "$T/mw-a.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-mw-a.txt") || fail "create mw-a"
+pin "$out"
+out=$(ctl secretariat vote create "$M/budget-motion.json" --ceremony "$T/cer" \
+    --registry "$T/cards/registry-s6-budget.txt") || fail "create s6-budget"
+pin "$out"
+ctl secretariat vote open mw-a --present "$N" --issued "$N" >/dev/null ||
+    fail "open mw-a"
+ctl secretariat vote open s6-budget --present 200 --issued 200 >/dev/null ||
+    fail "open s6-budget"
+cat >"$T/plan-a.json" <<EOJ
+[ { "count": $N, "ballot": { "head": { "writein": ["张三", "李四", "王五"] } } } ]
+EOJ
+out=$(ctl terminal simulate mw-a --cards "$T/cards/cards" --terminals 4 \
+    --plan "$T/plan-a.json" --expect "$T/expect-a.json" 2>&1) ||
+    fail "simulate mw-a: $out"
+close_seal mw-a >/dev/null
+
+# Scrutineer 1 shuffles mw-a's list (its own tool computes the shuffle),
+# then the ledger verifies the proof. Meanwhile a terminal casts into
+# s6-budget, one ballot after another, each waiting for its receipt, and
+# the status is asked, until the shuffle is acknowledged.
+(ctl_exec scrutineer-1 trustee mix mw-a --share "$T/cer/private-1/share.pb" \
+    >"$T/mix.out" 2>"$T/mix.err") &
+MIX_PID=$!
+trap 'kill "$MIX_PID" 2>/dev/null || true; cleanup' EXIT
+verifying() { grep -q "vote mw-a: shuffle 0 .*: verifying" "$T/tallyd.err"; }
+recorded() { grep -q "vote mw-a: shuffle 0 .* recorded" "$T/tallyd.err"; }
+printf '{"budget": {"for": ["budget"]}}' >"$T/choice-b.json"
+i=0
+: >"$T/casts"
+while kill -0 "$MIX_PID" 2>/dev/null; do
+	i=$((i + 1))
+	[ "$i" -le "$NB" ] || fail "$NB ballots cast, the shuffle still runs"
+	card=$(printf '%s/cards/cards/card-%06d.txt' "$T" "$i")
+	verifying && v=1 || v=0
+	t0=$(date +%s.%N)
+	ctl terminal cast s6-budget --card "$card" --ballot "$T/choice-b.json" \
+	    --receipt "$T/receipt-b-$i.pb" >"$T/cast.out" 2>&1 ||
+	    fail "cast $i: $(cat "$T/cast.out")"
+	t1=$(date +%s.%N)
+	ctl auditor status s6-budget >"$T/status" 2>&1 ||
+	    fail "status: $(cat "$T/status")"
+	t2=$(date +%s.%N)
+	recorded && r=1 || r=0
+	# within: begun after the proof check began, answered before the
+	# shuffle was recorded
+	echo "$t0 $t1 $t2 $v $r" >>"$T/casts"
+done
+wait "$MIX_PID" || fail "mix: $(cat "$T/mix.err")"
+trap cleanup EXIT
+recorded || fail "the shuffle was not recorded"
+python3 - "$T/casts" <<'EOP' || fail "s6-budget's ballots waited for mw-a's shuffle"
+import sys
+c = [l.split() for l in open(sys.argv[1])]
+c = [(float(a), float(b), float(d), v == "1", r == "1")
+     for a, b, d, v, r in c]
+within = [b - a for a, b, d, v, r in c if v and not r]
+print("%d ballots and status calls of s6-budget while mw-a was shuffled; "
+      "longest cast %.3f s, status %.3f s; %d of them begun and answered "
+      "while the ledger verified the shuffle's proof" %
+      (len(c), max(b - a for a, b, d, v, r in c),
+       max(d - b for a, b, d, v, r in c), len(within)))
+sys.exit(0 if len(within) >= 2 else 1)
+EOP
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+DAEMON_PID=
+echo ok
