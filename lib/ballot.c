@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "err.h"
 #include "group.h"
@@ -454,7 +455,7 @@ enc_writeins(struct enc_state *st, const struct ballot_ctx *ctx,
 
 static int
 enc_pack_signed(uint8_t **out, size_t *outlen, struct enc_state *st,
-    const uint8_t cred_sk[32])
+    EVP_PKEY *cred_key)
 {
 	Tally__Ballot ballot = TALLY__BALLOT__INIT;
 	uint8_t sig[ED25519_SIG_LEN], *body = NULL, *buf = NULL;
@@ -465,7 +466,7 @@ enc_pack_signed(uint8_t **out, size_t *outlen, struct enc_state *st,
 	if ((body = calloc(1, blen + 1)) == NULL)
 		goto out;
 	tally__ballot_body__pack(&st->body, body);
-	if ((ret = ed25519_sign(sig, cred_sk, body, blen)) != 0)
+	if ((ret = ed25519_sign_key(sig, cred_key, body, blen)) != 0)
 		goto out;
 	ballot.body.data = body;
 	ballot.body.len = blen;
@@ -550,6 +551,7 @@ ballot_encrypt_open(uint8_t **out, size_t *outlen,
 	const struct p256_comb *kt = NULL;
 	struct enc_state st;
 	uint8_t cred[32], kb[GROUP_POINT_LEN];
+	EVP_PKEY *cred_key = NULL;
 	int ret;
 
 	*out = NULL;
@@ -559,7 +561,9 @@ ballot_encrypt_open(uint8_t **out, size_t *outlen,
 		memset(sec, 0, sizeof(*sec));
 	if ((ret = ballot_marks_check(ctx->m, marks, writeins)) != 0)
 		return ret;
-	if ((ret = ed25519_public_from_private(cred, cred_sk)) != 0)
+	/* the credential's key, set up once for its public key and the
+	 * signature */
+	if ((ret = ed25519_key_new(&cred_key, cred, cred_sk)) != 0)
 		return ret;
 	if (sec != NULL && (ret = secrets_alloc(sec, ctx->m, marks,
 	    writeins)) != 0)
@@ -601,11 +605,12 @@ ballot_encrypt_open(uint8_t **out, size_t *outlen,
 	st.body.constraint_proofs = st.cpp;
 	st.body.n_writeins = st.nwi;
 	st.body.writeins = st.wip;
-	ret = enc_pack_signed(out, outlen, &st, cred_sk);
+	ret = enc_pack_signed(out, outlen, &st, cred_key);
 out:
 	if (ret != 0)
 		ballot_secrets_clear(sec);
 	enc_state_free(&st);
+	EVP_PKEY_free(cred_key);
 	return ret;
 }
 

@@ -33,19 +33,52 @@ out:
 }
 
 int
-ed25519_public_from_private(uint8_t pk[ED25519_KEY_LEN],
+ed25519_key_new(EVP_PKEY **out, uint8_t pk[ED25519_KEY_LEN],
     const uint8_t sk[ED25519_KEY_LEN])
 {
 	EVP_PKEY *k;
 	size_t pl = ED25519_KEY_LEN;
-	int ret = TALLY_ERR_CRYPTO;
 
+	*out = NULL;
 	k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, sk,
 	    ED25519_KEY_LEN);
-	if (k != NULL && EVP_PKEY_get_raw_public_key(k, pk, &pl) == 1 &&
-	    pl == ED25519_KEY_LEN)
-		ret = 0;
+	if (k == NULL || EVP_PKEY_get_raw_public_key(k, pk, &pl) != 1 ||
+	    pl != ED25519_KEY_LEN) {
+		EVP_PKEY_free(k);
+		return TALLY_ERR_CRYPTO;
+	}
+	*out = k;
+	return 0;
+}
+
+int
+ed25519_public_from_private(uint8_t pk[ED25519_KEY_LEN],
+    const uint8_t sk[ED25519_KEY_LEN])
+{
+	EVP_PKEY *k;
+	int ret;
+
+	ret = ed25519_key_new(&k, pk, sk);
 	EVP_PKEY_free(k);
+	return ret;
+}
+
+int
+ed25519_sign_key(uint8_t sig[ED25519_SIG_LEN], EVP_PKEY *k, const void *msg,
+    size_t len)
+{
+	EVP_MD_CTX *md;
+	size_t sl = ED25519_SIG_LEN;
+	int ret = TALLY_ERR_CRYPTO;
+
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return ret;
+	/* Ed25519 is one-shot: no digest, EVP_DigestSign only. */
+	if (EVP_DigestSignInit(md, NULL, NULL, NULL, k) == 1 &&
+	    EVP_DigestSign(md, sig, &sl, msg, len) == 1 &&
+	    sl == ED25519_SIG_LEN)
+		ret = 0;
+	EVP_MD_CTX_free(md);
 	return ret;
 }
 
@@ -53,23 +86,12 @@ int
 ed25519_sign(uint8_t sig[ED25519_SIG_LEN], const uint8_t sk[ED25519_KEY_LEN],
     const void *msg, size_t len)
 {
+	uint8_t pk[ED25519_KEY_LEN];
 	EVP_PKEY *k;
-	EVP_MD_CTX *md = NULL;
-	size_t sl = ED25519_SIG_LEN;
-	int ret = TALLY_ERR_CRYPTO;
+	int ret;
 
-	k = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, sk,
-	    ED25519_KEY_LEN);
-	if (k == NULL || (md = EVP_MD_CTX_new()) == NULL)
-		goto out;
-	/* Ed25519 is one-shot: no digest, EVP_DigestSign only. */
-	if (EVP_DigestSignInit(md, NULL, NULL, NULL, k) != 1 ||
-	    EVP_DigestSign(md, sig, &sl, msg, len) != 1 ||
-	    sl != ED25519_SIG_LEN)
-		goto out;
-	ret = 0;
-out:
-	EVP_MD_CTX_free(md);
+	if ((ret = ed25519_key_new(&k, pk, sk)) == 0)
+		ret = ed25519_sign_key(sig, k, msg, len);
 	EVP_PKEY_free(k);
 	return ret;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #define ED25519_KEY_LEN 32
 #define ED25519_SIG_LEN 64
 
@@ -25,6 +27,13 @@ int ed25519_public_from_private(uint8_t pk[ED25519_KEY_LEN],
     const uint8_t sk[ED25519_KEY_LEN]);
 int ed25519_sign(uint8_t sig[ED25519_SIG_LEN],
     const uint8_t sk[ED25519_KEY_LEN], const void *msg, size_t len);
+/* The same with the key set up once for several uses (a terminal needs the
+ * public key before it signs): ed25519_key_new gives the OpenSSL key of sk
+ * (free with EVP_PKEY_free) and its public key. */
+int ed25519_key_new(EVP_PKEY **out, uint8_t pk[ED25519_KEY_LEN],
+    const uint8_t sk[ED25519_KEY_LEN]);
+int ed25519_sign_key(uint8_t sig[ED25519_SIG_LEN], EVP_PKEY *k,
+    const void *msg, size_t len);
 /*
  * 0 when sig is a valid signature of msg by pk, else
  * TALLY_ERR_BAD_SIGNATURE (including a bad key or a wrong length).
