@@ -338,6 +338,28 @@ comb_ws_new(struct comb_ws *w, size_t n)
 	return 0;
 }
 
+/* Lanes of windows (see p256_comb_mul) and their length. */
+#define COMB_LANES 2
+#define COMB_LANE_LEN ((COMB_WINDOWS + COMB_LANES - 1) / COMB_LANES)
+
+/* Window win of a job into accumulator j (first: set it) or its addend;
+ * a window past the last (the short last lane) adds infinity. */
+static void
+comb_lane_select(struct comb_ws *w, size_t j, const struct p256_comb *tab,
+    const int8_t *dig, size_t win, int first)
+{
+	if (win >= COMB_WINDOWS) {
+		w->tinf[j] = ~(uint64_t)0;
+		return;
+	}
+	if (first)
+		ct_select(w->ax[j], w->ay[j], &w->ainf[j], tab->row[win],
+		    dig[win]);
+	else
+		ct_select(w->tx[j], w->ty[j], &w->tinf[j], tab->row[win],
+		    dig[win]);
+}
+
 int
 p256_comb_mul(uint8_t (*out)[33], size_t n,
     const struct p256_comb_term (*terms)[2])
@@ -345,7 +367,7 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 	struct comb_ws w;
 	int8_t (*dig)[COMB_WINDOWS] = NULL;
 	const struct p256_comb **tab = NULL;
-	size_t *slot = NULL, i, k, nj, n2, nbig, s1, s2, s3;
+	size_t *slot = NULL, i, k, ln, nj, n2, nbig, s1, s2, s3;
 	uint64_t bad = 0, l[4], infs = 0;
 	uint8_t y[32];
 	int ret = TALLY_ERR_NOMEM;
@@ -372,7 +394,8 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 	    (dig = calloc(nj + n2, sizeof(*dig))) == NULL ||
 	    (tab = calloc(nj + n2, sizeof(*tab))) == NULL ||
 	    (slot = calloc(n, sizeof(*slot))) == NULL ||
-	    comb_ws_new(&w, nj) != 0)
+	    nj > SIZE_MAX / COMB_LANES / 64 ||
+	    comb_ws_new(&w, COMB_LANES * nj) != 0)
 		goto out;
 	for (i = 0, s1 = 0, s2 = nbig, s3 = n2; i < n; i++) {
 		if (terms[i][1].tab == NULL)
@@ -395,14 +418,25 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 			ct_recode(dig[n + k], terms[i][1].k);
 		}
 	}
-	/* window 0 sets the accumulators, every other adds to them */
-	for (k = 0; k < nj; k++)
-		ct_select(w.ax[k], w.ay[k], &w.ainf[k], tab[k]->row[0],
-		    dig[k][0]);
-	for (i = 1; i < COMB_WINDOWS; i++) {
-		for (k = 0; k < nj; k++)
-			ct_select(w.tx[k], w.ty[k], &w.tinf[k],
-			    tab[k]->row[i], dig[k][i]);
+	/* Each job's windows in COMB_LANES lanes, summed side by side
+	 * (accumulator l * nj + k: lane l of job k) so that one inversion
+	 * serves COMB_LANES times the additions; the first window of a lane
+	 * sets its accumulator. The lanes are then added up. The split is by
+	 * window index, public: the work done depends on no digit. */
+	for (i = 0; i < COMB_LANE_LEN; i++) {
+		for (ln = 0; ln < COMB_LANES; ln++)
+			for (k = 0; k < nj; k++)
+				comb_lane_select(&w, ln * nj + k, tab[k],
+				    dig[k], ln * COMB_LANE_LEN + i, i == 0);
+		if (i > 0)
+			bad |= comb_add_batch(&w, COMB_LANES * nj);
+	}
+	for (ln = 1; ln < COMB_LANES; ln++) {
+		for (k = 0; k < nj; k++) {
+			fe_copy(w.tx[k], w.ax[ln * nj + k]);
+			fe_copy(w.ty[k], w.ay[ln * nj + k]);
+			w.tinf[k] = w.ainf[ln * nj + k];
+		}
 		bad |= comb_add_batch(&w, nj);
 	}
 	/* the second terms onto the first */
