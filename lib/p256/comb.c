@@ -21,8 +21,13 @@
  * order: before window i < 51 the partial sum is below 2^(5i) in absolute
  * value and the entry at least that, and both together below the order;
  * at the last window (digit 0, 1 or 2 of 2^255) P = +-T would need k = 0
- * mod q or k >= 2^256. It can occur, with negligible probability, when
- * the two terms of an output are added at the end. It is detected
+ * mod q or k >= 2^256 (the same holds within each lane below). It can
+ * occur, with negligible probability, when the two terms of an output are
+ * added at the end, and when the lanes of one product are: the windows of
+ * a product are summed in COMB_LANES lanes side by side, so that one
+ * inversion serves more additions, and lane sums L0 and L1 of k (L1 a
+ * multiple of 2^132, |L0| below it) have equal x only if k = 0 mod q or
+ * L0 = +-q mod 2^132, one value of k's low bits in 2^132. It is detected
  * without a branch (its flag is the only value that leaves the
  * computation) and the caller computes otherwise.
  */
