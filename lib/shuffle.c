@@ -913,26 +913,6 @@ same(const EC_POINT *a, const EC_POINT *b)
 	return group_point_equal(a, b) ? 0 : TALLY_ERR_BAD_PROOF;
 }
 
-/* t1 = s1 G - c (sum c_j - sum h_i). */
-static int
-verify_t1(struct verifier *vf, EC_POINT *x, EC_POINT *y, BIGNUM *nc)
-{
-	size_t i;
-	int ret;
-
-	if ((ret = group_point_copy(x, vf->com[0])) != 0 ||
-	    (ret = group_sub(x, x, vf->gen[1])) != 0)
-		return ret;
-	for (i = 1; i < vf->n; i++) {
-		if ((ret = group_add(x, x, vf->com[i])) != 0 ||
-		    (ret = group_sub(x, x, vf->gen[i + 1])) != 0)
-			return ret;
-	}
-	if ((ret = group_mul2(y, vf->s1, x, nc)) != 0)
-		return ret;
-	return same(y, vf->t1);
-}
-
 /* t2 = s2 G - c (c^_{n-1} - (prod u_j) H). */
 static int
 verify_t2(struct verifier *vf, EC_POINT *x, EC_POINT *y, BIGNUM *nc)
@@ -968,6 +948,7 @@ out:
  * here is public, and the weights are drawn after the proof is fixed),
  * which is the point at infinity when every equation holds and, when one
  * does not, with probability at most 2^-128:
+ *   t1:    s1 G - c (sum c_i - sum h_i) - t1
  *   t^_i:  s^_i G + s'_i c^_{i-1} - c c^_i - t^_i  (c^_{-1} = H)
  *   t3:    s3 G + sum s'_i h_i + sum (-c u_i) c_i - t3
  *   t4a_k: -s4_k G + sum s'_i a'_{i,k} + sum (-c u_i) a_{i,k} - t4a_k
@@ -1042,22 +1023,34 @@ vterms_hat(struct verifier *vf, struct vterms *t, BIGNUM *z, BIGNUM *tmp)
 	return 0;
 }
 
-/* The t3 equation into t. */
+/* The t1 and t3 equations into t, which share their points: h_i gets
+ * z3 s'_i + z1 c, c_i gets z3 (-c u_i) - z1 c (z1c: scratch). */
 static int
-vterms_t3(struct verifier *vf, struct vterms *t, BIGNUM *z, BIGNUM *tmp)
+vterms_t13(struct verifier *vf, struct vterms *t, BIGNUM *z, BIGNUM *tmp,
+    BIGNUM *z1c)
 {
 	size_t i;
 	int ret;
 
 	if ((ret = vweight(z)) != 0 ||
+	    (ret = vterm_g(t->g, z, vf->s1, 0, tmp)) != 0 ||
+	    (ret = vterm(t, vf->t1, z, NULL, 1)) != 0 ||
+	    (ret = group_scalar_mul(z1c, z, vf->c)) != 0)
+		return ret;
+	if ((ret = vweight(z)) != 0 ||
 	    (ret = vterm_g(t->g, z, vf->s3, 0, tmp)) != 0 ||
 	    (ret = vterm(t, vf->t3, z, NULL, 1)) != 0)
 		return ret;
-	for (i = 0; i < vf->n; i++)
+	for (i = 0; i < vf->n; i++) {
 		if ((ret = vterm(t, vf->gen[i + 1], z, vf->s_prime[i],
 			 0)) != 0 ||
-		    (ret = vterm(t, vf->com[i], z, vf->ncu[i], 0)) != 0)
+		    (ret = group_scalar_add(t->s[t->n - 1], t->s[t->n - 1],
+			 z1c)) != 0 ||
+		    (ret = vterm(t, vf->com[i], z, vf->ncu[i], 0)) != 0 ||
+		    (ret = group_scalar_sub(t->s[t->n - 1], t->s[t->n - 1],
+			 z1c)) != 0)
 			return ret;
+	}
 	return 0;
 }
 
@@ -1097,21 +1090,22 @@ verify_batched(struct verifier *vf, EC_POINT *y)
 {
 	struct vterms t;
 	BIGNUM *z = BN_new(), *tmp = BN_new(), *kneg = BN_new();
+	BIGNUM *z1c = BN_new();
 	size_t i, n = vf->n, w = vf->w;
 	int ret = TALLY_ERR_NOMEM;
 
 	memset(&t, 0, sizeof(t));
-	t.cap = 3 * n + 2 * n + 1 + w * 2 * (2 * n + 1) + 1;
+	t.cap = 3 * n + 2 * n + 2 + w * 2 * (2 * n + 1) + 1;
 	t.p = calloc(t.cap, sizeof(*t.p));
 	t.s = calloc(t.cap, sizeof(*t.s));
 	t.g = BN_new();
 	if (t.p == NULL || t.s == NULL || t.g == NULL || z == NULL ||
-	    tmp == NULL || kneg == NULL)
+	    tmp == NULL || kneg == NULL || z1c == NULL)
 		goto out;
 	BN_zero(t.g);
 	BN_zero(kneg);
 	if ((ret = vterms_hat(vf, &t, z, tmp)) != 0 ||
-	    (ret = vterms_t3(vf, &t, z, tmp)) != 0 ||
+	    (ret = vterms_t13(vf, &t, z, tmp, z1c)) != 0 ||
 	    (ret = vterms_t4(vf, &t, z, tmp, kneg)) != 0 ||
 	    (ret = vterm(&t, vf->K, kneg, NULL, 0)) != 0)
 		goto out;
@@ -1128,6 +1122,7 @@ out:
 	BN_free(z);
 	BN_free(tmp);
 	BN_free(kneg);
+	BN_free(z1c);
 	return ret;
 }
 
@@ -1146,8 +1141,7 @@ verify_equations(struct verifier *vf)
 	for (j = 0; j < vf->n; j++)
 		if ((ret = group_scalar_mul(vf->ncu[j], nc, vf->u[j])) != 0)
 			goto out;
-	if ((ret = verify_t1(vf, x, y, nc)) != 0 ||
-	    (ret = verify_t2(vf, x, y, nc)) != 0)
+	if ((ret = verify_t2(vf, x, y, nc)) != 0)
 		goto out;
 	ret = verify_batched(vf, y);
 out:
