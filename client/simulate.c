@@ -8,6 +8,15 @@
  * again after a crash retries exactly the unacknowledged ballots. --expect
  * gets the plaintext totals of every ballot known to be recorded, in the
  * shape of the contests of results.json.
+ *
+ * Without --rate the terminals cast as fast as the server answers (closed
+ * loop: a terminal sends its next ballot when it has the receipt of the
+ * last), and a ballot's latency runs from its send. With --rate R the load
+ * is offered (open loop): the k-th ballot to cast is due at start + k/R,
+ * whichever terminal takes it, and its latency runs from that due time,
+ * not from when a terminal was free to send it; so a server that falls
+ * behind is charged the time its ballots waited for a terminal too (no
+ * coordinated omission).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -41,7 +51,8 @@ struct sim_ballot {
 	size_t		 len;
 	enum sim_fate	 fate;
 	int		 err;
-	double		 latency;	/* seconds */
+	double		 latency;	/* seconds, from the due time */
+	double		 service;	/* seconds, from the send */
 };
 
 struct sim {
@@ -50,6 +61,15 @@ struct sim {
 	size_t			 n;
 	size_t			 ncards;		/* entries of b */
 	size_t			 next;		/* under lock */
+	size_t			 due;		/* under lock: casts taken */
+	double			 start;		/* of the casts, once every
+						 * terminal is connected */
+	unsigned int		 connected;	/* under lock */
+	unsigned int		 expected;	/* under lock: threads */
+	pthread_cond_t		 go;
+	uint32_t		 rate;		/* ballots/s, 0: closed loop */
+	double			 late;		/* under lock: the most a send
+						 * started after its due time */
 	pthread_mutex_t		 lock;
 	const char		*receipts;
 	int			 make_err;	/* under lock: the first */
@@ -57,7 +77,7 @@ struct sim {
 
 struct sim_args {
 	const char	*vote, *cards, *plan, *expect, *receipts, *pin;
-	uint32_t	 terminals, ballots;
+	uint32_t	 terminals, ballots, rate;
 	uint64_t	 seed;
 	int		 have_ballots, have_seed;
 };
@@ -378,22 +398,51 @@ sim_make_thread(void *arg)
 	}
 }
 
+/* With --rate, wait until the due time of a cast; the time it counts
+ * from (its due time, or now in a closed loop). */
+static double
+sim_wait_due(struct sim *sim, size_t k)
+{
+	struct timespec ts;
+	double due, now;
+
+	if (sim->rate == 0)
+		return sim_now();
+	due = sim->start + (double)k / sim->rate;
+	ts.tv_sec = (time_t)due;
+	ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	    EINTR)
+		;
+	if ((now = sim_now()) - due > 0) {
+		pthread_mutex_lock(&sim->lock);
+		if (now - due > sim->late)
+			sim->late = now - due;
+		pthread_mutex_unlock(&sim->lock);
+	}
+	return due;
+}
+
 static int
-sim_cast_one(struct sim *sim, struct ctl_conn *c, struct sim_ballot *b)
+sim_cast_one(struct sim *sim, struct ctl_conn *c, struct sim_ballot *b,
+    size_t k)
 {
 	Tally__Request req;
 	Tally__CastRequest cr;
 	Tally__Ballot *ballot = NULL;
 	Tally__Response *resp = NULL;
 	char rp[4096];
-	double t0;
+	double due, t0, t1;
 	int ret;
 
 	if ((ret = cast_request(&req, &cr, &ballot, b->bytes, b->len)) != 0)
 		return ret;
+	due = sim_wait_due(sim, k);
 	t0 = sim_now();
 	ret = ctl_call(c, &req, &resp);
-	b->latency = sim_now() - t0;
+	t1 = sim_now();
+	b->latency = t1 - due;
+	b->service = t1 - t0;
 	if (ret == 0 && (resp->cast == NULL || resp->cast->receipt == NULL ||
 	    cast_receipt_check(&sim->v, resp->cast->receipt) != 0))
 		ret = TALLY_ERR_VERIFY;
@@ -417,18 +466,32 @@ sim_cast_thread(void *arg)
 	struct sim *sim = arg;
 	struct ctl_conn *c;
 	char err[256];
-	size_t i;
+	size_t i, k;
 
-	if (ctl_connect(&ctl_global, &c, err, sizeof(err)) != 0)
+	int ok = ctl_connect(&ctl_global, &c, err, sizeof(err)) == 0;
+
+	/* The clock starts when every terminal has its connection. */
+	pthread_mutex_lock(&sim->lock);
+	sim->connected++;
+	pthread_cond_broadcast(&sim->go);
+	while (sim->expected == 0 || sim->connected < sim->expected)
+		pthread_cond_wait(&sim->go, &sim->lock);
+	if (sim->start == 0)
+		sim->start = sim_now();
+	pthread_mutex_unlock(&sim->lock);
+	if (!ok)
 		return NULL;
 	for (;;) {
+		/* The next ballot to cast and its place in the schedule. */
 		pthread_mutex_lock(&sim->lock);
-		i = sim->next++;
+		while ((i = sim->next++) < sim->n &&
+		    (sim->b[i].fate != SIM_PENDING || sim->b[i].bytes == NULL))
+			;
+		k = sim->due++;
 		pthread_mutex_unlock(&sim->lock);
 		if (i >= sim->n)
 			break;
-		if (sim->b[i].fate == SIM_PENDING && sim->b[i].bytes != NULL &&
-		    sim_cast_one(sim, c, &sim->b[i]) != 0)
+		if (sim_cast_one(sim, c, &sim->b[i], k) != 0)
 			break;
 	}
 	ctl_close(c);
@@ -441,12 +504,17 @@ sim_run(struct sim *sim, unsigned int n, void *(*fn)(void *))
 	pthread_t t[SIM_MAX_TERMINALS];
 	unsigned int i, started = 0;
 
-	sim->next = 0;
+	sim->next = sim->due = 0;
+	sim->connected = sim->expected = 0;
 	for (i = 0; i < n && i < SIM_MAX_TERMINALS; i++) {
 		if (pthread_create(&t[i], NULL, fn, sim) != 0)
 			break;
 		started++;
 	}
+	pthread_mutex_lock(&sim->lock);
+	sim->expected = started;
+	pthread_cond_broadcast(&sim->go);
+	pthread_mutex_unlock(&sim->lock);
 	for (i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
 	return started == n ? 0 : TALLY_ERR_NOMEM;
@@ -554,27 +622,55 @@ sim_dcmp(const void *a, const void *b)
 
 /* One summary line; non-zero when any ballot was neither recorded now nor
  * before. */
-static int
-sim_report(const struct sim *sim, unsigned int terminals, double secs)
+/* p50 and p99 of the latency (or service time) of the acknowledged. */
+static void
+sim_percentiles(const struct sim *sim, double *lat, int service,
+    double *p50, double *p99)
 {
-	size_t i, k[5] = { 0 }, nl = 0;
-	double *lat, p50 = 0, p99 = 0;
+	size_t i, nl = 0;
+
+	*p50 = *p99 = 0;
+	for (i = 0; i < sim->n; i++)
+		if (sim->b[i].fate == SIM_ACKED)
+			lat[nl++] = service ? sim->b[i].service :
+			    sim->b[i].latency;
+	if (nl == 0)
+		return;
+	qsort(lat, nl, sizeof(*lat), sim_dcmp);
+	*p50 = lat[nl / 2];
+	*p99 = lat[nl * 99 / 100 < nl ? nl * 99 / 100 : nl - 1];
+}
+
+static double
+sim_cpu(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The summary lines; non-zero when any ballot was neither recorded now nor
+ * before. cpu: this process's CPU seconds during the casts. */
+static int
+sim_report(const struct sim *sim, unsigned int terminals, double secs,
+    double cpu)
+{
+	size_t i, k[5] = { 0 };
+	double *lat, p50, p99, s50, s99;
 	int first_err = 0;
 
 	if ((lat = calloc(sim->n + 1, sizeof(*lat))) == NULL)
 		return TALLY_ERR_NOMEM;
 	for (i = 0; i < sim->n; i++) {
 		k[sim->b[i].fate]++;
-		if (sim->b[i].fate == SIM_ACKED)
-			lat[nl++] = sim->b[i].latency;
 		if (sim->b[i].fate == SIM_FAILED && first_err == 0)
 			first_err = sim->b[i].err;
 	}
-	if (nl > 0) {
-		qsort(lat, nl, sizeof(*lat), sim_dcmp);
-		p50 = lat[nl / 2];
-		p99 = lat[nl * 99 / 100 < nl ? nl * 99 / 100 : nl - 1];
-	}
+	sim_percentiles(sim, lat, 0, &p50, &p99);
+	sim_percentiles(sim, lat, 1, &s50, &s99);
 	free(lat);
 	printf("simulate: %zu ballots, %u terminals: %zu accepted, %zu had "
 	    "receipts, %zu already recorded, %zu failed, %zu unacknowledged\n"
@@ -583,6 +679,18 @@ sim_report(const struct sim *sim, unsigned int terminals, double secs)
 	    k[SIM_CRED_USED], k[SIM_FAILED], k[SIM_PENDING],
 	    secs > 0 ? (double)k[SIM_ACKED] / secs : 0.0, p50 * 1e3,
 	    p99 * 1e3);
+	if (sim->rate != 0)
+		printf("simulate: offered %u ballots/s (open loop: latency "
+		    "from each ballot's due time; from its send p50 %.2f ms, "
+		    "p99 %.2f ms; sends at most %.2f ms late)\n", sim->rate,
+		    s50 * 1e3, s99 * 1e3, sim->late * 1e3);
+	else
+		printf("simulate: closed loop (each terminal sends when it "
+		    "has its last receipt; latency from the send)\n");
+	printf("simulate: this client used %.2f s of CPU for its %u TLS "
+	    "connections and the casts\n  (%.0f%% of one core over the casts; "
+	    "ballots made before; receipts checked)\n", cpu, terminals,
+	    secs > 0 ? 100 * cpu / secs : 0.0);
 	if (k[SIM_FAILED] > 0)
 		return ctl_error(first_err, "%zu ballots refused (first: %s)",
 		    k[SIM_FAILED], tally_strerror(first_err));
@@ -600,11 +708,13 @@ sim_usage(FILE *f, int code)
 	fprintf(f, "usage: tallyctl simulate VOTE --cards DIR --terminals T "
 	    "(--ballots N --seed S | --plan PLAN.json)\n"
 	    "           --expect OUT.json [--receipts DIR] [--election-hash "
-	    "HEX]\n"
+	    "HEX]\n           [--rate R]\n"
 	    "  Cast one ballot per card over T terminal connections: random "
 	    "valid ballots\n  from the seed, or exactly those of the plan. "
 	    "Cards whose receipt is already in\n  --receipts are skipped, so "
-	    "rerunning retries what was not acknowledged.\n");
+	    "rerunning retries what was not acknowledged. --rate offers R "
+	    "ballots/s\n  (open loop, latency from each ballot's due time) "
+	    "instead of casting as\n  fast as the server answers.\n");
 	return code;
 }
 
@@ -620,6 +730,7 @@ sim_parse(int argc, char **argv, struct sim_args *a)
 		{ "expect", required_argument, NULL, 'e' },
 		{ "receipts", required_argument, NULL, 'r' },
 		{ "election-hash", required_argument, NULL, 'E' },
+		{ "rate", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int ch, bad = 0;
@@ -638,6 +749,8 @@ sim_parse(int argc, char **argv, struct sim_args *a)
 		case 'e': a->expect = optarg; break;
 		case 'r': a->receipts = optarg; break;
 		case 'E': a->pin = optarg; break;
+		case 'R': bad |= util_parse_u32(optarg, 1, 1000000,
+		    &a->rate) != 0; break;
 		case 'h': exit(sim_usage(stdout, 0));
 		default: bad = 1;
 		}
@@ -668,6 +781,7 @@ sim_free(struct sim *sim, size_t ncards)
 	free(sim->b);
 	cast_vote_clear(&sim->v);
 	pthread_mutex_destroy(&sim->lock);
+	pthread_cond_destroy(&sim->go);
 }
 
 int
@@ -677,14 +791,16 @@ cmd_simulate(int argc, char **argv)
 	struct sim sim;
 	struct ctl_conn *c;
 	char err[256] = "";
-	double t0;
+	double cpu0;
 	int ret;
 
 	if (sim_parse(argc, argv, &a) != 0)
 		return sim_usage(stderr, 1);
 	memset(&sim, 0, sizeof(sim));
 	pthread_mutex_init(&sim.lock, NULL);
+	pthread_cond_init(&sim.go, NULL);
 	sim.receipts = a.receipts;
+	sim.rate = a.rate;
 	if (a.receipts != NULL && mkdir(a.receipts, 0755) == -1 &&
 	    errno != EEXIST)
 		return ctl_error(TALLY_ERR_IO, "%s: cannot create", a.receipts);
@@ -704,9 +820,10 @@ cmd_simulate(int argc, char **argv)
 		    "ballots: %s", tally_strerror(ret ? ret : sim.make_err));
 		goto out;
 	}
-	t0 = sim_now();
+	cpu0 = sim_cpu();
 	sim_run(&sim, a.terminals, sim_cast_thread);
-	ret = sim_report(&sim, a.terminals, sim_now() - t0);
+	ret = sim_report(&sim, a.terminals, sim.start > 0 ? sim_now() -
+	    sim.start : 0, sim_cpu() - cpu0);
 	if (sim_expect(&sim, a.expect) != 0)
 		ret = ctl_error(TALLY_ERR_IO, "%s: cannot write", a.expect);
 out:
