@@ -36,7 +36,9 @@
 # (default 100, 0 skips the control votes), HALF (default 1, 0 skips the
 # half-of-peak runs), TALLY (default 1, 0 skips close, mixes, decrypts
 # and tally: intake only), RECORD_BALLOTS (bench_record, default 500),
-# SEED (default 1), KEEP=1 keeps the work folder.
+# SEED (default 1), KEEP=1 keeps the work folder, PERF=1 records
+# `perf record -g` of the frontend and the ledger during each run into it
+# (perf-frontend-VOTE.data, perf-ledger-VOTE.data).
 # Opt-in: not run by ctest. 6 to 9 minutes on 2 shared cores, most of it
 # the trustees verifying the record before they decrypt.
 set -eu
@@ -217,6 +219,16 @@ while read -r v m t n load; do
 	    >/dev/null || die "vote open $v"
 	l0=$(rss_kb "$LEDGER_PID"); f0=$(rss_kb "$FRONTEND_PID")
 	fc0=$(cpu_s "$FRONTEND_PID"); lc0=$(cpu_s "$LEDGER_PID")
+	PERFS=
+	if [ "${PERF:-0}" = 1 ]; then
+		for who in "frontend:$FRONTEND_PID" "ledger:$LEDGER_PID"; do
+			pid=${who#*:} who=${who%%:*}
+			(exec perf record -q -g -p "$pid" \
+			    -o "$W/perf-$who-$v.data" >/dev/null 2>&1) &
+			PERFS="$PERFS $!"
+		done
+		sleep 1
+	fi
 	# shellcheck disable=SC2086 # rateopt is empty or two words
 	ctl terminal simulate "$v" --cards "$W/cards/cards" --terminals "$t" \
 	    --ballots "$n" --seed "$SEED" --expect "$W/expect-$v.json" \
@@ -226,6 +238,10 @@ while read -r v m t n load; do
 	cat "$W/sim-$v.out"
 	l1=$(rss_kb "$LEDGER_PID"); f1=$(rss_kb "$FRONTEND_PID")
 	fc1=$(cpu_s "$FRONTEND_PID"); lc1=$(cpu_s "$LEDGER_PID")
+	for pp in $PERFS; do
+		kill -INT "$pp" 2>/dev/null || true
+		wait "$pp" 2>/dev/null || true
+	done
 	# connections and casts (the ballots were made before)
 	cc=$(sed -n 's/.*client used \([0-9.]*\) s of CPU.*/\1/p' \
 	    "$W/sim-$v.out")
@@ -325,14 +341,28 @@ rv=$(sed -n 's/^verify, 0 thread[^:]*: [0-9.]* s, \([0-9.]*\) ballots\/s.*/\1/p'
     "$W/record.out")
 echo "issue 16's intake goals (session.json; verification only is"
 echo " bench_record's all-core record_verify rate, same ballots):"
-awk -v rv="$rv" '$2 == "session" && $17 == "peak" && rv > 0 {
+# The same per CPU second, which the load of the moment (other programs,
+# and this client) changes less: session ballots per CPU second of
+# tallyd (frontend + ledger) / record_verify's per CPU second on 1 thread.
+rc=$(sed -n 's/^verify, 1 thread.*per core (CPU time) \([0-9.]*\) ballots\/s.*/\1/p' \
+    "$W/record.out")
+awk -v rv="$rv" -v rc="$rc" '$2 == "session" && $17 == "peak" && rv > 0 {
+	r = $5 / rv
 	printf "  end to end / verification only: T=%d peak %.1f / %.1f " \
 	    "ballots/s = %.2f (goal >= 0.8: %s); p50 %.1f ms, p99 %.1f ms " \
-	    "at peak\n", $3, $5, rv, $5 / rv, $5 / rv >= 0.8 ? "met" :
-	    "NOT met", $6, $7
+	    "at peak\n", $3, $5, rv, r, (r >= 0.8 ? "met" : "NOT met"),
+	    $6, $7
+	if (rc > 0 && $19 + $20 > 0) {
+		c = $4 / ($19 + $20)
+		printf "  per CPU second: tallyd %.1f ballots/s (frontend " \
+		    "%.2f + ledger %.2f ms a ballot) / record_verify %.1f " \
+		    "= %.2f; client %.2f ms a ballot\n", c,
+		    1000 * $19 / $4, 1000 * $20 / $4, rc, c / rc,
+		    1000 * $21 / $4
+	}
 }
 $2 == "session" && $17 == "half" {
 	printf "  half of peak: T=%d offered %d ballots/s, took %.1f/s: " \
 	    "receipt p50 %.1f ms, p99 %.1f ms (goal p99 < 100 ms: %s)\n",
-	    $3, $18, $5, $6, $7, $7 < 100 ? "met" : "NOT met"
+	    $3, $18, $5, $6, $7, ($7 < 100 ? "met" : "NOT met")
 }' "$W/results"

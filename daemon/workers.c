@@ -21,21 +21,61 @@ struct workers {
 	unsigned int	 n;
 };
 
+static int
+workers_same(const struct job *a, const struct job *b)
+{
+	return a->run_many == b->run_many && a->batch_key == b->batch_key;
+}
+
+/* Take job's batch out of the queue into many[] (job first): this worker's
+ * share of the queued jobs like it. mu held. */
+static size_t
+workers_take(struct workers *w, struct job *job, struct job **many)
+{
+	struct job *j, *next;
+	size_t like = 1, want, n = 1;
+
+	many[0] = job;
+	TAILQ_FOREACH(j, &w->todo, entry)
+		like += workers_same(j, job);
+	want = (like + w->n - 1) / w->n;
+	if (want > WORKERS_BATCH_MAX)
+		want = WORKERS_BATCH_MAX;
+	for (j = TAILQ_FIRST(&w->todo); j != NULL && n < want; j = next) {
+		next = TAILQ_NEXT(j, entry);
+		if (!workers_same(j, job))
+			continue;
+		TAILQ_REMOVE(&w->todo, j, entry);
+		many[n++] = j;
+	}
+	return n;
+}
+
 static void *
 workers_thread(void *arg)
 {
 	struct workers *w = arg;
-	struct job *job;
+	struct job *job, *many[WORKERS_BATCH_MAX];
+	size_t i, n;
 
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
 		while ((job = TAILQ_FIRST(&w->todo)) == NULL)
 			pthread_cond_wait(&w->cond, &w->lock);
 		TAILQ_REMOVE(&w->todo, job, entry);
+		n = job->run_many != NULL ? workers_take(w, job, many) : 1;
 		pthread_mutex_unlock(&w->lock);
-		job->run(job);
+		if (job->run_many != NULL)
+			job->run_many(many, n);
+		else
+			job->run(job);
 		pthread_mutex_lock(&w->lock);
-		TAILQ_INSERT_TAIL(&w->finished, job, entry);
+		if (job->run_many != NULL)
+			for (i = 0; i < n; i++)
+				TAILQ_INSERT_TAIL(&w->finished, many[i],
+				    entry);
+		else
+			TAILQ_INSERT_TAIL(&w->finished, job, entry);
 		pthread_mutex_unlock(&w->lock);
 		w->wake(w->wake_arg);
 	}

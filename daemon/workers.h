@@ -10,6 +10,7 @@
 #ifndef TALLYD_WORKERS_H
 #define TALLYD_WORKERS_H
 
+#include <stddef.h>
 #include <sys/queue.h>
 
 struct event_base;
@@ -20,7 +21,20 @@ struct job {
 	void	(*run)(struct job *);	/* on a worker thread */
 	void	(*done)(struct job *);	/* on the event loop */
 	void	*arg;
+	/*
+	 * Optional: several queued jobs at once. A worker that takes a job
+	 * with run_many also takes the queued jobs with the same run_many
+	 * and batch_key (its share of them: at most WORKERS_BATCH_MAX, and
+	 * no more than the queue divided among the workers, so none idles)
+	 * and runs run_many on them instead of run on each. Only jobs
+	 * already waiting are taken: a batch never waits for more, so at
+	 * light load it is one job and adds no latency.
+	 */
+	void	(*run_many)(struct job **, size_t);
+	const void *batch_key;
 };
+
+#define WORKERS_BATCH_MAX	16
 
 /* One per online CPU. glibc reads /sys for it: call before the sandbox. */
 unsigned int workers_default(void);

@@ -15,6 +15,14 @@
  *       (send FILE's bytes, made by keep=, instead of a new ballot; CARD
  *       is not read; prints "code=N index=I" when answered 0 with a
  *       receipt that verifies).
+ *   daemon_ballot burst SERVER CA CERT KEY VOTE CARDS_DIR FIRST MUTATION...
+ *       One ballot per MUTATION (as for cast; none, sig, point, proof),
+ *       from the cards FIRST, FIRST+1, ... of CARDS_DIR
+ *       (card-NNNNNN.txt), all sent on one connection before any answer
+ *       is read, so that they queue together at the frontend's workers
+ *       (which check a vote's queued casts as one batch); then prints
+ *       "code=N" per ballot, in the order sent, with " receipt does not
+ *       verify" when 0 came without a good receipt.
  *   daemon_ballot challenge SERVER CA CERT KEY VOTE CARD ATTACK
  *       Benaloh attacks by a terminal (docs/record/challenge.md). Make a
  *       ballot for VOTE with CARD and keep what opens it, then: "cast-spoiled"
@@ -212,6 +220,87 @@ cmd_cast_one(char **av)
 	}
 	tally__ballot__free_unpacked(b, NULL);
 	free(bytes);
+	free(marks);
+	cast_vote_clear(&v);
+	ctl_close(c);
+	return 0;
+}
+
+#define BURST_MAX	64
+
+static int
+cmd_burst(int ac, char **av)
+{
+	struct cast_vote v;
+	struct ctl_conn *c;
+	Tally__Request req[BURST_MAX];
+	Tally__CastRequest cr[BURST_MAX];
+	Tally__Ballot *b[BURST_MAX];
+	Tally__Response *resp;
+	uint8_t seed[32], *marks, *bytes[BURST_MAX];
+	uint64_t id[BURST_MAX];
+	uint32_t first;
+	size_t len, n = (size_t)ac - 7, i, k;
+	char err[256], card[4096];
+	int ret, code[BURST_MAX], seen[BURST_MAX];
+
+	if (n == 0 || n > BURST_MAX ||
+	    util_parse_u32(av[6], 1, 999999 - BURST_MAX, &first) != 0)
+		die("burst: arguments", TALLY_ERR_INVALID_ARG);
+	ctl_global.server = av[0];
+	ctl_global.ca = av[1];
+	ctl_global.cert = av[2];
+	ctl_global.key = av[3];
+	ctl_global.config = getenv("PINS");
+	if ((ret = ctl_opts_load(&ctl_global, err, sizeof(err))) != 0 ||
+	    (ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
+		die(err, ret);
+	if ((ret = cast_vote_fetch(c, av[4], NULL, &v, err, sizeof(err))) != 0)
+		die(err, ret);
+	if ((marks = calloc(v.ctx.m->nsel + 1, 1)) == NULL)
+		die("calloc", TALLY_ERR_NOMEM);
+	marks[0] = 1;
+	for (i = 0; i < n; i++) {
+		snprintf(card, sizeof(card), "%s/card-%06u.txt", av[5],
+		    first + (uint32_t)i);
+		if ((ret = credential_card_load(seed, card)) != 0)
+			die(card, ret);
+		if ((ret = cast_make(&v, seed, marks, NULL, &bytes[i],
+		    &len)) != 0 ||
+		    (ret = cast_request(&req[i], &cr[i], &b[i], bytes[i],
+		    len)) != 0)
+			die("make", ret);
+		mutate(b[i], av[7 + i], seed, av[4]);
+		OPENSSL_cleanse(seed, sizeof(seed));
+	}
+	for (i = 0; i < n; i++)
+		if ((ret = ctl_send(c, &req[i], &id[i])) != 0)
+			die("send", ret);
+	memset(seen, 0, sizeof(seen));
+	for (k = 0; k < n; k++) {
+		resp = NULL;
+		if ((ret = ctl_recv(c, &resp)) != 0)
+			die("recv", ret);
+		for (i = 0; i < n && (seen[i] || id[i] != resp->id); i++)
+			;
+		if (i == n)
+			die("an answer to no request", TALLY_ERR_PROTOCOL);
+		seen[i] = 1;
+		code[i] = (int)resp->code;
+		if (resp->code == 0 && (resp->cast == NULL ||
+		    resp->cast->receipt == NULL ||
+		    cast_receipt_check(&v, resp->cast->receipt) != 0))
+			code[i] = -1;
+		tally__response__free_unpacked(resp, NULL);
+	}
+	for (i = 0; i < n; i++) {
+		if (code[i] == -1)
+			printf("code=0 receipt does not verify\n");
+		else
+			printf("code=%d\n", code[i]);
+		tally__ballot__free_unpacked(b[i], NULL);
+		free(bytes[i]);
+	}
 	free(marks);
 	cast_vote_clear(&v);
 	ctl_close(c);
@@ -857,6 +946,8 @@ main(int argc, char **argv)
 		return cmd_tally(argv + 2);
 	if (argc == 9 && strcmp(argv[1], "cast") == 0)
 		return cmd_cast_one(argv + 2);
+	if (argc >= 10 && strcmp(argv[1], "burst") == 0)
+		return cmd_burst(argc - 2, argv + 2);
 	if (argc == 9 && strcmp(argv[1], "challenge") == 0)
 		return cmd_attack(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "inlog") == 0)

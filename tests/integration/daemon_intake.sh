@@ -61,6 +61,20 @@ expect_b "code=24 " terminal s6-head "$(card 1)" none	# E_CRED_USED
 [ "$(logsum)" = "$after" ] || fail "a second ballot changed the log"
 state=$(ctl official status s6-head)
 case "$state" in "s6-head open ballots=1 "*) ;; *) fail "status: $state";; esac
+# Casts that queue together at the frontend's workers are checked as one
+# batch (daemon/workers.h): refusals among them, before the batch (a bad
+# point, a bad signature) and in it (a bad proof), are each answered with
+# their own code, and every good ballot beside them gets its receipt.
+got=$("$BALLOT" burst "127.0.0.1:$PORT" "$T/ca/ca.crt" "$T/terminal.crt" \
+    "$T/terminal.key" s6-head "$T/cards/cards" 3 none none proof none none \
+    none none none point none none sig none none proof none none none none \
+    none | tr '\n' ' ')
+want="code=0 code=0 code=12 code=0 code=0 code=0 code=0 code=0 code=10"
+want="$want code=0 code=0 code=13 code=0 code=0 code=12 code=0 code=0"
+want="$want code=0 code=0 code=0 "
+[ "$got" = "$want" ] || fail "burst: expected '$want', got '$got'"
+state=$(ctl official status s6-head)
+case "$state" in "s6-head open ballots=17 "*) ;; *) fail "status: $state";; esac
 ctl official vote close s6-head >/dev/null || fail "close s6-head"
 expect_b "code=19 " terminal s6-head "$(card 2)" none	# closed
 
