@@ -1,7 +1,8 @@
 #!/bin/sh
 # daemon_intake.sh: ballots through tallyd. Every rejection gets its code
-# and leaves the log unchanged; then a whole vote: 200 ballots from 8
-# terminals (tallyctl simulate), close, every receipt in the log, and the
+# and leaves the log unchanged; a burst of casts checked as one batch with
+# refusals among them; then a whole vote: 200 ballots from 8
+# terminals (tallyctl simulate, the first 40 at an offered rate), close, every receipt in the log, and the
 # aggregate decrypted with the test trustees' shares equals the totals the
 # simulator cast; trustees' shares, the tally, and the record and receipts
 # pass tallyctl verify and receipt check.
@@ -78,13 +79,27 @@ case "$state" in "s6-head open ballots=17 "*) ;; *) fail "status: $state";; esac
 ctl official vote close s6-head >/dev/null || fail "close s6-head"
 expect_b "code=19 " terminal s6-head "$(card 2)" none	# closed
 
-# The whole vote.
+# The whole vote: the first 40 ballots offered at 20 a second (open
+# loop, simulate --rate: the k-th is due k/20 s after the start, so at
+# most 40 in 39/20 s), then the rest as fast as the server answers, the
+# first 40 skipped by their receipts.
 cd "$T"
+out=$(ctl terminal simulate s6-session --cards "$T/cards" --terminals 8 \
+    --ballots 40 --seed 20261125 --expect "$T/expect.json" \
+    --receipts "$T/receipts" --rate 20) || fail "simulate: $out"
+echo "$out"
+echo "$out" | grep -q '40 accepted, 0 had receipts, 0 already recorded, 0 failed, 0 unacknowledged' ||
+    fail "simulate: $out"
+echo "$out" | grep -q '^simulate: offered 20 ballots/s (open loop' ||
+    fail "simulate --rate: $out"
+rate=$(echo "$out" | sed -n 's/^simulate: \([0-9.]*\) ballots\/s.*/\1/p')
+awk -v r="$rate" 'BEGIN { exit !(r > 0 && r <= 20.6) }' ||
+    fail "simulate --rate 20 cast $rate ballots/s"
 out=$(ctl terminal simulate s6-session --cards "$T/cards" --terminals 8 \
     --ballots 200 --seed 20261125 --expect "$T/expect.json" \
     --receipts "$T/receipts") || fail "simulate: $out"
 echo "$out"
-echo "$out" | grep -q '200 accepted, 0 had receipts, 0 already recorded, 0 failed, 0 unacknowledged' ||
+echo "$out" | grep -q '160 accepted, 40 had receipts, 0 already recorded, 0 failed, 0 unacknowledged' ||
     fail "simulate: $out"
 ctl official vote close s6-session >/dev/null || fail "close s6-session"
 state=$(ctl official status s6-session)
