@@ -1,8 +1,9 @@
 #!/bin/sh
 # daemon_intake.sh: ballots through tallyd. Every rejection gets its code
 # and leaves the log unchanged; a burst of casts checked as one batch with
-# refusals among them; then a whole vote: 200 ballots from 8
-# terminals (tallyctl simulate, the first 40 at an offered rate), close, every receipt in the log, and the
+# refusals among them; then a whole vote: 200 ballots from 8 terminals
+# (tallyctl simulate, the first 40 at an offered rate), close, every
+# receipt in the log, and the
 # aggregate decrypted with the test trustees' shares equals the totals the
 # simulator cast; trustees' shares, the tally, and the record and receipts
 # pass tallyctl verify and receipt check.
