@@ -334,6 +334,12 @@ BEGIN {
 	    $2, $3, $4, $17 == "half" ? "half " $18 "/s" : "peak", $5, $6,
 	    $7, $19, $20, $21
 }' "$W/results"
+awk '{
+	printf "ledger memory (%s, T=%d): %.0f B/ballot during intake (goal " \
+	    "<= 100 B/ballot over 64 MB), %d kB before intake, %d kB after " \
+	    "the tally (goal: no per-ballot memory kept)\n", $2, $3,
+	    ($9 - $8) * 1024 / $4, $8, $15
+}' "$W/results"
 grep 'EC_POINT_mul\|ratio' "$W/proof.out"
 grep 'ballots/s\|speed-up' "$W/record.out"
 grep 'ballot_encrypt' "$W/record.out"

@@ -57,7 +57,7 @@ dset_has(const struct digest_set *s, const uint8_t d[HASH_LEN])
 
 /* d: a digest, or a key of DSET_KEY bytes (when growing) */
 static void
-dset_put_raw(struct digest_set *s, const uint8_t *d, uint64_t val)
+dset_put_raw(struct digest_set *s, const uint8_t *d)
 {
 	size_t i;
 
@@ -65,48 +65,32 @@ dset_put_raw(struct digest_set *s, const uint8_t *d, uint64_t val)
 		;
 	memcpy(s->slot[i], d, DSET_KEY);
 	s->used[i] = 1;
-	if (s->val != NULL)
-		s->val[i] = val;
 	s->n++;
 }
 
-/* Add d; with_val: keep val with it (a set is used with values always or
- * never). */
 static int
-dset_add_val(struct digest_set *s, const uint8_t d[HASH_LEN], uint64_t val,
-    int with_val)
+dset_add(struct digest_set *s, const uint8_t d[HASH_LEN])
 {
 	struct digest_set bigger;
 	size_t i;
 
 	if ((s->n + 1) * 4 > s->cap * 3) {
 		memset(&bigger, 0, sizeof(bigger));
-		bigger.cap = s->cap ? s->cap * 2 : 1024;
+		bigger.cap = s->cap ? s->cap * 2 : 64;
 		if ((bigger.slot = calloc(bigger.cap, DSET_KEY)) == NULL ||
-		    (bigger.used = calloc(bigger.cap, 1)) == NULL ||
-		    (with_val && (bigger.val = calloc(bigger.cap,
-		    sizeof(*bigger.val))) == NULL)) {
+		    (bigger.used = calloc(bigger.cap, 1)) == NULL) {
 			free(bigger.slot);
-			free(bigger.used);
 			return TALLY_ERR_NOMEM;
 		}
 		for (i = 0; i < s->cap; i++)
 			if (s->used[i])
-				dset_put_raw(&bigger, s->slot[i],
-				    s->val != NULL ? s->val[i] : 0);
+				dset_put_raw(&bigger, s->slot[i]);
 		free(s->slot);
 		free(s->used);
-		free(s->val);
 		*s = bigger;
 	}
-	dset_put_raw(s, d, val);
+	dset_put_raw(s, d);
 	return 0;
-}
-
-static int
-dset_add(struct digest_set *s, const uint8_t d[HASH_LEN])
-{
-	return dset_add_val(s, d, 0, 0);
 }
 
 static void
@@ -114,7 +98,6 @@ dset_clear(struct digest_set *s)
 {
 	free(s->slot);
 	free(s->used);
-	free(s->val);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -131,6 +114,20 @@ vote_new(const char *id)
 	return v;
 }
 
+/* What the shares and the count need, kept from the Aggregate to the
+ * Result: the mix state (the write-in list) and the shares' copies. */
+static void
+free_tally_state(struct vote *v)
+{
+	size_t i;
+
+	mixnet_clear(&v->mx);
+	for (i = 0; v->sharev != NULL && i < v->shares; i++)
+		tally__decryption_share__free_unpacked(v->sharev[i], NULL);
+	free(v->sharev);
+	v->sharev = NULL;
+}
+
 void
 vote_free(struct vote *v)
 {
@@ -142,19 +139,14 @@ vote_free(struct vote *v)
 		for (i = 0; i < v->ctx.m->nsel; i++)
 			elgamal_ct_clear(&v->sums[i]);
 	free(v->sums);
-	free(v->items);
-	mixnet_clear(&v->mx);
-	for (i = 0; v->sharev != NULL && i < v->shares; i++)
-		tally__decryption_share__free_unpacked(v->sharev[i], NULL);
-	free(v->sharev);
+	free_tally_state(v);
 	if (v->result != NULL)
 		tally__result__free_unpacked(v->result, NULL);
 	vote_ctx_clear(&v->ctx);
 	if (v->created != NULL)
 		tally__vote_created__free_unpacked(v->created, NULL);
-	dset_clear(&v->creds);
-	dset_clear(&v->cts);
-	dset_clear(&v->cast);
+	free(v->voted);
+	dset_clear(&v->revealed);
 	dset_clear(&v->spoiled);
 	free(v);
 }
@@ -172,12 +164,61 @@ sel_digest(uint8_t out[HASH_LEN], const uint8_t a[33])
 	return hash_sha256(out, a, 33);
 }
 
+/* The struct voted of credential cred, or NULL when cred is not in the
+ * registry (ballot_verify refuses such a ballot) or nobody voted yet. */
+static struct voted *
+voted_of(const struct vote *v, const uint8_t cred[32])
+{
+	long k;
+
+	if (v->voted == NULL || (k = ballot_registry_find(v->ctx.bc.registry,
+	    v->ctx.bc.nreg, cred)) < 0)
+		return NULL;
+	return &v->voted[k];
+}
+
+static int
+a_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, 33);
+}
+
+/* E_REPLAY when a selection's a repeats inside the ballot (the record
+ * verifier's ballot-replay) or is one of a challenged ballot's. */
+static int
+check_replay(const struct vote *v, const struct ballot_info *info, char *msg,
+    size_t msglen)
+{
+	uint8_t d[HASH_LEN], (*a)[33];
+	size_t i;
+	int ret = 0;
+
+	if ((a = calloc(info->nsel + 1, sizeof(*a))) == NULL)
+		FAIL(TALLY_ERR_NOMEM, "out of memory");
+	memcpy(a, info->sel_a, info->nsel * sizeof(*a));
+	qsort(a, info->nsel, sizeof(*a), a_cmp);
+	for (i = 1; i < info->nsel; i++)
+		if (memcmp(a[i - 1], a[i], 33) == 0)
+			FAIL(TALLY_ERR_REPLAY, "two selections of this ballot "
+			    "have the same ciphertext");
+	for (i = 0; v->revealed.n > 0 && i < info->nsel; i++) {
+		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
+			FAIL(ret, "hash failed");
+		if (dset_has(&v->revealed, d))
+			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot is "
+			    "one of a challenged ballot's");
+	}
+out:
+	free(a);
+	return ret;
+}
+
 int
 election_check_ballot(const struct vote *v, const Tally__Ballot *b,
     struct ballot_info *info, char *msg, size_t msglen)
 {
+	const struct voted *w;
 	uint8_t d[HASH_LEN];
-	size_t i;
 	int ret = 0;
 
 	memset(info, 0, sizeof(*info));
@@ -187,19 +228,16 @@ election_check_ballot(const struct vote *v, const Tally__Ballot *b,
 	if ((ret = ballot_verify(b, &v->ctx.bc, BALLOT_CHECK_NO_PROOFS, NULL,
 	    info)) != 0)
 		FAIL(ret, "%s", tally_strerror(ret));
-	if ((ret = ballot_tracking_code(d, b)) != 0)
-		FAIL(ret, "hash failed");
-	if (dset_has(&v->spoiled, d))
-		FAIL(TALLY_ERR_SPOILED, "this ballot was challenged; it can "
-		    "never be cast");
-	for (i = 0; i < info->nsel; i++) {
-		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
+	if (v->spoiled.n > 0) {
+		if ((ret = ballot_tracking_code(d, b)) != 0)
 			FAIL(ret, "hash failed");
-		if (dset_has(&v->cts, d))
-			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot was "
-			    "seen before");
+		if (dset_has(&v->spoiled, d))
+			FAIL(TALLY_ERR_SPOILED, "this ballot was challenged; it "
+			    "can never be cast");
 	}
-	if (dset_has(&v->creds, info->credential))
+	if ((ret = check_replay(v, info, msg, msglen)) != 0)
+		goto out;
+	if ((w = voted_of(v, info->credential)) != NULL && w->index != 0)
 		FAIL(TALLY_ERR_CRED_USED, "this credential has voted");
 out:
 	if (ret != 0)
@@ -211,6 +249,7 @@ int
 election_check_spoiled(const struct vote *v, const Tally__SpoiledBallot *s,
     struct ballot_info *info, char *msg, size_t msglen)
 {
+	const struct voted *w;
 	uint8_t d[HASH_LEN];
 	size_t i;
 	int ret = 0;
@@ -224,19 +263,20 @@ election_check_spoiled(const struct vote *v, const Tally__SpoiledBallot *s,
 		FAIL(ret, "%s", tally_strerror(ret));
 	if ((ret = ballot_tracking_code(d, s->ballot)) != 0)
 		FAIL(ret, "hash failed");
-	if (dset_has(&v->cast, d))
+	w = voted_of(v, info->credential);
+	if (w != NULL && w->index != 0 && memcmp(w->code, d, DSET_KEY) == 0)
 		FAIL(TALLY_ERR_ALREADY_CAST, "this ballot was cast; it cannot "
 		    "be challenged");
 	if (dset_has(&v->spoiled, d))
 		FAIL(TALLY_ERR_SPOILED, "this ballot was challenged already");
-	if (dset_has(&v->creds, info->credential))
+	if (w != NULL && w->index != 0)
 		FAIL(TALLY_ERR_CRED_USED, "this credential has voted");
 	for (i = 0; i < info->nsel; i++) {
 		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
 			FAIL(ret, "hash failed");
-		if (dset_has(&v->cts, d))
-			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot was "
-			    "seen before");
+		if (dset_has(&v->revealed, d))
+			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot is "
+			    "one of a challenged ballot's");
 	}
 out:
 	if (ret != 0)
@@ -257,31 +297,10 @@ election_apply_spoiled(struct vote *v, const struct ballot_info *info,
 		return ret;
 	for (i = 0; i < info->nsel; i++)
 		if ((ret = sel_digest(d, info->sel_a[i])) != 0 ||
-		    (ret = dset_add(&v->cts, d)) != 0)
+		    (ret = dset_add(&v->revealed, d)) != 0)
 			return ret;
 	v->nspoiled++;
 	return 0;
-}
-
-/* The ballot's write-in material, kept for the trustees' shares. */
-static int
-items_add(struct vote *v, const Tally__Ballot *b)
-{
-	size_t w = v->ctx.m->nwriteins, cap;
-	struct count_item *n;
-
-	if (w == 0)
-		return 0;
-	if (v->nitems + w > v->capitems) {
-		cap = v->capitems ? v->capitems * 2 : 64 * w;
-		if ((n = reallocarray(v->items, cap, sizeof(*n))) == NULL)
-			return TALLY_ERR_NOMEM;
-		v->items = n;
-		v->capitems = cap;
-	}
-	memset(v->items + v->nitems, 0, w * sizeof(*v->items));
-	v->nitems += w;
-	return count_items_from_ballot(v->items + v->nitems - w, v->ctx.m, b);
 }
 
 int
@@ -289,21 +308,23 @@ election_apply_ballot(struct vote *v, const struct ballot_info *info,
     const Tally__Ballot *b)
 {
 	uint8_t d[HASH_LEN];
+	long k;
 	size_t i;
 	int ret;
 
-	if (info->nsel != v->ctx.m->nsel)
+	if (info->nsel != v->ctx.m->nsel || v->records == 0 ||
+	    (k = ballot_registry_find(v->ctx.bc.registry, v->ctx.bc.nreg,
+	    info->credential)) < 0)
 		return TALLY_ERR_INTERNAL;
-	if ((ret = items_add(v, b)) != 0)
+	if (v->voted == NULL && (v->voted = calloc(v->ctx.bc.nreg,
+	    sizeof(*v->voted))) == NULL)
+		return TALLY_ERR_NOMEM;
+	if ((ret = ballot_tracking_code(d, b)) != 0)
 		return ret;
-	if ((ret = dset_add(&v->creds, info->credential)) != 0 ||
-	    (ret = ballot_tracking_code(d, b)) != 0 ||
-	    (ret = dset_add_val(&v->cast, d, v->records, 1)) != 0)
-		return ret;
+	memcpy(v->voted[k].code, d, DSET_KEY);
+	v->voted[k].index = v->records;
 	for (i = 0; i < info->nsel; i++)
-		if ((ret = sel_digest(d, info->sel_a[i])) != 0 ||
-		    (ret = dset_add(&v->cts, d)) != 0 ||
-		    (ret = elgamal_add(&v->sums[i], &v->sums[i],
+		if ((ret = elgamal_add(&v->sums[i], &v->sums[i],
 		    &info->sel[i])) != 0)
 			return ret;
 	v->ballots++;
@@ -311,16 +332,17 @@ election_apply_ballot(struct vote *v, const struct ballot_info *info,
 }
 
 int
-election_cast_index(const struct vote *v, const Tally__Ballot *b,
-    uint64_t *index)
+election_cast_index(const struct vote *v, const uint8_t cred[32],
+    const Tally__Ballot *b, uint64_t *index)
 {
+	const struct voted *w;
 	uint8_t d[HASH_LEN];
-	size_t i;
 
-	if (v->cast.val == NULL || ballot_tracking_code(d, b) != 0 ||
-	    (i = dset_find(&v->cast, d)) == (size_t)-1)
+	if ((w = voted_of(v, cred)) == NULL || w->index == 0 ||
+	    ballot_tracking_code(d, b) != 0 ||
+	    memcmp(w->code, d, DSET_KEY) != 0)
 		return 0;
-	*index = v->cast.val[i];
+	*index = w->index;
 	return 1;
 }
 
@@ -551,12 +573,77 @@ apply_share(struct vote *v, const Tally__DecryptionShare *sh)
 	return 0;
 }
 
+/* The tally is final: nothing per ballot is kept after it (issue 16). */
 static int
 apply_result(struct vote *v, const Tally__Result *r)
 {
 	COPY_MSG(result, v->result, r);
 	v->state = VOTE_TALLIED;
+	free_tally_state(v);
 	return 0;
+}
+
+/*
+ * The write-in list (count.h) of v's ballots, read back from its log: the
+ * ledger does not keep it during intake (issue 16). Called when the
+ * Aggregate is applied, live or at recovery (from log_open's replay: the
+ * records before it are in the file, and a reader never changes it). The
+ * ledger runs in the data directory, where v's log is "ID.log".
+ */
+static int
+items_from_log(const struct vote *v, struct count_item **out)
+{
+	struct log_reader *r = NULL;
+	struct log_entry e;
+	struct count_item *items;
+	char path[MANIFEST_ID_MAX + 8], err[256];
+	size_t w = v->ctx.m->nwriteins, k = 0;
+	int ret;
+
+	*out = NULL;
+	if ((items = calloc(v->nitems + 1, sizeof(*items))) == NULL)
+		return TALLY_ERR_NOMEM;
+	snprintf(path, sizeof(path), "%s.log", v->id);
+	if ((ret = log_reader_open(path, &r, err, sizeof(err))) != 0)
+		goto out;
+	while ((ret = log_reader_next(r, &e)) == 1 &&
+	    e.rec->body_case != TALLY__LOG_RECORD__BODY_POLLS_CLOSED) {
+		if (e.rec->body_case != TALLY__LOG_RECORD__BODY_BALLOT)
+			continue;
+		if (k == v->ballots) {
+			ret = TALLY_ERR_LOG_CORRUPT;
+			goto out;
+		}
+		if ((ret = count_items_from_ballot(items + k * w, v->ctx.m,
+		    e.rec->ballot)) != 0)
+			goto out;
+		k++;
+	}
+	if (ret == 1 && k == v->ballots) {
+		*out = items;
+		items = NULL;
+		ret = 0;
+	} else if (ret >= 0)
+		ret = TALLY_ERR_LOG_CORRUPT;
+out:
+	log_reader_free(r);
+	free(items);
+	return ret;
+}
+
+static int
+apply_aggregate(struct vote *v)
+{
+	struct count_item *items = NULL;
+	int ret;
+
+	v->nitems = v->ballots * v->ctx.m->nwriteins;
+	if (v->nitems > 0 && (ret = items_from_log(v, &items)) != 0)
+		return ret;
+	ret = mixnet_init(&v->mx, items, v->nitems, v->ctx.m, v->ctx.K,
+	    v->ctx.election_hash, v->ctx.tr);
+	free(items);
+	return ret;
 }
 
 int
@@ -574,9 +661,13 @@ election_count_input(const struct vote *v, struct count_input *in,
 	in->present = v->present;
 	in->issued = v->issued;
 	in->agg = *agg;
-	in->items = v->items;
 	in->nitems = v->nitems;
+	/* The write-in list is not kept beside the mix state: before the
+	 * first shuffle the shares cover its step 0, the same ciphertexts
+	 * in the same order (count.h, mixnet.h). */
 	in->mixed = mixnet_output(&v->mx);
+	if (in->mixed == NULL && v->mx.cur.n > 0)
+		in->mixed = &v->mx.cur;
 	return 0;
 }
 
@@ -892,8 +983,7 @@ election_apply(struct vote *v, const Tally__LogRecord *rec)
 		break;
 	case TALLY__LOG_RECORD__BODY_AGGREGATE:
 		v->aggregated = 1;
-		ret = mixnet_init(&v->mx, v->items, v->nitems, v->ctx.m,
-		    v->ctx.K, v->ctx.election_hash, v->ctx.tr);
+		ret = apply_aggregate(v);
 		break;
 	case TALLY__LOG_RECORD__BODY_SHUFFLE:
 		/* checked by election_check_shuffle, or at recovery a

@@ -6,7 +6,14 @@
  * the error code a client gets); election_apply changes the state as the
  * record says. The same apply runs on the live path and when a vote is
  * recovered from its log, so a restart rebuilds exactly the state that
- * was acknowledged: used credentials, seen ciphertexts, running sums.
+ * was acknowledged: used credentials, challenged ballots, running sums.
+ *
+ * Memory (issue 16, docs/tallyd.md): during intake the ledger keeps per
+ * cast ballot only its credential's struct voted (24 bytes per registry
+ * key); not the H(a) of every selection (the proofs, bound to the
+ * credential, refuse a copy: docs/design.md §5) nor the write-in list,
+ * which is read back from the log when the Aggregate is recorded. The
+ * mix state and the shares' copies are freed with the Result.
  */
 #ifndef TALLYD_ELECTION_H
 #define TALLYD_ELECTION_H
@@ -34,19 +41,26 @@ enum vote_state {
 	VOTE_TALLIED
 };
 
-/* A set of 32-byte digests (open addressing, filled up to 3/4); with a
- * value per digest when added with values (the tracking codes cast: their
- * record index). A set keeps the first DSET_KEY bytes of each digest: two
- * different digests share them with probability 2^-128, and the set of
- * every selection's H(a), 20 digests a session.json ballot, is most of
- * the ledger's memory per ballot (issue 16). */
+/* A set of 32-byte digests (open addressing, filled up to 3/4), for the
+ * few challenged ballots: their tracking codes and the H(a) of their
+ * selections. A set keeps the first DSET_KEY bytes of each digest: two
+ * different digests share them with probability 2^-128. */
 #define DSET_KEY 16
 struct digest_set {
 	uint8_t		(*slot)[DSET_KEY];
 	uint8_t		*used;
-	uint64_t	*val;		/* NULL: a plain set */
 	size_t		 cap;
 	size_t		 n;
+};
+
+/* A registered credential's cast ballot (docs/tallyd.md, memory): the
+ * first DSET_KEY bytes of its tracking code and its record index; index
+ * 0 (the VoteCreated's) for a credential that has not voted. One per
+ * registry key, allocated at the first ballot: 24 bytes a member, all
+ * the ledger keeps per cast ballot (issue 16). */
+struct voted {
+	uint8_t		 code[DSET_KEY];
+	uint64_t	 index;
 };
 
 struct vote {
@@ -63,18 +77,22 @@ struct vote {
 	uint64_t		 ballots;
 	uint64_t		 records;
 	uint32_t		 shares;
-	struct digest_set	 creds;		/* credentials used */
-	struct digest_set	 cts;		/* H(a) of every selection,
-						 * challenged ballots' too */
-	struct digest_set	 cast;		/* tracking codes cast -> index */
+	struct voted		*voted;		/* ctx.nreg, or NULL before
+						 * the first ballot */
+	struct digest_set	 revealed;	/* H(a) of challenged ballots'
+						 * selections (their
+						 * randomness is public) */
 	struct digest_set	 spoiled;	/* tracking codes challenged */
 	uint64_t		 nspoiled;
 	struct elgamal_ct	*sums;		/* manifest->nsel running sums */
-	struct count_item	*items;		/* ballots * nwriteins */
-	size_t			 nitems, capitems;
-	struct mixnet		 mx;		/* the write-in list, from the
-						 * Aggregate on */
-	Tally__DecryptionShare	**sharev;	/* shares copies, in order */
+	size_t			 nitems;	/* ballots * nwriteins, from
+						 * the Aggregate on */
+	struct mixnet		 mx;		/* the write-in list, read
+						 * from the log at the
+						 * Aggregate, freed with the
+						 * Result */
+	Tally__DecryptionShare	**sharev;	/* shares copies, in order;
+						 * freed with the Result */
 	Tally__Result		*result;	/* copy, once tallied */
 	int			 final;		/* Checkpoint after Result */
 	struct checkpoint	 receipt_cp;	/* last signed for receipts; */
@@ -112,23 +130,31 @@ int election_check(const struct vote *v, const Tally__LogRecord *rec,
     char *msg, size_t msglen);
 /* The ledger's checks of a ballot: the vote is open, shape, registry,
  * signature and points (ballot_verify without proofs: the frontend
- * checked those), no ciphertext seen before, credential unused. On
- * success info is filled for election_apply_ballot. */
+ * checked those), not a challenged ballot (E_SPOILED), no selection's a
+ * twice in the ballot nor one of a challenged ballot's (E_REPLAY),
+ * credential unused (E_CRED_USED). A copy of another cast ballot's
+ * ciphertexts is not looked for: its proofs, bound to the other
+ * credential, fail at the frontend (E_BAD_PROOF). On success info is
+ * filled for election_apply_ballot. */
 int election_check_ballot(const struct vote *v, const Tally__Ballot *b,
     struct ballot_info *info, char *msg, size_t msglen);
 /* Apply a checked ballot that is record number v->records (its index). */
 int election_apply_ballot(struct vote *v, const struct ballot_info *info,
     const Tally__Ballot *b);
 /* Issue 12, finding 11: 1 with *index set when these very bytes (same
- * body and signature: same tracking code) were cast in v, else 0. A
- * ballot is recorded whole or not at all, so equal tracking codes mean
+ * body and signature: same tracking code) were cast in v, else 0. cred:
+ * the credential in b's body (looked up first: only a credential that
+ * has voted costs a tracking code). A ballot is recorded whole or not at all, so equal tracking codes mean
  * the ballot that was checked and recorded then. */
-int election_cast_index(const struct vote *v, const Tally__Ballot *b,
-    uint64_t *index);
+int election_cast_index(const struct vote *v, const uint8_t cred[32],
+    const Tally__Ballot *b, uint64_t *index);
 /* A challenged ballot (docs/record/challenge.md): the vote is open, the
  * ballot checks (no proofs: the frontend checked the whole opening), it
  * was neither cast (E_ALREADY_CAST) nor challenged before (E_SPOILED),
- * its card has not voted (E_CRED_USED), no ciphertext seen (E_REPLAY). */
+ * its card has not voted (E_CRED_USED), no ciphertext of a challenged
+ * ballot (E_REPLAY). One reusing a cast ballot's ciphertexts is not
+ * refused: only that ballot's maker knows their randomness, and so its
+ * vote (docs/design.md §5). */
 int election_check_spoiled(const struct vote *v,
     const Tally__SpoiledBallot *s, struct ballot_info *info, char *msg,
     size_t msglen);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -634,10 +635,12 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 	struct ballot_info info;
 	struct vote *v;
 	uint64_t index;
+	uint8_t cred[32] = {0};
 	char id[MANIFEST_ID_MAX + 1], msg[256] = "";
 	int ret;
 
-	/* The vote id is inside the signed body; only it is read here. */
+	/* The vote id and credential are inside the signed body; only they
+	 * are read here. */
 	if ((body = tally__ballot_body__unpack(NULL, c->ballot->body.len,
 	    c->ballot->body.data)) == NULL) {
 		ledger_fail(lg, seq, TALLY_ERR_DECODE, "ballot body does not "
@@ -645,10 +648,12 @@ ledger_cast(struct ledger *lg, uint64_t seq, Tally__CastRequest *c)
 		return;
 	}
 	snprintf(id, sizeof(id), "%s", body->vote_id);
+	if (body->credential.len == sizeof(cred))
+		memcpy(cred, body->credential.data, sizeof(cred));
 	tally__ballot_body__free_unpacked(body, NULL);
 	if ((v = ledger_vote(lg, seq, id)) == NULL)
 		return;
-	if (election_cast_index(v, c->ballot, &index)) {
+	if (election_cast_index(v, cred, c->ballot, &index)) {
 		ledger_receipt_again(lg, seq, v, index);
 		return;
 	}
@@ -790,14 +795,15 @@ ledger_get_vote(struct ledger *lg, uint64_t seq, Tally__GetVoteRequest *g)
 		    COUNT_ITEM_CTS * v->nitems + 1, sizeof(*pts))) == NULL)
 			fatalx("out of memory");
 		/* Entry k: a of ciphertext k of the write-in list (count.h)
-		 * after the last shuffle, for the trustees. */
-		ml = mixnet_output(&v->mx);
-		for (i = 0; i < COUNT_ITEM_CTS * v->nitems; i++) {
-			pts[i].data = ml != NULL ? ml->enc + i * SHUFFLE_CT_LEN :
-			    v->items[i / COUNT_ITEM_CTS].ct[i % COUNT_ITEM_CTS];
+		 * after the last shuffle (step 0: the ballots' list), for
+		 * the trustees; none once tallied (the mix state is freed:
+		 * the record holds every list). */
+		ml = &v->mx.cur;
+		for (i = 0; i < ml->n * ml->w; i++) {
+			pts[i].data = ml->enc + i * SHUFFLE_CT_LEN;
 			pts[i].len = 33;
 		}
-		gv.n_writein_points = COUNT_ITEM_CTS * v->nitems;
+		gv.n_writein_points = ml->n * ml->w;
 		gv.writein_points = pts;
 	}
 	gv.aggregate = agg;
@@ -1125,6 +1131,9 @@ ledger_tally(struct ledger *lg, uint64_t seq, Tally__TallyRequest *t)
 		f->reply = 0;	/* after the final Checkpoint */
 		f->final = 1;
 		log_info("vote %s tallied", v->id);
+		/* The Result freed the vote's mix state and shares: give
+		 * that memory back (glibc keeps freed heap otherwise). */
+		malloc_trim(0);
 	}
 out:
 	count_result_free(cr);
@@ -1416,6 +1425,7 @@ ledger_main(const struct config *cfg, int ipc_fd,
 		fatalx("cannot start the verification threads");
 	ledger_probe(cfg->data_dir);
 	ledger_recover(&lg);
+	malloc_trim(0);	/* the tallied votes' write-in lists, read and freed */
 	ledger_finish_closing(&lg);
 	log_info("ready");
 	ledger_loop(&lg);

@@ -29,8 +29,8 @@ ballot_registry_check(const uint8_t *registry, size_t nreg)
 	return 0;
 }
 
-int
-ballot_registry_has(const uint8_t *registry, size_t nreg,
+long
+ballot_registry_find(const uint8_t *registry, size_t nreg,
     const uint8_t key[32])
 {
 	size_t lo = 0, hi = nreg, mid;
@@ -40,13 +40,20 @@ ballot_registry_has(const uint8_t *registry, size_t nreg,
 		mid = lo + (hi - lo) / 2;
 		c = memcmp(key, registry + 32 * mid, 32);
 		if (c == 0)
-			return 1;
+			return (long)mid;
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return 0;
+	return -1;
+}
+
+int
+ballot_registry_has(const uint8_t *registry, size_t nreg,
+    const uint8_t key[32])
+{
+	return ballot_registry_find(registry, nreg, key) >= 0;
 }
 
 /* ----------------------------------------------------- binding */

@@ -52,6 +52,9 @@ int ballot_registry_check(const uint8_t *registry, size_t nreg);
 /* 1 when key is in the sorted registry. */
 int ballot_registry_has(const uint8_t *registry, size_t nreg,
     const uint8_t key[32]);
+/* Its position in the sorted registry, or -1. */
+long ballot_registry_find(const uint8_t *registry, size_t nreg,
+    const uint8_t key[32]);
 
 /*
  * Terminal side: encrypt marks[m->nsel] (0/1 each; checked against every

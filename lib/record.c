@@ -826,7 +826,7 @@ static int
 rv_ballots_unique(struct rv *v)
 {
 	struct keyed *k;
-	size_t i, n, S = v->vx.m->nsel, dup, rep;
+	size_t i, j, n, S = v->vx.m->nsel, dup, rep;
 
 	n = v->nballots * S > v->nballots ? v->nballots * S : v->nballots;
 	if ((k = calloc(n + 1, sizeof(*k))) == NULL)
@@ -834,16 +834,23 @@ rv_ballots_unique(struct rv *v)
 	for (i = 0; i < v->nballots; i++)
 		k[i] = (struct keyed){ v->creds[i], 32, i };
 	first_repeat(k, v->nballots, &dup);
-	for (i = 0; i < v->nballots * S; i++)
-		k[i] = (struct keyed){ v->sel_a[i], 33, i / S };
-	first_repeat(k, v->nballots * S, &rep);
+	/* Within each ballot only (docs/design.md §5): a selection
+	 * ciphertext of another cast ballot comes with proofs bound to that
+	 * ballot's credential, so a copy fails ballot-proof, and only the
+	 * maker of a ballot, who knows its vote, could use its randomness
+	 * again. */
+	for (i = 0, rep = NONE; i < v->nballots && rep == NONE; i++) {
+		for (j = 0; j < S; j++)
+			k[j] = (struct keyed){ v->sel_a[i * S + j], 33, i };
+		first_repeat(k, S, &rep);
+	}
 	free(k);
 	if (dup != NONE && dup <= rep)
 		return rv_fail(v, v->ballots[dup], "ballot-duplicate",
 		    "second ballot of a credential");
 	if (rep != NONE)
 		return rv_fail(v, v->ballots[rep], "ballot-replay",
-		    "a selection ciphertext of an earlier ballot");
+		    "two selections with the same ciphertext");
 	return 0;
 }
 
@@ -898,13 +905,15 @@ a_cmp(const void *x, const void *y)
 }
 
 /* A cast ballot that reuses a selection ciphertext of a challenged one
- * (whose randomness is public) fails as a replay. */
+ * recorded before it (whose randomness is public) fails as a replay. A
+ * challenged ballot may reuse one of a ballot cast before it: only that
+ * ballot's maker knows the randomness (docs/design.md §5). */
 static int
 rv_spoiled_replay(struct rv *v, const struct challenge_open *open)
 {
 	size_t k, i, n = v->nballots * v->vx.m->nsel, S = v->vx.m->nsel;
-	uint8_t (*sorted)[33], *hit;
-	size_t p;
+	uint8_t (*sorted)[33];
+	size_t p, first = NONE, by = 0;
 
 	if (n == 0 || v->nspoiled == 0)
 		return 0;
@@ -914,20 +923,25 @@ rv_spoiled_replay(struct rv *v, const struct challenge_open *open)
 	qsort(sorted, n, sizeof(*sorted), a_cmp);
 	for (k = 0; k < v->nspoiled; k++)
 		for (i = 0; i < S; i++) {
-			hit = bsearch(open[k].sel_a[i], sorted, n,
-			    sizeof(*sorted), a_cmp);
-			if (hit == NULL)
+			if (bsearch(open[k].sel_a[i], sorted, n,
+			    sizeof(*sorted), a_cmp) == NULL)
 				continue;
-			for (p = 0; p < n && memcmp(v->sel_a[p],
-			    open[k].sel_a[i], 33) != 0; p++)
-				;
-			free(sorted);
-			return rv_fail(v, v->ballots[p / S], "ballot-replay",
-			    "a selection ciphertext of the ballot challenged "
-			    "at index %zu", v->spoiled[k]);
+			for (p = 0; p < n && (first == NONE ||
+			    p / S < first / S); p++)
+				if (v->ballots[p / S] > v->spoiled[k] &&
+				    memcmp(v->sel_a[p], open[k].sel_a[i],
+				    33) == 0) {
+					first = p;
+					by = v->spoiled[k];
+					break;
+				}
 		}
 	free(sorted);
-	return 0;
+	if (first == NONE)
+		return 0;
+	return rv_fail(v, v->ballots[first / S], "ballot-replay",
+	    "a selection ciphertext of the ballot challenged at index %zu",
+	    by);
 }
 
 /* No tracking code twice among cast and challenged ballots (a challenged

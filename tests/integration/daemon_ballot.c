@@ -23,12 +23,21 @@
  *       (which check a vote's queued casts as one batch); then prints
  *       "code=N" per ballot, in the order sent, with " receipt does not
  *       verify" when 0 came without a good receipt.
- *   daemon_ballot challenge SERVER CA CERT KEY VOTE CARD ATTACK
+ *   daemon_ballot challenge SERVER CA CERT KEY VOTE CARD ATTACK [CARD2]
  *       Benaloh attacks by a terminal (docs/record/challenge.md). Make a
  *       ballot for VOTE with CARD and keep what opens it, then: "cast-spoiled"
  *       challenges it and then casts those very bytes; "spoil-cast" casts it
  *       and then submits its opening; "lie" submits an opening with the
- *       first mark flipped; "twice" challenges it twice. Prints "code=N"
+ *       first mark flipped; "twice" challenges it twice; "within" casts
+ *       it with a selection's ciphertext also in another selection (the
+ *       same randomness, proofs made again: the terminal knows it).
+ *       With CARD2, a ballot of CARD2 made of this ballot's selection
+ *       ciphertexts (docs/design.md §5, replay): "copy-cast" casts it,
+ *       then CARD2's with those ciphertexts and their very proofs;
+ *       "reuse-spoiled" challenges it, then casts CARD2's with those
+ *       ciphertexts and fresh proofs from the published randomness;
+ *       "reuse-cast" casts it, then CARD2's as in reuse-spoiled (only the
+ *       terminal that made it knows that randomness). Prints "code=N"
  *       per request.
  *   daemon_ballot inlog LOG RECEIPTS_DIR
  *       Every receipt's tracking code is the leaf at its index in LOG:
@@ -79,6 +88,7 @@
 #include "err.h"
 #include "group.h"
 #include "log.h"
+#include "proof.h"
 #include "sign.h"
 #include "util.h"
 #include "votectx.h"
@@ -320,6 +330,185 @@ call_print(struct ctl_conn *c, Tally__Request *req)
 	tally__response__free_unpacked(resp, NULL);
 }
 
+/*
+ * Prove body's selections again for body's own credential, from their
+ * marks and randomness r (32-byte scalars): the selection and constraint
+ * proofs, made into sp[nsel] and cp[ncon] (range_proof_clear them) and
+ * pointed at by body (put the unpacked ones back before freeing it).
+ */
+static void
+reprove(Tally__BallotBody *body, const struct ballot_ctx *bc,
+    const uint8_t *marks, uint8_t (*r)[32], Tally__RangeProof *sp,
+    Tally__RangeProof *cp)
+{
+	const struct manifest *m = bc->m;
+	const struct manifest_constraint *con;
+	struct elgamal_ct *ct, sum;
+	struct proof_bind b = {
+		.election_hash = bc->election_hash,
+		.subject = body->credential.data,
+		.subject_len = 32,
+	};
+	BIGNUM **rb, *rs;
+	size_t i, j;
+	uint64_t val;
+
+	if ((ct = calloc(m->nsel + 1, sizeof(*ct))) == NULL ||
+	    (rb = calloc(m->nsel + 1, sizeof(*rb))) == NULL ||
+	    (rs = group_scalar_new()) == NULL || elgamal_ct_init(&sum) != 0)
+		die("calloc", TALLY_ERR_NOMEM);
+	for (i = 0; i < m->nsel; i++) {
+		const Tally__Ciphertext *c = body->selections[i];
+
+		if ((rb[i] = group_scalar_new()) == NULL ||
+		    group_scalar_decode(rb[i], r[i], 32) != 0 ||
+		    elgamal_ct_init(&ct[i]) != 0 ||
+		    elgamal_ct_decode(&ct[i], c->a.data, c->a.len, c->b.data,
+		    c->b.len) != 0)
+			die("reprove: decode", TALLY_ERR_DECODE);
+		b.kind = PROOF_SELECTION;
+		b.contest = m->sel[i].contest;
+		b.index = (uint32_t)i;
+		if (range_proof_prove(&sp[i], bc->joint_key, &ct[i], marks[i],
+		    rb[i], 1, &b) != 0)
+			die("reprove: selection", TALLY_ERR_CRYPTO);
+		body->selection_proofs[i] = &sp[i];
+	}
+	for (i = 0; i < m->ncon; i++) {
+		con = &m->con[i];
+		BN_zero(rs);
+		val = 0;
+		if (elgamal_ct_copy(&sum, &ct[con->sel[0]]) != 0)
+			die("reprove: sum", TALLY_ERR_NOMEM);
+		for (j = 0; j < con->nsel; j++) {
+			val += marks[con->sel[j]];
+			if (group_scalar_add(rs, rs, rb[con->sel[j]]) != 0 ||
+			    (j > 0 && elgamal_add(&sum, &sum,
+			    &ct[con->sel[j]]) != 0))
+				die("reprove: sum", TALLY_ERR_NOMEM);
+		}
+		b.kind = PROOF_CONSTRAINT;
+		b.contest = con->contest;
+		b.index = (uint32_t)i;
+		if (range_proof_prove(&cp[i], bc->joint_key, &sum, val, rs,
+		    con->max, &b) != 0)
+			die("reprove: constraint", TALLY_ERR_CRYPTO);
+		body->constraint_proofs[i] = &cp[i];
+	}
+	for (i = 0; i < m->nsel; i++) {
+		elgamal_ct_clear(&ct[i]);
+		group_scalar_free(rb[i]);
+	}
+	elgamal_ct_clear(&sum);
+	group_scalar_free(rs);
+	free(ct);
+	free(rb);
+}
+
+/* The replay attacks of cmd_attack (see the header): ballot A (abytes,
+ * opened by sec) was made with card X (seed_a); the forged ballot is
+ * card2's, or for "within" X's own. */
+static void
+attack_replay(struct ctl_conn *c, const struct cast_vote *v, const char *how,
+    const char *card2, Tally__Request *cast_a, Tally__Request *spoil_a,
+    const uint8_t *abytes, size_t alen, const struct ballot_secrets *sec,
+    const uint8_t seed_a[32])
+{
+	const struct manifest *m = v->ctx.m;
+	Tally__BallotBody *ab, *body;
+	Tally__Ciphertext **sels;
+	Tally__RangeProof **sps, **cps, *sp, *cp;
+	Tally__Request req;
+	Tally__CastRequest cr;
+	Tally__Ballot *fb, *a;
+	uint8_t seed[32], *bytes = NULL, (*r)[32];
+	size_t len, i, j = 0, nsel = m->nsel, ncon = m->ncon;
+	int within = strcmp(how, "within") == 0, ret;
+
+	if ((r = calloc(nsel + 1, sizeof(*r))) == NULL ||
+	    (sp = calloc(nsel + 1, sizeof(*sp))) == NULL ||
+	    (cp = calloc(ncon + 1, sizeof(*cp))) == NULL ||
+	    (sels = calloc(nsel + 1, sizeof(*sels))) == NULL ||
+	    (sps = calloc(nsel + 1, sizeof(*sps))) == NULL ||
+	    (cps = calloc(ncon + 1, sizeof(*cps))) == NULL)
+		die("calloc", TALLY_ERR_NOMEM);
+	memcpy(r, sec->r, nsel * sizeof(*r));
+	if (within) {
+		memcpy(seed, seed_a, sizeof(seed));
+		if ((ret = cast_request(&req, &cr, &fb, abytes, alen)) != 0)
+			die("unpack", ret);
+	} else {
+		if ((ret = credential_card_load(seed, card2)) != 0)
+			die(card2, ret);
+		if ((ret = cast_make(v, seed, sec->marks, NULL, &bytes,
+		    &len)) != 0 ||
+		    (ret = cast_request(&req, &cr, &fb, bytes, len)) != 0)
+			die("make", ret);
+	}
+	if ((a = tally__ballot__unpack(NULL, alen, abytes)) == NULL ||
+	    (ab = tally__ballot_body__unpack(NULL, a->body.len,
+	    a->body.data)) == NULL)
+		die("unpack", TALLY_ERR_DECODE);
+	tally__ballot__free_unpacked(a, NULL);
+	if ((body = tally__ballot_body__unpack(NULL, fb->body.len,
+	    fb->body.data)) == NULL || body->n_selections != nsel ||
+	    body->n_selection_proofs != nsel ||
+	    body->n_constraint_proofs != ncon)
+		die("unpack", TALLY_ERR_DECODE);
+	memcpy(sels, body->selections, nsel * sizeof(*sels));
+	memcpy(sps, body->selection_proofs, nsel * sizeof(*sps));
+	memcpy(cps, body->constraint_proofs, ncon * sizeof(*cps));
+	if (within) {
+		/* two selections marked 0: the second takes the first's
+		 * ciphertext and randomness (the marks stay as they were) */
+		for (i = 0; i < nsel && sec->marks[i] != 0; i++)
+			;
+		for (j = i + 1; j < nsel && sec->marks[j] != 0; j++)
+			;
+		if (j >= nsel)
+			die("within: two selections marked 0",
+			    TALLY_ERR_INVALID_ARG);
+		body->selections[j] = body->selections[i];
+		memcpy(r[j], r[i], 32);
+	} else
+		for (i = 0; i < nsel; i++)
+			body->selections[i] = ab->selections[i];
+	if (strcmp(how, "copy-cast") == 0) {
+		memcpy(body->selection_proofs, ab->selection_proofs,
+		    nsel * sizeof(*sps));
+		memcpy(body->constraint_proofs, ab->constraint_proofs,
+		    ncon * sizeof(*cps));
+	} else
+		reprove(body, &v->ctx.bc, sec->marks, r, sp, cp);
+	resign(fb, body, seed, v->vc->vote_id);
+	if (strcmp(how, "reuse-spoiled") == 0)
+		call_print(c, spoil_a);
+	else if (!within)
+		call_print(c, cast_a);
+	call_print(c, &req);
+	memcpy(body->selections, sels, nsel * sizeof(*sels));
+	memcpy(body->selection_proofs, sps, nsel * sizeof(*sps));
+	memcpy(body->constraint_proofs, cps, ncon * sizeof(*cps));
+	tally__ballot_body__free_unpacked(body, NULL);
+	tally__ballot_body__free_unpacked(ab, NULL);
+	tally__ballot__free_unpacked(fb, NULL);
+	if (strcmp(how, "copy-cast") != 0) {
+		for (i = 0; i < nsel; i++)
+			range_proof_clear(&sp[i]);
+		for (i = 0; i < ncon; i++)
+			range_proof_clear(&cp[i]);
+	}
+	OPENSSL_cleanse(r, nsel * sizeof(*r));
+	OPENSSL_cleanse(seed, sizeof(seed));
+	free(r);
+	free(sp);
+	free(cp);
+	free(sels);
+	free(sps);
+	free(cps);
+	free(bytes);
+}
+
 static int
 cmd_attack(char **av)
 {
@@ -370,7 +559,13 @@ cmd_attack(char **av)
 	} else if (strcmp(av[6], "twice") == 0) {
 		call_print(c, &spoil);
 		call_print(c, &spoil);
-	} else
+	} else if (strcmp(av[6], "within") == 0 || (av[7] != NULL &&
+	    (strcmp(av[6], "copy-cast") == 0 ||
+	    strcmp(av[6], "reuse-spoiled") == 0 ||
+	    strcmp(av[6], "reuse-cast") == 0)))
+		attack_replay(c, &v, av[6], av[7], &cast, &spoil, bytes, len,
+		    &sec, seed);
+	else
 		die(av[6], TALLY_ERR_INVALID_ARG);
 	tally__ballot__free_unpacked(b, NULL);
 	tally__spoiled_ballot__free_unpacked(sb, NULL);
@@ -617,7 +812,7 @@ cmd_share(char **av)
 	struct count_item *items;
 	struct manifest *m;
 	uint8_t *p, th[32];
-	size_t len, i;
+	size_t len, i, nitems;
 	uint32_t index;
 	BIGNUM *s = BN_secure_new();
 	char path[4096];
@@ -632,15 +827,23 @@ cmd_share(char **av)
 	if ((ret = manifest_parse(&m, g->vote->manifest.data,
 	    g->vote->manifest.len, NULL, 0)) != 0)
 		die("manifest", ret);
-	if ((items = calloc(g->n_writein_points / COUNT_ITEM_CTS + 1,
-	    sizeof(*items))) == NULL)
+	nitems = g->n_writein_points / COUNT_ITEM_CTS;
+	/* Once tallied the ledger keeps no write-in list (issue 16) and
+	 * sends none: fill it with the first sum's a, a valid point, so
+	 * that a well-formed share reaches the ledger's state check. */
+	if (nitems == 0 && g->aggregate->n_sums > 0)
+		nitems = g->aggregate->ballots * m->nwriteins;
+	if ((items = calloc(nitems + 1, sizeof(*items))) == NULL)
 		die("calloc", TALLY_ERR_NOMEM);
 	/* a shares only the first point a of each ciphertext */
-	for (i = 0; i < g->n_writein_points; i++) {
-		if (g->writein_points[i].len != 33)
+	for (i = 0; i < COUNT_ITEM_CTS * nitems; i++) {
+		const ProtobufCBinaryData *a = g->n_writein_points > 0 ?
+		    &g->writein_points[i] : &g->aggregate->sums[0]->a;
+
+		if (a->len != 33)
 			die("writein_points", TALLY_ERR_DECODE);
 		memcpy(items[i / COUNT_ITEM_CTS].ct[i % COUNT_ITEM_CTS],
-		    g->writein_points[i].data, 33);
+		    a->data, 33);
 	}
 	memset(&in, 0, sizeof(in));
 	in.m = m;
@@ -648,7 +851,7 @@ cmd_share(char **av)
 	in.election_hash = g->vote->election_hash.data;
 	in.agg = g->aggregate;
 	in.items = items;
-	in.nitems = g->n_writein_points / COUNT_ITEM_CTS;
+	in.nitems = nitems;
 	snprintf(path, sizeof(path), "%s/private-%s/share.pb", av[5], av[6]);
 	if ((ret = util_read_file(path, 1 << 16, &p, &len)) != 0 ||
 	    (ret = ceremony_secret_open(&index, s, th, p, len)) != 0 ||
@@ -948,7 +1151,7 @@ main(int argc, char **argv)
 		return cmd_cast_one(argv + 2);
 	if (argc >= 10 && strcmp(argv[1], "burst") == 0)
 		return cmd_burst(argc - 2, argv + 2);
-	if (argc == 9 && strcmp(argv[1], "challenge") == 0)
+	if ((argc == 9 || argc == 10) && strcmp(argv[1], "challenge") == 0)
 		return cmd_attack(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "inlog") == 0)
 		return cmd_inlog(argv + 2);

@@ -23,10 +23,11 @@ refused() {	# refused CODE NAME ARGS...
 	grep -q "^tallyctl: $code: " "$T/err" ||
 	    fail "$*: expected $code, got: $(cat "$T/err")"
 }
-attack() {	# attack CARD HOW EXPECTED-CODES
+attack() {	# attack CARD HOW EXPECTED-CODES [CARD2]
 	out=$("$BALLOT" challenge "127.0.0.1:$PORT" "$P/ca.crt" \
-	    "$P/terminal.crt" "$P/terminal.key" s6-session "$(card "$1")" "$2" |
-	    tr '\n' ' ') || fail "daemon_ballot challenge $2"
+	    "$P/terminal.crt" "$P/terminal.key" s6-session "$(card "$1")" "$2" \
+	    ${4:+"$(card "$4")"} | tr '\n' ' ') ||
+	    fail "daemon_ballot challenge $2"
 	[ "$out" = "$3 " ] || fail "attack $2: got '$out', expected '$3'"
 }
 code_of() { sed -n 's/^tracking code //p' "$1"; }
@@ -80,6 +81,20 @@ kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
 start_daemon "$T/tallyd.conf"
 attack 8 cast-spoiled "code=0 code=59"
 
+# Replays (docs/design.md §5; issue 16: the ledger no longer keeps every
+# cast selection's ciphertext). A copy of a cast ballot's ciphertexts with
+# their proofs, signed by another card: the proofs are bound to the first
+# card (E_BAD_PROOF 12). A challenged ballot's ciphertexts cast by another
+# card with fresh proofs from the published randomness: E_REPLAY 25. Two
+# selections of one ballot with one ciphertext: E_REPLAY. A cast ballot's
+# ciphertexts cast again by another card with fresh proofs (only the
+# terminal that made the first knows that randomness, and so its vote):
+# two votes, accepted (E_REPLAY before issue 16), and the record verifies.
+attack 9 copy-cast "code=0 code=12" 10
+attack 10 reuse-spoiled "code=0 code=25" 11
+attack 2 within "code=25"
+attack 11 reuse-cast "code=0 code=0" 12
+
 seal=$(close_seal s6-session)
 mix s6-session 2 3
 decrypt s6-session "$seal" 1 3
@@ -88,8 +103,8 @@ ctl secretariat tally s6-session >"$T/tally.json" 2>"$T/err" ||
 python3 - "$T/tally.json" <<'EOP' || fail "the count includes a challenged ballot"
 import json, sys
 r = {c["id"]: c for c in json.load(open(sys.argv[1]))["contests"]}
-# 5 ballots cast: card 1 (a.json), card 3 (by the attack helper: selection
-# 0, the head's "for" of c1), b.json by cards 4, 6 and 7.
+# 8 ballots cast: card 1 (a.json), cards 3, 9, 11 and 12 (by the attack
+# helper: selection 0, the head's "for" of c1), b.json by cards 4, 6 and 7.
 w = r["head"].get("writeins", {})
 if sum(w.values()) != 1:
     sys.exit("write-ins counted: %s (only card 1's cast ballot has one)" % w)
@@ -128,8 +143,8 @@ import json, re, sys
 d, ch1, ch2, cast1 = sys.argv[1:]
 ch = json.load(open(d + "/challenged.json"))["challenged"]
 codes = {c["tracking_code"]: c for c in ch}
-if len(ch) != 5:
-    sys.exit("challenged.json lists %d ballots, not 5" % len(ch))
+if len(ch) != 6:
+    sys.exit("challenged.json lists %d ballots, not 6" % len(ch))
 plain = lambda c: c.replace("-", "")
 if "张三" not in codes[plain(ch1)]["contents"] or plain(ch2) not in codes:
     sys.exit("challenged.json: %s" % ch)
@@ -143,6 +158,6 @@ m = re.search(r'<script type="application/json" id="ballots">(.*?)</script>',
 rows = json.loads(m.group(1))
 kinds = {r[0]: r[2] for r in rows}
 if kinds.get(plain(cast1)) is not False or kinds.get(plain(ch1)) is not True \
-        or len(rows) != 10:
+        or len(rows) != 14:
     sys.exit("results.html ballots: %s" % rows)
 EOP
