@@ -96,7 +96,15 @@ attack 2 within "code=25"
 attack 11 reuse-cast "code=0 code=0" 12
 
 seal=$(close_seal s6-session)
-mix s6-session 2 3
+# Restarts after the close and between the shuffles: the ledger reads the
+# write-in list back from the log at the Aggregate (issue 16), and each
+# shuffle is checked against the list so recovered.
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+start_daemon "$T/tallyd.conf"
+mix s6-session 2
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+start_daemon "$T/tallyd.conf"
+mix s6-session 3
 decrypt s6-session "$seal" 1 3
 ctl secretariat tally s6-session >"$T/tally.json" 2>"$T/err" ||
     fail "tally: $(cat "$T/err")"
@@ -109,6 +117,13 @@ w = r["head"].get("writeins", {})
 if sum(w.values()) != 1:
     sys.exit("write-ins counted: %s (only card 1's cast ballot has one)" % w)
 EOP
+# A restart after the tally recovers the tallied vote (its write-in list
+# read and freed again) and answers the same Result.
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "SIGTERM exit status"
+start_daemon "$T/tallyd.conf"
+ctl secretariat tally s6-session >"$T/tally2.json" 2>"$T/err" ||
+    fail "tally after a restart: $(cat "$T/err")"
+cmp -s "$T/tally.json" "$T/tally2.json" || fail "another Result after a restart"
 ctl auditor publish s6-session --out "$T/pub" >/dev/null 2>"$T/err" ||
     fail "publish: $(cat "$T/err")"
 R=$T/pub/record.log

@@ -429,6 +429,75 @@ START_TEST(test_proofs_do_not_move)
 }
 END_TEST
 
+/* One selection (ciphertext and proof) or one write-in slot (ciphertexts
+ * and proofs) of another ballot, swapped into this one. */
+struct copy {
+	Tally__BallotBody *from;
+	size_t sel;
+	long slot;		/* >= 0: the write-in slot instead */
+};
+
+static void
+copy_part(Tally__BallotBody *body, void *arg)
+{
+	struct copy *c = arg;
+	Tally__Ciphertext *ct;
+	Tally__RangeProof *p;
+	Tally__WriteIn *w;
+
+	if (c->slot >= 0) {
+		w = body->writeins[c->slot];
+		body->writeins[c->slot] = c->from->writeins[c->slot];
+		c->from->writeins[c->slot] = w;
+		return;
+	}
+	ct = body->selections[c->sel];
+	p = body->selection_proofs[c->sel];
+	body->selections[c->sel] = c->from->selections[c->sel];
+	body->selection_proofs[c->sel] = c->from->selection_proofs[c->sel];
+	c->from->selections[c->sel] = ct;
+	c->from->selection_proofs[c->sel] = p;
+}
+
+/* The replay of a cast ballot's ciphertexts (docs/design.md §5): any one
+ * selection or write-in slot of credential 0's ballot, copied with its
+ * proofs into credential 3's ballot of the same choices and signed by 3,
+ * does not verify: every proof is bound to the credential. The ledger
+ * relies on it (it keeps no digest of cast ciphertexts, issue 16). */
+START_TEST(test_copies_refused)
+{
+	Tally__Ballot *ab;
+	struct copy c;
+	uint8_t *a, *b, *nb;
+	size_t alen, blen, nlen, i;
+
+	a = make_ballot(0, choices, &alen);
+	b = make_ballot(3, choices, &blen);
+	ck_assert_ptr_nonnull(ab = tally__ballot__unpack(NULL, alen, a));
+	for (i = 0; i < m->nsel + m->nwriteins; i++) {
+		c.from = tally__ballot_body__unpack(NULL, ab->body.len,
+		    ab->body.data);
+		ck_assert_ptr_nonnull(c.from);
+		c.sel = i;
+		c.slot = i < m->nsel ? -1 : (long)(i - m->nsel);
+		nb = resign(b, blen, 3, copy_part, &c, &nlen);
+		ck_assert_msg(ballot_verify_bytes(nb, nlen, &ctx,
+		    BALLOT_CHECK_ALL, NULL, NULL) == TALLY_ERR_BAD_PROOF,
+		    "part %zu of another credential's ballot accepted", i);
+		/* and without proofs it is a well-formed ballot: only the
+		 * proofs refuse it */
+		ck_assert_int_eq(ballot_verify_bytes(nb, nlen, &ctx,
+		    BALLOT_CHECK_NO_PROOFS, NULL, NULL), 0);
+		free(nb);
+		tally__ballot_body__free_unpacked(c.from, NULL);
+	}
+	ck_assert_uint_gt(m->nwriteins, 0);
+	tally__ballot__free_unpacked(ab, NULL);
+	free(a);
+	free(b);
+}
+END_TEST
+
 /* A ballot made for another election (another H_E) does not verify in
  * this one, even with the hash field rewritten and re-signed. */
 static void
@@ -748,6 +817,7 @@ main(void)
 	tcase_add_test(tc, test_flip_every_byte);
 	tcase_add_test(tc, test_resigned_field_flips);
 	tcase_add_test(tc, test_proofs_do_not_move);
+	tcase_add_test(tc, test_copies_refused);
 	tcase_add_test(tc, test_other_election);
 	tcase_add_test(tc, test_registry_and_vote);
 	tcase_add_test(tc, test_shape);
