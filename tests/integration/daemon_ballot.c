@@ -37,8 +37,9 @@
  *       "reuse-spoiled" challenges it, then casts CARD2's with those
  *       ciphertexts and fresh proofs from the published randomness;
  *       "reuse-cast" casts it, then CARD2's as in reuse-spoiled (only the
- *       terminal that made it knows that randomness). Prints "code=N"
- *       per request.
+ *       terminal that made it knows that randomness); "spoil-reused"
+ *       casts it, then challenges CARD2's as in reuse-cast, opened with
+ *       its randomness. Prints "code=N" per request.
  *   daemon_ballot inlog LOG RECEIPTS_DIR
  *       Every receipt's tracking code is the leaf at its index in LOG:
  *       prints "ok N".
@@ -420,8 +421,12 @@ attack_replay(struct ctl_conn *c, const struct cast_vote *v, const char *how,
 	Tally__RangeProof **sps, **cps, *sp, *cp;
 	Tally__Request req;
 	Tally__CastRequest cr;
+	Tally__Request sreq;
+	Tally__SpoilRequest ssr;
+	Tally__SpoiledBallot *ssb;
 	Tally__Ballot *fb, *a;
-	uint8_t seed[32], *bytes = NULL, (*r)[32];
+	struct ballot_secrets sec2;
+	uint8_t seed[32], sk[32], pk[32], *bytes = NULL, *fbytes, (*r)[32];
 	size_t len, i, j = 0, nsel = m->nsel, ncon = m->ncon;
 	int within = strcmp(how, "within") == 0, ret;
 
@@ -438,12 +443,15 @@ attack_replay(struct ctl_conn *c, const struct cast_vote *v, const char *how,
 		if ((ret = cast_request(&req, &cr, &fb, abytes, alen)) != 0)
 			die("unpack", ret);
 	} else {
-		if ((ret = credential_card_load(seed, card2)) != 0)
+		if ((ret = credential_card_load(seed, card2)) != 0 ||
+		    (ret = credential_derive(sk, pk, seed,
+		    v->vc->vote_id)) != 0)
 			die(card2, ret);
-		if ((ret = cast_make(v, seed, sec->marks, NULL, &bytes,
-		    &len)) != 0 ||
+		if ((ret = ballot_encrypt_open(&bytes, &len, &v->ctx.bc, sk,
+		    sec->marks, NULL, &sec2)) != 0 ||
 		    (ret = cast_request(&req, &cr, &fb, bytes, len)) != 0)
 			die("make", ret);
+		OPENSSL_cleanse(sk, sizeof(sk));
 	}
 	if ((a = tally__ballot__unpack(NULL, alen, abytes)) == NULL ||
 	    (ab = tally__ballot_body__unpack(NULL, a->body.len,
@@ -485,7 +493,22 @@ attack_replay(struct ctl_conn *c, const struct cast_vote *v, const char *how,
 		call_print(c, spoil_a);
 	else if (!within)
 		call_print(c, cast_a);
-	call_print(c, &req);
+	if (strcmp(how, "spoil-reused") == 0) {
+		/* challenged: opened with A's marks and randomness (its own
+		 * write-ins' randomness stays) */
+		memcpy(sec2.r, r, nsel * sizeof(*r));
+		len = tally__ballot__get_packed_size(fb);
+		if ((fbytes = calloc(1, len + 1)) == NULL)
+			die("calloc", TALLY_ERR_NOMEM);
+		tally__ballot__pack(fb, fbytes);
+		if ((ret = cast_spoil_request(&sreq, &ssr, &ssb, fbytes, len,
+		    &sec2)) != 0)
+			die("spoil", ret);
+		call_print(c, &sreq);
+		tally__spoiled_ballot__free_unpacked(ssb, NULL);
+		free(fbytes);
+	} else
+		call_print(c, &req);
 	memcpy(body->selections, sels, nsel * sizeof(*sels));
 	memcpy(body->selection_proofs, sps, nsel * sizeof(*sps));
 	memcpy(body->constraint_proofs, cps, ncon * sizeof(*cps));
@@ -498,6 +521,8 @@ attack_replay(struct ctl_conn *c, const struct cast_vote *v, const char *how,
 		for (i = 0; i < ncon; i++)
 			range_proof_clear(&cp[i]);
 	}
+	if (!within)
+		ballot_secrets_clear(&sec2);
 	OPENSSL_cleanse(r, nsel * sizeof(*r));
 	OPENSSL_cleanse(seed, sizeof(seed));
 	free(r);
@@ -562,7 +587,8 @@ cmd_attack(char **av)
 	} else if (strcmp(av[6], "within") == 0 || (av[7] != NULL &&
 	    (strcmp(av[6], "copy-cast") == 0 ||
 	    strcmp(av[6], "reuse-spoiled") == 0 ||
-	    strcmp(av[6], "reuse-cast") == 0)))
+	    strcmp(av[6], "reuse-cast") == 0 ||
+	    strcmp(av[6], "spoil-reused") == 0)))
 		attack_replay(c, &v, av[6], av[7], &cast, &spoil, bytes, len,
 		    &sec, seed);
 	else

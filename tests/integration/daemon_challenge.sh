@@ -94,6 +94,9 @@ attack 9 copy-cast "code=0 code=12" 10
 attack 10 reuse-spoiled "code=0 code=25" 11
 attack 2 within "code=25"
 attack 11 reuse-cast "code=0 code=0" 12
+# And a challenge reusing a cast ballot's ciphertexts is recorded (E_REPLAY
+# before issue 16): it reveals what its maker knew already.
+attack 5 spoil-reused "code=0 code=0" 10
 
 seal=$(close_seal s6-session)
 # Restarts after the close and between the shuffles: the ledger reads the
@@ -111,7 +114,7 @@ ctl secretariat tally s6-session >"$T/tally.json" 2>"$T/err" ||
 python3 - "$T/tally.json" <<'EOP' || fail "the count includes a challenged ballot"
 import json, sys
 r = {c["id"]: c for c in json.load(open(sys.argv[1]))["contests"]}
-# 8 ballots cast: card 1 (a.json), cards 3, 9, 11 and 12 (by the attack
+# 9 ballots cast: card 1 (a.json), cards 3, 5, 9, 11 and 12 (by the attack
 # helper: selection 0, the head's "for" of c1), b.json by cards 4, 6 and 7.
 w = r["head"].get("writeins", {})
 if sum(w.values()) != 1:
@@ -158,8 +161,8 @@ import json, re, sys
 d, ch1, ch2, cast1 = sys.argv[1:]
 ch = json.load(open(d + "/challenged.json"))["challenged"]
 codes = {c["tracking_code"]: c for c in ch}
-if len(ch) != 6:
-    sys.exit("challenged.json lists %d ballots, not 6" % len(ch))
+if len(ch) != 7:
+    sys.exit("challenged.json lists %d ballots, not 7" % len(ch))
 plain = lambda c: c.replace("-", "")
 if "张三" not in codes[plain(ch1)]["contents"] or plain(ch2) not in codes:
     sys.exit("challenged.json: %s" % ch)
@@ -173,6 +176,6 @@ m = re.search(r'<script type="application/json" id="ballots">(.*?)</script>',
 rows = json.loads(m.group(1))
 kinds = {r[0]: r[2] for r in rows}
 if kinds.get(plain(cast1)) is not False or kinds.get(plain(ch1)) is not True \
-        or len(rows) != 14:
+        or len(rows) != 16:
     sys.exit("results.html ballots: %s" % rows)
 EOP
