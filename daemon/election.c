@@ -111,7 +111,24 @@ vote_new(const char *id)
 	if (strlen(id) > MANIFEST_ID_MAX || (v = calloc(1, sizeof(*v))) == NULL)
 		return NULL;
 	strcpy(v->id, id);
+	if ((v->logpath = malloc(strlen(id) + 5)) == NULL) {
+		free(v);
+		return NULL;
+	}
+	snprintf(v->logpath, strlen(id) + 5, "%s.log", id);
 	return v;
+}
+
+int
+vote_set_log_path(struct vote *v, const char *path)
+{
+	char *p;
+
+	if ((p = strdup(path)) == NULL)
+		return TALLY_ERR_NOMEM;
+	free(v->logpath);
+	v->logpath = p;
+	return 0;
 }
 
 /* What the shares and the count need, kept from the Aggregate to the
@@ -148,6 +165,7 @@ vote_free(struct vote *v)
 	free(v->voted);
 	dset_clear(&v->revealed);
 	dset_clear(&v->spoiled);
+	free(v->logpath);
 	free(v);
 }
 
@@ -588,7 +606,8 @@ apply_result(struct vote *v, const Tally__Result *r)
  * ledger does not keep it during intake (issue 16). Called when the
  * Aggregate is applied, live or at recovery (from log_open's replay: the
  * records before it are in the file, and a reader never changes it). The
- * ledger runs in the data directory, where v's log is "ID.log".
+ * ledger runs in the data directory, where v's log is "ID.log"
+ * (v->logpath).
  */
 static int
 items_from_log(const struct vote *v, struct count_item **out)
@@ -596,15 +615,14 @@ items_from_log(const struct vote *v, struct count_item **out)
 	struct log_reader *r = NULL;
 	struct log_entry e;
 	struct count_item *items;
-	char path[MANIFEST_ID_MAX + 8], err[256];
+	char err[256];
 	size_t w = v->ctx.m->nwriteins, k = 0;
 	int ret;
 
 	*out = NULL;
 	if ((items = calloc(v->nitems + 1, sizeof(*items))) == NULL)
 		return TALLY_ERR_NOMEM;
-	snprintf(path, sizeof(path), "%s.log", v->id);
-	if ((ret = log_reader_open(path, &r, err, sizeof(err))) != 0)
+	if ((ret = log_reader_open(v->logpath, &r, err, sizeof(err))) != 0)
 		goto out;
 	while ((ret = log_reader_next(r, &e)) == 1 &&
 	    e.rec->body_case != TALLY__LOG_RECORD__BODY_POLLS_CLOSED) {

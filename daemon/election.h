@@ -66,6 +66,10 @@ struct voted {
 struct vote {
 	TAILQ_ENTRY(vote)	 entry;
 	char			 id[MANIFEST_ID_MAX + 1];
+	char			*logpath;	/* "ID.log" (the ledger runs
+						 * in data_dir), or as set by
+						 * vote_set_log_path: read
+						 * back at the Aggregate */
 	enum vote_state		 state;
 	struct log		*log;
 	uint64_t		 durable_end;	/* file bytes synced: get_record */
@@ -118,6 +122,8 @@ struct vote {
 const char *vote_state_name(enum vote_state s);
 
 struct vote *vote_new(const char *id);
+/* Where v's log is, when not "ID.log" in the working directory. */
+int vote_set_log_path(struct vote *v, const char *path);
 void vote_free(struct vote *v);
 
 /* 0 when rec may be appended to v now, else the client's error code with

@@ -17,8 +17,10 @@
 # selections and a write-in slot each) grow its RSS by at most 100 bytes a
 # ballot plus 256 KiB during intake (about 1 kB a ballot before issue 16:
 # the H(a) of every selection, the write-in list), and once the vote is
-# mixed, decrypted and tallied it holds at most 1 MiB more than before
-# the intake (7 kB a ballot stayed before: the mix state, the shares).
+# mixed, decrypted and tallied it holds at most 3 MiB more than before
+# the intake (11 kB a ballot, 5.7 MB, stayed before: the mix state, the
+# shares; about 1.6 MB now, fixed: the verification threads' stacks and
+# arenas, a first vote's tables).
 # RSS is asserted only without a sanitizer runtime (AddressSanitizer's
 # quarantine keeps freed memory on purpose); with one, the frontend's own
 # accounting ("peak buffered" at stop) is checked instead.
@@ -97,7 +99,7 @@ EOP
 	    "($(( (l1 - l0) * 1024 / NB )) B a ballot), $l2 KiB after the tally"
 	[ $(( (l1 - l0) * 1024 )) -lt $(( NB * 100 + 262144 )) ] ||
 	    fail "intake grew the ledger by $((l1 - l0)) KiB for $NB ballots"
-	[ $((l2 - l0)) -lt 1024 ] ||
+	[ $((l2 - l0)) -lt 3072 ] ||
 	    fail "after the tally the ledger holds $((l2 - l0)) KiB more"
 	echo "ok issue 16: ledger memory per ballot bounded, freed after the tally"
 fi

@@ -389,6 +389,8 @@ jt_setup(struct jt *t)
 	ck_assert_int_eq(rg_build(&t->g, &o, path), 0);
 	memset(&lo, 0, sizeof(lo));
 	ck_assert_ptr_nonnull(t->v = vote_new("s6-session"));
+	/* the write-in list is read back from it at the Aggregate */
+	ck_assert_int_eq(vote_set_log_path(t->v, path), 0);
 	lo.replay = jt_replay;
 	lo.replay_arg = t->v;
 	ck_assert_int_eq(log_open(path, &lo, &t->log, err, sizeof(err)), 0);
