@@ -807,6 +807,9 @@ election_busy(const struct vote *v, char *msg, size_t msglen)
 {
 	int ret = 0;
 
+	if (v->tallying)
+		FAIL(TALLY_ERR_BUSY, "vote %s: its tally is being computed: "
+		    "ask again", v->id);
 	if (v->mixing)
 		FAIL(TALLY_ERR_BUSY, "vote %s: the shuffle of step %u by "
 		    "scrutineer %u is being verified: ask again", v->id,
@@ -854,7 +857,7 @@ job_begin_share(struct election_job *j, char *msg, size_t msglen)
 
 	if ((ret = share_check_cheap(v, sh, msg, msglen)) != 0)
 		return ret;
-	if (v->mixing)
+	if (v->mixing || v->tallying)
 		return election_busy(v, msg, msglen);
 	if (mark != NULL && *mark)
 		FAIL(TALLY_ERR_BUSY, "vote %s: a share of trustee %u is being "
@@ -864,6 +867,26 @@ job_begin_share(struct election_job *j, char *msg, size_t msglen)
 	if (mark != NULL)
 		*mark = 1;
 	v->sharing++;
+out:
+	return ret;
+}
+
+/* The count reads the recorded shares, the write-in list and the sums:
+ * a share, a Shuffle and another tally wait while it runs. */
+static int
+job_begin_tally(struct election_job *j, char *msg, size_t msglen)
+{
+	struct vote *v = j->v;
+	int ret = 0;
+
+	if ((ret = election_busy(v, msg, msglen)) != 0)
+		return ret;
+	if ((ret = election_count_input(v, &j->in, &j->agg)) != 0)
+		FAIL(ret, "%s", tally_strerror(ret));
+	/* Each recorded share was verified when it was submitted (or is
+	 * recovered from the ledger's own log). */
+	j->in.shares_verified = 1;
+	v->tallying = 1;
 out:
 	return ret;
 }
@@ -884,6 +907,9 @@ election_job_begin(struct election_job *j, struct vote *v,
 	case TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE:
 		ret = job_begin_share(j, msg, msglen);
 		break;
+	case TALLY__LOG_RECORD__BODY_RESULT:
+		ret = job_begin_tally(j, msg, msglen);
+		break;
 	default:
 		snprintf(msg, msglen, "not a record checked off the thread");
 		ret = TALLY_ERR_INTERNAL;
@@ -899,6 +925,10 @@ election_job_run(struct election_job *j)
 	if (j->rec->body_case == TALLY__LOG_RECORD__BODY_SHUFFLE)
 		j->ret = mixnet_step_verify(&j->out, &j->v->mx,
 		    j->rec->shuffle, &j->why);
+	else if (j->rec->body_case == TALLY__LOG_RECORD__BODY_RESULT)
+		j->ret = count_tally(&j->cr, &j->in,
+		    (const Tally__DecryptionShare *const *)j->v->sharev,
+		    j->v->shares, &j->culprit, j->err, sizeof(j->err));
 	else
 		j->ret = count_share_verify(&j->in, j->rec->decryption_share,
 		    &j->where);
@@ -914,6 +944,8 @@ job_unmark(struct election_job *j)
 		return;
 	if (j->rec->body_case == TALLY__LOG_RECORD__BODY_SHUFFLE)
 		j->v->mixing = 0;
+	else if (j->rec->body_case == TALLY__LOG_RECORD__BODY_RESULT)
+		j->v->tallying = 0;
 	else {
 		if ((mark = share_mark(j->v, j->rec->decryption_share)) !=
 		    NULL)
@@ -931,6 +963,12 @@ election_job_end(struct election_job *j, char *msg, size_t msglen)
 	int ret;
 
 	job_unmark(j);
+	if (rec->body_case == TALLY__LOG_RECORD__BODY_RESULT) {
+		/* The caller appends the Result: election_apply applies it. */
+		if (j->ret != 0)
+			snprintf(msg, msglen, "%s", j->err);
+		return j->ret;
+	}
 	if (rec->body_case == TALLY__LOG_RECORD__BODY_SHUFFLE) {
 		if (j->ret != 0)
 			return shuffle_refused(v, rec->shuffle, j->ret, j->why,
@@ -963,6 +1001,8 @@ election_job_clear(struct election_job *j)
 	mix_list_clear(&j->out);
 	election_aggregate_free(j->agg);
 	j->agg = NULL;
+	count_result_free(j->cr);
+	j->cr = NULL;
 }
 
 int

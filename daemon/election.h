@@ -109,6 +109,7 @@ struct vote {
 	uint32_t		 mixing_step, mixing_mixer;
 	uint32_t		 sharing;	/* DecryptionShares, of */
 	uint8_t			 sharing_t[CEREMONY_MAX_TRUSTEES + 1];
+	int			 tallying;	/* the count */
 	/* Witnesses (docs/record/witness.md): each one's last cosigned
 	 * size and time, and which of them cosigned the sealed log, the
 	 * records up to PollsClosed (seal_size of them, root seal_root). */
@@ -188,8 +189,15 @@ unsigned int election_seal_cosigned(const struct vote *v);
  * trustee and the tally of v get E_BUSY: ask again (election_busy). The
  * shares of different trustees are checked at the same time.
  *
- * rec (a Shuffle or a DecryptionShare) must stay valid and unchanged until
- * election_job_end; v must not be freed before it.
+ * The tally is a job too: rec is a Result record whose result is not set
+ * (NULL). begin: election_busy, v marked (tallying); run: count_tally over
+ * v's recorded shares (into j->cr); end: v unmarked, the count's verdict
+ * (0: the caller records j->cr as the Result; election_apply applies it).
+ * While it runs a share (not a duplicate), a Shuffle and another tally of
+ * v get E_BUSY.
+ *
+ * rec (a Shuffle, a DecryptionShare or a Result) must stay valid and
+ * unchanged until election_job_end; v must not be freed before it.
  */
 struct election_job {
 	struct vote			*v;
@@ -200,6 +208,9 @@ struct election_job {
 	int				 ret;	/* election_job_run's verdict */
 	int				 why;
 	size_t				 where;
+	struct count_result		*cr;	/* the tally's count */
+	uint32_t			 culprit;
+	char				 err[256];
 };
 
 int election_job_begin(struct election_job *j, struct vote *v,

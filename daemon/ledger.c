@@ -61,13 +61,15 @@ struct ledger {
 	struct workers		*verifiers;	/* proofs of shuffles, shares */
 };
 
-/* A Shuffle or DecryptionShare whose proofs a verification thread checks
- * (election_job_*); the request it answers lives as long as the job. */
+/* A Shuffle or DecryptionShare whose proofs a verification thread checks,
+ * or a tally it counts (election_job_*); the request it answers lives as
+ * long as the job. */
 struct ledger_job {
 	struct job		 job;
 	struct ledger		*lg;
 	Tally__LedgerRequest	*lr;
-	Tally__LogRecord	 rec;		/* its body is lr's */
+	Tally__LogRecord	 rec;		/* its body is lr's (a tally's:
+						 * the Result, once counted) */
 	struct election_job	 ej;
 };
 
@@ -933,6 +935,41 @@ ledger_job_run(struct job *job)
 	election_job_run(&lj->ej);
 }
 
+static const char *
+ledger_job_name(const Tally__LogRecord *rec)
+{
+	switch (rec->body_case) {
+	case TALLY__LOG_RECORD__BODY_SHUFFLE:
+		return "shuffle";
+	case TALLY__LOG_RECORD__BODY_RESULT:
+		return "tally";
+	default:
+		return "share";
+	}
+}
+
+/* The count is recorded as the Result, answered after the final
+ * Checkpoint. */
+static void
+ledger_job_result(struct ledger_job *lj, struct vote *v, uint64_t seq)
+{
+	Tally__Result res = TALLY__RESULT__INIT;
+	struct inflight *f;
+
+	count_result_to_proto(lj->ej.cr, &res);
+	lj->rec.result = &res;
+	if ((f = ledger_append(lj->lg, v, &lj->rec, seq,
+	    TALLY__REQUEST__BODY_TALLY, 1)) != NULL) {
+		f->reply = 0;	/* after the final Checkpoint */
+		f->final = 1;
+		log_info("vote %s tallied", v->id);
+		/* The Result freed the vote's mix state and shares: give
+		 * that memory back (glibc keeps freed heap otherwise). */
+		malloc_trim(0);
+	}
+	lj->rec.result = NULL;
+}
+
 static void
 ledger_job_log(const struct vote *v, const Tally__LogRecord *rec)
 {
@@ -959,13 +996,14 @@ ledger_job_done(struct job *job)
 	int ret;
 
 	if (lg->eof)
-		log_info("vote %s: a %s verified after the frontend left: not "
-		    "recorded", v->id, lj->rec.body_case ==
-		    TALLY__LOG_RECORD__BODY_SHUFFLE ? "shuffle" : "share");
+		log_info("vote %s: a %s done after the frontend left: not "
+		    "recorded", v->id, ledger_job_name(&lj->rec));
 	else if (!ledger_writable(lg, seq, v))
 		;
 	else if ((ret = election_job_end(&lj->ej, msg, sizeof(msg))) != 0)
 		ledger_fail(lg, seq, ret, msg);
+	else if (lj->rec.body_case == TALLY__LOG_RECORD__BODY_RESULT)
+		ledger_job_result(lj, v, seq);
 	else if (ledger_submit(lg, v, &lj->rec, seq,
 	    lj->lr->request->body_case, 1) != NULL)
 		ledger_job_log(v, &lj->rec);
@@ -975,8 +1013,9 @@ ledger_job_done(struct job *job)
 }
 
 /*
- * The cheap checks of rec now, its proofs on a verification thread: the
- * loop goes on with every other request meanwhile. 1 when lr was kept
+ * The cheap checks of rec now, its proofs (a tally's count) on a
+ * verification thread: the loop goes on with every other request
+ * meanwhile. 1 when lr was kept
  * (it is freed once answered), 0 when it was answered already.
  */
 static int
@@ -1077,67 +1116,31 @@ ledger_add_cosignature(struct ledger *lg, uint64_t seq,
 	}
 }
 
-/* Combine the shares, count, record the Result and then the final
- * Checkpoint; answer with the Result once that is durable. A tallied
- * vote answers with its recorded Result. */
-static void
-ledger_tally(struct ledger *lg, uint64_t seq, Tally__TallyRequest *t)
+/* Combine the shares and count on a verification thread (a share being
+ * checked may be one of the k the count takes: E_BUSY meanwhile), then
+ * record the Result and the final Checkpoint; answer with the Result once
+ * that is durable. A tallied vote answers with its recorded Result. 1
+ * when lr was kept by the job, else 0. */
+static int
+ledger_tally(struct ledger *lg, Tally__LedgerRequest *lr)
 {
+	Tally__TallyRequest *t = lr->request->tally;
 	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
-	Tally__Result res = TALLY__RESULT__INIT;
-	struct count_input in;
-	struct count_result *cr = NULL;
-	Tally__Aggregate *agg = NULL;
-	struct inflight *f;
 	struct vote *v;
-	uint32_t culprit = 0;
-	char err[256] = "";
-	int ret;
 
-	if ((v = ledger_vote(lg, seq, t->vote_id)) == NULL)
-		return;
+	if ((v = ledger_vote(lg, lr->seq, t->vote_id)) == NULL)
+		return 0;
 	if (v->state == VOTE_TALLIED && v->final) {
-		ledger_send_result(lg, seq, v);
-		return;
+		ledger_send_result(lg, lr->seq, v);
+		return 0;
 	}
 	if (v->state != VOTE_CLOSED || !v->aggregated) {
-		ledger_fail(lg, seq, TALLY_ERR_VOTE_STATE, "the vote is not "
-		    "closed");
-		return;
+		ledger_fail(lg, lr->seq, TALLY_ERR_VOTE_STATE, "the vote is "
+		    "not closed");
+		return 0;
 	}
-	if (!ledger_writable(lg, seq, v))
-		return;
-	/* A share being checked may be one of the k the count takes. */
-	if ((ret = election_busy(v, err, sizeof(err))) != 0) {
-		ledger_fail(lg, seq, ret, err);
-		return;
-	}
-	if ((ret = election_count_input(v, &in, &agg)) == 0) {
-		/* Each recorded share was verified when it was submitted
-		 * (or is recovered from this ledger's own log). */
-		in.shares_verified = 1;
-		ret = count_tally(&cr, &in, (const Tally__DecryptionShare *
-		    const *)v->sharev, v->shares, &culprit, err, sizeof(err));
-	}
-	if (ret != 0) {
-		ledger_fail(lg, seq, ret, err);
-		goto out;
-	}
-	count_result_to_proto(cr, &res);
-	rec.body_case = TALLY__LOG_RECORD__BODY_RESULT;
-	rec.result = &res;
-	if ((f = ledger_append(lg, v, &rec, seq, TALLY__REQUEST__BODY_TALLY,
-	    1)) != NULL) {
-		f->reply = 0;	/* after the final Checkpoint */
-		f->final = 1;
-		log_info("vote %s tallied", v->id);
-		/* The Result freed the vote's mix state and shares: give
-		 * that memory back (glibc keeps freed heap otherwise). */
-		malloc_trim(0);
-	}
-out:
-	count_result_free(cr);
-	election_aggregate_free(agg);
+	rec.body_case = TALLY__LOG_RECORD__BODY_RESULT;	/* once counted */
+	return ledger_verify(lg, lr, v, &rec);
 }
 
 /* 1 when lr was kept by a job (freed when answered), else 0. */
@@ -1176,8 +1179,7 @@ ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 	case TALLY__REQUEST__BODY_SUBMIT_SHUFFLE:
 		return ledger_submit_shuffle(lg, lr);
 	case TALLY__REQUEST__BODY_TALLY:
-		ledger_tally(lg, lr->seq, r->tally);
-		break;
+		return ledger_tally(lg, lr);
 	case TALLY__REQUEST__BODY_ADD_COSIGNATURE:
 		ledger_add_cosignature(lg, lr->seq, r->add_cosignature);
 		break;

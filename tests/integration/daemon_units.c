@@ -640,6 +640,164 @@ START_TEST(test_job_failed_proof_changes_nothing)
 }
 END_TEST
 
+/* The Result record of r, packed (caller frees). */
+static uint8_t *
+jt_result_bytes(const struct count_result *r, size_t *len)
+{
+	Tally__Result res = TALLY__RESULT__INIT;
+	uint8_t *buf;
+
+	count_result_to_proto(r, &res);
+	*len = tally__result__get_packed_size(&res);
+	ck_assert_ptr_nonnull(buf = malloc(*len));
+	tally__result__pack(&res, buf);
+	return buf;
+}
+
+/* count_tally over v as the ledger's synchronous path called it: its code,
+ * its message in err and, on success, the packed Result. */
+static int
+jt_count(struct vote *v, uint8_t **out, size_t *outlen, char *err,
+    size_t errlen)
+{
+	struct count_input in;
+	struct count_result *cr = NULL;
+	Tally__Aggregate *agg = NULL;
+	uint32_t culprit = 0;
+	int ret;
+
+	*out = NULL;
+	ck_assert_int_eq(election_count_input(v, &in, &agg), 0);
+	in.shares_verified = 1;
+	ret = count_tally(&cr, &in, (const Tally__DecryptionShare *const *)
+	    v->sharev, v->shares, &culprit, err, errlen);
+	if (ret == 0)
+		*out = jt_result_bytes(cr, outlen);
+	count_result_free(cr);
+	election_aggregate_free(agg);
+	return ret;
+}
+
+static void
+jt_rec_tally(Tally__LogRecord *rec)
+{
+	tally__log_record__init(rec);
+	rec->body_case = TALLY__LOG_RECORD__BODY_RESULT;
+}
+
+/* The tally counted off the ledger's thread: meanwhile a shuffle, a share
+ * and a second tally wait (E_BUSY; a shuffle once shares are recorded is
+ * E_MIX_STATE and a recorded trustee's share E_SHARE_DUP, as ever); a
+ * count that fails (too few shares, a recorded share the count refuses)
+ * answers what count_tally says and changes nothing; the Result counted
+ * is byte for byte the one count_tally gives over the same vote. */
+START_TEST(test_job_tally_while_counting)
+{
+	Tally__Shuffle sh[4];
+	Tally__LogRecord rsh[4], rs[4], rt;
+	Tally__DecryptionShare *share[4];
+	struct election_job j;
+	struct jt t;
+	uint8_t *want, *got;
+	size_t wantlen, gotlen;
+	uint64_t records;
+	char msg[256], err[256];
+	uint32_t i;
+
+	jt_setup(&t);
+	jt_rec_tally(&rt);
+	for (i = 0; i < 4; i++) {
+		jt_shuffle(&t, &sh[i], i + 1);
+		jt_rec_shuffle(&rsh[i], &sh[i]);
+		if (i < 2)
+			ck_assert_int_eq(jt_job(t.v, &rsh[i], msg,
+			    sizeof(msg)), 0);
+	}
+	/* Two shuffles, no share: the shuffle waits for the count, which
+	 * needs shares and changes nothing. */
+	records = t.v->records;
+	ck_assert_int_eq(jt_count(t.v, &want, &wantlen, err, sizeof(err)),
+	    TALLY_ERR_NEED_SHARES);
+	ck_assert_int_eq(election_job_begin(&j, t.v, &rt, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(jt_job(t.v, &rsh[2], msg, sizeof(msg)),
+	    TALLY_ERR_BUSY);
+	ck_assert_msg(strstr(msg, "tally is being computed") != NULL, "%s",
+	    msg);
+	ck_assert_int_eq(jt_job(t.v, &rt, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	election_job_run(&j);
+	ck_assert_int_eq(election_job_end(&j, msg, sizeof(msg)),
+	    TALLY_ERR_NEED_SHARES);
+	ck_assert_str_eq(msg, err);
+	election_job_clear(&j);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), 0);
+	ck_assert_uint_eq(t.v->records, records);
+	ck_assert_uint_eq(t.v->mx.steps, 2);
+	ck_assert_int_eq(jt_job(t.v, &rsh[2], msg, sizeof(msg)), 0);
+
+	/* Shares of trustees 1-3 recorded; trustee 4's waits. */
+	for (i = 0; i < 4; i++) {
+		share[i] = jt_share(&t, i + 1);
+		jt_rec_share(&rs[i], share[i]);
+		if (i < 3)
+			ck_assert_int_eq(jt_job(t.v, &rs[i], msg,
+			    sizeof(msg)), 0);
+	}
+	records = t.v->records;
+	ck_assert_int_eq(jt_count(t.v, &want, &wantlen, err, sizeof(err)), 0);
+	/* Begun and cleared without an end (shutdown): unmarked. */
+	ck_assert_int_eq(election_job_begin(&j, t.v, &rt, msg, sizeof(msg)), 0);
+	election_job_clear(&j);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), 0);
+
+	ck_assert_int_eq(election_job_begin(&j, t.v, &rt, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(jt_job(t.v, &rs[3], msg, sizeof(msg)),
+	    TALLY_ERR_BUSY);
+	ck_assert_msg(strstr(msg, "tally is being computed") != NULL, "%s",
+	    msg);
+	ck_assert_int_eq(jt_job(t.v, &rs[0], msg, sizeof(msg)),
+	    TALLY_ERR_SHARE_DUP);
+	ck_assert_int_eq(jt_job(t.v, &rsh[3], msg, sizeof(msg)),
+	    TALLY_ERR_MIX_STATE);
+	ck_assert_int_eq(jt_job(t.v, &rt, msg, sizeof(msg)), TALLY_ERR_BUSY);
+	ck_assert_uint_eq(t.v->shares, 3);
+	ck_assert_uint_eq(t.v->records, records);
+	election_job_run(&j);
+	ck_assert_int_eq(election_job_end(&j, msg, sizeof(msg)), 0);
+	ck_assert_ptr_nonnull(j.cr);
+	got = jt_result_bytes(j.cr, &gotlen);
+	ck_assert_uint_eq(gotlen, wantlen);
+	ck_assert_mem_eq(got, want, wantlen);
+	election_job_clear(&j);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), 0);
+	ck_assert(t.v->state == VOTE_CLOSED);
+	ck_assert_ptr_null(t.v->result);
+	free(got);
+	free(want);
+
+	/* A recorded share the count refuses (one of its sums moved):
+	 * count_tally's code and message, nothing changed, and the vote is
+	 * free for the next tally. */
+	t.v->sharev[1]->sums[0].data[7] ^= 1;
+	ck_assert_int_ne(jt_count(t.v, &want, &wantlen, err, sizeof(err)), 0);
+	ck_assert_int_ne(jt_job(t.v, &rt, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(msg, err);
+	ck_assert_int_eq(election_busy(t.v, msg, sizeof(msg)), 0);
+	ck_assert(t.v->state == VOTE_CLOSED);
+	ck_assert_ptr_null(t.v->result);
+	ck_assert_uint_eq(t.v->records, records);
+	ck_assert_uint_eq(t.v->shares, 3);
+	t.v->sharev[1]->sums[0].data[7] ^= 1;
+	ck_assert_int_eq(jt_job(t.v, &rt, msg, sizeof(msg)), 0);
+
+	for (i = 0; i < 4; i++) {
+		count_share_free(share[i]);
+		mixnet_shuffle_clear(&sh[i]);
+	}
+	jt_teardown(&t);
+}
+END_TEST
+
 /* Shutdown: a job begun and cleared without end unmarks its vote. */
 START_TEST(test_job_clear_unmarks)
 {
@@ -689,6 +847,7 @@ main(void)
 	tcase_add_test(tc, test_job_shares_after_kth_shuffle);
 	tcase_add_test(tc, test_job_failed_proof_changes_nothing);
 	tcase_add_test(tc, test_job_clear_unmarks);
+	tcase_add_test(tc, test_job_tally_while_counting);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
