@@ -808,8 +808,10 @@ cmd_simulate(int argc, char **argv)
 		return 1;
 	ret = cast_vote_fetch(c, a.vote, a.pin, &sim.v, err, sizeof(err));
 	ctl_close(c);
-	if (ret != 0)
-		return ctl_error(ret, "%s", err);
+	if (ret != 0) {	/* the vote's response and context, if any */
+		ret = ctl_error(ret, "%s", err);
+		goto out;
+	}
 	if ((ret = sim_prepare(&sim, &a, err, sizeof(err))) != 0) {
 		ret = ctl_error(ret, "%s", err[0] ? err : tally_strerror(ret));
 		goto out;
