@@ -201,13 +201,33 @@ a_cmp(const void *x, const void *y)
 	return memcmp(x, y, 33);
 }
 
+/* E_REPLAY when a selection's a is one of a challenged ballot's. */
+static int
+check_revealed(const struct vote *v, const struct ballot_info *info,
+    char *msg, size_t msglen)
+{
+	uint8_t d[HASH_LEN];
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; v->revealed.n > 0 && i < info->nsel; i++) {
+		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
+			FAIL(ret, "hash failed");
+		if (dset_has(&v->revealed, d))
+			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot is "
+			    "one of a challenged ballot's");
+	}
+out:
+	return ret;
+}
+
 /* E_REPLAY when a selection's a repeats inside the ballot (the record
  * verifier's ballot-replay) or is one of a challenged ballot's. */
 static int
 check_replay(const struct vote *v, const struct ballot_info *info, char *msg,
     size_t msglen)
 {
-	uint8_t d[HASH_LEN], (*a)[33];
+	uint8_t (*a)[33];
 	size_t i;
 	int ret = 0;
 
@@ -219,13 +239,7 @@ check_replay(const struct vote *v, const struct ballot_info *info, char *msg,
 		if (memcmp(a[i - 1], a[i], 33) == 0)
 			FAIL(TALLY_ERR_REPLAY, "two selections of this ballot "
 			    "have the same ciphertext");
-	for (i = 0; v->revealed.n > 0 && i < info->nsel; i++) {
-		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
-			FAIL(ret, "hash failed");
-		if (dset_has(&v->revealed, d))
-			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot is "
-			    "one of a challenged ballot's");
-	}
+	ret = check_revealed(v, info, msg, msglen);
 out:
 	free(a);
 	return ret;
@@ -269,7 +283,6 @@ election_check_spoiled(const struct vote *v, const Tally__SpoiledBallot *s,
 {
 	const struct voted *w;
 	uint8_t d[HASH_LEN];
-	size_t i;
 	int ret = 0;
 
 	memset(info, 0, sizeof(*info));
@@ -289,13 +302,7 @@ election_check_spoiled(const struct vote *v, const Tally__SpoiledBallot *s,
 		FAIL(TALLY_ERR_SPOILED, "this ballot was challenged already");
 	if (w != NULL && w->index != 0)
 		FAIL(TALLY_ERR_CRED_USED, "this credential has voted");
-	for (i = 0; i < info->nsel; i++) {
-		if ((ret = sel_digest(d, info->sel_a[i])) != 0)
-			FAIL(ret, "hash failed");
-		if (dset_has(&v->revealed, d))
-			FAIL(TALLY_ERR_REPLAY, "a ciphertext of this ballot is "
-			    "one of a challenged ballot's");
-	}
+	ret = check_revealed(v, info, msg, msglen);
 out:
 	if (ret != 0)
 		ballot_info_clear(info);

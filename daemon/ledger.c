@@ -1050,31 +1050,27 @@ ledger_verify(struct ledger *lg, Tally__LedgerRequest *lr, struct vote *v,
 	return 1;
 }
 
+/* A trustee's DecryptionShare or a scrutineer's Shuffle: its record, with
+ * its proofs checked on a verification thread (ledger_verify). */
 static int
-ledger_submit_share(struct ledger *lg, Tally__LedgerRequest *lr)
+ledger_submit_proven(struct ledger *lg, Tally__LedgerRequest *lr)
 {
-	Tally__SubmitShareRequest *ss = lr->request->submit_share;
+	const Tally__Request *r = lr->request;
 	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
+	const char *id;
 	struct vote *v;
 
-	if ((v = ledger_vote(lg, lr->seq, ss->vote_id)) == NULL)
+	if (r->body_case == TALLY__REQUEST__BODY_SUBMIT_SHARE) {
+		id = r->submit_share->vote_id;
+		rec.body_case = TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE;
+		rec.decryption_share = r->submit_share->share;
+	} else {
+		id = r->submit_shuffle->vote_id;
+		rec.body_case = TALLY__LOG_RECORD__BODY_SHUFFLE;
+		rec.shuffle = r->submit_shuffle->shuffle;
+	}
+	if ((v = ledger_vote(lg, lr->seq, id)) == NULL)
 		return 0;
-	rec.body_case = TALLY__LOG_RECORD__BODY_DECRYPTION_SHARE;
-	rec.decryption_share = ss->share;
-	return ledger_verify(lg, lr, v, &rec);
-}
-
-static int
-ledger_submit_shuffle(struct ledger *lg, Tally__LedgerRequest *lr)
-{
-	Tally__SubmitShuffleRequest *ss = lr->request->submit_shuffle;
-	Tally__LogRecord rec = TALLY__LOG_RECORD__INIT;
-	struct vote *v;
-
-	if ((v = ledger_vote(lg, lr->seq, ss->vote_id)) == NULL)
-		return 0;
-	rec.body_case = TALLY__LOG_RECORD__BODY_SHUFFLE;
-	rec.shuffle = ss->shuffle;
 	return ledger_verify(lg, lr, v, &rec);
 }
 
@@ -1175,9 +1171,8 @@ ledger_request(struct ledger *lg, Tally__LedgerRequest *lr)
 		ledger_get_record(lg, lr->seq, r->get_record);
 		break;
 	case TALLY__REQUEST__BODY_SUBMIT_SHARE:
-		return ledger_submit_share(lg, lr);
 	case TALLY__REQUEST__BODY_SUBMIT_SHUFFLE:
-		return ledger_submit_shuffle(lg, lr);
+		return ledger_submit_proven(lg, lr);
 	case TALLY__REQUEST__BODY_TALLY:
 		return ledger_tally(lg, lr);
 	case TALLY__REQUEST__BODY_ADD_COSIGNATURE:

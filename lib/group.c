@@ -193,35 +193,57 @@ group_point_jacobian(uint8_t xyz[96], const EC_POINT *p, BN_CTX *ctx)
 	return ok ? 0 : TALLY_ERR_CRYPTO;
 }
 
-int
-group_points_encode(uint8_t (*out)[GROUP_POINT_LEN],
+/* The Jacobian coordinates of p[0..n) (none NULL or infinity:
+ * E_BAD_POINT) in a new *xyz, and n field elements of scratch for
+ * p256's one inversion; free both with points_xyz_free. */
+static int
+points_xyz(uint8_t (**xyz)[96], uint64_t (**scratch)[4],
     const EC_POINT *const *p, size_t n)
 {
 	BN_CTX *ctx = group_bn_ctx();
-	uint8_t (*xyz)[96] = NULL;
-	uint64_t (*scratch)[4] = NULL;
 	size_t i;
-	int ret = TALLY_ERR_NOMEM;
+	int ret;
 
+	*xyz = NULL;
+	*scratch = NULL;
 	if (ctx == NULL)
 		return TALLY_ERR_CRYPTO;
-	if (n == 0)
-		return 0;
-	if ((xyz = calloc(n, sizeof(*xyz))) == NULL ||
-	    (scratch = calloc(n, sizeof(*scratch))) == NULL)
-		goto out;
+	if ((*xyz = calloc(n, sizeof(**xyz))) == NULL ||
+	    (*scratch = calloc(n, sizeof(**scratch))) == NULL)
+		return TALLY_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
 		ret = TALLY_ERR_BAD_POINT;
-		if (group_point_is_infinity(p[i]) ||
-		    (ret = group_point_jacobian(xyz[i], p[i], ctx)) != 0)
-			goto out;
+		if (p[i] == NULL || group_point_is_infinity(p[i]) ||
+		    (ret = group_point_jacobian((*xyz)[i], p[i], ctx)) != 0)
+			return ret;
 	}
-	ret = p256_encode_jacobian(out, (const uint8_t(*)[96])xyz, n, scratch);
-out:
+	return 0;
+}
+
+/* The coordinates may be a prover's commitments: wiped. */
+static void
+points_xyz_free(uint8_t (*xyz)[96], uint64_t (*scratch)[4], size_t n)
+{
 	if (xyz != NULL)
 		OPENSSL_cleanse(xyz, n * sizeof(*xyz));
 	free(xyz);
 	free(scratch);
+}
+
+int
+group_points_encode(uint8_t (*out)[GROUP_POINT_LEN],
+    const EC_POINT *const *p, size_t n)
+{
+	uint8_t (*xyz)[96];
+	uint64_t (*scratch)[4];
+	int ret;
+
+	if (n == 0)
+		return group_bn_ctx() == NULL ? TALLY_ERR_CRYPTO : 0;
+	if ((ret = points_xyz(&xyz, &scratch, p, n)) == 0)
+		ret = p256_encode_jacobian(out, (const uint8_t (*)[96])xyz, n,
+		    scratch);
+	points_xyz_free(xyz, scratch, n);
 	return ret;
 }
 
@@ -229,30 +251,16 @@ int
 group_points_affine(struct p256_affine *out, const EC_POINT *const *p,
     size_t n)
 {
-	BN_CTX *ctx = group_bn_ctx();
-	uint8_t (*xyz)[96] = NULL;
-	uint64_t (*scratch)[4] = NULL;
-	size_t i;
-	int ret = TALLY_ERR_NOMEM;
+	uint8_t (*xyz)[96];
+	uint64_t (*scratch)[4];
+	int ret;
 
-	if (ctx == NULL)
-		return TALLY_ERR_CRYPTO;
 	if (n == 0)
-		return 0;
-	if ((xyz = calloc(n, sizeof(*xyz))) == NULL ||
-	    (scratch = calloc(n, sizeof(*scratch))) == NULL)
-		goto out;
-	for (i = 0; i < n; i++) {
-		ret = TALLY_ERR_BAD_POINT;
-		if (p[i] == NULL || group_point_is_infinity(p[i]) ||
-		    (ret = group_point_jacobian(xyz[i], p[i], ctx)) != 0)
-			goto out;
-	}
-	ret = p256_affine_from_jacobian(out, (const uint8_t(*)[96])xyz, n,
-	    scratch);
-out:
-	free(xyz);
-	free(scratch);
+		return group_bn_ctx() == NULL ? TALLY_ERR_CRYPTO : 0;
+	if ((ret = points_xyz(&xyz, &scratch, p, n)) == 0)
+		ret = p256_affine_from_jacobian(out,
+		    (const uint8_t (*)[96])xyz, n, scratch);
+	points_xyz_free(xyz, scratch, n);
 	return ret;
 }
 

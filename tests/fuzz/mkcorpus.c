@@ -324,40 +324,34 @@ seeds_receipt(void)
 }
 
 /* Shuffles of fuzz_mixnet's list by its one trustee: step 0 valid (every
- * check passes), and the same without the authentication. Returns the
- * valid one packed, for the submit_shuffle request seed. */
+ * check passes) into sh, kept for the submit_shuffle request seed (free
+ * it with mixnet_shuffle_clear), and the same without the authentication. */
 static void
-seeds_shuffle(uint8_t **packed, size_t *plen)
+seeds_shuffle(Tally__Shuffle *sh)
 {
 	const struct mixnet *mx = fuzz_mixnet();
-	Tally__Shuffle sh = TALLY__SHUFFLE__INIT;
 	Tally__SchnorrProof *auth;
 	struct mix_list out;
 	BIGNUM *s = group_scalar_new();
 
 	if (s == NULL || group_scalar_set_u64(s, FUZZ_JOINT_SECRET) != 0 ||
-	    mixnet_make(&sh, &out, mx, 1, s) != 0)
+	    mixnet_make(sh, &out, mx, 1, s) != 0)
 		fuzz_die("mixnet_make");
 	group_scalar_free(s);
 	mix_list_clear(&out);
-	if (mixnet_step_verify(&out, mx, &sh, NULL) != 0)
+	if (mixnet_step_verify(&out, mx, sh, NULL) != 0)
 		fuzz_die("the seed shuffle does not verify");
 	mix_list_clear(&out);
-	put_packed("shuffle", "step-0.pb", &sh.base);
-	*plen = protobuf_c_message_get_packed_size(&sh.base);
-	if ((*packed = malloc(*plen)) == NULL)
-		fuzz_die("malloc");
-	protobuf_c_message_pack(&sh.base, *packed);
-	auth = sh.auth;
-	sh.auth = NULL;
-	put_packed("shuffle", "no-auth.pb", &sh.base);
-	sh.auth = auth;
-	mixnet_shuffle_clear(&sh);
+	put_packed("shuffle", "step-0.pb", &sh->base);
+	auth = sh->auth;
+	sh->auth = NULL;
+	put_packed("shuffle", "no-auth.pb", &sh->base);
+	sh->auth = auth;
 }
 
 static void
 seeds_request(const uint8_t *ballot, size_t blen, const uint8_t *tr,
-    size_t trlen, const uint8_t *shuffle, size_t shlen)
+    size_t trlen, Tally__Shuffle *shuffle)
 {
 	Tally__SubmitShuffleRequest ss = TALLY__SUBMIT_SHUFFLE_REQUEST__INIT;
 	Tally__AddCosignatureRequest ac = TALLY__ADD_COSIGNATURE_REQUEST__INIT;
@@ -423,13 +417,10 @@ seeds_request(const uint8_t *ballot, size_t blen, const uint8_t *tr,
 
 	q.id = 6;
 	ss.vote_id = FUZZ_VOTE_ID;
-	if ((ss.shuffle = tally__shuffle__unpack(NULL, shlen, shuffle)) ==
-	    NULL)
-		fuzz_die("tally__shuffle__unpack");
+	ss.shuffle = shuffle;
 	q.body_case = TALLY__REQUEST__BODY_SUBMIT_SHUFFLE;
 	q.submit_shuffle = &ss;
 	put_packed("request", "submit-shuffle.pb", &q.base);
-	tally__shuffle__free_unpacked(ss.shuffle, NULL);
 
 	q.id = 7;
 	memset(root, 0x11, sizeof(root));
@@ -450,8 +441,9 @@ seeds_request(const uint8_t *ballot, size_t blen, const uint8_t *tr,
 int
 main(int argc, char **argv)
 {
-	uint8_t *ballot = NULL, *tr = NULL, *tr1 = NULL, *sh = NULL;
-	size_t blen = 0, trlen = 0, tr1len = 0, shlen = 0;
+	Tally__Shuffle sh = TALLY__SHUFFLE__INIT;
+	uint8_t *ballot = NULL, *tr = NULL, *tr1 = NULL;
+	size_t blen = 0, trlen = 0, tr1len = 0;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s corpus-dir\n", argv[0]);
@@ -468,9 +460,9 @@ main(int argc, char **argv)
 	seeds_ceremony(1, 1, &tr1, &tr1len);
 	seeds_results();
 	seeds_receipt();
-	seeds_shuffle(&sh, &shlen);
-	seeds_request(ballot, blen, tr, trlen, sh, shlen);
-	free(sh);
+	seeds_shuffle(&sh);
+	seeds_request(ballot, blen, tr, trlen, &sh);
+	mixnet_shuffle_clear(&sh);
 	free(ballot);
 	free(tr);
 	free(tr1);

@@ -154,6 +154,26 @@ mutate(Tally__Ballot *b, const char *how, const uint8_t seed[32],
 	tally__ballot_body__free_unpacked(body, NULL);
 }
 
+static struct ctl_conn *connect_as(char **av);
+
+/* Connect as av[0..3] with the terminals' pins (daemon_lib.sh's PINS, as
+ * tallyctl --config) and fetch vote av[4]. */
+static struct ctl_conn *
+connect_terminal(char **av, struct cast_vote *v)
+{
+	struct ctl_conn *c;
+	char err[256];
+	int ret;
+
+	ctl_global.config = getenv("PINS");
+	if ((ret = ctl_opts_load(&ctl_global, err, sizeof(err))) != 0)
+		die(err, ret);
+	c = connect_as(av);
+	if ((ret = cast_vote_fetch(c, av[4], NULL, v, err, sizeof(err))) != 0)
+		die(err, ret);
+	return c;
+}
+
 static int
 cmd_cast_one(char **av)
 {
@@ -166,20 +186,9 @@ cmd_cast_one(char **av)
 	uint8_t seed[32], *marks, *bytes, first_leaf[HASH_LEN];
 	uint64_t first_index = 0;
 	size_t len;
-	char err[256];
 	int ret, rounds, i;
 
-	ctl_global.server = av[0];
-	ctl_global.ca = av[1];
-	ctl_global.cert = av[2];
-	ctl_global.key = av[3];
-	/* the terminals' pins (daemon_lib.sh), as tallyctl --config */
-	ctl_global.config = getenv("PINS");
-	if ((ret = ctl_opts_load(&ctl_global, err, sizeof(err))) != 0 ||
-	    (ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
-		die(err, ret);
-	if ((ret = cast_vote_fetch(c, av[4], NULL, &v, err, sizeof(err))) != 0)
-		die(err, ret);
+	c = connect_terminal(av, &v);
 	marks = NULL;
 	memset(seed, 0, sizeof(seed));
 	if (strncmp(av[6], "resend=", 7) == 0) {
@@ -252,22 +261,13 @@ cmd_burst(int ac, char **av)
 	uint64_t id[BURST_MAX];
 	uint32_t first;
 	size_t len, n = (size_t)ac - 7, i, k;
-	char err[256], card[4096];
+	char card[4096];
 	int ret, code[BURST_MAX], seen[BURST_MAX];
 
 	if (n == 0 || n > BURST_MAX ||
 	    util_parse_u32(av[6], 1, 999999 - BURST_MAX, &first) != 0)
 		die("burst: arguments", TALLY_ERR_INVALID_ARG);
-	ctl_global.server = av[0];
-	ctl_global.ca = av[1];
-	ctl_global.cert = av[2];
-	ctl_global.key = av[3];
-	ctl_global.config = getenv("PINS");
-	if ((ret = ctl_opts_load(&ctl_global, err, sizeof(err))) != 0 ||
-	    (ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
-		die(err, ret);
-	if ((ret = cast_vote_fetch(c, av[4], NULL, &v, err, sizeof(err))) != 0)
-		die(err, ret);
+	c = connect_terminal(av, &v);
 	if ((marks = calloc(v.ctx.m->nsel + 1, 1)) == NULL)
 		die("calloc", TALLY_ERR_NOMEM);
 	marks[0] = 1;
@@ -547,20 +547,9 @@ cmd_attack(char **av)
 	Tally__SpoiledBallot *sb;
 	uint8_t seed[32], sk[32], pk[32], *marks, *bytes;
 	size_t len;
-	char err[256];
 	int ret;
 
-	ctl_global.server = av[0];
-	ctl_global.ca = av[1];
-	ctl_global.cert = av[2];
-	ctl_global.key = av[3];
-	/* the terminals' pins (daemon_lib.sh), as tallyctl --config */
-	ctl_global.config = getenv("PINS");
-	if ((ret = ctl_opts_load(&ctl_global, err, sizeof(err))) != 0 ||
-	    (ret = ctl_connect(&ctl_global, &c, err, sizeof(err))) != 0)
-		die(err, ret);
-	if ((ret = cast_vote_fetch(c, av[4], NULL, &v, err, sizeof(err))) != 0)
-		die(err, ret);
+	c = connect_terminal(av, &v);
 	if ((ret = credential_card_load(seed, av[5])) != 0 ||
 	    (ret = credential_derive(sk, pk, seed, av[4])) != 0)
 		die(av[5], ret);
