@@ -167,15 +167,17 @@ group_point_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p)
 	return 0;
 }
 
-/* One point's Jacobian coordinates as 3 x 32 big-endian bytes.
- * EC_POINT_get_Jprojective_coordinates_GFp is deprecated in 3.0 but is
+/* EC_POINT_get_Jprojective_coordinates_GFp is deprecated in 3.0 but is
  * the only way to them; see DESIGN.md §4. */
-static int
-group_point_jacobian(uint8_t xyz[96], const EC_POINT *p, BN_CTX *ctx)
+int
+group_point_jacobian(uint8_t xyz[96], const EC_POINT *p)
 {
+	BN_CTX *ctx = group_bn_ctx();
 	BIGNUM *x, *y, *z;
 	int ok;
 
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
 	BN_CTX_start(ctx);
 	x = BN_CTX_get(ctx);
 	y = BN_CTX_get(ctx);
@@ -200,13 +202,12 @@ static int
 points_xyz(uint8_t (**xyz)[96], uint64_t (**scratch)[4],
     const EC_POINT *const *p, size_t n)
 {
-	BN_CTX *ctx = group_bn_ctx();
 	size_t i;
 	int ret;
 
 	*xyz = NULL;
 	*scratch = NULL;
-	if (ctx == NULL)
+	if (group_bn_ctx() == NULL)
 		return TALLY_ERR_CRYPTO;
 	if ((*xyz = calloc(n, sizeof(**xyz))) == NULL ||
 	    (*scratch = calloc(n, sizeof(**scratch))) == NULL)
@@ -214,7 +215,7 @@ points_xyz(uint8_t (**xyz)[96], uint64_t (**scratch)[4],
 	for (i = 0; i < n; i++) {
 		ret = TALLY_ERR_BAD_POINT;
 		if (p[i] == NULL || group_point_is_infinity(p[i]) ||
-		    (ret = group_point_jacobian((*xyz)[i], p[i], ctx)) != 0)
+		    (ret = group_point_jacobian((*xyz)[i], p[i])) != 0)
 			return ret;
 	}
 	return 0;

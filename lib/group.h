@@ -37,6 +37,9 @@ int group_point_is_infinity(const EC_POINT *p);
 int group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len);
 /* Encode p (not infinity) as 33 compressed bytes. */
 int group_point_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p);
+/* p's Jacobian coordinates X, Y, Z as OpenSSL holds them, 3 x 32
+ * big-endian bytes (Z = 1 for a decoded point). Not for infinity. */
+int group_point_jacobian(uint8_t xyz[96], const EC_POINT *p);
 
 /* Encode n points (none infinity) with one field inversion for all,
  * instead of one each. For a prover's commitments, which it publishes:

@@ -284,12 +284,18 @@ p256_encode(uint8_t out[33], const struct p256_affine *p)
 	out[0] = (uint8_t)(0x02 | (y[31] & 1));
 }
 
-int
-p256_encode_jacobian(uint8_t (*out)[33], const uint8_t (*xyz)[96],
-    size_t n, uint64_t (*scratch)[4])
+/*
+ * The affine points of n Jacobian ones (3 x 32 big-endian bytes each)
+ * with one inversion for all (Montgomery's trick), into aff and/or enc
+ * (either may be NULL). Time independent of the coordinates: field
+ * arithmetic only, and the Z = 0 test is accumulated, not branched on.
+ */
+static int
+jacobian_batch(struct p256_affine *aff, uint8_t (*enc)[33],
+    const uint8_t (*xyz)[96], size_t n, uint64_t (*scratch)[4])
 {
+	struct p256_affine q;
 	uint64_t l[4], bad = 0;
-	uint8_t y[32];
 	fe z, acc, inv, zi, zi2, t;
 	size_t i;
 
@@ -312,18 +318,24 @@ p256_encode_jacobian(uint8_t (*out)[33], const uint8_t (*xyz)[96],
 		fe_sqr(zi2, zi);
 		fe_from_be(l, xyz[i]);
 		fe_to_mont(t, l);
-		fe_mul(t, t, zi2);
-		fe_from_mont(l, t);
-		fe_to_be(out[i] + 1, l);
+		fe_mul(q.x, t, zi2);
 		fe_mul(zi2, zi2, zi);
 		fe_from_be(l, xyz[i] + 32);
 		fe_to_mont(t, l);
-		fe_mul(t, t, zi2);
-		fe_from_mont(l, t);
-		fe_to_be(y, l);
-		out[i][0] = (uint8_t)(0x02 | (y[31] & 1));
+		fe_mul(q.y, t, zi2);
+		if (aff != NULL)
+			aff[i] = q;
+		if (enc != NULL)
+			p256_encode(enc[i], &q);
 	}
 	return 0;
+}
+
+int
+p256_encode_jacobian(uint8_t (*out)[33], const uint8_t (*xyz)[96],
+    size_t n, uint64_t (*scratch)[4])
+{
+	return jacobian_batch(NULL, out, xyz, n, scratch);
 }
 
 int
@@ -331,34 +343,15 @@ p256_affine_from_jacobian(struct p256_affine *out, const uint8_t (*xyz)[96],
     size_t n, uint64_t (*scratch)[4])
 {
 	uint64_t l[4];
-	fe z, acc, inv, zi, zi2, t;
 	size_t i;
 
-	fe_copy(acc, fe_one);
+	/* public points only: a Z that is not below p is refused */
 	for (i = 0; i < n; i++) {
-		fe_copy(scratch[i], acc);
 		fe_from_be(l, xyz[i] + 64);
-		if (fe_is_zero(l) || !fe_is_canonical(l))
+		if (!fe_is_canonical(l))
 			return TALLY_ERR_BAD_POINT;
-		fe_to_mont(z, l);
-		fe_mul(acc, acc, z);
 	}
-	fe_inv(inv, acc);
-	for (i = n; i-- > 0;) {
-		fe_from_be(l, xyz[i] + 64);
-		fe_to_mont(z, l);
-		fe_mul(zi, inv, scratch[i]);
-		fe_mul(inv, inv, z);
-		fe_sqr(zi2, zi);
-		fe_from_be(l, xyz[i]);
-		fe_to_mont(t, l);
-		fe_mul(out[i].x, t, zi2);
-		fe_mul(zi2, zi2, zi);
-		fe_from_be(l, xyz[i] + 32);
-		fe_to_mont(t, l);
-		fe_mul(out[i].y, t, zi2);
-	}
-	return 0;
+	return jacobian_batch(out, NULL, xyz, n, scratch);
 }
 
 void
@@ -376,45 +369,28 @@ p256_generator(struct p256_affine *g)
  * By the Jacobian coordinates, which OpenSSL hands out without an
  * inversion: a point decoded or set from affine coordinates has Z = 1 and
  * needs none here either; any other costs one fe_inv (variable time, as
- * the rest of this module). EC_POINT_get_Jprojective_coordinates_GFp is
- * deprecated in 3.0 but is the only way to them; see DESIGN.md §4.
+ * the rest of this module); the coordinates come from
+ * group_point_jacobian.
  */
 int
 p256_from_ec(struct p256_affine *out, const EC_POINT *p)
 {
-	BN_CTX *ctx = group_bn_ctx();
-	BIGNUM *x, *y, *z;
-	uint8_t b[32];
+	static const uint8_t one[32] = { [31] = 1 };
+	uint8_t xyz[96];
 	uint64_t l[4];
 	fe zi, zi2;
-	int ok, ret = TALLY_ERR_CRYPTO;
+	int ret;
 
-	if (ctx == NULL)
-		return TALLY_ERR_CRYPTO;
 	if (p == NULL || group_point_is_infinity(p))
 		return TALLY_ERR_BAD_POINT;
-	BN_CTX_start(ctx);
-	x = BN_CTX_get(ctx);
-	y = BN_CTX_get(ctx);
-	z = BN_CTX_get(ctx);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-	ok = z != NULL &&
-	    EC_POINT_get_Jprojective_coordinates_GFp(group_ec(), p, x, y, z,
-		ctx) == 1;
-#pragma GCC diagnostic pop
-	if (!ok || BN_bn2binpad(x, b, 32) != 32)
-		goto out;
-	fe_from_be(l, b);
+	if ((ret = group_point_jacobian(xyz, p)) != 0)
+		return ret;
+	fe_from_be(l, xyz);
 	fe_to_mont(out->x, l);
-	if (BN_bn2binpad(y, b, 32) != 32)
-		goto out;
-	fe_from_be(l, b);
+	fe_from_be(l, xyz + 32);
 	fe_to_mont(out->y, l);
-	if (!BN_is_one(z)) {
-		if (BN_bn2binpad(z, b, 32) != 32)
-			goto out;
-		fe_from_be(l, b);
+	if (memcmp(xyz + 64, one, 32) != 0) {
+		fe_from_be(l, xyz + 64);
 		fe_to_mont(zi, l);
 		fe_inv(zi, zi);
 		fe_sqr(zi2, zi);
@@ -422,10 +398,7 @@ p256_from_ec(struct p256_affine *out, const EC_POINT *p)
 		fe_mul(zi2, zi2, zi);
 		fe_mul(out->y, out->y, zi2);
 	}
-	ret = 0;
-out:
-	BN_CTX_end(ctx);
-	return ret;
+	return 0;
 }
 
 int
