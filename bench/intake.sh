@@ -343,14 +343,14 @@ awk '{
 grep 'EC_POINT_mul\|ratio' "$W/proof.out"
 grep 'ballots/s\|speed-up' "$W/record.out"
 grep 'ballot_encrypt' "$W/record.out"
-rv=$(sed -n 's/^verify, 0 thread[^:]*: [0-9.]* s, \([0-9.]*\) ballots\/s.*/\1/p' \
+rv=$(sed -n 's/^verify, session.json, 0 thread[^:]*: [0-9.]* s, \([0-9.]*\) ballots\/s.*/\1/p' \
     "$W/record.out")
 echo "issue 16's intake goals (session.json; verification only is"
 echo " bench_record's all-core record_verify rate, same ballots):"
 # The same per CPU second, which the load of the moment (other programs,
 # and this client) changes less: session ballots per CPU second of
 # tallyd (frontend + ledger) / record_verify's per CPU second on 1 thread.
-rc=$(sed -n 's/^verify, 1 thread.*per core (CPU time) \([0-9.]*\) ballots\/s.*/\1/p' \
+rc=$(sed -n 's/^verify, session.json, 1 thread.*per core (CPU time) \([0-9.]*\) ballots\/s.*/\1/p' \
     "$W/record.out")
 awk -v rv="$rv" -v rc="$rc" '$2 == "session" && $17 == "peak" && rv > 0 {
 	r = $5 / rv
