@@ -45,7 +45,7 @@ cmd_tallyvote(int argc, char **argv)
 	tq.vote_id = argv[optind];
 	req.body_case = TALLY__REQUEST__BODY_TALLY;
 	req.tally = &tq;
-	if ((ret = ctl_call(c, &req, &resp)) != 0) {
+	if ((ret = ctl_call_patient(c, &req, &resp)) != 0) {
 		ctl_call_error(ret, resp, "tally");
 		goto out;
 	}

@@ -64,9 +64,21 @@ int ctl_fd(const struct ctl_conn *c);
 /* "tallyctl: E_CODE: message" on stderr; returns 1. */
 int ctl_error(int err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* ctl_call, asked again while the answer is E_BUSY (the ledger verifies
+ * another proof of the vote or counts its tally, and recorded nothing of
+ * this request): each time a line on stderr, then a wait of 0.25 s
+ * doubling up to 4 s, for up to 2 minutes in all; then the E_BUSY is
+ * returned as it came. For requests a ledger job can hold up: shares,
+ * shuffles, the tally. */
+#define CTL_BUSY_FIRST_MS	250
+#define CTL_BUSY_STEP_MAX_MS	4000
+#define CTL_BUSY_WAIT_MS	120000
+int ctl_call_patient(struct ctl_conn *c, Tally__Request *req,
+    Tally__Response **out);
 /* Send req and wait for its answer, which is only an acknowledgement: a
  * refusal is reported with what (the server's message if any); the
- * response is freed. Returns ctl_call's code. */
+ * response is freed. E_BUSY is asked again (ctl_call_patient). Returns
+ * ctl_call's code. */
 int ctl_call_ack(struct ctl_conn *c, Tally__Request *req, const char *what);
 /* Report a failed call (server message if any); returns 1. */
 int ctl_call_error(int err, const Tally__Response *resp, const char *what);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -378,12 +379,41 @@ ctl_call(struct ctl_conn *c, Tally__Request *req, Tally__Response **out)
 }
 
 int
+ctl_call_patient(struct ctl_conn *c, Tally__Request *req,
+    Tally__Response **out)
+{
+	struct timespec ts;
+	long waited = 0, step = CTL_BUSY_FIRST_MS;
+	int ret;
+
+	for (;;) {
+		ret = ctl_call(c, req, out);
+		if (ret != TALLY_ERR_BUSY || waited >= CTL_BUSY_WAIT_MS)
+			return ret;
+		/* nothing was recorded: the same request may be asked again */
+		fprintf(stderr, "tallyctl: %s: %s; asking again in %ld ms\n",
+		    tally_errname(ret), *out != NULL &&
+		    (*out)->message != NULL && (*out)->message[0] ?
+		    (*out)->message : tally_strerror(ret), step);
+		tally__response__free_unpacked(*out, NULL);
+		*out = NULL;
+		ts.tv_sec = step / 1000;
+		ts.tv_nsec = (step % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
+		waited += step;
+		step = step * 2 > CTL_BUSY_STEP_MAX_MS ? CTL_BUSY_STEP_MAX_MS :
+		    step * 2;
+	}
+}
+
+int
 ctl_call_ack(struct ctl_conn *c, Tally__Request *req, const char *what)
 {
 	Tally__Response *resp = NULL;
 	int ret;
 
-	if ((ret = ctl_call(c, req, &resp)) != 0)
+	if ((ret = ctl_call_patient(c, req, &resp)) != 0)
 		ctl_call_error(ret, resp, what);
 	if (resp != NULL)
 		tally__response__free_unpacked(resp, NULL);

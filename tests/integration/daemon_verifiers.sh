@@ -63,9 +63,20 @@ note() {	# note KIND T0 T1
 	recorded && r=1 || r=0
 	echo "$1 $2 $3 $v $r" >>"$T/casts"
 }
+# The official asks for mw-a's tally while the shuffle is verified: the
+# ledger answers E_BUSY (it recorded nothing), and tallyctl asks again
+# until the shuffle is recorded; then the ledger says what the tally
+# really lacks (the scrutineers' shares). Before, tallyctl gave up at the
+# first E_BUSY ("ask again", which the official had to do by hand).
+TALLY_PID=
 i=0
 : >"$T/casts"
 while kill -0 "$MIX_PID" 2>/dev/null; do
+	if [ -z "$TALLY_PID" ] && verifying && ! recorded; then
+		(ctl_exec secretariat tally mw-a >"$T/tally.out" \
+		    2>"$T/tally.err") &
+		TALLY_PID=$!
+	fi
 	i=$((i + 1))
 	[ "$i" -le "$NB" ] || fail "$NB ballots cast, the shuffle still runs"
 	card=$(printf '%s/cards/cards/card-%06d.txt' "$T" "$i")
@@ -86,6 +97,16 @@ done
 wait "$MIX_PID" || fail "mix: $(cat "$T/mix.err")"
 trap cleanup EXIT
 recorded || fail "the shuffle was not recorded"
+[ -n "$TALLY_PID" ] || fail "the proof check was never seen in the log"
+! wait "$TALLY_PID" || fail "mw-a tallied without shares"
+last=$(tail -n 1 "$T/tally.err")
+case $last in
+*E_BUSY*) fail "tallyctl gave up at E_BUSY: $(cat "$T/tally.err")" ;;
+*E_NEED_SHARES*|*E_MIX_STATE*) ;;
+*) fail "tally: $(cat "$T/tally.err")" ;;
+esac
+busy=$(grep -c "E_BUSY: .*asking again" "$T/tally.err" || true)
+echo "tally of mw-a during the shuffle's check: E_BUSY $busy time(s), asked again; then: $last"
 python3 - "$T/casts" <<'EOP' || fail "s6-budget's ballots waited for mw-a's shuffle"
 import sys
 c = [l.split() for l in open(sys.argv[1])]
