@@ -11,6 +11,7 @@
 #include "err.h"
 #include "group.h"
 #include "hash.h"
+#include "p256/scalar.h"
 #include "pb.h"
 #include "sign.h"
 #include "util.h"
@@ -133,6 +134,7 @@ struct enc_state {
 	Tally__WriteIn **wip;
 	struct elgamal_ct *sel;
 	BIGNUM **r;
+	uint64_t (*rl)[4];	/* the randomness as limbs (enc_batched) */
 	size_t nsel, ncon, nwi;
 	uint8_t (*abuf)[2][33];
 };
@@ -154,6 +156,8 @@ enc_state_free(struct enc_state *st)
 		writein_clear(&st->wi[i]);
 	free(st->sel);
 	free(st->r);
+	if (st->rl != NULL)
+		OPENSSL_clear_free(st->rl, (st->nsel + 1) * sizeof(*st->rl));
 	free(st->cts);
 	free(st->ctp);
 	free(st->sp);
@@ -283,9 +287,10 @@ out:
  * compute, then all the products together, then the challenges and
  * responses. A constraint's ciphertext, the sum of its selections', is
  * computed from the sums of their randomness and marks (r_sum G,
- * r_sum K + v G), the same points. P256_COMB_EXCEPTIONAL when the tables
- * met an exceptional addition (negligible): the caller starts again
- * without them.
+ * r_sum K + v G), the same points. The scalars are limbs modulo q
+ * (p256/scalar.h, constant time); a selection's randomness is kept in
+ * st->rl. P256_COMB_EXCEPTIONAL when the tables met an exceptional
+ * addition (negligible): the caller starts again without them.
  */
 static int
 enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
@@ -297,7 +302,7 @@ enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
 	struct p256_comb_term (*terms)[2] = NULL;
 	uint8_t (*enc)[GROUP_POINT_LEN] = NULL;
 	struct range_pending **pend = NULL;
-	BIGNUM **rsum = NULL;
+	uint64_t rsum[4];
 	size_t *at = NULL, np = m->nsel + m->ncon, nt = 0, i, j, k;
 	struct group_rand rnd;
 	struct proof_bind b;
@@ -307,44 +312,38 @@ enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
 	if (gt == NULL)
 		return TALLY_ERR_NOMEM;
 	group_rand_init(&rnd);
-	/* per proof: a ciphertext (2 points), then 2 (max + 1) commitments */
-	nt = 6 * m->nsel;
+	/* per proof: a ciphertext (2 points), then its commitments and the
+	 * products of its simulated branches */
+	nt = (2 + PROOF_RANGE_TERMS(1)) * m->nsel;
 	for (i = 0; i < m->ncon; i++)
-		nt += 2 + 2 * ((size_t)m->con[i].max + 1);
+		nt += 2 + PROOF_RANGE_TERMS(m->con[i].max);
 	if ((terms = calloc(nt, sizeof(*terms))) == NULL ||
 	    (enc = calloc(nt, sizeof(*enc))) == NULL ||
 	    (pend = calloc(np, sizeof(*pend))) == NULL ||
 	    (at = calloc(np, sizeof(*at))) == NULL ||
-	    (rsum = calloc(m->ncon + 1, sizeof(*rsum))) == NULL)
+	    (st->rl = calloc(m->nsel + 1, sizeof(*st->rl))) == NULL)
 		goto out;
 	for (i = 0, k = 0; i < np; i++) {
-		const BIGNUM *r;
+		const uint64_t *r;
 		uint32_t max;
 
 		if (i < m->nsel) {
-			if ((ret = group_scalar_random_from(st->r[i],
+			if ((ret = group_scalar_random_limbs(st->rl[i],
 			    &rnd)) != 0)
 				goto out;
-			r = st->r[i];
+			r = st->rl[i];
 			v = marks[i];
 			max = 1;
 		} else {
 			const struct manifest_constraint *con =
 			    &m->con[i - m->nsel];
 
-			if ((rsum[i - m->nsel] = group_scalar_new()) == NULL) {
-				ret = TALLY_ERR_NOMEM;
-				goto out;
-			}
-			BN_zero(rsum[i - m->nsel]);
+			memset(rsum, 0, sizeof(rsum));
 			for (j = 0, v = 0; j < con->nsel; j++) {
 				v += marks[con->sel[j]];
-				if ((ret = group_scalar_add(rsum[i - m->nsel],
-				    rsum[i - m->nsel],
-				    st->r[con->sel[j]])) != 0)
-					goto out;
+				p256_sc_add(rsum, rsum, st->rl[con->sel[j]]);
 			}
-			r = rsum[i - m->nsel];
+			r = rsum;
 			max = con->max;
 		}
 		/* a = rG, b = rK + vG */
@@ -355,14 +354,13 @@ enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
 		terms[k + 1][1].k[0] = v;
 		/* by the public bound, not by v */
 		terms[k + 1][1].small = max <= 16;
-		if ((ret = p256_scalar_from_bn(terms[k][0].k, r)) != 0 ||
-		    (ret = p256_scalar_from_bn(terms[k + 1][0].k, r)) != 0)
-			goto out;
+		memcpy(terms[k][0].k, r, 4 * sizeof(*r));
+		memcpy(terms[k + 1][0].k, r, 4 * sizeof(*r));
 		if ((ret = range_proof_begin(&pend[i],
 		    i < m->nsel ? &st->sp[i] : &st->cp[i - m->nsel],
-		    terms + k + 2, gt, kt, v, r, max, &rnd)) != 0)
+		    terms + k + 2, k + 2, gt, kt, v, r, max, &rnd)) != 0)
 			goto out;
-		k += 2 + 2 * ((size_t)max + 1);
+		k += 2 + PROOF_RANGE_TERMS(max);
 	}
 	ret = p256_comb_mul(enc, nt, (const struct p256_comb_term(*)[2])terms);
 	OPENSSL_cleanse(terms, nt * sizeof(*terms));
@@ -393,6 +391,7 @@ enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
 	}
 	ret = 0;
 out:
+	OPENSSL_cleanse(rsum, sizeof(rsum));
 	if (terms != NULL)
 		OPENSSL_clear_free(terms, nt * sizeof(*terms));
 	free(enc);
@@ -400,9 +399,6 @@ out:
 		range_pending_free(pend[i]);
 	free(pend);
 	free(at);
-	for (i = 0; rsum != NULL && i < m->ncon; i++)
-		group_scalar_free(rsum[i]);
-	free(rsum);
 	group_rand_clear(&rnd);
 	return ret;
 }
@@ -536,9 +532,13 @@ secrets_fill(struct ballot_secrets *sec, const struct enc_state *st)
 	size_t i;
 	int ret;
 
-	for (i = 0; i < st->nsel; i++)
-		if ((ret = group_scalar_encode(sec->r[i], st->r[i])) != 0)
+	for (i = 0; i < st->nsel; i++) {
+		if (st->rl != NULL)
+			p256_sc_to_be(sec->r[i], st->rl[i]);
+		else if ((ret = group_scalar_encode(sec->r[i],
+		    st->r[i])) != 0)
 			return ret;
+	}
 	return 0;
 }
 

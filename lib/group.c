@@ -12,6 +12,7 @@
 #include "err.h"
 #include "hash.h"
 #include "p256/p256.h"
+#include "p256/scalar.h"
 
 static EC_GROUP *g_group;
 static BIGNUM *g_order;
@@ -443,6 +444,39 @@ group_scalar_random_from(BIGNUM *out, struct group_rand *r)
 		if (ok)
 			return 0;
 	}
+	return TALLY_ERR_CRYPTO;
+}
+
+/*
+ * The same as four 64-bit limbs (lib/p256/scalar.h), no BIGNUM: the
+ * candidate is read and range-checked by p256_sc_from_be, which runs the
+ * same instructions for every value (no branch, no index on it); the only
+ * branch is on the accept bit, as above, and a refused candidate says
+ * nothing about the one taken.
+ */
+int
+group_scalar_random_limbs(uint64_t out[4], struct group_rand *r)
+{
+	uint64_t ok, nz;
+	uint8_t *p;
+	int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		if (r->pos > sizeof(r->buf) - GROUP_SCALAR_LEN) {
+			if (RAND_priv_bytes(r->buf, sizeof(r->buf)) != 1)
+				return TALLY_ERR_CRYPTO;
+			r->pos = 0;
+		}
+		p = r->buf + r->pos;
+		r->pos += GROUP_SCALAR_LEN;
+		ok = p256_sc_from_be(out, p);
+		nz = out[0] | out[1] | out[2] | out[3];
+		ok &= 0 - ((nz | (0 - nz)) >> 63);
+		OPENSSL_cleanse(p, GROUP_SCALAR_LEN);
+		if (ok)
+			return 0;
+	}
+	OPENSSL_cleanse(out, 4 * sizeof(*out));
 	return TALLY_ERR_CRYPTO;
 }
 

@@ -71,6 +71,9 @@ struct group_rand {
 void group_rand_init(struct group_rand *r);
 void group_rand_clear(struct group_rand *r);
 int group_scalar_random_from(BIGNUM *out, struct group_rand *r);
+/* The same as four 64-bit limbs, least significant first (for
+ * lib/p256/scalar.h); constant time as that. */
+int group_scalar_random_limbs(uint64_t out[4], struct group_rand *r);
 int group_scalar_set_u64(BIGNUM *out, uint64_t v);
 /* r = a + b, a - b, a * b (mod q); r may alias an operand. */
 int group_scalar_add(BIGNUM *r, const BIGNUM *a, const BIGNUM *b);

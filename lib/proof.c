@@ -19,6 +19,7 @@
 #include "group.h"
 #include "hash.h"
 #include "p256/p256.h"
+#include "p256/scalar.h"
 
 static const uint8_t proof_zero_hash[32];
 
@@ -445,9 +446,21 @@ out:
 
 /* ------------------------------------- range proofs, in two steps */
 
+/*
+ * The scalars here are four 64-bit limbs modulo q (p256/scalar.h,
+ * constant time), no BIGNUM. Every branch j is computed alike, the true
+ * one (j = m) included, so that neither the work nor the memory touched
+ * depends on m: each draws c_j and v_j; the true branch's c_j is masked to
+ * 0, which turns the simulated t_j = s_j G, u_j = s_j K + e_j G with
+ * s_j = v_j - c_j r, e_j = c_j (j - m) into t_m = wG, u_m = wK with the
+ * nonce w = v_m. The n - 1 products e_j G of the simulated branches are
+ * outputs E_0 .. E_{n-2} (E_k holds e_k for k < m, e_{k+1} from m on) and
+ * u_j takes E_j (j < m), E_{j-1} (j > m) or nothing (j = m) by masks
+ * (p256_comb_term.ref). c_m and v_m are written into their places by
+ * masks over all j at the end.
+ */
 struct range_pending {
-	BIGNUM *w, *csum;
-	const BIGNUM *r;
+	uint64_t w[4], csum[4], r[4];
 	uint64_t m;
 	uint32_t max;
 };
@@ -457,30 +470,48 @@ range_pending_free(struct range_pending *p)
 {
 	if (p == NULL)
 		return;
-	group_scalar_free(p->w);
-	group_scalar_free(p->csum);
 	OPENSSL_clear_free(p, sizeof(*p));
 }
 
-static int
-term_set(struct p256_comb_term *t, const struct p256_comb *tab,
-    const BIGNUM *k)
+/* all ones when a == b, else 0 (a, b < 2^63) */
+static uint64_t
+ct_eq_u64(uint64_t a, uint64_t b)
 {
-	t->tab = tab;
-	return p256_scalar_from_bn(t->k, k);
+	uint64_t d = a ^ b;
+
+	return ((d | (0 - d)) >> 63) - 1;
+}
+
+/* all ones when a < b, else 0 (a, b < 2^63) */
+static uint64_t
+ct_lt_u64(uint64_t a, uint64_t b)
+{
+	return 0 - ((a - b) >> 63);
+}
+
+static int
+bin_scalar_limbs(ProtobufCBinaryData *d, const uint64_t s[4])
+{
+	uint8_t enc[GROUP_SCALAR_LEN];
+	int ret;
+
+	p256_sc_to_be(enc, s);
+	ret = bin_set(d, enc, sizeof(enc));
+	OPENSSL_cleanse(enc, sizeof(enc));
+	return ret;
 }
 
 int
 range_proof_begin(struct range_pending **pend, Tally__RangeProof *out,
-    struct p256_comb_term (*terms)[2], const struct p256_comb *gt,
-    const struct p256_comb *kt, uint64_t m, const BIGNUM *r, uint32_t max,
-    struct group_rand *rnd)
+    struct p256_comb_term (*terms)[2], size_t base,
+    const struct p256_comb *gt, const struct p256_comb *kt, uint64_t m,
+    const uint64_t r[4], uint32_t max, struct group_rand *rnd)
 {
+	static const uint64_t zero[4] = {0, 0, 0, 0};
 	struct range_pending *p = NULL;
-	BIGNUM *c = group_scalar_new(), *v = group_scalar_new();
-	BIGNUM *s = group_scalar_new(), *e = group_scalar_new();
-	BIGNUM *mb = group_scalar_new();
-	size_t j, n = (size_t)max + 1;
+	uint64_t c[4], v[4], s[4], d[4], nd[4], eq, lt;
+	uint64_t (*e)[4] = NULL;
+	size_t j, n = (size_t)max + 1, nt = PROOF_RANGE_TERMS(max);
 	int ret = TALLY_ERR_INVALID_ARG, touched = 0;
 
 	*pend = NULL;
@@ -489,63 +520,87 @@ range_proof_begin(struct range_pending **pend, Tally__RangeProof *out,
 	    max > PROOF_RANGE_MAX || m > max)
 		goto out;
 	ret = TALLY_ERR_NOMEM;
-	if (c == NULL || v == NULL || s == NULL || e == NULL || mb == NULL ||
-	    (p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->w = group_scalar_new()) == NULL ||
-	    (p->csum = group_scalar_new()) == NULL ||
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (e = calloc(n, sizeof(*e))) == NULL ||
 	    (ret = range_alloc(out, n)) != 0)
 		goto out;
-	p->r = r;
+	memcpy(p->r, r, sizeof(p->r));
 	p->m = m;
 	p->max = max;
-	BN_zero(p->csum);
-	memset(terms, 0, 2 * n * sizeof(*terms));
+	memset(terms, 0, nt * sizeof(*terms));
 	touched = 1;
-	if ((ret = group_scalar_random_from(p->w, rnd)) != 0 ||
-	    (ret = group_scalar_set_u64(mb, m)) != 0)
-		goto out;
 	for (j = 0; j < n; j++) {
-		if (j == m) {
-			/* t_m = wG, u_m = wK */
-			if ((ret = term_set(&terms[j][0], gt, p->w)) != 0 ||
-			    (ret = term_set(&terms[n + j][0], kt, p->w)) != 0)
-				goto out;
-			continue;
+		eq = ct_eq_u64(j, m);
+		lt = ct_lt_u64(j, m);
+		if ((ret = group_scalar_random_limbs(c, rnd)) != 0 ||
+		    (ret = group_scalar_random_limbs(v, rnd)) != 0)
+			goto out;
+		/* the drawn c_j, v_j go out; the true branch's are replaced
+		 * at the end */
+		if ((ret = bin_scalar_limbs(&out->c[j], c)) != 0 ||
+		    (ret = bin_scalar_limbs(&out->v[j], v)) != 0)
+			goto out;
+		p256_sc_select(c, eq, zero, c);
+		p256_sc_select(p->w, eq, v, p->w);
+		p256_sc_add(p->csum, p->csum, c);
+		/* s = v - c r */
+		p256_sc_mul(s, c, r);
+		p256_sc_sub(s, v, s);
+		/* e_j = c (j - m): |j - m| then its sign, by masks */
+		p256_sc_set_u64(d, ((j - m) ^ lt) - lt);
+		p256_sc_sub(nd, zero, d);
+		p256_sc_select(d, lt, nd, d);
+		p256_sc_mul(e[j], c, d);
+		/* t_j = s G, u_j = s K + (E_j, E_{j-1} or nothing) */
+		terms[j][0].tab = gt;
+		memcpy(terms[j][0].k, s, sizeof(s));
+		terms[n + j][0].tab = kt;
+		memcpy(terms[n + j][0].k, s, sizeof(s));
+		if (n > 1) {
+			terms[n + j][1].ref = 1;
+			terms[n + j][1].src[0] = base + 2 * n +
+			    (j < n - 1 ? j : j - 1);
+			terms[n + j][1].src[1] = base + 2 * n +
+			    (j > 0 ? j - 1 : j);
+			terms[n + j][1].pick = lt;
+			terms[n + j][1].none = eq;
 		}
-		/* simulated, as range_fake_branch: t = sG, u = sK + eG with
-		 * s = v - c r, e = c (j - m) */
-		if ((ret = group_scalar_random_from(c, rnd)) != 0 ||
-		    (ret = group_scalar_random_from(v, rnd)) != 0 ||
-		    (ret = group_scalar_mul(s, c, r)) != 0 ||
-		    (ret = group_scalar_sub(s, v, s)) != 0 ||
-		    (ret = group_scalar_set_u64(e, j)) != 0 ||
-		    (ret = group_scalar_sub(e, e, mb)) != 0 ||
-		    (ret = group_scalar_mul(e, e, c)) != 0)
-			goto out;
-		if ((ret = term_set(&terms[j][0], gt, s)) != 0 ||
-		    (ret = term_set(&terms[n + j][0], kt, s)) != 0 ||
-		    (ret = term_set(&terms[n + j][1], gt, e)) != 0 ||
-		    (ret = group_scalar_add(p->csum, p->csum, c)) != 0 ||
-		    (ret = proof_bin_scalar(&out->c[j], c)) != 0 ||
-		    (ret = proof_bin_scalar(&out->v[j], v)) != 0)
-			goto out;
+	}
+	/* E_k = e_k G for k < m, e_{k+1} G from m on */
+	for (j = 0; j + 1 < n; j++) {
+		terms[2 * n + j][0].tab = gt;
+		p256_sc_select(terms[2 * n + j][0].k, ct_lt_u64(j, m), e[j],
+		    e[j + 1]);
 	}
 	*pend = p;
 	p = NULL;
 	ret = 0;
 out:
-	group_scalar_free(c);
-	group_scalar_free(v);
-	group_scalar_free(s);
-	group_scalar_free(e);
-	group_scalar_free(mb);
+	OPENSSL_cleanse(c, sizeof(c));
+	OPENSSL_cleanse(v, sizeof(v));
+	OPENSSL_cleanse(s, sizeof(s));
+	OPENSSL_cleanse(d, sizeof(d));
+	OPENSSL_cleanse(nd, sizeof(nd));
+	if (e != NULL)
+		OPENSSL_clear_free(e, n * sizeof(*e));
 	range_pending_free(p);
 	if (ret != 0) {
 		if (touched)
-			OPENSSL_cleanse(terms, 2 * n * sizeof(*terms));
+			OPENSSL_cleanse(terms, nt * sizeof(*terms));
 		range_proof_clear(out);
 	}
 	return ret;
+}
+
+/* d = s when mask is all ones, else d unchanged (32 bytes, by masks) */
+static void
+bin_select(ProtobufCBinaryData *d, uint64_t mask, const uint8_t s[32])
+{
+	uint8_t m8 = (uint8_t)mask;
+	size_t i;
+
+	for (i = 0; i < GROUP_SCALAR_LEN; i++)
+		d->data[i] = (uint8_t)((s[i] & m8) | (d->data[i] & ~m8));
 }
 
 int
@@ -554,8 +609,10 @@ range_proof_end(Tally__RangeProof *out, struct range_pending *p,
     const uint8_t ab[33], const uint8_t bb[33],
     const struct proof_bind *bind)
 {
+	uint8_t cb[GROUP_SCALAR_LEN], vb[GROUP_SCALAR_LEN];
+	uint64_t c[4], v[4];
 	size_t j, n;
-	BIGNUM *c = BN_new();
+	BIGNUM *cbn = BN_new();
 	int ret = TALLY_ERR_INVALID_ARG;
 
 	if (p == NULL || bind == NULL)
@@ -567,19 +624,33 @@ range_proof_end(Tally__RangeProof *out, struct range_pending *p,
 			 GROUP_POINT_LEN)) != 0)
 			goto out;
 	ret = TALLY_ERR_NOMEM;
-	if (c == NULL ||
-	    (ret = range_proof_challenge(c, bind, p->max, kb, ab, bb, out->t,
-		 out->u)) != 0)
+	if (cbn == NULL ||
+	    (ret = range_proof_challenge(cbn, bind, p->max, kb, ab, bb,
+		 out->t, out->u)) != 0)
 		goto out;
-	/* c_m = c - sum c_j, v_m = w + c_m r */
-	if ((ret = group_scalar_sub(c, c, p->csum)) != 0 ||
-	    (ret = proof_bin_scalar(&out->c[p->m], c)) != 0 ||
-	    (ret = proof_respond(&out->v[p->m], p->w, p->csum, c,
-		 p->r)) != 0)
+	/* the challenge is public, below q (hash_final_scalar) */
+	if (BN_bn2binpad(cbn, cb, sizeof(cb)) != sizeof(cb) ||
+	    !p256_sc_from_be(c, cb)) {
+		ret = TALLY_ERR_CRYPTO;
 		goto out;
+	}
+	/* c_m = c - sum c_j, v_m = w + c_m r, written into place m by masks */
+	p256_sc_sub(c, c, p->csum);
+	p256_sc_mul(v, c, p->r);
+	p256_sc_add(v, v, p->w);
+	p256_sc_to_be(cb, c);
+	p256_sc_to_be(vb, v);
+	for (j = 0; j < n; j++) {
+		bin_select(&out->c[j], ct_eq_u64(j, p->m), cb);
+		bin_select(&out->v[j], ct_eq_u64(j, p->m), vb);
+	}
 	ret = 0;
 out:
-	BN_clear_free(c);
+	OPENSSL_cleanse(c, sizeof(c));
+	OPENSSL_cleanse(v, sizeof(v));
+	OPENSSL_cleanse(cb, sizeof(cb));
+	OPENSSL_cleanse(vb, sizeof(vb));
+	BN_free(cbn);
 	if (ret != 0)
 		range_proof_clear(out);
 	return ret;

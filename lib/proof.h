@@ -69,19 +69,23 @@ int range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
  * of many proofs at once with fixed-base tables (p256_comb_mul; gt and kt
  * the tables of G and K). range_proof_begin draws the nonce and the
  * simulated branches (their c_j, v_j go to out; drawn from rnd,
- * group.h) and fills the 2 (max + 1)
- * entries of terms with the commitments to compute, t_0 .. t_max then
- * u_0 .. u_max; the terms hold secrets: the caller wipes them.
- * range_proof_end takes their encodings enc[2 (max + 1)] and the encodings
- * of K, a and b, hashes and responds. r is borrowed until the end. Either
- * step clears out on failure; range_pending_free frees (and wipes) the
- * state between them, which range_proof_end does not free.
+ * group.h) and fills the PROOF_RANGE_TERMS(max) entries of terms with the
+ * commitments to compute, t_0 .. t_max then u_0 .. u_max, then the max
+ * products of the simulated branches that the u_j take (terms[0] is entry
+ * base of the caller's array, which refs point into); the terms hold
+ * secrets: the caller wipes them. r (four limbs below q, p256/scalar.h)
+ * is copied. Constant time in m and r (see proof.c).
+ * range_proof_end takes the encodings enc[2 (max + 1)] of the first
+ * 2 (max + 1) terms and the encodings of K, a and b, hashes and responds.
+ * Either step clears out on failure; range_pending_free frees (and wipes)
+ * the state between them, which range_proof_end does not free.
  */
+#define PROOF_RANGE_TERMS(max) (3 * ((size_t)(max) + 1) - 1)
 struct range_pending;
 int range_proof_begin(struct range_pending **pend, Tally__RangeProof *out,
-    struct p256_comb_term (*terms)[2], const struct p256_comb *gt,
-    const struct p256_comb *kt, uint64_t m, const BIGNUM *r, uint32_t max,
-    struct group_rand *rnd);
+    struct p256_comb_term (*terms)[2], size_t base,
+    const struct p256_comb *gt, const struct p256_comb *kt, uint64_t m,
+    const uint64_t r[4], uint32_t max, struct group_rand *rnd);
 int range_proof_end(Tally__RangeProof *out, struct range_pending *pend,
     const uint8_t (*enc)[33], const uint8_t kb[33], const uint8_t ab[33],
     const uint8_t bb[33], const struct proof_bind *bind);

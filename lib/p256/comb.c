@@ -344,7 +344,9 @@ comb_ws_new(struct comb_ws *w, size_t n)
 }
 
 /* Lanes of windows (see p256_comb_mul) and their length. */
+#ifndef COMB_LANES
 #define COMB_LANES 2
+#endif
 #define COMB_LANE_LEN ((COMB_WINDOWS + COMB_LANES - 1) / COMB_LANES)
 
 /* Window win of a job into accumulator j (first: set it) or its addend;
@@ -365,6 +367,13 @@ comb_lane_select(struct comb_ws *w, size_t j, const struct p256_comb *tab,
 		    dig[win]);
 }
 
+/* output i's second term is another output's result */
+static int
+comb_is_ref(const struct p256_comb_term (*terms)[2], size_t i)
+{
+	return terms[i][1].tab == NULL && terms[i][1].ref;
+}
+
 int
 p256_comb_mul(uint8_t (*out)[33], size_t n,
     const struct p256_comb_term (*terms)[2])
@@ -372,7 +381,9 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 	struct comb_ws w;
 	int8_t (*dig)[COMB_WINDOWS] = NULL;
 	const struct p256_comb **tab = NULL;
-	size_t *slot = NULL, i, k, ln, nj, n2, nbig, s1, s2, s3;
+	const struct p256_comb_term *t1;
+	size_t *slot = NULL, i, k, ln, nj, n2, nbig, nref, s1, s2, s3, s4;
+	size_t a0, a1;
 	uint64_t bad = 0, l[4], infs = 0;
 	uint8_t y[32];
 	int ret = TALLY_ERR_NOMEM;
@@ -380,20 +391,30 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 	if (n == 0)
 		return 0;
 	memset(&w, 0, sizeof(w));
-	for (i = 0, n2 = 0, nbig = 0; i < n; i++) {
+	for (i = 0, n2 = 0, nbig = 0, nref = 0; i < n; i++) {
 		if (terms[i][0].tab == NULL)
 			return TALLY_ERR_INVALID_ARG;
 		if (terms[i][1].tab != NULL) {
 			n2++;
 			nbig += !terms[i][1].small;
+		} else if (comb_is_ref(terms, i)) {
+			nref++;
+			for (k = 0; k < 2; k++)
+				if (terms[i][1].src[k] >= n ||
+				    terms[terms[i][1].src[k]][1].tab != NULL ||
+				    comb_is_ref(terms, terms[i][1].src[k]))
+					return TALLY_ERR_INVALID_ARG;
 		}
 	}
 	/* Jobs (slots): the first terms of the outputs whose second term is
 	 * a full job in 0 .. nbig-1, of the outputs with a small second term
-	 * in nbig .. n2-1, of the other outputs in n2 .. n-1, and the full
-	 * second terms in n .. n+nbig-1 (that of slot s in n + s). slot[i]
-	 * is output i's slot. A small second term is one row-0 entry read at
-	 * the end: its digit goes to dig[slot][0] of a spare row. */
+	 * in nbig .. n2-1, of the outputs whose second term is a ref in
+	 * n2 .. n2+nref-1, of the other outputs in n2+nref .. n-1, and the
+	 * full second terms in n .. n+nbig-1 (that of slot s in n + s).
+	 * slot[i] is output i's slot. A small second term is one row-0 entry
+	 * read at the end: its digit goes to dig[slot][0] of a spare row. The
+	 * kind of each term is public (never which output a ref picks), so
+	 * the slots are. */
 	nj = n + nbig;
 	if (nj > SIZE_MAX / COMB_WINDOWS - n2 ||
 	    (dig = calloc(nj + n2, sizeof(*dig))) == NULL ||
@@ -402,8 +423,10 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 	    nj > SIZE_MAX / COMB_LANES / 64 ||
 	    comb_ws_new(&w, COMB_LANES * nj) != 0)
 		goto out;
-	for (i = 0, s1 = 0, s2 = nbig, s3 = n2; i < n; i++) {
-		if (terms[i][1].tab == NULL)
+	for (i = 0, s1 = 0, s2 = nbig, s4 = n2, s3 = n2 + nref; i < n; i++) {
+		if (comb_is_ref(terms, i))
+			k = s4++;
+		else if (terms[i][1].tab == NULL)
 			k = s3++;
 		else if (terms[i][1].small)
 			k = s2++;
@@ -444,8 +467,10 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 		}
 		bad |= comb_add_batch(&w, nj);
 	}
-	/* the second terms onto the first */
-	if (n2 > 0) {
+	/* the second terms onto the first; a ref's candidates are outputs of
+	 * one term, in slots n2+nref .. n-1 that this batch leaves alone:
+	 * both read, one kept by the secret mask (constant time) */
+	if (n2 + nref > 0) {
 		for (k = 0; k < nbig; k++) {
 			fe_copy(w.tx[k], w.ax[n + k]);
 			fe_copy(w.ty[k], w.ay[n + k]);
@@ -454,7 +479,19 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 		for (k = nbig; k < n2; k++)
 			ct_select(w.tx[k], w.ty[k], &w.tinf[k],
 			    tab[nj + k]->row[0], dig[nj + k][0]);
-		bad |= comb_add_batch(&w, n2);
+		for (i = 0; i < n; i++) {
+			if (!comb_is_ref(terms, i))
+				continue;
+			t1 = &terms[i][1];
+			k = slot[i];
+			a0 = slot[t1->src[0]];
+			a1 = slot[t1->src[1]];
+			ct_fe_sel(w.tx[k], t1->pick, w.ax[a0], w.ax[a1]);
+			ct_fe_sel(w.ty[k], t1->pick, w.ay[a0], w.ay[a1]);
+			w.tinf[k] = t1->none | (w.ainf[a0] & t1->pick) |
+			    (w.ainf[a1] & ~t1->pick);
+		}
+		bad |= comb_add_batch(&w, n2 + nref);
 	}
 	if (bad) {
 		ret = P256_COMB_EXCEPTIONAL;

@@ -99,7 +99,8 @@ int p256_msm_window(struct p256_jacobian *r, size_t n,
  * G's, built once per process (NULL when out of memory).
  *
  * p256_comb_mul: out[i] = k0 B0 + k1 B1 for the terms (tab, k) of
- * terms[i] (terms[i][1].tab NULL: one term), encoded (33 bytes). Scalars
+ * terms[i] (terms[i][1].tab NULL: one term; or a second term that is
+ * another output's result, ref below), encoded (33 bytes). Scalars
  * any value below 2^256. All the products are computed together (one
  * field inversion per window for all). 0; P256_COMB_EXCEPTIONAL when an
  * addition was exceptional (equal x coordinates: the two terms of an
@@ -107,7 +108,8 @@ int p256_msm_window(struct p256_jacobian *r, size_t n,
  * multiple of q as a scalar): nothing is written then and the caller
  * computes otherwise; E_BAD_POINT when an output is infinity (a zero
  * scalar alone);
- * E_NOMEM; E_INVALID_ARG for a missing first table.
+ * E_NOMEM; E_INVALID_ARG for a missing first table or a ref to an
+ * output that is out of range or not of one term.
  */
 struct p256_comb;
 struct p256_comb_term {
@@ -116,6 +118,16 @@ struct p256_comb_term {
 	/* second terms only: 1 when k <= 16 (a vote count, not a random
 	 * scalar): one table entry instead of a product */
 	int small;
+	/*
+	 * second terms only, tab NULL and ref 1: the term is the result of
+	 * output src[0] (pick all ones) or src[1] (pick 0), or nothing (none
+	 * all ones), chosen with masks: which one, a secret, changes neither
+	 * the work nor the memory touched. src[] (public) are outputs of one
+	 * term. For a prover's simulated branches (proof.c).
+	 */
+	int ref;
+	size_t src[2];
+	uint64_t pick, none;
 };
 #define P256_COMB_EXCEPTIONAL 1
 int p256_comb_new(struct p256_comb **out, const struct p256_affine *base);
