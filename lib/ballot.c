@@ -280,6 +280,36 @@ out:
 	return ret;
 }
 
+/* The name a slot encrypts (normalised, "" for none; free with
+ * writein_name_free), or the error as enc_writein returns it. */
+static int
+enc_writein_name(char **out, const char *name)
+{
+	char *norm = NULL;
+	int ret;
+
+	*out = NULL;
+	if (name == NULL)
+		name = "";
+	if ((ret = manifest_name_normalize(name, strlen(name), &norm)) != 0)
+		return ret == TALLY_ERR_DECODE ? TALLY_ERR_INVALID_ARG : ret;
+	if (norm[0] == '\0' && name[0] != '\0') {
+		free(norm);
+		return TALLY_ERR_BAD_CHOICE;
+	}
+	*out = norm;
+	return 0;
+}
+
+static void
+writein_name_free(char *norm)
+{
+	if (norm == NULL)
+		return;
+	OPENSSL_cleanse(norm, strlen(norm));
+	free(norm);
+}
+
 /*
  * The selections and the constraints with every point computed at once by
  * the fixed-base tables of G and K (p256_comb_mul): first the randomness,
@@ -287,14 +317,16 @@ out:
  * compute, then all the products together, then the challenges and
  * responses. A constraint's ciphertext, the sum of its selections', is
  * computed from the sums of their randomness and marks (r_sum G,
- * r_sum K + v G), the same points. The scalars are limbs modulo q
+ * r_sum K + v G), the same points; the write-ins' points too
+ * (writein_encrypt_begin/end). The scalars are limbs modulo q
  * (p256/scalar.h, constant time); a selection's randomness is kept in
  * st->rl. P256_COMB_EXCEPTIONAL when the tables met an exceptional
  * addition (negligible): the caller starts again without them.
  */
 static int
 enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
-    const uint8_t cred[32], const uint8_t *marks, const struct p256_comb *kt,
+    const uint8_t cred[32], const uint8_t *marks, char *const *writeins,
+    struct ballot_secrets *sec, const struct p256_comb *kt,
     const uint8_t kb[33])
 {
 	const struct manifest *m = ctx->m;
@@ -302,8 +334,11 @@ enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
 	struct p256_comb_term (*terms)[2] = NULL;
 	uint8_t (*enc)[GROUP_POINT_LEN] = NULL;
 	struct range_pending **pend = NULL;
+	struct writein_pending **wpend = NULL;
 	uint64_t rsum[4];
-	size_t *at = NULL, np = m->nsel + m->ncon, nt = 0, i, j, k;
+	size_t *at = NULL, np = m->nsel + m->ncon, nt = 0, i, j, k, kw, c;
+	size_t slot;
+	char *norm = NULL;
 	struct group_rand rnd;
 	struct proof_bind b;
 	uint64_t v;
@@ -317,7 +352,10 @@ enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
 	nt = (2 + PROOF_RANGE_TERMS(1)) * m->nsel;
 	for (i = 0; i < m->ncon; i++)
 		nt += 2 + PROOF_RANGE_TERMS(m->con[i].max);
+	/* then the write-ins' */
+	nt += WRITEIN_TERMS * m->nwriteins;
 	if ((terms = calloc(nt, sizeof(*terms))) == NULL ||
+	    (wpend = calloc(m->nwriteins + 1, sizeof(*wpend))) == NULL ||
 	    (enc = calloc(nt, sizeof(*enc))) == NULL ||
 	    (pend = calloc(np, sizeof(*pend))) == NULL ||
 	    (at = calloc(np, sizeof(*at))) == NULL ||
@@ -362,6 +400,25 @@ enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
 			goto out;
 		k += 2 + PROOF_RANGE_TERMS(max);
 	}
+	/* write-in slot s at kw + WRITEIN_TERMS s */
+	kw = k;
+	for (c = 0; c < m->ncontests; c++) {
+		for (j = 0; j < m->contests[c].writein_slots; j++) {
+			slot = m->contests[c].wi_first + j;
+			if ((ret = enc_writein_name(&norm, writeins != NULL ?
+			    writeins[slot] : NULL)) != 0 ||
+			    (ret = writein_encrypt_begin(&wpend[slot], norm,
+			    terms + kw + WRITEIN_TERMS * slot, gt, kt,
+			    &rnd)) != 0)
+				goto out;
+			if (sec != NULL && writeins != NULL &&
+			    writeins[slot] != NULL)
+				snprintf(sec->names[slot], WRITEIN_NAME_MAX + 1,
+				    "%s", norm);
+			writein_name_free(norm);
+			norm = NULL;
+		}
+	}
 	ret = p256_comb_mul(enc, nt, (const struct p256_comb_term(*)[2])terms);
 	OPENSSL_cleanse(terms, nt * sizeof(*terms));
 	if (ret != 0)
@@ -389,8 +446,25 @@ enc_batched(struct enc_state *st, const struct ballot_ctx *ctx,
 		if (ret != 0)
 			goto out;
 	}
+	for (c = 0; c < m->ncontests; c++) {
+		for (j = 0; j < m->contests[c].writein_slots; j++) {
+			slot = m->contests[c].wi_first + j;
+			b = ballot_bind(ctx, cred, PROOF_WRITEIN, (uint32_t)c,
+			    (uint32_t)slot);
+			if ((ret = writein_encrypt_end(&st->wi[slot],
+			    wpend[slot], (const uint8_t(*)[GROUP_POINT_LEN])
+			    enc + kw + WRITEIN_TERMS * slot, &b,
+			    sec != NULL ? sec->wr + WRITEIN_POINTS * slot :
+			    NULL)) != 0)
+				goto out;
+		}
+	}
 	ret = 0;
 out:
+	writein_name_free(norm);
+	for (i = 0; wpend != NULL && i < m->nwriteins; i++)
+		writein_pending_free(wpend[i]);
+	free(wpend);
 	OPENSSL_cleanse(rsum, sizeof(rsum));
 	if (terms != NULL)
 		OPENSSL_clear_free(terms, nt * sizeof(*terms));
@@ -420,15 +494,12 @@ enc_writein(Tally__WriteIn *w, const struct ballot_ctx *ctx,
 
 	if (name == NULL)
 		return writein_encrypt_r(w, ctx->joint_key, "", b, r_out);
-	if ((ret = manifest_name_normalize(name, strlen(name), &norm)) != 0)
-		return ret == TALLY_ERR_DECODE ? TALLY_ERR_INVALID_ARG : ret;
-	if (norm[0] == '\0' && name[0] != '\0')
-		ret = TALLY_ERR_BAD_CHOICE;
-	else if ((ret = writein_encrypt_r(w, ctx->joint_key, norm, b,
+	if ((ret = enc_writein_name(&norm, name)) != 0)
+		return ret;
+	if ((ret = writein_encrypt_r(w, ctx->joint_key, norm, b,
 	    r_out)) == 0 && name_out != NULL)
 		snprintf(name_out, WRITEIN_NAME_MAX + 1, "%s", norm);
-	OPENSSL_cleanse(norm, strlen(norm));
-	free(norm);
+	writein_name_free(norm);
 	return ret;
 }
 
@@ -580,7 +651,8 @@ ballot_encrypt_open(uint8_t **out, size_t *outlen,
 	if (!ctx->plain &&
 	    group_point_encode(kb, ctx->joint_key) == 0 &&
 	    (kt = p256_comb_cached(kb)) != NULL) {
-		ret = enc_batched(&st, ctx, cred, marks, kt, kb);
+		ret = enc_batched(&st, ctx, cred, marks, writeins, sec, kt,
+		    kb);
 		if (ret == P256_COMB_EXCEPTIONAL) {
 			/* start again without the tables */
 			enc_state_free(&st);
@@ -593,8 +665,8 @@ ballot_encrypt_open(uint8_t **out, size_t *outlen,
 	}
 	if ((kt == NULL &&
 	    ((ret = enc_selections(&st, ctx, cred, marks)) != 0 ||
-	    (ret = enc_constraints(&st, ctx, cred, marks)) != 0)) ||
-	    (ret = enc_writeins(&st, ctx, cred, writeins, sec)) != 0 ||
+	    (ret = enc_constraints(&st, ctx, cred, marks)) != 0 ||
+	    (ret = enc_writeins(&st, ctx, cred, writeins, sec)) != 0)) ||
 	    (sec != NULL && (ret = secrets_fill(sec, &st)) != 0))
 		goto out;
 	tally__ballot_body__init(&st.body);

@@ -10,6 +10,8 @@
 #include "err.h"
 #include "group.h"
 #include "hash.h"
+#include "p256/p256.h"
+#include "p256/scalar.h"
 
 /* Strict UTF-8: no overlongs, surrogates or code points past U+10FFFF. */
 static int
@@ -295,6 +297,134 @@ out:
 	}
 	wi_pts_free(&p);
 	group_scalar_free(r);
+	return ret;
+}
+
+/* ------------------------------------------------ in two steps */
+
+/*
+ * For a prover that computes every point of a ballot at once with the
+ * fixed-base tables (ballot.c): the scalars are limbs modulo q
+ * (p256/scalar.h), the products and the addition of M_j are done by
+ * p256_comb_mul, which is constant time in the scalars and in the point
+ * added (it is only copied into the last batch of additions); the
+ * responses are computed here by the same constant-time limb arithmetic.
+ * The name's encoding into points (writein_name_encode: a search for the
+ * counter that puts x on the curve) is the same as writein_encrypt_r's.
+ */
+struct writein_pending {
+	uint64_t r[WRITEIN_POINTS][4], w[WRITEIN_POINTS][4];
+	struct p256_affine M[WRITEIN_POINTS];
+};
+
+void
+writein_pending_free(struct writein_pending *p)
+{
+	if (p != NULL)
+		OPENSSL_clear_free(p, sizeof(*p));
+}
+
+int
+writein_encrypt_begin(struct writein_pending **pend, const char *name,
+    struct p256_comb_term (*terms)[2], const struct p256_comb *gt,
+    const struct p256_comb *kt, struct group_rand *rnd)
+{
+	struct writein_pending *p = NULL;
+	struct wi_pts pts;
+	size_t j;
+	int ret;
+
+	*pend = NULL;
+	memset(terms, 0, WRITEIN_TERMS * sizeof(*terms));
+	if ((ret = wi_pts_new(&pts)) != 0 ||
+	    (ret = writein_name_encode(pts.M, name)) != 0)
+		goto out;
+	ret = TALLY_ERR_NOMEM;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		goto out;
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		if ((ret = p256_from_ec(&p->M[j], pts.M[j])) != 0 ||
+		    (ret = group_scalar_random_limbs(p->r[j], rnd)) != 0 ||
+		    (ret = group_scalar_random_limbs(p->w[j], rnd)) != 0)
+			goto out;
+		/* a_j = r_j G, b_j = r_j K + M_j, t_j = w_j G */
+		terms[3 * j][0].tab = gt;
+		memcpy(terms[3 * j][0].k, p->r[j], sizeof(p->r[j]));
+		terms[3 * j + 1][0].tab = kt;
+		memcpy(terms[3 * j + 1][0].k, p->r[j], sizeof(p->r[j]));
+		terms[3 * j + 1][1].pt = &p->M[j];
+		terms[3 * j + 2][0].tab = gt;
+		memcpy(terms[3 * j + 2][0].k, p->w[j], sizeof(p->w[j]));
+	}
+	*pend = p;
+	p = NULL;
+	ret = 0;
+out:
+	if (ret != 0)
+		OPENSSL_cleanse(terms, WRITEIN_TERMS * sizeof(*terms));
+	writein_pending_free(p);
+	wi_pts_free(&pts);
+	return ret;
+}
+
+int
+writein_encrypt_end(Tally__WriteIn *out, const struct writein_pending *p,
+    const uint8_t (*enc)[GROUP_POINT_LEN], const struct proof_bind *bind,
+    uint8_t (*r_out)[GROUP_SCALAR_LEN])
+{
+	uint8_t subj[WRITEIN_SUBJECT_LEN], vb[GROUP_SCALAR_LEN];
+	uint8_t cb[GROUP_SCALAR_LEN];
+	struct proof_bind b;
+	uint64_t c[4], v[4];
+	BIGNUM *cbn = BN_new();
+	size_t j;
+	int ret = TALLY_ERR_NOMEM;
+
+	if (p == NULL || bind == NULL) {
+		ret = TALLY_ERR_INVALID_ARG;
+		goto out;
+	}
+	if (cbn == NULL || (ret = writein_alloc(out)) != 0)
+		goto out;
+	for (j = 0; j < WRITEIN_POINTS; j++) {
+		memcpy(out->name[j]->a.data, enc[3 * j], GROUP_POINT_LEN);
+		memcpy(out->name[j]->b.data, enc[3 * j + 1], GROUP_POINT_LEN);
+		writein_point_bind(&b, subj, bind, j, out->name[j]->b.data);
+		ret = TALLY_ERR_NOMEM;
+		if ((out->pok[j]->t.data = malloc(GROUP_POINT_LEN)) == NULL ||
+		    (out->pok[j]->v.data = malloc(GROUP_SCALAR_LEN)) == NULL)
+			goto out;
+		memcpy(out->pok[j]->t.data, enc[3 * j + 2], GROUP_POINT_LEN);
+		out->pok[j]->t.len = GROUP_POINT_LEN;
+		out->pok[j]->v.len = GROUP_SCALAR_LEN;
+		/* the challenge is public, below q */
+		if ((ret = schnorr_challenge(cbn, &b, enc[3 * j],
+		    enc[3 * j + 2])) != 0)
+			goto out;
+		if (BN_bn2binpad(cbn, cb, sizeof(cb)) != sizeof(cb) ||
+		    !p256_sc_from_be(c, cb)) {
+			ret = TALLY_ERR_CRYPTO;
+			goto out;
+		}
+		/* v = w + c r */
+		p256_sc_mul(v, c, p->r[j]);
+		p256_sc_add(v, v, p->w[j]);
+		p256_sc_to_be(vb, v);
+		memcpy(out->pok[j]->v.data, vb, GROUP_SCALAR_LEN);
+		if (r_out != NULL)
+			p256_sc_to_be(r_out[j], p->r[j]);
+	}
+	ret = 0;
+out:
+	OPENSSL_cleanse(v, sizeof(v));
+	OPENSSL_cleanse(vb, sizeof(vb));
+	BN_free(cbn);
+	if (ret != 0) {
+		if (ret != TALLY_ERR_INVALID_ARG)
+			writein_clear(out);
+		if (r_out != NULL)
+			OPENSSL_cleanse(r_out, WRITEIN_POINTS * sizeof(*r_out));
+	}
 	return ret;
 }
 

@@ -69,6 +69,26 @@ int writein_encrypt_r(Tally__WriteIn *out, const EC_POINT *K,
     uint8_t (*r_out)[32]);
 int writein_encrypt(Tally__WriteIn *out, const EC_POINT *K, const char *name,
     const struct proof_bind *bind);
+/*
+ * The same in two steps, for a prover that computes every point of a
+ * ballot at once with the fixed-base tables (p256_comb_mul; gt, kt the
+ * tables of G and K; scalars drawn from rnd): writein_encrypt_begin fills
+ * terms[WRITEIN_TERMS] (a_j, b_j, t_j for each point j; secrets, the
+ * caller wipes them) and keeps the secrets in *pend; writein_encrypt_end
+ * takes the encodings enc[WRITEIN_TERMS] of those products and fills out
+ * (initialised by the caller; cleared on failure) and r_out as
+ * writein_encrypt_r. Same errors; constant time in the scalars and the
+ * name's points (writein.c). writein_pending_free wipes and frees.
+ */
+#define WRITEIN_TERMS (3 * WRITEIN_POINTS)
+struct writein_pending;
+int writein_encrypt_begin(struct writein_pending **pend, const char *name,
+    struct p256_comb_term (*terms)[2], const struct p256_comb *gt,
+    const struct p256_comb *kt, struct group_rand *rnd);
+int writein_encrypt_end(Tally__WriteIn *out, const struct writein_pending *p,
+    const uint8_t (*enc)[33], const struct proof_bind *bind,
+    uint8_t (*r_out)[32]);
+void writein_pending_free(struct writein_pending *p);
 /* 0 when encrypting name with the WRITEIN_POINTS scalars r gives exactly
  * w's ciphertexts; E_REVEAL when not, E_BAD_SCALAR, E_TOO_LARGE or
  * E_INVALID_ARG for a bad r or name, E_BALLOT_SHAPE for a bad w. */

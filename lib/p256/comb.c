@@ -374,6 +374,15 @@ comb_is_ref(const struct p256_comb_term (*terms)[2], size_t i)
 	return terms[i][1].tab == NULL && terms[i][1].ref;
 }
 
+/* output i's second term is a point given, or another output's result:
+ * added in the last batch */
+static int
+comb_is_late(const struct p256_comb_term (*terms)[2], size_t i)
+{
+	return terms[i][1].tab == NULL &&
+	    (terms[i][1].ref || terms[i][1].pt != NULL);
+}
+
 int
 p256_comb_mul(uint8_t (*out)[33], size_t n,
     const struct p256_comb_term (*terms)[2])
@@ -402,14 +411,15 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 			for (k = 0; k < 2; k++)
 				if (terms[i][1].src[k] >= n ||
 				    terms[terms[i][1].src[k]][1].tab != NULL ||
-				    comb_is_ref(terms, terms[i][1].src[k]))
+				    comb_is_late(terms, terms[i][1].src[k]))
 					return TALLY_ERR_INVALID_ARG;
-		}
+		} else if (terms[i][1].pt != NULL)
+			nref++;
 	}
 	/* Jobs (slots): the first terms of the outputs whose second term is
 	 * a full job in 0 .. nbig-1, of the outputs with a small second term
-	 * in nbig .. n2-1, of the outputs whose second term is a ref in
-	 * n2 .. n2+nref-1, of the other outputs in n2+nref .. n-1, and the
+	 * in nbig .. n2-1, of the outputs whose second term is a ref or a
+	 * point in n2 .. n2+nref-1, of the other outputs in n2+nref .. n-1, and the
 	 * full second terms in n .. n+nbig-1 (that of slot s in n + s).
 	 * slot[i] is output i's slot. A small second term is one row-0 entry
 	 * read at the end: its digit goes to dig[slot][0] of a spare row. The
@@ -424,7 +434,7 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 	    comb_ws_new(&w, COMB_LANES * nj) != 0)
 		goto out;
 	for (i = 0, s1 = 0, s2 = nbig, s4 = n2, s3 = n2 + nref; i < n; i++) {
-		if (comb_is_ref(terms, i))
+		if (comb_is_late(terms, i))
 			k = s4++;
 		else if (terms[i][1].tab == NULL)
 			k = s3++;
@@ -480,10 +490,16 @@ p256_comb_mul(uint8_t (*out)[33], size_t n,
 			ct_select(w.tx[k], w.ty[k], &w.tinf[k],
 			    tab[nj + k]->row[0], dig[nj + k][0]);
 		for (i = 0; i < n; i++) {
-			if (!comb_is_ref(terms, i))
+			if (!comb_is_late(terms, i))
 				continue;
 			t1 = &terms[i][1];
 			k = slot[i];
+			if (!t1->ref) {
+				fe_copy(w.tx[k], t1->pt->x);
+				fe_copy(w.ty[k], t1->pt->y);
+				w.tinf[k] = 0;
+				continue;
+			}
 			a0 = slot[t1->src[0]];
 			a1 = slot[t1->src[1]];
 			ct_fe_sel(w.tx[k], t1->pick, w.ax[a0], w.ax[a1]);

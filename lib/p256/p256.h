@@ -100,7 +100,8 @@ int p256_msm_window(struct p256_jacobian *r, size_t n,
  *
  * p256_comb_mul: out[i] = k0 B0 + k1 B1 for the terms (tab, k) of
  * terms[i] (terms[i][1].tab NULL: one term; or a second term that is
- * another output's result, ref below), encoded (33 bytes). Scalars
+ * another output's result or a point given, ref and pt below), encoded
+ * (33 bytes). Scalars
  * any value below 2^256. All the products are computed together (one
  * field inversion per window for all). 0; P256_COMB_EXCEPTIONAL when an
  * addition was exceptional (equal x coordinates: the two terms of an
@@ -128,6 +129,9 @@ struct p256_comb_term {
 	int ref;
 	size_t src[2];
 	uint64_t pick, none;
+	/* second terms only, tab NULL, ref 0: a point given (affine, not
+	 * infinity; may be secret, it is only copied), added as a ref's */
+	const struct p256_affine *pt;
 };
 #define P256_COMB_EXCEPTIONAL 1
 int p256_comb_new(struct p256_comb **out, const struct p256_affine *base);

@@ -131,7 +131,8 @@ END_TEST
 
 /* With the fixed-base tables (the default) and without (ctx.plain, OpenSSL
  * only) the terminal makes ballots that verify, decrypt to the marks, and
- * whose returned randomness opens each ciphertext (a = rG). */
+ * whose returned randomness opens each ciphertext (a = rG) and each
+ * write-in (its name, as returned, with its randomness). */
 START_TEST(test_tables_and_plain)
 {
 	static const char *const sets[] = {
@@ -139,8 +140,14 @@ START_TEST(test_tables_and_plain)
 		"{\"head\":{\"for\":[\"c1\"]},\"projects\":{\"approve\":"
 		    "[\"p01\",\"p03\",\"p05\"]},\"budget\":{\"against\":"
 		    "[\"budget\"]}}",
+		"{\"head\":{\"writein\":[\" \u674e\u56db \"]},\"projects\":"
+		    "{\"approve\":[\"p02\"]}}",
 		NULL,
 	};
+	ProtobufCBinaryData wr[WRITEIN_POINTS];
+	Tally__BallotBody *body;
+	Tally__Ballot *bal;
+	size_t j;
 	struct ballot_secrets sec;
 	struct ballot_info info;
 	EC_POINT *p = group_point_new();
@@ -150,7 +157,7 @@ START_TEST(test_tables_and_plain)
 	size_t len, i, c;
 	int plain;
 
-	for (c = 0; c < 3; c++) {
+	for (c = 0; c < 4; c++) {
 		const char *json = sets[c] != NULL ? sets[c] : choices;
 
 		marks = make_marks(json, &names);
@@ -170,6 +177,28 @@ START_TEST(test_tables_and_plain)
 				ck_assert_int_eq(group_mul_g(p, r), 0);
 				ck_assert(group_point_equal(p, info.sel[i].a));
 			}
+			bal = tally__ballot__unpack(NULL, len, b);
+			ck_assert_ptr_nonnull(bal);
+			body = tally__ballot_body__unpack(NULL,
+			    bal->body.len, bal->body.data);
+			ck_assert_ptr_nonnull(body);
+			for (i = 0; i < m->nwriteins; i++) {
+				for (j = 0; j < WRITEIN_POINTS; j++) {
+					wr[j].data = sec.wr[WRITEIN_POINTS * i +
+					    j];
+					wr[j].len = 32;
+				}
+				ck_assert_str_eq(sec.names[i], names != NULL &&
+				    names[i] != NULL ? "\u674e\u56db" : "");
+				ck_assert_int_eq(writein_reveal_check(
+				    body->writeins[i], ctx.joint_key, wr,
+				    sec.names[i]), 0);
+				ck_assert_int_eq(writein_reveal_check(
+				    body->writeins[i], ctx.joint_key, wr,
+				    "x"), TALLY_ERR_REVEAL);
+			}
+			tally__ballot_body__free_unpacked(body, NULL);
+			tally__ballot__free_unpacked(bal, NULL);
 			ballot_info_clear(&info);
 			ballot_secrets_clear(&sec);
 			free(b);
