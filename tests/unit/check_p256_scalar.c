@@ -1,7 +1,8 @@
 /* check_p256_scalar.c: the terminal's constant-time scalar arithmetic
  * modulo q (lib/p256/scalar.c) against BIGNUM on random and edge inputs;
  * group_scalar_random_limbs; the comb's ref second terms (a secret pick
- * between two outputs, or nothing) against OpenSSL; and the two-step range
+ * between two outputs, or nothing) and point second terms against
+ * OpenSSL; and the two-step range
  * prover (range_proof_begin/end) verified for every mark. */
 #include <string.h>
 
@@ -245,6 +246,70 @@ START_TEST(test_comb_ref)
 }
 END_TEST
 
+/* outputs: 0 = x K + P (a point given), 1 = y G + P, 2 = z G alone;
+ * against OpenSSL; P = -x K: infinity, the exceptional case */
+START_TEST(test_comb_point)
+{
+	struct p256_comb_term t[3][2];
+	const struct p256_comb *gt = p256_comb_generator();
+	struct p256_comb *kt = NULL;
+	struct p256_affine ka, pa;
+	EC_POINT *K = group_point_new(), *P = group_point_new();
+	EC_POINT *want = group_point_new();
+	BIGNUM *b[3] = {BN_new(), BN_new(), BN_new()}, *pk = BN_new();
+	const BIGNUM *s[2];
+	const EC_POINT *pts[2];
+	uint8_t out[3][33], enc[33];
+	int i, round;
+
+	ck_assert(gt != NULL && K != NULL && P != NULL && want != NULL);
+	ck_assert_int_eq(group_scalar_random(pk), 0);
+	ck_assert_int_eq(group_mul_g(K, pk), 0);
+	ck_assert_int_eq(p256_from_ec(&ka, K), 0);
+	ck_assert_int_eq(p256_comb_new(&kt, &ka), 0);
+	for (round = 0; round < 8; round++) {
+		memset(t, 0, sizeof(t));
+		ck_assert_int_eq(group_scalar_random(pk), 0);
+		ck_assert_int_eq(group_mul_g(P, pk), 0);
+		ck_assert_int_eq(p256_from_ec(&pa, P), 0);
+		for (i = 0; i < 3; i++) {
+			ck_assert_int_eq(group_scalar_random(b[i]), 0);
+			bn_to_limbs(t[i][0].k, b[i]);
+		}
+		t[0][0].tab = kt;
+		t[0][1].pt = &pa;
+		t[1][0].tab = gt;
+		t[1][1].pt = &pa;
+		t[2][0].tab = gt;
+		ck_assert_int_eq(p256_comb_mul(out, 3,
+		    (const struct p256_comb_term(*)[2])t), 0);
+		for (i = 0; i < 3; i++) {
+			pts[0] = i == 0 ? K : group_generator();
+			pts[1] = P;
+			s[0] = b[i];
+			s[1] = BN_value_one();
+			ck_assert_int_eq(group_msm(want, NULL, i < 2 ? 2 : 1,
+			    pts, s), 0);
+			ck_assert_int_eq(group_point_encode(enc, want), 0);
+			ck_assert(memcmp(enc, out[i], 33) == 0);
+		}
+	}
+	/* P = -(x K): the sum is infinity, an exceptional addition */
+	ck_assert_int_eq(group_scalar_neg(pk, b[0]), 0);
+	ck_assert_int_eq(group_mul(P, K, pk), 0);
+	ck_assert_int_eq(p256_from_ec(&pa, P), 0);
+	ck_assert_int_eq(p256_comb_mul(out, 3,
+	    (const struct p256_comb_term(*)[2])t), P256_COMB_EXCEPTIONAL);
+	p256_comb_free(kt);
+	group_point_free(K);
+	group_point_free(P);
+	group_point_free(want);
+	for (i = 0; i < 3; i++)
+		BN_free(b[i]);
+	BN_free(pk);
+}
+END_TEST
+
 /* ------------------------------------------------ two-step range prover */
 
 /* For max in a few bounds and every m <= max: begin, the products by the
@@ -338,6 +403,7 @@ main(void)
 	tcase_add_test(tc, test_sc_from_be);
 	tcase_add_test(tc, test_random_limbs);
 	tcase_add_test(tc, test_comb_ref);
+	tcase_add_test(tc, test_comb_point);
 	tcase_add_test(tc, test_range_two_step);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
