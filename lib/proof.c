@@ -1051,8 +1051,9 @@ out:
  */
 struct proof_batch {
 	size_t n, cap;
+	/* cap + 1 entries: proof_batch_verify puts G's term after the last */
 	struct p256_affine *p;
-	BIGNUM **s;
+	uint64_t (*s)[4];
 	BIGNUM *g;
 	/* merged points: encoding -> term index, open addressing */
 	uint8_t (*key)[GROUP_POINT_LEN];
@@ -1086,7 +1087,9 @@ proof_batch_free(struct proof_batch *b)
 	if (b == NULL)
 		return;
 	free(b->p);
-	bns_free(b->s, b->n);
+	if (b->s != NULL)
+		OPENSSL_cleanse(b->s, (b->cap + 1) * sizeof(*b->s));
+	free(b->s);
 	group_point_free(b->memo.pt);
 	OPENSSL_cleanse(&b->wp, sizeof(b->wp));
 	BN_free(b->g);
@@ -1095,29 +1098,40 @@ proof_batch_free(struct proof_batch *b)
 	free(b);
 }
 
-/* Append the term s P. */
+/* Append the term s P, or s (-P) when neg: a term -z t is stored as
+ * z (-t), so that the scalar is the 128-bit weight and not q - z (the
+ * multi-scalar multiplication skips the zero top digits of short
+ * scalars). */
 static int
 batch_term(struct proof_batch *b, const struct p256_affine *P,
-    const BIGNUM *s)
+    const BIGNUM *s, int neg)
 {
 	struct p256_affine *np;
-	BIGNUM **ns, *sc;
+	uint64_t(*ns)[4];
 	size_t cap;
+	int ret;
 
 	if (b->n == b->cap) {
 		cap = b->cap ? 2 * b->cap : 64;
-		if ((np = reallocarray(b->p, cap, sizeof(*np))) == NULL)
+		if ((np = reallocarray(b->p, cap + 1, sizeof(*np))) == NULL)
 			return TALLY_ERR_NOMEM;
 		b->p = np;
-		if ((ns = reallocarray(b->s, cap, sizeof(*ns))) == NULL)
+		/* a copy, not realloc: the old scalars are wiped */
+		if ((ns = calloc(cap + 1, sizeof(*ns))) == NULL)
 			return TALLY_ERR_NOMEM;
+		if (b->s != NULL) {
+			memcpy(ns, b->s, b->n * sizeof(*ns));
+			OPENSSL_cleanse(b->s, (b->cap + 1) * sizeof(*b->s));
+			free(b->s);
+		}
 		b->s = ns;
 		b->cap = cap;
 	}
-	if ((sc = BN_dup(s)) == NULL)
-		return TALLY_ERR_NOMEM;
+	if ((ret = p256_scalar_from_bn(b->s[b->n], s)) != 0)
+		return ret;
 	b->p[b->n] = *P;
-	b->s[b->n] = sc;
+	if (neg)
+		p256_negate(&b->p[b->n]);
 	b->n++;
 	return 0;
 }
@@ -1180,10 +1194,18 @@ batch_term_shared(struct proof_batch *b, const struct stmt_pt *st,
 	    (ret = batch_key_grow(b)) != 0)
 		return ret;
 	i = batch_key_slot(b, enc);
-	if (b->keyterm[i] != 0)
-		return group_scalar_add(b->s[b->keyterm[i] - 1],
-		    b->s[b->keyterm[i] - 1], s);
-	if ((ret = batch_term(b, &st->aff, s)) != 0)
+	if (b->keyterm[i] != 0) {
+		uint64_t t[4];
+
+		/* both below q: the batch's scalars are reduced */
+		if ((ret = p256_scalar_from_bn(t, s)) != 0)
+			return ret;
+		p256_scalar_add(b->s[b->keyterm[i] - 1],
+		    b->s[b->keyterm[i] - 1], t);
+		OPENSSL_cleanse(t, sizeof(t));
+		return 0;
+	}
+	if ((ret = batch_term(b, &st->aff, s, 0)) != 0)
 		return ret;
 	memcpy(b->key[i], enc, GROUP_POINT_LEN);
 	b->keyterm[i] = b->n; /* index + 1 */
@@ -1260,11 +1282,8 @@ batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
 	    (ret = batch_addmul(w->acc2, w->z2, d->c[j], w->t)) != 0 ||
 	    (ret = batch_addmul(w->acc3, w->z2, d->v[j], w->t)) != 0)
 		return ret;
-	if ((ret = group_scalar_neg(w->t, w->z1)) != 0 ||
-	    (ret = batch_term(b, &d->t[j], w->t)) != 0)
-		return ret;
-	if ((ret = group_scalar_neg(w->t, w->z2)) != 0 ||
-	    (ret = batch_term(b, &d->u[j], w->t)) != 0)
+	if ((ret = batch_term(b, &d->t[j], w->z1, 1)) != 0 ||
+	    (ret = batch_term(b, &d->u[j], w->z2, 1)) != 0)
 		return ret;
 	return 0;
 }
@@ -1281,10 +1300,8 @@ batch_range_commit(struct proof_batch *b, struct range_dec *d)
 	for (j = 0; j < d->n; j++)
 		if ((ret = batch_range_branch(b, d, j, &w)) != 0)
 			goto out;
-	if ((ret = group_scalar_neg(w.t, w.acc1)) != 0 ||
-	    (ret = batch_term(b, &d->sa.aff, w.t)) != 0 ||
-	    (ret = group_scalar_neg(w.t, w.acc2)) != 0 ||
-	    (ret = batch_term(b, &d->sb.aff, w.t)) != 0 ||
+	if ((ret = batch_term(b, &d->sa.aff, w.acc1, 1)) != 0 ||
+	    (ret = batch_term(b, &d->sb.aff, w.acc2, 1)) != 0 ||
 	    (ret = batch_term_shared(b, &d->sk, w.acc3)) != 0)
 		goto out;
 out:
@@ -1324,18 +1341,15 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d)
 	    (ret = scalar_weight(&b->wp, w.z1)) != 0 ||
 	    (ret = scalar_weight(&b->wp, w.z2)) != 0 ||
 	    (ret = batch_addmul(b->g, w.z1, d->v, w.t)) != 0 ||
-	    (ret = group_scalar_neg(w.u, w.z1)) != 0 ||
-	    (ret = batch_term(b, &d->t1, w.u)) != 0 ||
-	    (ret = group_scalar_neg(w.u, w.z2)) != 0 ||
-	    (ret = batch_term(b, &d->t2, w.u)) != 0 ||
+	    (ret = batch_term(b, &d->t1, w.z1, 1)) != 0 ||
+	    (ret = batch_term(b, &d->t2, w.z2, 1)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z1, d->c)) != 0 ||
 	    (ret = group_scalar_neg(w.u, w.t)) != 0 ||
 	    (ret = batch_term_shared(b, &d->sx, w.u)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z2, d->v)) != 0 ||
 	    (ret = batch_term_shared(b, &d->sa, w.t)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z2, d->c)) != 0 ||
-	    (ret = group_scalar_neg(w.u, w.t)) != 0 ||
-	    (ret = batch_term(b, &d->sd.aff, w.u)) != 0)
+	    (ret = batch_term(b, &d->sd.aff, w.t, 1)) != 0)
 		goto out;
 out:
 	batch_tmp_free(&w);
@@ -1379,8 +1393,7 @@ proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
 	    (ret = scalar_weight(&b->wp, w.z1)) != 0 ||
 	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0)
 		goto out;
-	if ((ret = group_scalar_neg(w.u, w.z1)) != 0 ||
-	    (ret = batch_term(b, &d.t, w.u)) != 0 ||
+	if ((ret = batch_term(b, &d.t, w.z1, 1)) != 0 ||
 	    (ret = group_scalar_mul(w.t, w.z1, d.c)) != 0 ||
 	    (ret = group_scalar_neg(w.u, w.t)) != 0 ||
 	    (ret = batch_term_shared(b, &d.sx, w.u)) != 0)
@@ -1402,10 +1415,7 @@ out:
 int
 proof_batch_verify(struct proof_batch *b)
 {
-	struct p256_affine *pts = NULL;
 	struct p256_jacobian r;
-	uint64_t(*sc)[4] = NULL;
-	size_t i;
 	int ret;
 
 	if (b == NULL)
@@ -1414,22 +1424,11 @@ proof_batch_verify(struct proof_batch *b)
 		return b->err;
 	if (b->n == 0)
 		return BN_is_zero(b->g) ? 0 : TALLY_ERR_BAD_PROOF;
-	ret = TALLY_ERR_NOMEM;
-	if ((pts = calloc(b->n + 1, sizeof(*pts))) == NULL ||
-	    (sc = calloc(b->n + 1, sizeof(*sc))) == NULL)
-		goto out;
-	memcpy(pts, b->p, b->n * sizeof(*pts));
-	p256_generator(&pts[b->n]);
-	for (i = 0; i < b->n; i++)
-		if ((ret = p256_scalar_from_bn(sc[i], b->s[i])) != 0)
-			goto out;
-	if ((ret = p256_scalar_from_bn(sc[b->n], b->g)) != 0 ||
-	    (ret = p256_msm(&r, b->n + 1, pts,
-		 (const uint64_t(*)[4])sc)) != 0)
-		goto out;
-	ret = p256_is_infinity(&r) ? 0 : TALLY_ERR_BAD_PROOF;
-out:
-	free(pts);
-	free(sc);
-	return ret;
+	/* g G in the spare entry after the last term */
+	p256_generator(&b->p[b->n]);
+	if ((ret = p256_scalar_from_bn(b->s[b->n], b->g)) != 0 ||
+	    (ret = p256_msm(&r, b->n + 1, b->p,
+		 (const uint64_t(*)[4])b->s)) != 0)
+		return ret;
+	return p256_is_infinity(&r) ? 0 : TALLY_ERR_BAD_PROOF;
 }

@@ -479,7 +479,7 @@ fe_mul(fe r, const fe a, const fe b)
  * reduction as fe_mul. The top word's carry lands in z0, free after the
  * first reduction word. */
 static inline __attribute__((always_inline)) void
-fe_sqr(fe r, const fe a)
+fe_sqr_mulq(fe r, const fe a)
 {
 	uint64_t z0, z1, z2, z3, z4, z5, z6, z7, t, c;
 
@@ -615,6 +615,131 @@ fe_sqr(fe r, const fe a)
 	    : [a] "r"(a)
 	    : "rax", "rdx", "cc", "memory");
 	fe_reduce_once(r, z4, z5, z6, z7, z0);
+}
+
+/* The same squaring with mulx, adcx and adox (fe_adx()). mulx leaves the
+ * flags alone, so the cross products run on two carry chains (z0 is zero
+ * until the squares, and serves as the zero the chains add in) and the
+ * squares on one adc chain. The reduction folds the low half alone: four
+ * words of the fe_mul step on z0..z3 leave u = (z + m p) / 2^256 of the
+ * low half (below p + 1, four words, no carry out of them), added once to
+ * the high half; the sum is below 2p as a^2 < p^2. */
+static inline __attribute__((always_inline)) void
+fe_sqr_adx(fe r, const fe a)
+{
+	uint64_t z0, z1, z2, z3, z4, z5, z6, z7, lo, hi, t;
+
+	__asm__(
+	    /* cross products a_i a_j, i < j, into z1..z6 */
+	    "xorl %k[z0], %k[z0]\n\t"
+	    "movq 0(%[a]), %%rdx\n\t"
+	    "mulxq 8(%[a]), %[z1], %[z2]\n\t"
+	    "mulxq 16(%[a]), %[lo], %[z3]\n\t"
+	    "adcxq %[lo], %[z2]\n\t"
+	    "mulxq 24(%[a]), %[lo], %[z4]\n\t"
+	    "adcxq %[lo], %[z3]\n\t"
+	    "adcxq %[z0], %[z4]\n\t"
+	    "movq 8(%[a]), %%rdx\n\t"
+	    "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+	    "adcxq %[lo], %[z3]\n\t"
+	    "adoxq %[hi], %[z4]\n\t"
+	    "mulxq 24(%[a]), %[lo], %[z5]\n\t"
+	    "adcxq %[lo], %[z4]\n\t"
+	    "adoxq %[z0], %[z5]\n\t"
+	    "adcxq %[z0], %[z5]\n\t"
+	    "movq 16(%[a]), %%rdx\n\t"
+	    "mulxq 24(%[a]), %[lo], %[z6]\n\t"
+	    "adcxq %[lo], %[z5]\n\t"
+	    "adcxq %[z0], %[z6]\n\t"
+	    /* doubled, the top bit into z7 */
+	    "xorl %k[z7], %k[z7]\n\t"
+	    "addq %[z1], %[z1]\n\t"
+	    "adcq %[z2], %[z2]\n\t"
+	    "adcq %[z3], %[z3]\n\t"
+	    "adcq %[z4], %[z4]\n\t"
+	    "adcq %[z5], %[z5]\n\t"
+	    "adcq %[z6], %[z6]\n\t"
+	    "adcq $0, %[z7]\n\t"
+	    /* plus the squares a_i^2 */
+	    "movq 0(%[a]), %%rdx\n\t"
+	    "mulxq %%rdx, %[z0], %[hi]\n\t"
+	    "addq %[hi], %[z1]\n\t"
+	    "movq 8(%[a]), %%rdx\n\t"
+	    "mulxq %%rdx, %[lo], %[hi]\n\t"
+	    "adcq %[lo], %[z2]\n\t"
+	    "adcq %[hi], %[z3]\n\t"
+	    "movq 16(%[a]), %%rdx\n\t"
+	    "mulxq %%rdx, %[lo], %[hi]\n\t"
+	    "adcq %[lo], %[z4]\n\t"
+	    "adcq %[hi], %[z5]\n\t"
+	    "movq 24(%[a]), %%rdx\n\t"
+	    "mulxq %%rdx, %[lo], %[hi]\n\t"
+	    "adcq %[lo], %[z6]\n\t"
+	    "adcq %[hi], %[z7]\n\t"
+	    /* reduce the low half: m = z0, then z1, z2, z3; the words of
+	     * u take the places of z0..z3 as they fall free */
+	    "movq %[z0], %%rdx\n\t"
+	    "mulxq %[p3], %[lo], %[hi]\n\t"
+	    "movq %%rdx, %[t]\n\t"
+	    "shlq $32, %[t]\n\t"
+	    "shrq $32, %%rdx\n\t"
+	    "addq %[t], %[z1]\n\t"
+	    "adcq %%rdx, %[z2]\n\t"
+	    "adcq %[lo], %[z3]\n\t"
+	    "adcq $0, %[hi]\n\t"
+	    "movq %[hi], %[z0]\n\t"
+	    "movq %[z1], %%rdx\n\t"
+	    "mulxq %[p3], %[lo], %[hi]\n\t"
+	    "movq %%rdx, %[t]\n\t"
+	    "shlq $32, %[t]\n\t"
+	    "shrq $32, %%rdx\n\t"
+	    "addq %[t], %[z2]\n\t"
+	    "adcq %%rdx, %[z3]\n\t"
+	    "adcq %[lo], %[z0]\n\t"
+	    "adcq $0, %[hi]\n\t"
+	    "movq %[hi], %[z1]\n\t"
+	    "movq %[z2], %%rdx\n\t"
+	    "mulxq %[p3], %[lo], %[hi]\n\t"
+	    "movq %%rdx, %[t]\n\t"
+	    "shlq $32, %[t]\n\t"
+	    "shrq $32, %%rdx\n\t"
+	    "addq %[t], %[z3]\n\t"
+	    "adcq %%rdx, %[z0]\n\t"
+	    "adcq %[lo], %[z1]\n\t"
+	    "adcq $0, %[hi]\n\t"
+	    "movq %[hi], %[z2]\n\t"
+	    "movq %[z3], %%rdx\n\t"
+	    "mulxq %[p3], %[lo], %[hi]\n\t"
+	    "movq %%rdx, %[t]\n\t"
+	    "shlq $32, %[t]\n\t"
+	    "shrq $32, %%rdx\n\t"
+	    "addq %[t], %[z0]\n\t"
+	    "adcq %%rdx, %[z1]\n\t"
+	    "adcq %[lo], %[z2]\n\t"
+	    "adcq $0, %[hi]\n\t"
+	    /* high half + u, the carry in t */
+	    "xorl %k[t], %k[t]\n\t"
+	    "addq %[z0], %[z4]\n\t"
+	    "adcq %[z1], %[z5]\n\t"
+	    "adcq %[z2], %[z6]\n\t"
+	    "adcq %[hi], %[z7]\n\t"
+	    "adcq $0, %[t]\n\t"
+	    : [z0] "=&r"(z0), [z1] "=&r"(z1), [z2] "=&r"(z2), [z3] "=&r"(z3),
+	    [z4] "=&r"(z4), [z5] "=&r"(z5), [z6] "=&r"(z6), [z7] "=&r"(z7),
+	    [lo] "=&r"(lo), [hi] "=&r"(hi), [t] "=&r"(t)
+	    : [a] "r"(a), [p3] "m"(fe_p[3])
+	    : "rdx", "cc", "memory");
+	(void)z3;
+	fe_reduce_once(r, z4, z5, z6, z7, t);
+}
+
+static inline __attribute__((always_inline)) void
+fe_sqr(fe r, const fe a)
+{
+	if (fe_adx())
+		fe_sqr_adx(r, a);
+	else
+		fe_sqr_mulq(r, a);
 }
 #else
 static inline void

@@ -454,6 +454,40 @@ p256_scalar_from_bn(uint64_t s[4], const BIGNUM *b)
 	return 0;
 }
 
+void
+p256_negate(struct p256_affine *p)
+{
+	fe_sub(p->y, (const uint64_t[4]){0}, p->y);
+}
+
+/* The group order n, least significant limb first. */
+static const uint64_t p256_n[4] = {0xf3b9cac2fc632551ULL,
+    0xbce6faada7179e84ULL, 0xffffffffffffffffULL, 0xffffffff00000000ULL};
+
+void
+p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
+{
+	uint64_t t[4], u[4];
+	unsigned char c, bw;
+	int i;
+
+	c = 0;
+	for (i = 0; i < 4; i++)
+		c = FE_ADC(c, a[i], b[i], &t[i]);
+	/* t - n, kept unless it borrows past the carry */
+	bw = 0;
+	for (i = 0; i < 4; i++) {
+		fe_u128 d = (fe_u128)t[i] - p256_n[i] - bw;
+
+		u[i] = (uint64_t)d;
+		bw = (unsigned char)((d >> 64) & 1);
+	}
+	if (c || !bw)
+		memcpy(r, u, sizeof(u));
+	else
+		memcpy(r, t, sizeof(t));
+}
+
 /* ------------------------------------------------------ multi-scalar */
 
 /* Window w of c bits of s (bits past 255 read as zero). */

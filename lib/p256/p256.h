@@ -68,6 +68,11 @@ int p256_to_ec(EC_POINT *out, const struct p256_jacobian *p);
 /* A scalar in [0, 2^256) from a BIGNUM; E_BAD_SCALAR if out of range. */
 int p256_scalar_from_bn(uint64_t s[4], const BIGNUM *b);
 
+/* p = -p (y = p - y; never 0 for a point of P-256). */
+void p256_negate(struct p256_affine *p);
+/* r = a + b mod n (n the group order) for a, b < n; r may alias either. */
+void p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
+
 int p256_is_infinity(const struct p256_jacobian *p);
 /* 1 when p (Jacobian) and q (affine) are the same point. */
 int p256_equal_affine(const struct p256_jacobian *p,

@@ -307,6 +307,14 @@ START_TEST(test_field)
 			fe_mul_adx(m, a, b);
 			ck_assert_mem_eq(q, m, sizeof(q));
 		}
+		/* both squarings, against the mulq multiplication */
+		fe_mul_mulq(m, a, a);
+		fe_sqr_mulq(q, a);
+		ck_assert_mem_eq(q, m, sizeof(q));
+		if (fe_adx()) {
+			fe_sqr_adx(q, a);
+			ck_assert_mem_eq(q, m, sizeof(q));
+		}
 #endif
 		/* a b / R mod p by BN */
 		fe_mul(m, a, b);
@@ -471,6 +479,67 @@ bn_to_limbs(uint64_t k[4], const BIGNUM *b)
 {
 	ck_assert_int_eq(p256_scalar_from_bn(k, b), 0);
 }
+
+/* a random scalar below n, or an edge: 0, 1, 2, n - 1, n - 2, a value
+ * with all-ones or all-zero limbs (reduced below n) */
+static void
+scalar_pick(uint64_t a[4], const BIGNUM *q, int k, BIGNUM *tmp,
+    BN_CTX *ctx)
+{
+	uint8_t buf[32];
+
+	ck_assert(RAND_bytes((uint8_t *)a, 32) == 1);
+	switch (k % 9) {
+	case 1: case 2: case 3:
+		memset(a, 0, 32);
+		a[0] = (uint64_t)(k % 9 - 1);
+		return;
+	case 4: case 5:
+		ck_assert(BN_copy(tmp, q) != NULL &&
+		    BN_sub_word(tmp, (BN_ULONG)(k % 9 - 3)) == 1);
+		ck_assert(BN_bn2binpad(tmp, buf, 32) == 32);
+		fe_from_be(a, buf);
+		return;
+	case 6:
+		a[0] = a[1] = ~(uint64_t)0;
+		break;
+	case 7:
+		a[1] = a[2] = 0;
+		break;
+	}
+	limbs_to_bn(tmp, a);
+	ck_assert(BN_nnmod(tmp, tmp, q, ctx) == 1);
+	ck_assert(BN_bn2binpad(tmp, buf, 32) == 32);
+	fe_from_be(a, buf);
+}
+
+START_TEST(test_scalar_add)
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *x = BN_new(), *y = BN_new(), *z = BN_new(), *t = BN_new();
+	const BIGNUM *q = group_order();
+	uint64_t a[4], b[4], r[4];
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		scalar_pick(a, q, i, t, ctx);
+		scalar_pick(b, q, i / 9, t, ctx);
+		limbs_to_bn(x, a);
+		limbs_to_bn(y, b);
+		ck_assert(BN_mod_add(z, x, y, q, ctx) == 1);
+		p256_scalar_add(r, a, b);
+		limbs_to_bn(t, r);
+		ck_assert(BN_cmp(t, z) == 0);
+		p256_scalar_add(a, a, b); /* aliasing */
+		ck_assert_mem_eq(a, r, sizeof(r));
+	}
+	BN_free(x);
+	BN_free(y);
+	BN_free(z);
+	BN_free(t);
+	BN_CTX_free(ctx);
+}
+END_TEST
 
 /* Random scalars on G and K, one or two terms, small second terms, in
  * batches of 1 to 70 outputs. */
@@ -754,6 +823,7 @@ main(void)
 	tcase_add_test(tc, test_msm_edge_scalars);
 	tcase_add_test(tc, test_msm_repeated_and_cancelling);
 	tcase_add_test(tc, test_field_add_sub);
+	tcase_add_test(tc, test_scalar_add);
 	tcase_add_test(tc, test_comb_random);
 	tcase_add_test(tc, test_comb_edge_scalars);
 	tcase_add_test(tc, test_comb_exceptional);
