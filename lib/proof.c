@@ -671,7 +671,7 @@ range_proof_clear(Tally__RangeProof *p)
 struct range_dec {
 	size_t n;
 	struct stmt_pt sk, sa, sb;
-	struct p256_affine *t, *u;
+	struct p256_affine *t, *u; /* u = t + n, one allocation */
 	BIGNUM **c, **v;
 };
 
@@ -679,10 +679,34 @@ static void
 range_dec_free(struct range_dec *d)
 {
 	free(d->t);
-	free(d->u);
 	bns_free(d->c, d->n);
 	bns_free(d->v, d->n);
 	memset(d, 0, sizeof(*d));
+}
+
+/* The points t and u, all decoded together (p256_decode_batch). */
+static int
+range_dec_points(struct range_dec *d, const Tally__RangeProof *p)
+{
+	uint8_t(*enc)[GROUP_POINT_LEN];
+	const ProtobufCBinaryData *f;
+	size_t j;
+	int ret;
+
+	if ((enc = calloc(2 * d->n, sizeof(*enc))) == NULL)
+		return TALLY_ERR_NOMEM;
+	ret = TALLY_ERR_BAD_POINT;
+	for (j = 0; j < 2 * d->n; j++) {
+		f = j < d->n ? &p->t[j] : &p->u[j - d->n];
+		if (f->data == NULL || f->len != GROUP_POINT_LEN)
+			goto out;
+		memcpy(enc[j], f->data, GROUP_POINT_LEN);
+	}
+	ret = p256_decode_batch(d->t, (const uint8_t(*)[GROUP_POINT_LEN])enc,
+	    2 * d->n);
+out:
+	free(enc);
+	return ret;
 }
 
 static int
@@ -691,14 +715,12 @@ range_dec_fields(struct range_dec *d, const Tally__RangeProof *p)
 	size_t j;
 	int ret;
 
-	for (j = 0; j < d->n; j++) {
+	for (j = 0; j < d->n; j++)
 		if ((d->c[j] = BN_new()) == NULL ||
 		    (d->v[j] = BN_new()) == NULL)
 			return TALLY_ERR_NOMEM;
-		if ((ret = aff_decode(&d->t[j], &p->t[j])) != 0 ||
-		    (ret = aff_decode(&d->u[j], &p->u[j])) != 0)
-			return ret;
-	}
+	if ((ret = range_dec_points(d, p)) != 0)
+		return ret;
 	for (j = 0; j < d->n; j++)
 		if ((ret = group_scalar_decode(d->c[j], p->c[j].data,
 			 p->c[j].len)) != 0 ||
@@ -728,12 +750,12 @@ range_prepare(struct range_dec *d, const Tally__RangeProof *p,
 	if (p->n_t != n || p->n_u != n || p->n_c != n || p->n_v != n)
 		return TALLY_ERR_BAD_PROOF;
 	d->n = n;
-	d->t = calloc(n, sizeof(*d->t));
-	d->u = calloc(n, sizeof(*d->u));
+	d->t = calloc(2 * n, sizeof(*d->t));
+	d->u = d->t != NULL ? d->t + n : NULL;
 	d->c = calloc(n, sizeof(*d->c));
 	d->v = calloc(n, sizeof(*d->v));
 	ret = TALLY_ERR_NOMEM;
-	if (d->t == NULL || d->u == NULL || d->c == NULL || d->v == NULL ||
+	if (d->t == NULL || d->c == NULL || d->v == NULL ||
 	    (c = BN_new()) == NULL || (sum = BN_new()) == NULL)
 		goto out;
 	if ((ret = range_dec_fields(d, p)) != 0 ||

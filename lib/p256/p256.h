@@ -37,6 +37,11 @@ struct p256_jacobian {
 /* Strict SEC1 compressed decoding, as group_point_decode: 33 bytes,
  * prefix 02 or 03, x < p, x on the curve. 0 or E_BAD_POINT. */
 int p256_decode(struct p256_affine *out, const uint8_t in[33]);
+/* The same for n points (several square roots at once where the processor
+ * allows): 0 when all decode, else E_BAD_POINT (out then partly
+ * written). */
+int p256_decode_batch(struct p256_affine *out, const uint8_t (*in)[33],
+    size_t n);
 /* The affine coordinates as 32-byte big-endian integers. */
 void p256_affine_coords(const struct p256_affine *p, uint8_t x[32],
     uint8_t y[32]);

@@ -11,6 +11,7 @@
 #include "group.h"
 #include "p256/fe.h"
 #include "p256/p256.h"
+#include "p256/sqrt8.h"
 #include "testutil.h"
 
 /* Every method: Straus, Pippenger at a few windows with Jacobian buckets
@@ -779,6 +780,109 @@ START_TEST(test_decode_and_convert)
 }
 END_TEST
 
+/* p256_sqrt8 (when the processor has it) against fe_sqrt_candidate, for
+ * every group size 1..8: random elements (half of them not squares),
+ * 0, 1, p - 1, p - 2, and elements with all-ones or zero limbs. */
+START_TEST(test_sqrt8)
+{
+	uint64_t a[8][4], r[8][4], l[4];
+	fe m, y;
+	int i, k, n;
+
+	if (!p256_sqrt8_available())
+		return;
+	for (i = 0; i < 400; i++) {
+		n = 1 + i % 8;
+		ck_assert(RAND_bytes((uint8_t *)a, sizeof(a)) == 1);
+		for (k = 0; k < 8; k++) {
+			switch ((i + k) % 11) {
+			case 1:
+				memset(a[k], 0, sizeof(a[k]));
+				break;
+			case 2:
+				memset(a[k], 0, sizeof(a[k]));
+				a[k][0] = 1;
+				break;
+			case 3:
+			case 4:
+				memcpy(a[k], fe_p, sizeof(a[k]));
+				a[k][0] -= (uint64_t)((i + k) % 11 - 2);
+				break;
+			case 5:
+				a[k][0] = a[k][2] = ~(uint64_t)0;
+				break;
+			case 6:
+				a[k][1] = a[k][2] = 0;
+				break;
+			}
+			while (!fe_is_canonical(a[k]))
+				a[k][3] >>= 1;
+		}
+		memset(r, 0xa5, sizeof(r));
+		p256_sqrt8(r, (const uint64_t(*)[4])a, (size_t)n);
+		for (k = 0; k < 8; k++) {
+			if (k >= n) {
+				/* lanes past n are not written */
+				ck_assert_uint_eq(r[k][0], 0xa5a5a5a5a5a5a5a5ULL);
+				continue;
+			}
+			fe_to_mont(m, a[k]);
+			fe_sqrt_candidate(y, m);
+			fe_from_mont(l, y);
+			ck_assert_mem_eq(r[k], l, sizeof(l));
+		}
+	}
+}
+END_TEST
+
+/* p256_decode_batch decides every point as p256_decode, in groups of every
+ * size, with valid points, random strings (half of them no point), x >= p
+ * and wrong prefixes among them. */
+START_TEST(test_decode_batch)
+{
+	EC_POINT *P = group_point_new();
+	struct p256_affine one[20], many[20];
+	uint8_t enc[20][33];
+	int i, k, n, want, got;
+
+	for (i = 0; i < 300; i++) {
+		n = 1 + i % 20;
+		for (k = 0; k < n; k++) {
+			random_point(P, &one[0]);
+			ck_assert_int_eq(group_point_encode(enc[k], P), 0);
+		}
+		/* one in three batches has a bad entry somewhere */
+		if (i % 3 == 1) {
+			k = (i / 3) % n;
+			switch ((i / 3) % 4) {
+			case 0:
+				ck_assert(RAND_bytes(enc[k] + 1, 32) == 1);
+				break;
+			case 1:
+				memcpy(enc[k] + 1, p_be, 32);
+				break;
+			case 2:
+				enc[k][0] = 0x04;
+				break;
+			case 3:
+				memset(enc[k] + 1, 0xff, 32);
+				break;
+			}
+		}
+		want = 0;
+		for (k = 0; k < n; k++)
+			if ((got = p256_decode(&one[k], enc[k])) != 0)
+				want = got;
+		got = p256_decode_batch(many, (const uint8_t(*)[33])enc,
+		    (size_t)n);
+		ck_assert_int_eq(got, want);
+		if (want == 0)
+			ck_assert_mem_eq(one, many, (size_t)n * sizeof(one[0]));
+	}
+	group_point_free(P);
+}
+END_TEST
+
 /* p256_from_ec agrees with p256_decode of the point's encoding whether
  * OpenSSL holds it with Z = 1 (decoded, set from coordinates) or not (a
  * product, a sum, a doubling). */
@@ -824,6 +928,8 @@ main(void)
 	tcase_add_test(tc, test_msm_repeated_and_cancelling);
 	tcase_add_test(tc, test_field_add_sub);
 	tcase_add_test(tc, test_scalar_add);
+	tcase_add_test(tc, test_sqrt8);
+	tcase_add_test(tc, test_decode_batch);
 	tcase_add_test(tc, test_comb_random);
 	tcase_add_test(tc, test_comb_edge_scalars);
 	tcase_add_test(tc, test_comb_exceptional);
