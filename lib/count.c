@@ -123,6 +123,7 @@ static int
 pts_make(struct count_pts *p, const struct count_input *in)
 {
 	const Tally__Ciphertext *ct;
+	uint8_t(*enc)[GROUP_POINT_LEN] = NULL;
 	size_t i;
 	int ret;
 
@@ -138,22 +139,35 @@ pts_make(struct count_pts *p, const struct count_input *in)
 			ret = TALLY_ERR_NOMEM;
 			goto out;
 		}
+	/* all the encodings in one buffer, decoded together */
+	if ((enc = calloc(p->nA + 1, sizeof(*enc))) == NULL) {
+		ret = TALLY_ERR_NOMEM;
+		goto out;
+	}
 	for (i = 0; i < p->nsums; i++) {
 		ct = in->agg->sums[i];
-		if (ct == NULL) {
-			ret = TALLY_ERR_BALLOT_SHAPE;
+		if (ct == NULL || ct->a.data == NULL ||
+		    ct->a.len != GROUP_POINT_LEN) {
+			/* the error of one by one: an earlier bad point
+			 * first */
+			ret = group_points_decode(p->A,
+			    (const uint8_t(*)[GROUP_POINT_LEN])enc, i);
+			if (ret == 0)
+				ret = ct == NULL ? TALLY_ERR_BALLOT_SHAPE :
+				    TALLY_ERR_BAD_POINT;
 			goto out;
 		}
-		if ((ret = group_point_decode(p->A[i], ct->a.data,
-		    ct->a.len)) != 0)
-			goto out;
+		memcpy(enc[i], ct->a.data, GROUP_POINT_LEN);
 	}
 	for (i = 0; i < COUNT_ITEM_CTS * in->nitems; i++)
-		if ((ret = group_point_decode(p->A[p->nsums + i],
-		    wl_ct(in, i), 33)) != 0)
-			goto out;
+		memcpy(enc[p->nsums + i], wl_ct(in, i), GROUP_POINT_LEN);
+	if ((ret = group_points_decode(p->A,
+	    (const uint8_t(*)[GROUP_POINT_LEN])enc, p->nA)) != 0)
+		goto out;
+	free(enc);
 	return 0;
 out:
+	free(enc);
 	pts_free(p);
 	return ret;
 }

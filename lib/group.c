@@ -120,22 +120,15 @@ group_point_is_infinity(const EC_POINT *p)
  * P-256 has prime order, so no point has y = 0, and infinity has no
  * 33-byte encoding.
  */
-int
-group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len)
+/* out = a (a point decoded by p256, so on the curve and finite). */
+static int
+point_set_affine(EC_POINT *out, const struct p256_affine *a, BN_CTX *ctx)
 {
-	BN_CTX *ctx = group_bn_ctx();
-	struct p256_affine a;
 	uint8_t xb[32], yb[32];
 	BIGNUM *x, *y;
 	int ret;
 
-	if (ctx == NULL)
-		return TALLY_ERR_CRYPTO;
-	if (buf == NULL || len != GROUP_POINT_LEN)
-		return TALLY_ERR_BAD_POINT;
-	if ((ret = p256_decode(&a, buf)) != 0)
-		return ret;
-	p256_affine_coords(&a, xb, yb);
+	p256_affine_coords(a, xb, yb);
 	ret = TALLY_ERR_CRYPTO;
 	BN_CTX_start(ctx);
 	x = BN_CTX_get(ctx);
@@ -151,6 +144,47 @@ group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len)
 out:
 	BN_CTX_end(ctx);
 	return ret;
+}
+
+int
+group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len)
+{
+	BN_CTX *ctx = group_bn_ctx();
+	struct p256_affine a;
+	int ret;
+
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
+	if (buf == NULL || len != GROUP_POINT_LEN)
+		return TALLY_ERR_BAD_POINT;
+	if ((ret = p256_decode(&a, buf)) != 0)
+		return ret;
+	return point_set_affine(out, &a, ctx);
+}
+
+/* 64 at a time: p256_decode_batch takes its square roots eight at once. */
+#define DECODE_CHUNK 64
+int
+group_points_decode(EC_POINT *const *out,
+    const uint8_t (*buf)[GROUP_POINT_LEN], size_t n)
+{
+	BN_CTX *ctx = group_bn_ctx();
+	struct p256_affine a[DECODE_CHUNK];
+	size_t i, k, m;
+	int ret;
+
+	if (ctx == NULL)
+		return TALLY_ERR_CRYPTO;
+	for (i = 0; i < n; i += m) {
+		m = n - i < DECODE_CHUNK ? n - i : DECODE_CHUNK;
+		if ((ret = p256_decode_batch(a, buf + i, m)) != 0)
+			return ret;
+		for (k = 0; k < m; k++)
+			if ((ret = point_set_affine(out[i + k], &a[k], ctx)) !=
+			    0)
+				return ret;
+	}
+	return 0;
 }
 
 int

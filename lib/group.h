@@ -35,6 +35,11 @@ int group_point_is_infinity(const EC_POINT *p);
 
 /* Strict decoding of a 33-byte compressed point. */
 int group_point_decode(EC_POINT *out, const uint8_t *buf, size_t len);
+/* n encodings of GROUP_POINT_LEN bytes each into out[0..n), decided as by
+ * group_point_decode one after the other (several square roots at once);
+ * 0, or the error of a bad one (out then partly written). */
+int group_points_decode(EC_POINT *const *out,
+    const uint8_t (*buf)[GROUP_POINT_LEN], size_t n);
 /* Encode p (not infinity) as 33 compressed bytes. */
 int group_point_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p);
 /* p's Jacobian coordinates X, Y, Z as OpenSSL holds them, 3 x 32

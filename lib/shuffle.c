@@ -194,19 +194,25 @@ mix_list_encode(struct mix_list *l)
 	return 0;
 }
 
+/* enc holds a || b of each ciphertext in turn: 2 n w encodings, decoded
+ * together (group_points_decode). */
 int
 mix_list_decode(struct mix_list *l)
 {
-	const uint8_t *e;
-	size_t i;
+	EC_POINT **pts;
+	size_t i, m = l->n * l->w;
 	int ret;
 
-	for (i = 0; i < l->n * l->w; i++) {
-		e = l->enc + i * SHUFFLE_CT_LEN;
-		if ((ret = elgamal_ct_decode(&l->ct[i], e, 33, e + 33, 33)) != 0)
-			return ret;
+	if ((pts = calloc(2 * m, sizeof(*pts))) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < m; i++) {
+		pts[2 * i] = l->ct[i].a;
+		pts[2 * i + 1] = l->ct[i].b;
 	}
-	return 0;
+	ret = group_points_decode(pts,
+	    (const uint8_t(*)[GROUP_POINT_LEN])l->enc, 2 * m);
+	free(pts);
+	return ret;
 }
 
 /* ---------------------------------------------------------- generators */
@@ -859,13 +865,22 @@ verifier_alloc(struct verifier *vf)
 static int
 dec_points(EC_POINT **out, const ProtobufCBinaryData *d, size_t n)
 {
+	uint8_t(*enc)[GROUP_POINT_LEN];
 	size_t i;
-	int ret;
+	int ret = TALLY_ERR_BAD_POINT;
 
-	for (i = 0; i < n; i++)
-		if ((ret = group_point_decode(out[i], d[i].data, d[i].len)) != 0)
-			return ret;
-	return 0;
+	if ((enc = calloc(n ? n : 1, sizeof(*enc))) == NULL)
+		return TALLY_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		if (d[i].data == NULL || d[i].len != GROUP_POINT_LEN)
+			goto out;
+		memcpy(enc[i], d[i].data, GROUP_POINT_LEN);
+	}
+	ret = group_points_decode(out, (const uint8_t(*)[GROUP_POINT_LEN])enc,
+	    n);
+out:
+	free(enc);
+	return ret;
 }
 
 static int
