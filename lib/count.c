@@ -12,6 +12,7 @@
 #include "dlog.h"
 #include "err.h"
 #include "group.h"
+#include "p256/p256.h"
 #include "pb.h"
 #include "proof.h"
 
@@ -446,7 +447,8 @@ struct combiner {
 	uint32_t set[CEREMONY_MAX_TRUSTEES];
 	const Tally__DecryptionShare *sh[CEREMONY_MAX_TRUSTEES];
 	BIGNUM *lam[CEREMONY_MAX_TRUSTEES];
-	EC_POINT *D[CEREMONY_MAX_TRUSTEES];
+	/* -lambda_t as p256 scalars, for combine_open */
+	uint64_t nlam[CEREMONY_MAX_TRUSTEES][4];
 	size_t nsums;
 };
 
@@ -455,10 +457,8 @@ combiner_clear(struct combiner *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->k; i++) {
+	for (i = 0; i < c->k; i++)
 		BN_free(c->lam[i]);
-		group_point_free(c->D[i]);
-	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -477,6 +477,7 @@ combiner_init(struct combiner *c, const Tally__DecryptionShare *const *shares,
     size_t nshares, size_t k, size_t nsums)
 {
 	const Tally__DecryptionShare **sorted;
+	BIGNUM *t;
 	size_t i;
 	int ret = 0;
 
@@ -492,49 +493,53 @@ combiner_init(struct combiner *c, const Tally__DecryptionShare *const *shares,
 		c->set[i] = sorted[i]->trustee;
 	}
 	free(sorted);
+	if ((t = BN_new()) == NULL)
+		return TALLY_ERR_NOMEM;
 	for (i = 0; i < k && ret == 0; i++) {
-		if ((c->lam[i] = BN_new()) == NULL ||
-		    (c->D[i] = group_point_new()) == NULL)
+		if ((c->lam[i] = BN_new()) == NULL)
 			ret = TALLY_ERR_NOMEM;
-		else
-			ret = ceremony_lagrange(c->lam[i], c->set[i], c->set, k);
+		else if ((ret = ceremony_lagrange(c->lam[i], c->set[i],
+			      c->set, k)) == 0 &&
+		    (ret = group_scalar_neg(t, c->lam[i])) == 0)
+			ret = p256_scalar_from_bn(c->nlam[i], t);
 	}
+	BN_free(t);
 	return ret;
 }
 
-/* out = sum lambda_t D_t[j] (= s A_j). */
-static int
-combine_at(EC_POINT *out, struct combiner *c, size_t j)
-{
-	const ProtobufCBinaryData *d;
-	const Tally__DleqProof *pr;
-	size_t i;
-	int ret;
-
-	for (i = 0; i < c->k; i++) {
-		share_entry(c->sh[i], j, c->nsums, &d, &pr);
-		if ((ret = group_point_decode(c->D[i], d->data, d->len)) != 0)
-			return ret;
-	}
-	return group_msm(out, NULL, c->k, (const EC_POINT **)c->D,
-	    (const BIGNUM **)c->lam);
-}
-
-/* P = point - combined(j). */
+/* P = point - combined(j) = B - sum lambda_t D_t[j], one p256_msm (the
+ * shares and the ciphertext are public: variable time is fine); the points
+ * decoded and refused in the order of group_point_decode B, then each D. */
 static int
 combine_open(EC_POINT *P, struct combiner *c, size_t j, const uint8_t *b,
     size_t blen)
 {
-	EC_POINT *B;
+	struct p256_affine pt[CEREMONY_MAX_TRUSTEES + 1];
+	uint64_t sc[CEREMONY_MAX_TRUSTEES + 1][4];
+	const ProtobufCBinaryData *d;
+	const Tally__DleqProof *pr;
+	struct p256_jacobian r;
+	size_t i;
 	int ret;
 
-	if ((B = group_point_new()) == NULL)
-		return TALLY_ERR_NOMEM;
-	if ((ret = group_point_decode(B, b, blen)) == 0 &&
-	    (ret = combine_at(P, c, j)) == 0)
-		ret = group_sub(P, B, P);
-	group_point_free(B);
-	return ret;
+	if (b == NULL || blen != GROUP_POINT_LEN)
+		return TALLY_ERR_BAD_POINT;
+	if ((ret = p256_decode(&pt[c->k], b)) != 0)
+		return ret;
+	memset(sc[c->k], 0, sizeof(sc[c->k]));
+	sc[c->k][0] = 1;
+	for (i = 0; i < c->k; i++) {
+		share_entry(c->sh[i], j, c->nsums, &d, &pr);
+		if (d->data == NULL || d->len != GROUP_POINT_LEN)
+			return TALLY_ERR_BAD_POINT;
+		if ((ret = p256_decode(&pt[i], d->data)) != 0)
+			return ret;
+		memcpy(sc[i], c->nlam[i], sizeof(sc[i]));
+	}
+	if ((ret = p256_msm(&r, c->k + 1, pt,
+		 (const uint64_t(*)[4])sc)) != 0)
+		return ret;
+	return p256_to_ec(P, &r);
 }
 
 static int
