@@ -1120,6 +1120,21 @@ proof_batch_free(struct proof_batch *b)
 	free(b);
 }
 
+void
+proof_batch_reset(struct proof_batch *b)
+{
+	if (b == NULL)
+		return;
+	if (b->s != NULL)
+		OPENSSL_cleanse(b->s, (b->cap + 1) * sizeof(*b->s));
+	if (b->keyterm != NULL)
+		memset(b->keyterm, 0, b->keycap * sizeof(*b->keyterm));
+	b->n = 0;
+	b->nkeys = 0;
+	b->err = 0;
+	BN_zero(b->g);
+}
+
 /* Append the term s P, or s (-P) when neg: a term -z t is stored as
  * z (-t), so that the scalar is the 128-bit weight and not q - z (the
  * multi-scalar multiplication skips the zero top digits of short

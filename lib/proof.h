@@ -147,6 +147,9 @@ void proof_bin_array_free(ProtobufCBinaryData **arr, size_t *n);
 struct proof_batch;
 int proof_batch_new(struct proof_batch **out);
 void proof_batch_free(struct proof_batch *b);
+/* Empty the batch for its next use, keeping its memory (the terms' arrays
+ * grow to the batch's size once, not again for every batch). */
+void proof_batch_reset(struct proof_batch *b);
 int proof_batch_add_range(struct proof_batch *b, const Tally__RangeProof *p,
     const EC_POINT *K, const struct elgamal_ct *ct, uint32_t max,
     const struct proof_bind *bind);

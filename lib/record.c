@@ -591,12 +591,9 @@ bw_flush(struct bworker *w, struct proof_batch **batch, size_t lo, size_t hi)
 			w->fail_pos = hi - 1;
 		return TALLY_ERR_BAD_PROOF;
 	}
-	proof_batch_free(*batch);
-	*batch = NULL;
-	if ((ret = proof_batch_new(batch)) != 0)
-		w->err = ret;
+	proof_batch_reset(*batch);
 	rv_progress(w->v, "ballots", hi - lo, w->v->nballots);
-	return ret;
+	return 0;
 }
 
 /* Check ballot p into the batch and keep what the count needs. */

@@ -607,6 +607,23 @@ START_TEST(test_batch)
 	    &bind[57]), 0);
 	ck_assert_int_eq(proof_batch_verify(b), TALLY_ERR_BAD_PROOF);
 	rp[57].v[1].data[31] = save;
+	/* reset: empty again, and the bad proof and the merged keys gone;
+	 * the kept memory holds a batch as good as a new one */
+	proof_batch_reset(b);
+	ck_assert_int_eq(proof_batch_verify(b), 0);
+	for (i = 0; i < 20; i++)
+		ck_assert_int_eq(proof_batch_add_schnorr(b, &sp[i], X[i], &sb),
+		    0);
+	ck_assert_int_eq(proof_batch_add_range(b, &rp[57], pk, &ct[57], 1,
+	    &bind[57]), 0);
+	ck_assert_int_eq(proof_batch_verify(b), 0);
+	/* a wrong key merged with a right one after the reset is caught */
+	ck_assert_int_eq(proof_batch_add_schnorr(b, &sp[0], X[1], &sb), 0);
+	ck_assert_int_eq(proof_batch_verify(b), TALLY_ERR_BAD_PROOF);
+	proof_batch_reset(b);
+	ck_assert_int_eq(proof_batch_add_schnorr(b, &sp[0], X[0], &sb), 0);
+	ck_assert_int_eq(proof_batch_verify(b), 0);
+	proof_batch_reset(NULL);
 	proof_batch_free(b);
 	/* A bad DLEQ (false statement: its challenge is recomputed, so only
 	 * the deferred equations catch it) and a bad Schnorr. */
