@@ -182,17 +182,24 @@ struct weight_pool {
 	size_t pos;
 };
 
-/* A random 128-bit batch weight. */
+/* A random 128-bit batch weight, as p256 scalar limbs. */
 static int
-scalar_weight(struct weight_pool *wp, BIGNUM *z)
+scalar_weight(struct weight_pool *wp, uint64_t z[4])
 {
+	const uint8_t *w;
+	int k;
+
 	if (wp->pos == 0 || wp->pos == sizeof(wp->buf)) {
 		if (RAND_bytes(wp->buf, sizeof(wp->buf)) != 1)
 			return TALLY_ERR_CRYPTO;
 		wp->pos = 0;
 	}
-	if (BN_bin2bn(wp->buf + wp->pos, WEIGHT_LEN, z) == NULL)
-		return TALLY_ERR_CRYPTO;
+	w = wp->buf + wp->pos;
+	z[0] = z[1] = z[2] = z[3] = 0;
+	for (k = 0; k < 8; k++) {
+		z[0] |= (uint64_t)w[k] << (8 * k);
+		z[1] |= (uint64_t)w[8 + k] << (8 * k);
+	}
 	OPENSSL_cleanse(wp->buf + wp->pos, WEIGHT_LEN);
 	wp->pos += WEIGHT_LEN;
 	return 0;
@@ -1076,7 +1083,7 @@ struct proof_batch {
 	/* cap + 1 entries: proof_batch_verify puts G's term after the last */
 	struct p256_affine *p;
 	uint64_t (*s)[4];
-	BIGNUM *g;
+	uint64_t g[4]; /* the generator's scalar */
 	/* merged points: encoding -> term index, open addressing */
 	uint8_t (*key)[GROUP_POINT_LEN];
 	size_t *keyterm;
@@ -1094,11 +1101,6 @@ proof_batch_new(struct proof_batch **out)
 	*out = NULL;
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return TALLY_ERR_NOMEM;
-	if ((b->g = BN_new()) == NULL) {
-		free(b);
-		return TALLY_ERR_NOMEM;
-	}
-	BN_zero(b->g);
 	*out = b;
 	return 0;
 }
@@ -1114,7 +1116,7 @@ proof_batch_free(struct proof_batch *b)
 	free(b->s);
 	group_point_free(b->memo.pt);
 	OPENSSL_cleanse(&b->wp, sizeof(b->wp));
-	BN_free(b->g);
+	OPENSSL_cleanse(b->g, sizeof(b->g));
 	free(b->key);
 	free(b->keyterm);
 	free(b);
@@ -1132,7 +1134,7 @@ proof_batch_reset(struct proof_batch *b)
 	b->n = 0;
 	b->nkeys = 0;
 	b->err = 0;
-	BN_zero(b->g);
+	OPENSSL_cleanse(b->g, sizeof(b->g));
 }
 
 /* Append the term s P, or s (-P) when neg: a term -z t is stored as
@@ -1141,12 +1143,11 @@ proof_batch_reset(struct proof_batch *b)
  * scalars). */
 static int
 batch_term(struct proof_batch *b, const struct p256_affine *P,
-    const BIGNUM *s, int neg)
+    const uint64_t s[4], int neg)
 {
 	struct p256_affine *np;
 	uint64_t(*ns)[4];
 	size_t cap;
-	int ret;
 
 	if (b->n == b->cap) {
 		cap = b->cap ? 2 * b->cap : 64;
@@ -1164,8 +1165,7 @@ batch_term(struct proof_batch *b, const struct p256_affine *P,
 		b->s = ns;
 		b->cap = cap;
 	}
-	if ((ret = p256_scalar_from_bn(b->s[b->n], s)) != 0)
-		return ret;
+	memcpy(b->s[b->n], s, sizeof(b->s[b->n]));
 	b->p[b->n] = *P;
 	if (neg)
 		p256_negate(&b->p[b->n]);
@@ -1221,7 +1221,7 @@ batch_key_grow(struct proof_batch *b)
 /* Add s P where P (encoded as enc) may recur: merge into its term. */
 static int
 batch_term_shared(struct proof_batch *b, const struct stmt_pt *st,
-    const BIGNUM *s)
+    const uint64_t s[4])
 {
 	const uint8_t *enc = st->enc;
 	size_t i;
@@ -1232,14 +1232,9 @@ batch_term_shared(struct proof_batch *b, const struct stmt_pt *st,
 		return ret;
 	i = batch_key_slot(b, enc);
 	if (b->keyterm[i] != 0) {
-		uint64_t t[4];
-
 		/* both below q: the batch's scalars are reduced */
-		if ((ret = p256_scalar_from_bn(t, s)) != 0)
-			return ret;
 		p256_scalar_add(b->s[b->keyterm[i] - 1],
-		    b->s[b->keyterm[i] - 1], t);
-		OPENSSL_cleanse(t, sizeof(t));
+		    b->s[b->keyterm[i] - 1], s);
 		return 0;
 	}
 	if ((ret = batch_term(b, &st->aff, s, 0)) != 0)
@@ -1250,52 +1245,28 @@ batch_term_shared(struct proof_batch *b, const struct stmt_pt *st,
 	return 0;
 }
 
-/* g += x y (mod q) */
-static int
-batch_addmul(BIGNUM *acc, const BIGNUM *x, const BIGNUM *y, BIGNUM *tmp)
-{
-	int ret;
-
-	if ((ret = group_scalar_mul(tmp, x, y)) != 0)
-		return ret;
-	return group_scalar_add(acc, acc, tmp);
-}
-
-/* Scratch scalars of the batch_add_* functions. */
-struct batch_tmp {
-	BIGNUM *z1, *z2, *t, *u, *acc1, *acc2, *acc3;
-};
-
-static int
-batch_tmp_new(struct batch_tmp *t)
-{
-	t->z1 = BN_new();
-	t->z2 = BN_new();
-	t->t = BN_new();
-	t->u = BN_new();
-	t->acc1 = BN_new();
-	t->acc2 = BN_new();
-	t->acc3 = BN_new();
-	if (!t->z1 || !t->z2 || !t->t || !t->u || !t->acc1 || !t->acc2 ||
-	    !t->acc3)
-		return TALLY_ERR_NOMEM;
-	BN_zero(t->acc1);
-	BN_zero(t->acc2);
-	BN_zero(t->acc3);
-	return 0;
-}
-
+/* acc += x y (mod q) */
 static void
-batch_tmp_free(struct batch_tmp *t)
+batch_addmul(uint64_t acc[4], const uint64_t x[4], const uint64_t y[4])
 {
-	BN_free(t->z1);
-	BN_free(t->z2);
-	BN_free(t->t);
-	BN_free(t->u);
-	BN_free(t->acc1);
-	BN_free(t->acc2);
-	BN_free(t->acc3);
+	uint64_t t[4];
+
+	p256_scalar_mul(t, x, y);
+	p256_scalar_add(acc, acc, t);
 }
+
+/* A decoded scalar (< q) as limbs. */
+static int
+bn_limbs(uint64_t r[4], const BIGNUM *x)
+{
+	return p256_scalar_from_bn(r, x);
+}
+
+/* Scratch scalars of the batch_add_* functions, wiped after use. */
+struct batch_tmp {
+	uint64_t z1[4], z2[4], t[4], c[4], v[4];
+	uint64_t acc1[4], acc2[4], acc3[4];
+};
 
 /*
  * Branch j with weights z1, z2:
@@ -1307,18 +1278,20 @@ static int
 batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
     struct batch_tmp *w)
 {
+	uint64_t jl[4] = {(uint64_t)j, 0, 0, 0};
 	int ret;
 
 	if ((ret = scalar_weight(&b->wp, w->z1)) != 0 ||
 	    (ret = scalar_weight(&b->wp, w->z2)) != 0 ||
-	    (ret = batch_addmul(b->g, w->z1, d->v[j], w->t)) != 0 ||
-	    (ret = group_scalar_set_u64(w->u, j)) != 0 ||
-	    (ret = group_scalar_mul(w->u, w->u, d->c[j])) != 0 ||
-	    (ret = batch_addmul(b->g, w->z2, w->u, w->t)) != 0 ||
-	    (ret = batch_addmul(w->acc1, w->z1, d->c[j], w->t)) != 0 ||
-	    (ret = batch_addmul(w->acc2, w->z2, d->c[j], w->t)) != 0 ||
-	    (ret = batch_addmul(w->acc3, w->z2, d->v[j], w->t)) != 0)
+	    (ret = bn_limbs(w->c, d->c[j])) != 0 ||
+	    (ret = bn_limbs(w->v, d->v[j])) != 0)
 		return ret;
+	batch_addmul(b->g, w->z1, w->v);
+	p256_scalar_mul(w->t, jl, w->c);
+	batch_addmul(b->g, w->z2, w->t);
+	batch_addmul(w->acc1, w->z1, w->c);
+	batch_addmul(w->acc2, w->z2, w->c);
+	batch_addmul(w->acc3, w->z2, w->v);
 	if ((ret = batch_term(b, &d->t[j], w->z1, 1)) != 0 ||
 	    (ret = batch_term(b, &d->u[j], w->z2, 1)) != 0)
 		return ret;
@@ -1330,10 +1303,9 @@ batch_range_commit(struct proof_batch *b, struct range_dec *d)
 {
 	struct batch_tmp w;
 	size_t j;
-	int ret;
+	int ret = 0;
 
-	if ((ret = batch_tmp_new(&w)) != 0)
-		goto out;
+	memset(&w, 0, sizeof(w));
 	for (j = 0; j < d->n; j++)
 		if ((ret = batch_range_branch(b, d, j, &w)) != 0)
 			goto out;
@@ -1342,7 +1314,7 @@ batch_range_commit(struct proof_batch *b, struct range_dec *d)
 	    (ret = batch_term_shared(b, &d->sk, w.acc3)) != 0)
 		goto out;
 out:
-	batch_tmp_free(&w);
+	OPENSSL_cleanse(&w, sizeof(w));
 	return ret;
 }
 
@@ -1374,22 +1346,27 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d)
 	struct batch_tmp w;
 	int ret;
 
-	if ((ret = batch_tmp_new(&w)) != 0 ||
-	    (ret = scalar_weight(&b->wp, w.z1)) != 0 ||
+	memset(&w, 0, sizeof(w));
+	if ((ret = scalar_weight(&b->wp, w.z1)) != 0 ||
 	    (ret = scalar_weight(&b->wp, w.z2)) != 0 ||
-	    (ret = batch_addmul(b->g, w.z1, d->v, w.t)) != 0 ||
-	    (ret = batch_term(b, &d->t1, w.z1, 1)) != 0 ||
-	    (ret = batch_term(b, &d->t2, w.z2, 1)) != 0 ||
-	    (ret = group_scalar_mul(w.t, w.z1, d->c)) != 0 ||
-	    (ret = group_scalar_neg(w.u, w.t)) != 0 ||
-	    (ret = batch_term_shared(b, &d->sx, w.u)) != 0 ||
-	    (ret = group_scalar_mul(w.t, w.z2, d->v)) != 0 ||
-	    (ret = batch_term_shared(b, &d->sa, w.t)) != 0 ||
-	    (ret = group_scalar_mul(w.t, w.z2, d->c)) != 0 ||
-	    (ret = batch_term(b, &d->sd.aff, w.t, 1)) != 0)
+	    (ret = bn_limbs(w.c, d->c)) != 0 ||
+	    (ret = bn_limbs(w.v, d->v)) != 0)
 		goto out;
+	batch_addmul(b->g, w.z1, w.v);
+	if ((ret = batch_term(b, &d->t1, w.z1, 1)) != 0 ||
+	    (ret = batch_term(b, &d->t2, w.z2, 1)) != 0)
+		goto out;
+	p256_scalar_mul(w.t, w.z1, w.c);
+	p256_scalar_neg(w.t, w.t);
+	if ((ret = batch_term_shared(b, &d->sx, w.t)) != 0)
+		goto out;
+	p256_scalar_mul(w.t, w.z2, w.v);
+	if ((ret = batch_term_shared(b, &d->sa, w.t)) != 0)
+		goto out;
+	p256_scalar_mul(w.t, w.z2, w.c);
+	ret = batch_term(b, &d->sd.aff, w.t, 1);
 out:
-	batch_tmp_free(&w);
+	OPENSSL_cleanse(&w, sizeof(w));
 	return ret;
 }
 
@@ -1426,19 +1403,21 @@ proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
 		return TALLY_ERR_INVALID_ARG;
 	if ((ret = schnorr_prepare(&d, p, X, bind)) != 0)
 		return ret;
-	if ((ret = batch_tmp_new(&w)) != 0 ||
-	    (ret = scalar_weight(&b->wp, w.z1)) != 0 ||
-	    (ret = batch_addmul(b->g, w.z1, d.v, w.t)) != 0)
+	memset(&w, 0, sizeof(w));
+	if ((ret = scalar_weight(&b->wp, w.z1)) != 0 ||
+	    (ret = bn_limbs(w.c, d.c)) != 0 ||
+	    (ret = bn_limbs(w.v, d.v)) != 0)
 		goto out;
-	if ((ret = batch_term(b, &d.t, w.z1, 1)) != 0 ||
-	    (ret = group_scalar_mul(w.t, w.z1, d.c)) != 0 ||
-	    (ret = group_scalar_neg(w.u, w.t)) != 0 ||
-	    (ret = batch_term_shared(b, &d.sx, w.u)) != 0)
+	batch_addmul(b->g, w.z1, w.v);
+	if ((ret = batch_term(b, &d.t, w.z1, 1)) != 0)
 		goto out;
+	p256_scalar_mul(w.t, w.z1, w.c);
+	p256_scalar_neg(w.t, w.t);
+	ret = batch_term_shared(b, &d.sx, w.t);
 out:
 	if (ret != 0 && b->err == 0)
 		b->err = ret;
-	batch_tmp_free(&w);
+	OPENSSL_cleanse(&w, sizeof(w));
 	schnorr_dec_free(&d);
 	return ret;
 }
@@ -1460,11 +1439,13 @@ proof_batch_verify(struct proof_batch *b)
 	if (b->err != 0)
 		return b->err;
 	if (b->n == 0)
-		return BN_is_zero(b->g) ? 0 : TALLY_ERR_BAD_PROOF;
+		return (b->g[0] | b->g[1] | b->g[2] | b->g[3]) == 0
+		    ? 0
+		    : TALLY_ERR_BAD_PROOF;
 	/* g G in the spare entry after the last term */
 	p256_generator(&b->p[b->n]);
-	if ((ret = p256_scalar_from_bn(b->s[b->n], b->g)) != 0 ||
-	    (ret = p256_msm(&r, b->n + 1, b->p,
+	memcpy(b->s[b->n], b->g, sizeof(b->g));
+	if ((ret = p256_msm(&r, b->n + 1, b->p,
 		 (const uint64_t(*)[4])b->s)) != 0)
 		return ret;
 	return p256_is_infinity(&r) ? 0 : TALLY_ERR_BAD_PROOF;

@@ -118,25 +118,31 @@ vfe_mul(struct vfe *r, const struct vfe *a, const struct vfe *b)
 static inline SQRT8_TARGET __attribute__((always_inline)) void
 vfe_sqr(struct vfe *r, const struct vfe *a)
 {
-	__m512i t[10];
+	__m512i t[10], u[10];
 	int i, j;
 
+	/* low and high halves of the products in separate accumulators
+	 * (t, u): shorter chains of dependent multiply-adds */
 #pragma GCC unroll 10
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 10; i++) {
 		t[i] = _mm512_setzero_si512();
+		u[i] = _mm512_setzero_si512();
+	}
 #pragma GCC unroll 5
 	for (i = 0; i < 5; i++) {
 #pragma GCC unroll 5
 		for (j = i + 1; j < 5; j++) {
 			t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->v[i],
 			    a->v[j]);
-			t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1],
+			u[i + j + 1] = _mm512_madd52hi_epu64(u[i + j + 1],
 			    a->v[i], a->v[j]);
 		}
 	}
 #pragma GCC unroll 9
-	for (i = 1; i < 10; i++)
+	for (i = 1; i < 10; i++) {
+		t[i] = _mm512_add_epi64(t[i], u[i]);
 		t[i] = _mm512_add_epi64(t[i], t[i]);
+	}
 #pragma GCC unroll 5
 	for (i = 0; i < 5; i++) {
 		t[2 * i] = _mm512_madd52lo_epu64(t[2 * i], a->v[i], a->v[i]);

@@ -514,7 +514,7 @@ scalar_pick(uint64_t a[4], const BIGNUM *q, int k, BIGNUM *tmp,
 	fe_from_be(a, buf);
 }
 
-START_TEST(test_scalar_add)
+START_TEST(test_scalar_arith)
 {
 	BN_CTX *ctx = BN_CTX_new();
 	BIGNUM *x = BN_new(), *y = BN_new(), *z = BN_new(), *t = BN_new();
@@ -531,7 +531,24 @@ START_TEST(test_scalar_add)
 		p256_scalar_add(r, a, b);
 		limbs_to_bn(t, r);
 		ck_assert(BN_cmp(t, z) == 0);
-		p256_scalar_add(a, a, b); /* aliasing */
+		/* a b and -a mod n */
+		ck_assert(BN_mod_mul(z, x, y, q, ctx) == 1);
+		p256_scalar_mul(r, a, b);
+		limbs_to_bn(t, r);
+		ck_assert(BN_cmp(t, z) == 0);
+		ck_assert(BN_mod_sub(z, q, x, q, ctx) == 1); /* 0 for 0 */
+		p256_scalar_neg(r, a);
+		limbs_to_bn(t, r);
+		ck_assert(BN_cmp(t, z) == 0);
+		/* aliasing */
+		p256_scalar_mul(r, a, b);
+		p256_scalar_mul(b, a, b);
+		ck_assert_mem_eq(b, r, sizeof(r));
+		p256_scalar_add(r, a, b);
+		p256_scalar_add(a, a, b);
+		ck_assert_mem_eq(a, r, sizeof(r));
+		p256_scalar_neg(r, a);
+		p256_scalar_neg(a, a);
 		ck_assert_mem_eq(a, r, sizeof(r));
 	}
 	BN_free(x);
@@ -927,7 +944,7 @@ main(void)
 	tcase_add_test(tc, test_msm_edge_scalars);
 	tcase_add_test(tc, test_msm_repeated_and_cancelling);
 	tcase_add_test(tc, test_field_add_sub);
-	tcase_add_test(tc, test_scalar_add);
+	tcase_add_test(tc, test_scalar_arith);
 	tcase_add_test(tc, test_sqrt8);
 	tcase_add_test(tc, test_decode_batch);
 	tcase_add_test(tc, test_comb_random);
