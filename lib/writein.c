@@ -310,7 +310,10 @@ out:
  * added (it is only copied into the last batch of additions); the
  * responses are computed here by the same constant-time limb arithmetic.
  * The name's encoding into points (writein_name_encode: a search for the
- * counter that puts x on the curve) is the same as writein_encrypt_r's.
+ * counter that puts x on the curve) is the same as writein_encrypt_r's,
+ * and as variable in time as there; its points are decoded (Z = 1), so
+ * p256_from_ec only copies and converts their coordinates (Montgomery
+ * multiplications), whatever the name.
  */
 struct writein_pending {
 	uint64_t r[WRITEIN_POINTS][4], w[WRITEIN_POINTS][4];

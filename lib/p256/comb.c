@@ -4,8 +4,9 @@
  *
  * A table for a base B holds, for each of COMB_WINDOWS windows i of
  * COMB_W bits, the affine points j 2^(COMB_W i) B for j = 1 .. 2^(COMB_W-1).
- * A scalar is recoded into signed digits d_i in [-16, 16] (ct_recode), so
- * that k B = sum_i d_i 2^(5i) B: one addition of a table entry per window
+ * A scalar is recoded into signed digits d_i in [-2^(COMB_W-1), 2^(COMB_W-1)]
+ * (ct_recode; COMB_W = 6: 43 windows, digits in [-32, 32]), so that
+ * k B = sum_i d_i 2^(COMB_W i) B: one addition of a table entry per window
  * and no doubling. Each entry is read by scanning the whole row with masks
  * (ct_select) and negated with a mask, so that neither the memory touched
  * nor the instructions run depend on the digit.
@@ -18,10 +19,11 @@
  * accumulator still empty) is handled with masks. The remaining
  * exceptional case, two equal x coordinates, cannot occur while summing
  * the digits of one scalar k on one base unless k is a multiple of the
- * order: before window i < 51 the partial sum is below 2^(5i) in absolute
- * value and the entry at least that, and both together below the order;
- * at the last window (digit 0, 1 or 2 of 2^255) P = +-T would need k = 0
- * mod q or k >= 2^256 (the same holds within each lane below). It can
+ * order: before a window i below the last the partial sum is below
+ * 2^(COMB_W i) in absolute value and the entry at least that, and both
+ * together below the order; at the last window (a digit of 2^252 from the
+ * top 4 bits and a carry) P = +-T would need k = 0 mod q or k >= 2^256
+ * (the same holds within each lane below). It can
  * occur, with negligible probability, when the two terms of an output are
  * added at the end, and when the lanes of one product are: the windows of
  * a product are summed in COMB_LANES lanes side by side, so that one
@@ -110,13 +112,14 @@ p256_comb_new(struct p256_comb **out, const struct p256_affine *base)
 		return TALLY_ERR_NOMEM;
 	b = *base;
 	for (i = 0; i < COMB_WINDOWS; i++) {
-		/* row i: j 2^(5i) B; for j >= 2 never +-(j-1) 2^(5i) B since
-		 * the group order is prime and far larger than 16 */
+		/* row i: j 2^(COMB_W i) B; for j >= 2 never +-(j-1) times
+		 * that since the group order is prime and far larger than
+		 * COMB_ROW */
 		c->row[i][0] = b;
 		aff_dbl(&c->row[i][1], &b);
 		for (j = 2; j < COMB_ROW; j++)
 			aff_add(&c->row[i][j], &c->row[i][j - 1], &b);
-		/* next base: 32 b = 2 (16 b) */
+		/* next base: 2^COMB_W b = 2 (COMB_ROW b) */
 		if (i + 1 < COMB_WINDOWS)
 			aff_dbl(&b, &c->row[i][COMB_ROW - 1]);
 	}
@@ -177,7 +180,8 @@ ct_fe_sel(fe r, uint64_t mask, const fe a, const fe b)
 		r[l] = (a[l] & mask) | (b[l] & ~mask);
 }
 
-/* Signed digits of s < 2^256: s = sum d[i] 2^(5i), d[i] in [-16, 16]. */
+/* Signed digits of s < 2^256: s = sum d[i] 2^(COMB_W i), d[i] in
+ * [-COMB_ROW, COMB_ROW]; no branch on s. */
 static void
 ct_recode(int8_t d[COMB_WINDOWS], const uint64_t s[4])
 {

@@ -109,7 +109,7 @@ int p256_msm_window(struct p256_jacobian *r, size_t n,
  * proof nonces) times a public base (G, the election key K).
  *
  * p256_comb_new builds the table of a public base (variable time in the
- * base; 53 kB, 52 windows of 16 affine points); p256_comb_generator is
+ * base; 88 kB, 43 windows of 32 affine points); p256_comb_generator is
  * G's, built once per process (NULL when out of memory).
  *
  * p256_comb_mul: out[i] = k0 B0 + k1 B1 for the terms (tab, k) of
