@@ -508,34 +508,36 @@ combiner_init(struct combiner *c, const Tally__DecryptionShare *const *shares,
 }
 
 /* P = point - combined(j) = B - sum lambda_t D_t[j], one p256_msm (the
- * shares and the ciphertext are public: variable time is fine); the points
- * decoded and refused in the order of group_point_decode B, then each D. */
+ * shares and the ciphertext are public: variable time is fine). */
 static int
 combine_open(EC_POINT *P, struct combiner *c, size_t j, const uint8_t *b,
     size_t blen)
 {
 	struct p256_affine pt[CEREMONY_MAX_TRUSTEES + 1];
 	uint64_t sc[CEREMONY_MAX_TRUSTEES + 1][4];
+	uint8_t enc[CEREMONY_MAX_TRUSTEES + 1][GROUP_POINT_LEN];
 	const ProtobufCBinaryData *d;
 	const Tally__DleqProof *pr;
 	struct p256_jacobian r;
 	size_t i;
 	int ret;
 
+	/* every refusal here is E_BAD_POINT: all decoded together */
 	if (b == NULL || blen != GROUP_POINT_LEN)
 		return TALLY_ERR_BAD_POINT;
-	if ((ret = p256_decode(&pt[c->k], b)) != 0)
-		return ret;
+	memcpy(enc[c->k], b, GROUP_POINT_LEN);
 	memset(sc[c->k], 0, sizeof(sc[c->k]));
 	sc[c->k][0] = 1;
 	for (i = 0; i < c->k; i++) {
 		share_entry(c->sh[i], j, c->nsums, &d, &pr);
 		if (d->data == NULL || d->len != GROUP_POINT_LEN)
 			return TALLY_ERR_BAD_POINT;
-		if ((ret = p256_decode(&pt[i], d->data)) != 0)
-			return ret;
+		memcpy(enc[i], d->data, GROUP_POINT_LEN);
 		memcpy(sc[i], c->nlam[i], sizeof(sc[i]));
 	}
+	if ((ret = p256_decode_batch(pt,
+		 (const uint8_t(*)[GROUP_POINT_LEN])enc, c->k + 1)) != 0)
+		return ret;
 	if ((ret = p256_msm(&r, c->k + 1, pt,
 		 (const uint64_t(*)[4])sc)) != 0)
 		return ret;

@@ -1,7 +1,7 @@
 /*
  * sqrt8.c: the square-root exponentiation a^((p + 1) / 4) mod p for up to
- * eight field elements at once, one in each 64-bit lane of AVX-512
- * registers, with the 52-bit multiply-add instructions (AVX512-IFMA), for
+ * sixteen field elements at once, one in each 64-bit lane of one or two
+ * AVX-512 registers, with the 52-bit multiply-add instructions (AVX512-IFMA), for
  * p256_decode_batch.
  *
  * An element is five 52-bit limbs (radix 2^52), kept below 2p, in
@@ -162,6 +162,58 @@ vfe_sqr_n(struct vfe *r, const struct vfe *a, int n)
 		vfe_sqr(r, r);
 }
 
+/* Two independent chains side by side: the processor overlaps them
+ * (each squaring is one long dependency chain). */
+static SQRT8_TARGET void
+vfe_sqr_n2(struct vfe *r, const struct vfe *a, struct vfe *r2,
+    const struct vfe *a2, int n)
+{
+	int i;
+
+	*r = *a;
+	*r2 = *a2;
+	for (i = 0; i < n; i++) {
+		vfe_sqr(r, r);
+		vfe_sqr(r2, r2);
+	}
+}
+
+static SQRT8_TARGET void
+vfe_mul2(struct vfe *r, const struct vfe *a, const struct vfe *b,
+    struct vfe *r2, const struct vfe *a2, const struct vfe *b2)
+{
+	vfe_mul(r, a, b);
+	vfe_mul(r2, a2, b2);
+}
+
+/* vfe_sqrt_candidate for two vectors at once. */
+static SQRT8_TARGET void
+vfe_sqrt_candidate2(struct vfe *r, const struct vfe *a, struct vfe *r2,
+    const struct vfe *a2)
+{
+	struct vfe x2[2], x3[2], x6[2], x12[2], x15[2], x30[2], x32[2], t[2];
+
+	vfe_sqr_n2(&t[0], a, &t[1], a2, 1);
+	vfe_mul2(&x2[0], &t[0], a, &x2[1], &t[1], a2);
+	vfe_sqr_n2(&t[0], &x2[0], &t[1], &x2[1], 1);
+	vfe_mul2(&x3[0], &t[0], a, &x3[1], &t[1], a2);
+	vfe_sqr_n2(&t[0], &x3[0], &t[1], &x3[1], 3);
+	vfe_mul2(&x6[0], &t[0], &x3[0], &x6[1], &t[1], &x3[1]);
+	vfe_sqr_n2(&t[0], &x6[0], &t[1], &x6[1], 6);
+	vfe_mul2(&x12[0], &t[0], &x6[0], &x12[1], &t[1], &x6[1]);
+	vfe_sqr_n2(&t[0], &x12[0], &t[1], &x12[1], 3);
+	vfe_mul2(&x15[0], &t[0], &x3[0], &x15[1], &t[1], &x3[1]);
+	vfe_sqr_n2(&t[0], &x15[0], &t[1], &x15[1], 15);
+	vfe_mul2(&x30[0], &t[0], &x15[0], &x30[1], &t[1], &x15[1]);
+	vfe_sqr_n2(&t[0], &x30[0], &t[1], &x30[1], 2);
+	vfe_mul2(&x32[0], &t[0], &x2[0], &x32[1], &t[1], &x2[1]);
+	vfe_sqr_n2(&t[0], &x32[0], &t[1], &x32[1], 32);
+	vfe_mul2(&t[0], &t[0], a, &t[1], &t[1], a2);
+	vfe_sqr_n2(&t[0], &t[0], &t[1], &t[1], 96);
+	vfe_mul2(&t[0], &t[0], a, &t[1], &t[1], a2);
+	vfe_sqr_n2(r, &t[0], r2, &t[1], 94);
+}
+
 /* r = a^((p + 1) / 4), the chain of fe_sqrt_candidate (fe.h). */
 static SQRT8_TARGET void
 vfe_sqrt_candidate(struct vfe *r, const struct vfe *a)
@@ -193,11 +245,11 @@ vfe_sqrt_candidate(struct vfe *r, const struct vfe *a)
 static const uint64_t sqrt8_rr[5] = {0x300, 0xffffffff00000,
     0xffffefffffffb, 0xfdfffffffffff, 0x4ffffff};
 
+/* Lanes of 52-bit limbs from plain 4 x 64-bit values, and back. */
 static SQRT8_TARGET void
-sqrt8_run(uint64_t (*r)[4], const uint64_t (*a)[4], size_t n)
+vfe_load(struct vfe *x, const uint64_t (*a)[4], size_t n)
 {
 	uint64_t lanes[5][8] __attribute__((aligned(64)));
-	struct vfe x, k;
 	size_t i;
 	int l;
 
@@ -209,17 +261,19 @@ sqrt8_run(uint64_t (*r)[4], const uint64_t (*a)[4], size_t n)
 		lanes[3][i] = ((a[i][2] >> 28) | (a[i][3] << 36)) & M52;
 		lanes[4][i] = a[i][3] >> 16;
 	}
-	for (l = 0; l < 5; l++) {
-		x.v[l] = _mm512_load_si512(lanes[l]);
-		k.v[l] = _mm512_set1_epi64((long long)sqrt8_rr[l]);
-	}
-	vfe_mul(&x, &x, &k); /* a R */
-	vfe_sqrt_candidate(&x, &x);
 	for (l = 0; l < 5; l++)
-		k.v[l] = _mm512_set1_epi64(l == 0 ? 1 : 0);
-	vfe_mul(&x, &x, &k); /* out of Montgomery form: below p + 1 */
+		x->v[l] = _mm512_load_si512(lanes[l]);
+}
+
+static SQRT8_TARGET void
+vfe_store(uint64_t (*r)[4], const struct vfe *x, size_t n)
+{
+	uint64_t lanes[5][8] __attribute__((aligned(64)));
+	size_t i;
+	int l;
+
 	for (l = 0; l < 5; l++)
-		_mm512_store_si512(lanes[l], x.v[l]);
+		_mm512_store_si512(lanes[l], x->v[l]);
 	for (i = 0; i < n; i++) {
 		r[i][0] = lanes[0][i] | (lanes[1][i] << 52);
 		r[i][1] = (lanes[1][i] >> 12) | (lanes[2][i] << 40);
@@ -228,11 +282,48 @@ sqrt8_run(uint64_t (*r)[4], const uint64_t (*a)[4], size_t n)
 	}
 }
 
+/* Into Montgomery form (times R^2 / R) or out of it (times 1 / R). */
+static SQRT8_TARGET void
+vfe_mont(struct vfe *x, int into)
+{
+	struct vfe k;
+	int l;
+
+	for (l = 0; l < 5; l++)
+		k.v[l] = _mm512_set1_epi64(into ? (long long)sqrt8_rr[l] :
+		    (l == 0 ? 1 : 0));
+	vfe_mul(x, x, &k);
+}
+
+static SQRT8_TARGET void
+sqrt8_run(uint64_t (*r)[4], const uint64_t (*a)[4], size_t n)
+{
+	struct vfe x, y;
+
+	if (n <= 8) {
+		vfe_load(&x, a, n);
+		vfe_mont(&x, 1);
+		vfe_sqrt_candidate(&x, &x);
+		vfe_mont(&x, 0); /* below p + 1 */
+		vfe_store(r, &x, n);
+		return;
+	}
+	vfe_load(&x, a, 8);
+	vfe_load(&y, a + 8, n - 8);
+	vfe_mont(&x, 1);
+	vfe_mont(&y, 1);
+	vfe_sqrt_candidate2(&x, &x, &y, &y);
+	vfe_mont(&x, 0);
+	vfe_mont(&y, 0);
+	vfe_store(r, &x, 8);
+	vfe_store(r + 8, &y, n - 8);
+}
+
 void
 p256_sqrt8(uint64_t (*r)[4], const uint64_t (*a)[4], size_t n)
 {
-	if (n > 8)
-		n = 8;
+	if (n > 16)
+		n = 16;
 	sqrt8_run(r, a, n);
 }
 

@@ -798,20 +798,20 @@ START_TEST(test_decode_and_convert)
 END_TEST
 
 /* p256_sqrt8 (when the processor has it) against fe_sqrt_candidate, for
- * every group size 1..8: random elements (half of them not squares),
+ * every group size 1..16 (one register or two): random elements (half of them not squares),
  * 0, 1, p - 1, p - 2, and elements with all-ones or zero limbs. */
 START_TEST(test_sqrt8)
 {
-	uint64_t a[8][4], r[8][4], l[4];
+	uint64_t a[16][4], r[16][4], l[4];
 	fe m, y;
 	int i, k, n;
 
 	if (!p256_sqrt8_available())
 		return;
 	for (i = 0; i < 400; i++) {
-		n = 1 + i % 8;
+		n = 1 + i % 16;
 		ck_assert(RAND_bytes((uint8_t *)a, sizeof(a)) == 1);
-		for (k = 0; k < 8; k++) {
+		for (k = 0; k < 16; k++) {
 			switch ((i + k) % 11) {
 			case 1:
 				memset(a[k], 0, sizeof(a[k]));
@@ -837,7 +837,7 @@ START_TEST(test_sqrt8)
 		}
 		memset(r, 0xa5, sizeof(r));
 		p256_sqrt8(r, (const uint64_t(*)[4])a, (size_t)n);
-		for (k = 0; k < 8; k++) {
+		for (k = 0; k < 16; k++) {
 			if (k >= n) {
 				/* lanes past n are not written */
 				ck_assert_uint_eq(r[k][0], 0xa5a5a5a5a5a5a5a5ULL);
