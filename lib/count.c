@@ -265,6 +265,82 @@ share_find_bad(const struct count_input *in, const struct count_pts *p,
 	return ret == 0 ? TALLY_ERR_BAD_PROOF : ret;
 }
 
+/*
+ * The points of a share's entries decoded in bulk: for entry j, D_j and
+ * its proof's t1 and t2 (pt[3 j .. 3 j + 2]), the aggregates A_j (aff[j],
+ * with their encodings) and X. 0 when every one of them is there and
+ * decodes; else 1, and the caller goes entry by entry as before (so a
+ * refused share reports the same error at the same entry).
+ */
+struct share_dec {
+	struct proof_point *A, X, D;
+	struct p256_affine *pt;
+};
+
+static int
+share_dec_make(struct share_dec *s, const struct count_pts *p,
+    const Tally__DecryptionShare *sh, const EC_POINT *X)
+{
+	uint8_t(*enc)[GROUP_POINT_LEN] = NULL;
+	struct p256_affine *aff = NULL;
+	const ProtobufCBinaryData *d, *f[3];
+	const Tally__DleqProof *pr;
+	size_t j, k;
+	int ret = 1;
+
+	memset(s, 0, sizeof(*s));
+	if (p->nA == 0)
+		return 1;
+	s->A = calloc(p->nA, sizeof(*s->A));
+	s->pt = calloc(3 * p->nA, sizeof(*s->pt));
+	enc = calloc(3 * p->nA, sizeof(*enc));
+	aff = calloc(p->nA, sizeof(*aff));
+	if (s->A == NULL || s->pt == NULL || enc == NULL || aff == NULL)
+		goto out;
+	for (j = 0; j < p->nA; j++) {
+		share_entry(sh, j, p->nsums, &d, &pr);
+		if (pr == NULL)
+			goto out;
+		f[0] = d;
+		f[1] = &pr->t1;
+		f[2] = &pr->t2;
+		for (k = 0; k < 3; k++) {
+			if (f[k]->data == NULL || f[k]->len != GROUP_POINT_LEN)
+				goto out;
+			memcpy(enc[3 * j + k], f[k]->data, GROUP_POINT_LEN);
+		}
+	}
+	if (p256_decode_batch(s->pt, (const uint8_t(*)[GROUP_POINT_LEN])enc,
+		3 * p->nA) != 0 ||
+	    group_points_affine(aff, (const EC_POINT *const *)p->A, p->nA) !=
+		0 ||
+	    p256_from_ec(&s->X.aff, X) != 0)
+		goto out;
+	p256_encode(s->X.enc, &s->X.aff);
+	for (j = 0; j < p->nA; j++) {
+		s->A[j].aff = aff[j];
+		p256_encode(s->A[j].enc, &aff[j]);
+	}
+	ret = 0;
+out:
+	free(enc);
+	free(aff);
+	if (ret != 0) {
+		free(s->A);
+		free(s->pt);
+		memset(s, 0, sizeof(*s));
+	}
+	return ret;
+}
+
+static void
+share_dec_free(struct share_dec *s)
+{
+	free(s->A);
+	free(s->pt);
+	memset(s, 0, sizeof(*s));
+}
+
 static int
 share_verify_pts(const struct count_input *in, const struct count_pts *p,
     const Tally__DecryptionShare *sh, size_t *where)
@@ -273,11 +349,13 @@ share_verify_pts(const struct count_input *in, const struct count_pts *p,
 	const Tally__DleqProof *pr;
 	struct proof_batch *batch = NULL;
 	struct proof_bind b;
+	struct share_dec sd;
 	EC_POINT *X = NULL, *D = NULL;
 	uint8_t subj[4];
 	size_t j;
-	int ret;
+	int ret, fast;
 
+	memset(&sd, 0, sizeof(sd));
 	if ((ret = share_counts(p, sh, in->tr->trustees)) != 0)
 		return ret;
 	if ((X = group_point_new()) == NULL || (D = group_point_new()) == NULL ||
@@ -288,13 +366,24 @@ share_verify_pts(const struct count_input *in, const struct count_pts *p,
 	if ((ret = ceremony_public_share(X, in->tr, sh->trustee)) != 0)
 		goto out;
 	u32be(subj, sh->trustee);
+	fast = share_dec_make(&sd, p, sh, X) == 0;
 	for (j = 0; j < p->nA; j++) {
 		share_entry(sh, j, p->nsums, &d, &pr);
 		b = share_bind(in, subj, j, p->nsums);
-		ret = pr == NULL ? TALLY_ERR_BAD_PROOF :
-		    group_point_decode(D, d->data, d->len);
-		if (ret == 0)
-			ret = proof_batch_add_dleq(batch, pr, p->A[j], X, D, &b);
+		if (fast) {
+			/* D as it came: a strict decoding's input is the
+			 * encoding of its point */
+			memcpy(sd.D.enc, d->data, GROUP_POINT_LEN);
+			sd.D.aff = sd.pt[3 * j];
+			ret = proof_batch_add_dleq_decoded(batch, pr, &sd.A[j],
+			    &sd.X, &sd.D, &sd.pt[3 * j + 1], &b);
+		} else {
+			ret = pr == NULL ? TALLY_ERR_BAD_PROOF :
+			    group_point_decode(D, d->data, d->len);
+			if (ret == 0)
+				ret = proof_batch_add_dleq(batch, pr, p->A[j],
+				    X, D, &b);
+		}
 		if (ret != 0) {
 			if (where != NULL)
 				*where = j;
@@ -304,6 +393,7 @@ share_verify_pts(const struct count_input *in, const struct count_pts *p,
 	if ((ret = proof_batch_verify(batch)) == TALLY_ERR_BAD_PROOF)
 		ret = share_find_bad(in, p, sh, X, where);
 out:
+	share_dec_free(&sd);
 	proof_batch_free(batch);
 	group_point_free(X);
 	group_point_free(D);

@@ -246,11 +246,9 @@ stmt_encode(uint8_t out[GROUP_POINT_LEN], const EC_POINT *p)
 }
 
 /* A statement point of a verifier: its encoding (for the challenge) and
- * its affine form (for the group equations), from one normalisation. */
-struct stmt_pt {
-	uint8_t enc[GROUP_POINT_LEN];
-	struct p256_affine aff;
-};
+ * its affine form (for the group equations), from one normalisation
+ * (struct proof_point, proof.h). */
+#define stmt_pt proof_point
 
 /* The last statement point loaded through a batch: the election key K
  * recurs in every ballot proof, and its normalisation is not free. */
@@ -1367,6 +1365,39 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d)
 	ret = batch_term(b, &d->sd.aff, w.t, 1);
 out:
 	OPENSSL_cleanse(&w, sizeof(w));
+	return ret;
+}
+
+int
+proof_batch_add_dleq_decoded(struct proof_batch *b,
+    const Tally__DleqProof *p, const struct proof_point *A,
+    const struct proof_point *X, const struct proof_point *D,
+    const struct p256_affine t[2], const struct proof_bind *bind)
+{
+	struct dleq_dec d;
+	int ret;
+
+	memset(&d, 0, sizeof(d));
+	if (b == NULL || p == NULL || bind == NULL || A == NULL ||
+	    X == NULL || D == NULL || t == NULL)
+		return TALLY_ERR_INVALID_ARG;
+	/* dleq_prepare's steps after its decoding */
+	d.sa = *A;
+	d.sx = *X;
+	d.sd = *D;
+	d.t1 = t[0];
+	d.t2 = t[1];
+	ret = TALLY_ERR_NOMEM;
+	if ((d.c = BN_new()) == NULL || (d.v = BN_new()) == NULL)
+		goto out;
+	if ((ret = group_scalar_decode(d.v, p->v.data, p->v.len)) != 0 ||
+	    (ret = dleq_challenge(d.c, bind, d.sa.enc, d.sx.enc, d.sd.enc,
+		 p->t1.data, p->t2.data)) != 0)
+		goto out;
+	if ((ret = batch_dleq_commit(b, &d)) != 0 && b->err == 0)
+		b->err = ret;
+out:
+	dleq_dec_free(&d);
 	return ret;
 }
 

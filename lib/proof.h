@@ -156,6 +156,21 @@ int proof_batch_add_range(struct proof_batch *b, const Tally__RangeProof *p,
 int proof_batch_add_dleq(struct proof_batch *b, const Tally__DleqProof *p,
     const EC_POINT *A, const EC_POINT *X, const EC_POINT *D,
     const struct proof_bind *bind);
+/* A point given decoded: its encoding and its p256 affine form (the two
+ * must agree: the encoding of aff). */
+struct proof_point {
+	uint8_t enc[GROUP_POINT_LEN];
+	struct p256_affine aff;
+};
+/* proof_batch_add_dleq for a caller that decoded the points itself (in
+ * bulk, with p256_decode_batch): A, X, D the statement, t[0], t[1] the
+ * proof's t1 and t2 decoded from p->t1 and p->t2 (which are still hashed
+ * as they are). The same checks and errors as proof_batch_add_dleq once
+ * its points have decoded. */
+int proof_batch_add_dleq_decoded(struct proof_batch *b,
+    const Tally__DleqProof *p, const struct proof_point *A,
+    const struct proof_point *X, const struct proof_point *D,
+    const struct p256_affine t[2], const struct proof_bind *bind);
 int proof_batch_add_schnorr(struct proof_batch *b,
     const Tally__SchnorrProof *p, const EC_POINT *X,
     const struct proof_bind *bind);
