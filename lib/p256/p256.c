@@ -756,6 +756,8 @@ msm_straus(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
  */
 #define BK_BATCH 256
 
+#define BK_PASSES 3
+
 struct bk_state {
 	struct p256_affine *bk;	/* the buckets, valid where full[] */
 	uint8_t *full, *busy;	/* busy: in the batch being formed */
@@ -763,6 +765,7 @@ struct bk_state {
 	uint8_t *used;
 	/* the batch: bucket, point (sign applied), λ's numerator and
 	 * denominator, prefix products of the denominators */
+	size_t *pend; /* points waiting for a later pass (n of them) */
 	size_t nb[BK_BATCH];
 	struct p256_affine q[BK_BATCH];
 	fe num[BK_BATCH], den[BK_BATCH], pre[BK_BATCH];
@@ -846,27 +849,42 @@ bk_fill(struct bk_state *st, size_t n, const struct p256_affine *p,
     const int16_t *dig, unsigned int nwin, unsigned int w)
 {
 	struct p256_affine q;
-	size_t i, j;
+	size_t i, j, k, m, np = 0;
+	unsigned int pass;
 	int d;
 
-	for (i = 0; i < n; i++) {
-		if ((d = dig[i * nwin + w]) == 0)
-			continue;
-		j = (size_t)(d < 0 ? -d : d) - 1;
-		if (st->busy[j]) {
-			if (!st->used[j])
-				jac_set_infinity(&st->over[j]);
-			st->used[j] = 1;
-			jac_add_affine(&st->over[j], &st->over[j], &p[i],
-			    d < 0);
-			continue;
+	/* A point whose bucket is in the batch waits for a later pass
+	 * (st->pend) instead of a mixed addition into the overflow; on the
+	 * last pass it goes to the overflow, so that repeated digits cost
+	 * at most BK_PASSES passes. */
+	for (pass = 0; pass < BK_PASSES; pass++) {
+		m = 0;
+		for (k = 0; k < (pass == 0 ? n : np); k++) {
+			i = pass == 0 ? k : st->pend[k];
+			if ((d = dig[i * nwin + w]) == 0)
+				continue;
+			j = (size_t)(d < 0 ? -d : d) - 1;
+			if (st->busy[j] && pass + 1 < BK_PASSES) {
+				st->pend[m++] = i;
+				continue;
+			}
+			if (st->busy[j]) {
+				if (!st->used[j])
+					jac_set_infinity(&st->over[j]);
+				st->used[j] = 1;
+				jac_add_affine(&st->over[j], &st->over[j],
+				    &p[i], d < 0);
+				continue;
+			}
+			q = p[i];
+			if (d < 0)
+				fe_sub(q.y, (const uint64_t[4]){0}, q.y);
+			bk_add(st, j, &q);
 		}
-		q = p[i];
-		if (d < 0)
-			fe_sub(q.y, (const uint64_t[4]){0}, q.y);
-		bk_add(st, j, &q);
+		bk_flush(st);
+		if ((np = m) == 0)
+			break;
 	}
-	bk_flush(st);
 }
 
 /* The buckets of window w in Jacobian coordinates, one mixed addition
@@ -910,6 +928,7 @@ msm_pippenger(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
 	    (!batched && (jbk = calloc(nb, sizeof(*jbk))) == NULL) ||
 	    (batched && ((st = calloc(1, sizeof(*st))) == NULL ||
 	    (st->bk = calloc(nb, sizeof(*st->bk))) == NULL ||
+	    (st->pend = calloc(n, sizeof(*st->pend))) == NULL ||
 	    (st->full = calloc(nb, 1)) == NULL ||
 	    (st->busy = calloc(nb, 1)) == NULL ||
 	    (st->over = calloc(nb, sizeof(*st->over))) == NULL ||
@@ -947,6 +966,7 @@ msm_pippenger(struct p256_jacobian *r, size_t n, const struct p256_affine *p,
 out:
 	if (st != NULL) {
 		free(st->bk);
+		free(st->pend);
 		free(st->full);
 		free(st->busy);
 		free(st->over);
