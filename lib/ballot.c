@@ -468,7 +468,10 @@ out:
 	OPENSSL_cleanse(rsum, sizeof(rsum));
 	if (terms != NULL)
 		OPENSSL_clear_free(terms, nt * sizeof(*terms));
-	free(enc);
+	/* past each proof's published t and u, its E_k = c_k (k - m) G,
+	 * from which and the published c_k the mark would follow */
+	if (enc != NULL)
+		OPENSSL_clear_free(enc, nt * sizeof(*enc));
 	for (i = 0; pend != NULL && i < np; i++)
 		range_pending_free(pend[i]);
 	free(pend);

@@ -166,9 +166,11 @@ proof_bin_array_free(ProtobufCBinaryData **arr, size_t *n)
 {
 	size_t i;
 
+	/* wiped: a prover's arrays hold unpublished values (the true
+	 * branch's drawn c and v, a failed proof's nonce) until the end */
 	if (*arr != NULL)
 		for (i = 0; i < *n; i++)
-			free((*arr)[i].data);
+			OPENSSL_clear_free((*arr)[i].data, (*arr)[i].len);
 	free(*arr);
 	*arr = NULL;
 	*n = 0;
@@ -1231,7 +1233,7 @@ batch_term_shared(struct proof_batch *b, const struct stmt_pt *st,
 	i = batch_key_slot(b, enc);
 	if (b->keyterm[i] != 0) {
 		/* both below q: the batch's scalars are reduced */
-		p256_scalar_add(b->s[b->keyterm[i] - 1],
+		p256_sc_add(b->s[b->keyterm[i] - 1],
 		    b->s[b->keyterm[i] - 1], s);
 		return 0;
 	}
@@ -1249,8 +1251,8 @@ batch_addmul(uint64_t acc[4], const uint64_t x[4], const uint64_t y[4])
 {
 	uint64_t t[4];
 
-	p256_scalar_mul(t, x, y);
-	p256_scalar_add(acc, acc, t);
+	p256_sc_mul(t, x, y);
+	p256_sc_add(acc, acc, t);
 }
 
 /* A decoded scalar (< q) as limbs. */
@@ -1285,7 +1287,7 @@ batch_range_branch(struct proof_batch *b, struct range_dec *d, size_t j,
 	    (ret = bn_limbs(w->v, d->v[j])) != 0)
 		return ret;
 	batch_addmul(b->g, w->z1, w->v);
-	p256_scalar_mul(w->t, jl, w->c);
+	p256_sc_mul(w->t, jl, w->c);
 	batch_addmul(b->g, w->z2, w->t);
 	batch_addmul(w->acc1, w->z1, w->c);
 	batch_addmul(w->acc2, w->z2, w->c);
@@ -1354,14 +1356,14 @@ batch_dleq_commit(struct proof_batch *b, struct dleq_dec *d)
 	if ((ret = batch_term(b, &d->t1, w.z1, 1)) != 0 ||
 	    (ret = batch_term(b, &d->t2, w.z2, 1)) != 0)
 		goto out;
-	p256_scalar_mul(w.t, w.z1, w.c);
-	p256_scalar_neg(w.t, w.t);
+	p256_sc_mul(w.t, w.z1, w.c);
+	p256_sc_neg(w.t, w.t);
 	if ((ret = batch_term_shared(b, &d->sx, w.t)) != 0)
 		goto out;
-	p256_scalar_mul(w.t, w.z2, w.v);
+	p256_sc_mul(w.t, w.z2, w.v);
 	if ((ret = batch_term_shared(b, &d->sa, w.t)) != 0)
 		goto out;
-	p256_scalar_mul(w.t, w.z2, w.c);
+	p256_sc_mul(w.t, w.z2, w.c);
 	ret = batch_term(b, &d->sd.aff, w.t, 1);
 out:
 	OPENSSL_cleanse(&w, sizeof(w));
@@ -1442,8 +1444,8 @@ proof_batch_add_schnorr(struct proof_batch *b, const Tally__SchnorrProof *p,
 	batch_addmul(b->g, w.z1, w.v);
 	if ((ret = batch_term(b, &d.t, w.z1, 1)) != 0)
 		goto out;
-	p256_scalar_mul(w.t, w.z1, w.c);
-	p256_scalar_neg(w.t, w.t);
+	p256_sc_mul(w.t, w.z1, w.c);
+	p256_sc_neg(w.t, w.t);
 	ret = batch_term_shared(b, &d.sx, w.t);
 out:
 	if (ret != 0 && b->err == 0)

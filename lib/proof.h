@@ -77,6 +77,8 @@ int range_proof_prove(Tally__RangeProof *out, const EC_POINT *K,
  * is copied. Constant time in m and r (see proof.c).
  * range_proof_end takes the encodings enc[2 (max + 1)] of the first
  * 2 (max + 1) terms and the encodings of K, a and b, hashes and responds.
+ * The outputs past those (E_k = c_k (k - m) G) are secret: with the
+ * published c_k they give m away; the caller wipes them.
  * Either step clears out on failure; range_pending_free frees (and wipes)
  * the state between them, which range_proof_end does not free.
  */

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "err.h"
 #include "fe.h"
 #include "group.h"
@@ -478,6 +480,11 @@ p256_from_ec(struct p256_affine *out, const EC_POINT *p)
 		fe_mul(zi2, zi2, zi);
 		fe_mul(out->y, out->y, zi2);
 	}
+	/* the terminal passes a write-in name's point M here: wiped */
+	OPENSSL_cleanse(xyz, sizeof(xyz));
+	OPENSSL_cleanse(l, sizeof(l));
+	OPENSSL_cleanse(zi, sizeof(zi));
+	OPENSSL_cleanse(zi2, sizeof(zi2));
 	return 0;
 }
 
@@ -538,116 +545,6 @@ void
 p256_negate(struct p256_affine *p)
 {
 	fe_sub(p->y, (const uint64_t[4]){0}, p->y);
-}
-
-/* The group order n, least significant limb first. */
-static const uint64_t p256_n[4] = {0xf3b9cac2fc632551ULL,
-    0xbce6faada7179e84ULL, 0xffffffffffffffffULL, 0xffffffff00000000ULL};
-
-void
-p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
-{
-	uint64_t t[4], u[4];
-	unsigned char c, bw;
-	int i;
-
-	c = 0;
-	for (i = 0; i < 4; i++)
-		c = FE_ADC(c, a[i], b[i], &t[i]);
-	/* t - n, kept unless it borrows past the carry */
-	bw = 0;
-	for (i = 0; i < 4; i++) {
-		fe_u128 d = (fe_u128)t[i] - p256_n[i] - bw;
-
-		u[i] = (uint64_t)d;
-		bw = (unsigned char)((d >> 64) & 1);
-	}
-	if (c || !bw)
-		memcpy(r, u, sizeof(u));
-	else
-		memcpy(r, t, sizeof(t));
-}
-
-/* r = a - n when a >= n (a below 2n, hi its bit 256), else a. */
-static void
-scalar_reduce_once(uint64_t r[4], const uint64_t a[4], unsigned char hi)
-{
-	uint64_t u[4];
-	unsigned char bw = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		fe_u128 d = (fe_u128)a[i] - p256_n[i] - bw;
-
-		u[i] = (uint64_t)d;
-		bw = (unsigned char)((d >> 64) & 1);
-	}
-	if (hi || !bw)
-		memcpy(r, u, sizeof(u));
-	else if (r != a)
-		memcpy(r, a, 4 * sizeof(*a));
-}
-
-/* a b / 2^256 mod n (Montgomery, word by word); a, b < n. */
-static void
-scalar_mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
-{
-	static const uint64_t n0 = 0xccd1c8aaee00bc4fULL; /* -1/n mod 2^64 */
-	uint64_t t[6] = {0}, m;
-	fe_u128 c;
-	int i, j;
-
-	for (i = 0; i < 4; i++) {
-		c = 0;
-		for (j = 0; j < 4; j++) {
-			c += (fe_u128)a[j] * b[i] + t[j];
-			t[j] = (uint64_t)c;
-			c >>= 64;
-		}
-		c += t[4];
-		t[4] = (uint64_t)c;
-		t[5] = (uint64_t)(c >> 64);
-		m = t[0] * n0;
-		c = (fe_u128)m * p256_n[0] + t[0];
-		c >>= 64;
-		for (j = 1; j < 4; j++) {
-			c += (fe_u128)m * p256_n[j] + t[j];
-			t[j - 1] = (uint64_t)c;
-			c >>= 64;
-		}
-		c += t[4];
-		t[3] = (uint64_t)c;
-		t[4] = t[5] + (uint64_t)(c >> 64);
-	}
-	scalar_reduce_once(r, t, (unsigned char)t[4]);
-}
-
-void
-p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
-{
-	/* 2^512 mod n: (a b / R) R^2 / R = a b */
-	static const uint64_t rr[4] = {0x83244c95be79eea2ULL,
-	    0x4699799c49bd6fa6ULL, 0x2845b2392b6bec59ULL,
-	    0x66e12d94f3d95620ULL};
-	uint64_t t[4];
-
-	scalar_mont_mul(t, a, b);
-	scalar_mont_mul(r, t, rr);
-}
-
-void
-p256_scalar_neg(uint64_t r[4], const uint64_t a[4])
-{
-	uint64_t z = a[0] | a[1] | a[2] | a[3];
-	unsigned char bw = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		fe_u128 d = (fe_u128)p256_n[i] - a[i] - bw;
-
-		r[i] = z ? (uint64_t)d : 0;
-		bw = (unsigned char)((d >> 64) & 1);
-	}
 }
 
 /* ------------------------------------------------------ multi-scalar */

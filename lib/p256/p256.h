@@ -75,12 +75,6 @@ int p256_scalar_from_bn(uint64_t s[4], const BIGNUM *b);
 
 /* p = -p (y = p - y; never 0 for a point of P-256). */
 void p256_negate(struct p256_affine *p);
-/* r = a + b mod n (n the group order) for a, b < n; r may alias either. */
-void p256_scalar_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
-/* r = a b mod n and r = -a mod n, for a, b < n; r may alias either
- * (variable time: public values and a verifier's weights). */
-void p256_scalar_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
-void p256_scalar_neg(uint64_t r[4], const uint64_t a[4]);
 
 int p256_is_infinity(const struct p256_jacobian *p);
 /* 1 when p (Jacobian) and q (affine) are the same point. */

@@ -137,6 +137,15 @@ p256_sc_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 }
 
 void
+p256_sc_neg(uint64_t r[4], const uint64_t a[4])
+{
+	const uint64_t zero[4] = {0, 0, 0, 0};
+
+	/* 0 - a: q - a for a in [1, q - 1], 0 for 0 */
+	p256_sc_sub(r, zero, a);
+}
+
+void
 p256_sc_set_u64(uint64_t r[4], uint64_t v)
 {
 	uint64_t t[4] = {v, 0, 0, 0};

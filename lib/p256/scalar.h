@@ -1,6 +1,7 @@
 /*
  * scalar.h: arithmetic modulo the P-256 group order q on four 64-bit limbs
- * (least significant first), for the terminal's provers (lib/p256/scalar.c).
+ * (least significant first), for the terminal's provers and the verifiers'
+ * proof batches alike (lib/p256/scalar.c).
  *
  * CONSTANT TIME: no branch and no memory index depends on a value, so the
  * encryption randomness, the marks and the proofs' nonces and simulated
@@ -17,7 +18,9 @@
 void p256_sc_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 void p256_sc_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 void p256_sc_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
-/* r = v (mod q) for v < 2^64, r = -v (mod q) */
+/* r = -a (mod q), 0 for 0; r may alias a. */
+void p256_sc_neg(uint64_t r[4], const uint64_t a[4]);
+/* r = v (mod q) for v < 2^64 */
 void p256_sc_set_u64(uint64_t r[4], uint64_t v);
 /* r = mask ? a : b, mask all ones or zero */
 void p256_sc_select(uint64_t r[4], uint64_t mask, const uint64_t a[4],
