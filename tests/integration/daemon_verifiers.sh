@@ -106,6 +106,11 @@ case $last in
 *) fail "tally: $(cat "$T/tally.err")" ;;
 esac
 busy=$(grep -c "E_BUSY: .*asking again" "$T/tally.err" || true)
+# The tally is asked for as soon as the log shows the proof check begun,
+# seconds before it ends; should it still come late, the run says so
+# rather than fail (what it checks then is only that tallyctl did not
+# give up).
+[ "$busy" -gt 0 ] || echo "note: the tally came after the shuffle was recorded: no E_BUSY to wait through in this run"
 echo "tally of mw-a during the shuffle's check: E_BUSY $busy time(s), asked again; then: $last"
 python3 - "$T/casts" <<'EOP' || fail "s6-budget's ballots waited for mw-a's shuffle"
 import sys
