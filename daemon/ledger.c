@@ -963,9 +963,6 @@ ledger_job_result(struct ledger_job *lj, struct vote *v, uint64_t seq)
 		f->reply = 0;	/* after the final Checkpoint */
 		f->final = 1;
 		log_info("vote %s tallied", v->id);
-		/* The Result freed the vote's mix state and shares: give
-		 * that memory back (glibc keeps freed heap otherwise). */
-		malloc_trim(0);
 	}
 	lj->rec.result = NULL;
 }
@@ -993,7 +990,7 @@ ledger_job_done(struct job *job)
 	struct vote *v = lj->ej.v;
 	uint64_t seq = lj->lr->seq;
 	char msg[256] = "";
-	int ret;
+	int ret, tallied = 0;
 
 	if (lg->eof)
 		log_info("vote %s: a %s done after the frontend left: not "
@@ -1002,14 +999,21 @@ ledger_job_done(struct job *job)
 		;
 	else if ((ret = election_job_end(&lj->ej, msg, sizeof(msg))) != 0)
 		ledger_fail(lg, seq, ret, msg);
-	else if (lj->rec.body_case == TALLY__LOG_RECORD__BODY_RESULT)
+	else if (lj->rec.body_case == TALLY__LOG_RECORD__BODY_RESULT) {
 		ledger_job_result(lj, v, seq);
-	else if (ledger_submit(lg, v, &lj->rec, seq,
+		tallied = 1;
+	} else if (ledger_submit(lg, v, &lj->rec, seq,
 	    lj->lr->request->body_case, 1) != NULL)
 		ledger_job_log(v, &lj->rec);
 	election_job_clear(&lj->ej);
 	tally__ledger_request__free_unpacked(lj->lr, NULL);
 	free(lj);
+	/* The Result freed the vote's mix state and shares, and the count's
+	 * input and output are freed just above: give that memory back, the
+	 * verification threads' arenas included (glibc keeps freed heap
+	 * otherwise). */
+	if (tallied)
+		malloc_trim(0);
 }
 
 /*
@@ -1415,6 +1419,13 @@ ledger_main(const struct config *cfg, int ipc_fd,
 	/* One log writer thread per vote: they allocate little and share
 	 * arenas with the main thread. */
 	sandbox_enter(SANDBOX_LEDGER, cfg->data_dir, user, LEDGER_ARENAS);
+	/* A fixed threshold: glibc's own rises after the first large free
+	 * (up to 32 MB), so that a verification thread's lists (a shuffle's
+	 * decoded tuples, a count's entries) came from its arena, whose
+	 * pages malloc_trim could not give back between the blocks still in
+	 * use: 5.3 MB left after a 3,000-ballot write-in vote's tally, 1.3 MB
+	 * now (docs/tallyd.md, "Ledger memory"). */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/* After the filter, which a thread inherits only when it is created
 	 * after it (no TSYNC). */
 	if ((lg.verifiers = workers_new(nverifiers, ledger_wake, &lg)) ==
