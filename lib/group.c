@@ -426,67 +426,13 @@ group_rand_clear(struct group_rand *r)
 	r->pos = sizeof(r->buf);
 }
 
-/* all ones when the 32 big-endian bytes are in [1, q - 1]; no branch on
- * them */
-static uint64_t
-scalar_in_range(const uint8_t be[32])
-{
-	static const uint64_t q[4] = {0xf3b9cac2fc632551ULL,
-	    0xbce6faada7179e84ULL, 0xffffffffffffffffULL,
-	    0xffffffff00000000ULL};
-	uint64_t l[4], borrow = 0, d, nz = 0;
-	int i, k;
-
-	for (i = 0; i < 4; i++) {
-		l[i] = 0;
-		for (k = 0; k < 8; k++)
-			l[i] = (l[i] << 8) | be[(3 - i) * 8 + k];
-		nz |= l[i];
-	}
-	for (i = 0; i < 4; i++) {
-		d = l[i] - q[i] - borrow;
-		borrow = ((~l[i] & q[i]) | (~(l[i] ^ q[i]) & d)) >> 63;
-	}
-	OPENSSL_cleanse(l, sizeof(l));
-	/* below q: a borrow out; and not zero */
-	return (0 - borrow) & (0 - (uint64_t)((nz | (0 - nz)) >> 63));
-}
-
-int
-group_scalar_random_from(BIGNUM *out, struct group_rand *r)
-{
-	uint8_t *p;
-	uint64_t ok;
-	int tries;
-
-	for (tries = 0; tries < 64; tries++) {
-		if (r->pos > sizeof(r->buf) - GROUP_SCALAR_LEN) {
-			if (RAND_priv_bytes(r->buf, sizeof(r->buf)) != 1)
-				return TALLY_ERR_CRYPTO;
-			r->pos = 0;
-		}
-		p = r->buf + r->pos;
-		r->pos += GROUP_SCALAR_LEN;
-		/* rejection sampling: a value refused says nothing about the
-		 * one taken */
-		ok = scalar_in_range(p);
-		if (ok && BN_bin2bn(p, GROUP_SCALAR_LEN, out) == NULL) {
-			OPENSSL_cleanse(p, GROUP_SCALAR_LEN);
-			return TALLY_ERR_NOMEM;
-		}
-		OPENSSL_cleanse(p, GROUP_SCALAR_LEN);
-		if (ok)
-			return 0;
-	}
-	return TALLY_ERR_CRYPTO;
-}
-
 /*
- * The same as four 64-bit limbs (lib/p256/scalar.h), no BIGNUM: the
- * candidate is read and range-checked by p256_sc_from_be, which runs the
- * same instructions for every value (no branch, no index on it); the only
- * branch is on the accept bit, as above, and a refused candidate says
- * nothing about the one taken.
+ * A scalar in [1, q - 1] as four 64-bit limbs (lib/p256/scalar.h) from
+ * r's buffer, refilled by RAND_priv_bytes: the candidate is read and
+ * range-checked by p256_sc_from_be, which runs the same instructions for
+ * every value (no branch, no index on it); the only branch is on the
+ * accept bit (rejection sampling: a refused candidate says nothing about
+ * the one taken).
  */
 int
 group_scalar_random_limbs(uint64_t out[4], struct group_rand *r)
@@ -512,6 +458,24 @@ group_scalar_random_limbs(uint64_t out[4], struct group_rand *r)
 	}
 	OPENSSL_cleanse(out, 4 * sizeof(*out));
 	return TALLY_ERR_CRYPTO;
+}
+
+/* The same as a BIGNUM (one draw, the same bytes consumed). */
+int
+group_scalar_random_from(BIGNUM *out, struct group_rand *r)
+{
+	uint64_t l[4];
+	uint8_t be[GROUP_SCALAR_LEN];
+	int ret;
+
+	if ((ret = group_scalar_random_limbs(l, r)) != 0)
+		return ret;
+	p256_sc_to_be(be, l);
+	if (BN_bin2bn(be, GROUP_SCALAR_LEN, out) == NULL)
+		ret = TALLY_ERR_NOMEM;
+	OPENSSL_cleanse(be, sizeof(be));
+	OPENSSL_cleanse(l, sizeof(l));
+	return ret;
 }
 
 int
